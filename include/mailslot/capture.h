@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+/* Capture input: pcap and pcapng through libpcap, link layer -> IPv4 (with
+ * bounded fragment reassembly) -> UDP. Hands up one UDP payload at a time and
+ * knows nothing of NetBIOS. This is an edge module: it does I/O and allocates
+ * (a bounded reassembly table) — the codec layers do neither. */
+#ifndef MAILSLOT_CAPTURE_H
+#define MAILSLOT_CAPTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ms_capture ms_capture;
+
+typedef struct ms_udp_datagram {
+    uint64_t frame;          /* 1-based frame number in the file; for a
+                              * datagram rebuilt from IP fragments, the frame
+                              * of its last fragment (as tshark counts) */
+    int64_t ts_sec;          /* capture time, seconds since the epoch */
+    uint32_t ts_nsec;        /* and nanoseconds */
+    uint32_t ip_src, ip_dst; /* host byte order */
+    uint16_t sport, dport;
+    uint16_t udp_length;     /* the UDP header's length field */
+    const uint8_t *payload;  /* valid until the next ms_capture_next call */
+    size_t len;              /* octets of UDP payload present: the smaller
+                              * of orig_len and what the IP datagram holds */
+    size_t orig_len;         /* octets the UDP header says there are
+                              * (udp_length - 8) */
+    bool truncated;          /* the snaplen cut the datagram (then len <
+                              * orig_len). len < orig_len without it means
+                              * the UDP length field claims more than the
+                              * IP datagram carries. */
+    bool reassembled;        /* rebuilt from IPv4 fragments */
+} ms_udp_datagram;
+
+/* Why frames were not handed up. Every record read lands in exactly one of
+ * datagrams, not_ipv4, not_udp, other_port, bad_header, truncated_header,
+ * fragments and unsupported_link, so those eight sum to `frames`.
+ * frag_dropped is not part of that partition: it counts, among the records
+ * already in `fragments`, those whose octets were thrown away. A datagram
+ * rebuilt from fragments is counted once, at the fragment that completed it
+ * (in datagrams, other_port or bad_header); its earlier fragments are in
+ * `fragments`. */
+typedef struct ms_capture_stats {
+    uint64_t frames;          /* records read from the file */
+    uint64_t datagrams;       /* UDP datagrams handed up */
+    uint64_t not_ipv4;        /* link payload is not IPv4 (ARP, IPv6, ...) */
+    uint64_t not_udp;         /* IPv4 but another protocol (fragments of
+                               * other protocols too: never held) */
+    uint64_t other_port;      /* UDP on none of the selected ports */
+    uint64_t bad_header;      /* malformed link/IPv4/UDP header, or a
+                               * fragment that cannot be part of a datagram */
+    uint64_t truncated_header;/* snaplen cut inside a header */
+    uint64_t fragments;       /* IPv4 fragments of UDP absorbed by reassembly
+                               * without completing a datagram: held, exact
+                               * duplicates, or dropped */
+    uint64_t frag_dropped;    /* fragments dropped: overlap, set or memory
+                               * limit, 30 s timeout, cut by the snaplen, or
+                               * still incomplete at end of input */
+    uint64_t unsupported_link;/* records of a link type we do not read */
+} ms_capture_stats;
+
+/* Open a capture file, pcap or pcapng ("-" = standard input). On failure
+ * returns NULL and writes a one-line reason into err ("PATH: why").
+ * Timestamps keep nanosecond precision when the file has it.
+ * libpcap reports one link type per file (the first interface's, for
+ * pcapng), so a pcapng whose interfaces differ in link type cannot be read
+ * per packet; libpcap itself refuses such a file. */
+ms_capture *ms_capture_open(const char *path, char *err, size_t errlen);
+
+/* UDP ports to select (either side). Default: 138 only. Any n; n == 0
+ * selects every UDP port. Applies to records read after the call. */
+void ms_capture_set_ports(ms_capture *c, const uint16_t *ports, size_t n);
+
+/* Next selected UDP datagram: 1 = *out filled, 0 = end of file,
+ * -1 = the file is damaged, e.g. cut mid-record (ms_capture_error says why;
+ * what was read before stays valid and counted). After 0 or -1 every later
+ * call returns the same; fragments still incomplete then count as dropped. */
+int ms_capture_next(ms_capture *c, ms_udp_datagram *out);
+
+/* "" while nothing went wrong. */
+const char *ms_capture_error(const ms_capture *c);
+/* libpcap's DLT name ("EN10MB", "LINUX_SLL", "RAW", ...), or "DLT_<n>". */
+const char *ms_capture_linktype_name(const ms_capture *c);
+const ms_capture_stats *ms_capture_get_stats(const ms_capture *c);
+void ms_capture_close(ms_capture *c);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/* Umbrella header for libmailslot. */
+#ifndef MAILSLOT_MAILSLOT_H
+#define MAILSLOT_MAILSLOT_H
+
+#include "mailslot/status.h"
+#include "mailslot/types.h"
+#include "mailslot/netbios.h"
+#include "mailslot/smb.h"
+#include "mailslot/browser.h"
+#include "mailslot/netlogon.h"
+#include "mailslot/message.h"
+#include "mailslot/capture.h"
+
+#endif

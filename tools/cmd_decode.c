@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: MIT */
+/* `mailslot decode`: capture file -> one line (or NDJSON object) per NBDS
+ * datagram. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "json_out.h"
+#include "mailslot/capture.h"
+#include "mailslot/message.h"
+#include "text_out.h"
+
+#define MAX_PORTS 16
+
+static void decode_usage(FILE *f)
+{
+    fputs("usage: mailslot decode [OPTIONS] FILE|-\n"
+          "       mailslot decode [OPTIONS] -r FILE\n"
+          "\n"
+          "Decode the NetBIOS datagrams (UDP port 138) of a pcap or pcapng\n"
+          "capture: one line per datagram, or NDJSON with --json.\n"
+          "\n"
+          "  -r FILE        read FILE ('-' = standard input)\n"
+          "  -v, --verbose  add a field tree under each line\n"
+          "      --json     one JSON object per datagram (NDJSON)\n"
+          "      --port N   also take UDP port N (either side); repeatable\n"
+          "  -q, --quiet    no summary on stderr\n"
+          "  -h, --help     this text\n"
+          "\n"
+          "Exit status: 0 decoded (even when some datagrams carry errors),\n"
+          "2 bad usage, 3 unreadable input (after printing what was readable).\n",
+          f);
+}
+
+static void format_time(const ms_udp_datagram *d, char *out, size_t cap)
+{
+    time_t t = (time_t)d->ts_sec;
+    struct tm tm;
+    if (!gmtime_r(&t, &tm)) {
+        snprintf(out, cap, "%lld", (long long)d->ts_sec);
+        return;
+    }
+    char base[32];
+    strftime(base, sizeof base, "%Y-%m-%d %H:%M:%S", &tm);
+    snprintf(out, cap, "%s.%06u", base, d->ts_nsec / 1000);
+}
+
+static void ip_text(uint32_t ip, char *out, size_t cap)
+{
+    snprintf(out, cap, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
+}
+
+static void error_text(const ms_message *m, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s: %s", m->err_layer, ms_strerror(m->status));
+}
+
+static void print_json(json_out *j, const ms_udp_datagram *d, const ms_message *m)
+{
+    char buf[64];
+    jo_begin(j, NULL);
+    jo_uint(j, "frame", d->frame);
+    snprintf(buf, sizeof buf, "%lld.%09u", (long long)d->ts_sec, d->ts_nsec);
+    jo_raw(j, "time", buf);
+    jo_begin(j, "ip");
+    jo_ipv4(j, "src", d->ip_src);
+    jo_ipv4(j, "dst", d->ip_dst);
+    jo_end(j);
+    jo_begin(j, "udp");
+    jo_uint(j, "srcport", d->sport);
+    jo_uint(j, "dstport", d->dport);
+    jo_end(j);
+    if (d->reassembled)
+        jo_bool(j, "ip_reassembled", true);
+    if (d->truncated) {
+        jo_bool(j, "truncated", true);
+        jo_uint(j, "orig_len", d->orig_len);
+    }
+    ms_message_fields(m, jo_field, j);
+    jo_hex(j, "payload", d->payload, d->len);
+    if (m->status != MS_OK || d->truncated) {
+        jo_begin(j, "error");
+        if (m->status != MS_OK) {
+            jo_cstr(j, "layer", m->err_layer);
+            jo_uint(j, "offset", m->err_off);
+            jo_cstr(j, "text", ms_strerror(m->status));
+        } else {
+            jo_cstr(j, "layer", "capture");
+            jo_uint(j, "offset", d->len);
+            jo_cstr(j, "text", "datagram cut short by the capture's snapshot length");
+        }
+        jo_end(j);
+    }
+    jo_end_line(j);
+}
+
+static void print_line(FILE *f, const ms_udp_datagram *d, const ms_message *m, bool verbose)
+{
+    char ts[64], src[16], dst[16], sn[512], dn[512], what[512] = "";
+    format_time(d, ts, sizeof ts);
+    ip_text(d->ip_src, src, sizeof src);
+    ip_text(d->ip_dst, dst, sizeof dst);
+    fprintf(f, "%llu %s %s:%u -> %s:%u ", (unsigned long long)d->frame, ts, src,
+            d->sport, dst, d->dport);
+    const ms_dgram *g = &m->dgram;
+    const char *tn = ms_dgram_type_name(g->type);
+    if (tn)
+        fprintf(f, "%s", tn);
+    else
+        fprintf(f, "type 0x%02x", g->type);
+    if (g->src.wire_len) {
+        ms_nb_name_format(&g->src, sn, sizeof sn);
+        fprintf(f, " %s%s", sn, g->src.valid ? "" : "(invalid)");
+    }
+    if (g->dst.wire_len) {
+        ms_nb_name_format(&g->dst, dn, sizeof dn);
+        fprintf(f, " -> %s%s", dn, g->dst.valid ? "" : "(invalid)");
+    }
+    if (g->type == MS_NBDS_ERROR) {
+        const char *en = ms_dgram_error_name(g->error_code);
+        fprintf(f, " error 0x%02x%s%s", g->error_code, en ? " " : "", en ? en : "");
+    }
+    if (m->has_smb) {
+        char nm[600];
+        fprintf(f, " %s", tt_escape(m->trans.name.p, m->trans.name.len, nm, sizeof nm));
+        if (m->payload_ok && (m->kind == MS_PAYLOAD_BROWSER || m->kind == MS_PAYLOAD_LANMAN))
+            ms_browser_summary(&m->browser, what, sizeof what);
+        else if (m->payload_ok && m->kind == MS_PAYLOAD_NETLOGON)
+            ms_netlogon_summary(&m->netlogon, what, sizeof what);
+        else
+            snprintf(what, sizeof what, "%u octets", m->trans.data_count);
+        fprintf(f, " %s", what);
+    }
+    if (m->status != MS_OK) {
+        char et[128];
+        error_text(m, et, sizeof et);
+        fprintf(f, " [error at offset %zu: %s]", m->err_off, et);
+    } else if (d->truncated) {
+        fprintf(f, " [truncated by the capture: %zu of %zu octets]", d->len, d->orig_len);
+    }
+    putc('\n', f);
+    if (verbose) {
+        text_tree t = { f, 1 };
+        ms_message_fields(m, tt_field, &t);
+    }
+}
+
+static void print_summary(const char *path, const ms_capture *cap, const char *ports)
+{
+    const ms_capture_stats *s = ms_capture_get_stats(cap);
+    if (s->datagrams == 0)
+        fprintf(stderr, "mailslot decode: no UDP datagram on port %s in %s\n", ports, path);
+    fprintf(stderr,
+            "mailslot decode: %llu frames read (link type %s), %llu datagrams decoded;"
+            " skipped: %llu not IPv4, %llu not UDP, %llu other ports, %llu bad headers,"
+            " %llu cut inside a header, %llu unsupported link type;"
+            " IPv4 fragments: %llu held, %llu dropped\n",
+            (unsigned long long)s->frames, ms_capture_linktype_name(cap),
+            (unsigned long long)s->datagrams, (unsigned long long)s->not_ipv4,
+            (unsigned long long)s->not_udp, (unsigned long long)s->other_port,
+            (unsigned long long)s->bad_header, (unsigned long long)s->truncated_header,
+            (unsigned long long)s->unsupported_link, (unsigned long long)s->fragments,
+            (unsigned long long)s->frag_dropped);
+}
+
+int cmd_decode(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "verbose", no_argument, NULL, 'v' },
+        { "json", no_argument, NULL, 'j' },
+        { "port", required_argument, NULL, 'p' },
+        { "quiet", no_argument, NULL, 'q' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    bool verbose = false, json = false, quiet = false;
+    const char *path = NULL;
+    uint16_t ports[MAX_PORTS] = { 138 };
+    size_t nports = 1;
+    char port_text[128] = "138";
+    int ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "vr:qh", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'v': verbose = true; break;
+        case 'j': json = true; break;
+        case 'q': quiet = true; break;
+        case 'r': path = optarg; break;
+        case 'p': {
+            int p = cli_parse_port(optarg);
+            if (p < 0) {
+                cli_error("decode", "--port: '%s' is not a port number (1-65535)", optarg);
+                return EXIT_USAGE;
+            }
+            if (nports >= MAX_PORTS) {
+                cli_error("decode", "--port: at most %d ports", MAX_PORTS - 1);
+                return EXIT_USAGE;
+            }
+            ports[nports++] = (uint16_t)p;
+            size_t l = strlen(port_text);
+            snprintf(port_text + l, sizeof port_text - l, ",%d", p);
+            break;
+        }
+        case 'h': decode_usage(stdout); return EXIT_OK;
+        default: decode_usage(stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        if (path || optind + 1 < argc) {
+            cli_error("decode", "exactly one input file (or -r FILE), got more");
+            return EXIT_USAGE;
+        }
+        path = argv[optind];
+    }
+    if (!path) {
+        cli_error("decode", "no input: give a capture file, or - for standard input");
+        decode_usage(stderr);
+        return EXIT_USAGE;
+    }
+
+    char err[512];
+    ms_capture *cap = ms_capture_open(path, err, sizeof err);
+    if (!cap) {
+        cli_error("decode", "%s", err);
+        return EXIT_INPUT;
+    }
+    ms_capture_set_ports(cap, ports, nports);
+
+    static char outbuf[1 << 18];
+    setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    ms_message *m = malloc(sizeof *m);
+    if (!m) {
+        cli_error("decode", "out of memory");
+        ms_capture_close(cap);
+        return EXIT_SYSTEM;
+    }
+    json_out j;
+    jo_init(&j, stdout);
+    ms_udp_datagram d;
+    int rc;
+    while ((rc = ms_capture_next(cap, &d)) == 1) {
+        ms_message_decode(d.payload, d.len, m);
+        if (json)
+            print_json(&j, &d, m);
+        else
+            print_line(stdout, &d, m, verbose);
+    }
+    int status = EXIT_OK;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_error("decode", "writing the output failed");
+        status = EXIT_SYSTEM;
+    }
+    if (rc < 0) {
+        cli_error("decode", "%s: %s", path, ms_capture_error(cap));
+        status = EXIT_INPUT;
+    }
+    const ms_capture_stats *s = ms_capture_get_stats(cap);
+    if (!quiet || s->datagrams == 0)
+        print_summary(path, cap, port_text);
+    free(m);
+    ms_capture_close(cap);
+    return status;
+}

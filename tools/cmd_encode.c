@@ -1,0 +1,502 @@
+/* SPDX-License-Identifier: MIT */
+/* `mailslot encode`: NDJSON (as decode writes it) -> frames. An object with
+ * "payload" is written as those octets; otherwise it is built from its
+ * fields, computing each length, count and offset only when its key is
+ * absent — a present key is written as given, even when inconsistent. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "json_read.h"
+#include "mailslot/message.h"
+#include "pcap_out.h"
+
+#define MAX_FRAME 65507
+
+static void encode_usage(FILE *f)
+{
+    fputs("usage: mailslot encode (-w OUT.pcap | --hex) [FILE|-]\n"
+          "\n"
+          "Read NDJSON objects as written by 'mailslot decode --json' (default:\n"
+          "standard input) and write the frames they describe.\n"
+          "\n"
+          "  -w FILE     write a pcap (Ethernet + IPv4 + UDP) to FILE\n"
+          "      --hex   write each UDP payload as one line of hex\n"
+          "  -h, --help  this text\n"
+          "\n"
+          "An object with \"payload\" is written byte for byte. Without it the\n"
+          "frame is built from nbdgm/smb/trans/mailslot: keys that are present\n"
+          "are written as given; absent lengths, counts and offsets are\n"
+          "computed. Objects with \"reassembled\": true are skipped.\n"
+          "Exit status: 0 ok, 2 bad usage, 3 bad input (no output file is left).\n",
+          f);
+}
+
+/* Octet storage for one object's byte fields: bump-allocated, reset per line. */
+typedef struct arena {
+    uint8_t *buf;
+    size_t cap, used;
+} arena;
+
+typedef struct ctx {
+    const json_doc *doc;
+    arena *ar;
+    char err[256];
+} ctx;
+
+static bool fail(ctx *c, const char *fmt, const char *key)
+{
+    snprintf(c->err, sizeof c->err, fmt, key);
+    return false;
+}
+
+/* Unsigned field at path: absent -> *present=false and value untouched. */
+static bool get_uint(ctx *c, json_ref obj, const char *key, uint64_t max,
+                     uint64_t *v, bool *present)
+{
+    json_ref r = json_get(c->doc, obj, key);
+    *present = r >= 0;
+    if (r < 0)
+        return true;
+    if (!json_u64(c->doc, r, v) || *v > max)
+        return fail(c, "\"%s\" is not an integer in range", key);
+    return true;
+}
+
+#define U(obj, key, field, max, autoflag, autobits)                        \
+    do {                                                                   \
+        uint64_t v_;                                                       \
+        bool p_;                                                           \
+        if (!get_uint(c, obj, key, max, &v_, &p_))                         \
+            return false;                                                  \
+        if (p_)                                                            \
+            (field) = (__typeof__(field))v_;                               \
+        else                                                               \
+            (autobits) |= (autoflag);                                      \
+    } while (0)
+
+/* Byte field from a hex (or, with latin1, text) string into the arena. */
+static bool get_bytes(ctx *c, json_ref obj, const char *key, bool latin1,
+                      const uint8_t **p, size_t *len, bool *present)
+{
+    json_ref r = json_get(c->doc, obj, key);
+    *present = r >= 0;
+    if (r < 0)
+        return true;
+    arena *a = c->ar;
+    size_t n;
+    uint8_t *dst = a->buf + a->used;
+    bool ok = latin1 ? json_str_latin1(c->doc, r, dst, a->cap - a->used, &n)
+                     : json_hex(c->doc, r, dst, a->cap - a->used, &n);
+    if (!ok)
+        return fail(c, latin1 ? "\"%s\" is not a string of octets (code points <= U+00FF)"
+                              : "\"%s\" is not a hex string",
+                    key);
+    a->used += n;
+    *p = dst;
+    *len = n;
+    return true;
+}
+
+static bool get_name(ctx *c, json_ref obj, const char *key, const char *raw_key,
+                     ms_nb_name *n, bool required)
+{
+    const uint8_t *p;
+    size_t len;
+    bool present;
+    if (!get_bytes(c, obj, raw_key, false, &p, &len, &present))
+        return false;
+    if (present) {
+        size_t used;
+        if (len > MS_NB_WIRE_MAX)
+            return fail(c, "\"%s\" is longer than 255 octets", raw_key);
+        /* Raw octets are written as given; decode only for the view. */
+        if (ms_nb_name_decode(p, len, n, &used) != MS_OK || used != len) {
+            memset(n, 0, sizeof *n);
+        }
+        memcpy(n->wire, p, len);
+        n->wire_len = len;
+        return true;
+    }
+    json_ref r = json_get(c->doc, obj, key);
+    if (r < 0) {
+        if (required)
+            return fail(c, "\"%s\" is missing", key);
+        return true;
+    }
+    size_t tl;
+    const char *text = json_str(c->doc, r, &tl);
+    if (!text || ms_nb_name_parse(n, text, tl) != MS_OK)
+        return fail(c, "\"%s\" is not a NetBIOS name like NAME<1d> or NAME<00>.scope", key);
+    return true;
+}
+
+static bool build_trans(ctx *c, json_ref root, ms_message *m)
+{
+    const json_doc *d = c->doc;
+    json_ref smb = json_get(d, root, "smb");
+    json_ref tr = json_get(d, root, "trans");
+    json_ref ms = json_get(d, root, "mailslot");
+    ms_smb_header *h = &m->smb;
+    ms_trans *t = &m->trans;
+    memset(h, 0, sizeof *h);
+    memset(t, 0, sizeof *t);
+    unsigned dummy = 0;
+
+    const uint8_t *p;
+    size_t len;
+    bool present;
+    memcpy(h->protocol, "\xffSMB", 4);
+    if (!get_bytes(c, smb, "protocol", false, &p, &len, &present))
+        return false;
+    if (present) {
+        if (len != 4)
+            return fail(c, "\"%s\" must be 4 octets", "smb.protocol");
+        memcpy(h->protocol, p, 4);
+    }
+    h->command = MS_SMB_COM_TRANSACTION;
+    U(smb, "command", h->command, 0xFF, 0, dummy);
+    U(smb, "status", h->status, 0xFFFFFFFFu, 0, dummy);
+    U(smb, "flags", h->flags, 0xFF, 0, dummy);
+    U(smb, "flags2", h->flags2, 0xFFFF, 0, dummy);
+    U(smb, "pid_high", h->pid_high, 0xFFFF, 0, dummy);
+    if (!get_bytes(c, smb, "security", false, &p, &len, &present))
+        return false;
+    if (present) {
+        if (len != 8)
+            return fail(c, "\"%s\" must be 8 octets", "smb.security");
+        memcpy(h->security, p, 8);
+    }
+    U(smb, "reserved", h->reserved, 0xFFFF, 0, dummy);
+    U(smb, "tid", h->tid, 0xFFFF, 0, dummy);
+    U(smb, "pid_low", h->pid_low, 0xFFFF, 0, dummy);
+    U(smb, "uid", h->uid, 0xFFFF, 0, dummy);
+    U(smb, "mid", h->mid, 0xFFFF, 0, dummy);
+
+    unsigned *a = &t->auto_fields;
+    U(tr, "word_count", t->word_count, 0xFF, MS_TRANS_AUTO_WORD_COUNT, *a);
+    U(tr, "total_param_count", t->total_param_count, 0xFFFF, 0, dummy);
+    U(tr, "total_data_count", t->total_data_count, 0xFFFF, MS_TRANS_AUTO_TOTAL_DATA, *a);
+    U(tr, "max_param_count", t->max_param_count, 0xFFFF, 0, dummy);
+    U(tr, "max_data_count", t->max_data_count, 0xFFFF, 0, dummy);
+    U(tr, "max_setup_count", t->max_setup_count, 0xFF, 0, dummy);
+    U(tr, "reserved1", t->reserved1, 0xFF, 0, dummy);
+    U(tr, "flags", t->flags, 0xFFFF, 0, dummy);
+    U(tr, "timeout", t->timeout, 0xFFFFFFFFu, 0, dummy);
+    U(tr, "reserved2", t->reserved2, 0xFFFF, 0, dummy);
+    U(tr, "param_count", t->param_count, 0xFFFF, 0, dummy);
+    U(tr, "param_offset", t->param_offset, 0xFFFF, 0, dummy);
+    U(tr, "data_count", t->data_count, 0xFFFF, MS_TRANS_AUTO_DATA_COUNT, *a);
+    U(tr, "data_offset", t->data_offset, 0xFFFF, MS_TRANS_AUTO_DATA_OFFSET, *a);
+    U(tr, "setup_count", t->setup_count, 0xFF, MS_TRANS_AUTO_SETUP_COUNT, *a);
+    U(tr, "reserved3", t->reserved3, 0xFF, 0, dummy);
+    U(tr, "byte_count", t->byte_count, 0xFFFF, MS_TRANS_AUTO_BYTE_COUNT, *a);
+
+    /* Setup words: trans.setup, else a mailslot write (1, 0, 2); the
+     * mailslot object's opcode/priority/class override words 0..2. */
+    json_ref sl = json_get(d, tr, "setup");
+    if (sl >= 0) {
+        if (json_type(d, sl) != JSON_ARRAY || json_len(d, sl) > MS_TRANS_MAX_SETUP)
+            return fail(c, "\"%s\" must be a list of at most 241 words", "trans.setup");
+        t->setup_words = json_len(d, sl);
+        for (size_t i = 0; i < t->setup_words; i++) {
+            uint64_t v;
+            if (!json_u64(d, json_at(d, sl, i), &v) || v > 0xFFFF)
+                return fail(c, "\"%s\" holds a value that is not a 16-bit word", "trans.setup");
+            t->setup[i] = (uint16_t)v;
+        }
+    } else {
+        t->setup_words = 3;
+        t->setup[0] = 1;
+        t->setup[2] = 2;
+    }
+    static const char *const sk[3] = { "opcode", "priority", "class" };
+    for (size_t i = 0; i < 3; i++) {
+        uint64_t v;
+        if (!get_uint(c, ms, sk[i], 0xFFFF, &v, &present))
+            return false;
+        if (present) {
+            t->setup[i] = (uint16_t)v;
+            if (t->setup_words < i + 1)
+                t->setup_words = i + 1;
+        }
+    }
+
+    if (!get_bytes(c, ms, "name", true, &p, &len, &present))
+        return false;
+    if (!present)
+        return fail(c, "\"%s\" is missing", "mailslot.name");
+    t->name.p = p;
+    t->name.len = len;
+    bool term = true;
+    json_ref nt = json_get(d, tr, "name_terminated");
+    if (nt >= 0 && !json_bool(d, nt, &term))
+        return fail(c, "\"%s\" must be true or false", "trans.name_terminated");
+    t->name.terminated = term;
+
+    bool located = true;
+    json_ref dl = json_get(d, tr, "data_located");
+    if (dl >= 0 && !json_bool(d, dl, &located))
+        return fail(c, "\"%s\" must be true or false", "trans.data_located");
+    t->data_located = located;
+
+    if (!get_bytes(c, tr, "pad", false, &t->pad.p, &t->pad.len, &present))
+        return false;
+    if (!present && located && !(*a & MS_TRANS_AUTO_DATA_OFFSET))
+        *a |= MS_TRANS_AUTO_PAD_TO_OFFSET;
+    if (!get_bytes(c, ms, "data", false, &t->data.p, &t->data.len, &present))
+        return false;
+    if (!get_bytes(c, tr, "trailing", false, &t->trailing.p, &t->trailing.len, &present))
+        return false;
+    return true;
+}
+
+static bool build_message(ctx *c, json_ref root, ms_message *m)
+{
+    const json_doc *d = c->doc;
+    json_ref nb = json_get(d, root, "nbdgm");
+    if (nb < 0 || json_type(d, nb) != JSON_OBJECT)
+        return fail(c, "no \"%s\" object and no \"payload\"", "nbdgm");
+    memset(&m->dgram, 0, sizeof m->dgram);
+    ms_dgram *g = &m->dgram;
+    unsigned dummy = 0;
+    uint64_t v;
+    bool present;
+    if (!get_uint(c, nb, "type", 0xFF, &v, &present))
+        return false;
+    if (!present)
+        return fail(c, "\"%s\" is missing", "nbdgm.type");
+    g->type = (uint8_t)v;
+    g->flags = 0x02;
+    g->src_port = 138;
+    U(nb, "flags", g->flags, 0xFF, 0, dummy);
+    U(nb, "id", g->id, 0xFFFF, 0, dummy);
+    U(nb, "src_port", g->src_port, 0xFFFF, 0, dummy);
+    U(nb, "length", g->dgm_length, 0xFFFF, MS_DGRAM_AUTO_LENGTH, g->auto_fields);
+    U(nb, "offset", g->packet_offset, 0xFFFF, 0, dummy);
+    U(nb, "error_code", g->error_code, 0xFF, 0, dummy);
+    json_ref sip = json_get(d, nb, "src_ip");
+    if (sip >= 0) {
+        size_t l;
+        const char *s = json_str(d, sip, &l);
+        unsigned a, b, cc, dd;
+        char tail;
+        if (!s || sscanf(s, "%u.%u.%u.%u%c", &a, &b, &cc, &dd, &tail) != 4 ||
+            a > 255 || b > 255 || cc > 255 || dd > 255)
+            return fail(c, "\"%s\" is not an IPv4 address", "nbdgm.src_ip");
+        g->src_ip = a << 24 | b << 16 | cc << 8 | dd;
+    }
+    bool has_data = ms_dgram_has_data(g->type);
+    bool has_dst = has_data || (g->type >= MS_NBDS_QUERY_REQUEST && g->type <= MS_NBDS_NEGATIVE_QUERY_RESPONSE);
+    if (has_data && !get_name(c, nb, "src_name", "src_name_raw", &g->src, true))
+        return false;
+    if (has_dst && !get_name(c, nb, "dst_name", "dst_name_raw", &g->dst, true))
+        return false;
+    if (!get_bytes(c, nb, "trailing", false, &g->trailing.p, &g->trailing.len, &present))
+        return false;
+    m->has_smb = false;
+    if (has_data) {
+        if (!get_bytes(c, nb, "user_data", false, &g->user_data.p, &g->user_data.len, &present))
+            return false;
+        if (!present && (json_get(d, root, "mailslot") >= 0 || json_get(d, root, "trans") >= 0)) {
+            if (!build_trans(c, root, m))
+                return false;
+            m->has_smb = true;
+        }
+    }
+    return true;
+}
+
+static bool get_ip(const json_doc *d, json_ref root, const char *path, uint32_t *ip)
+{
+    const char *s = json_str(d, json_path(d, root, path), NULL);
+    unsigned a, b, c, e;
+    char tail;
+    if (!s || sscanf(s, "%u.%u.%u.%u%c", &a, &b, &c, &e, &tail) != 4 || a > 255 ||
+        b > 255 || c > 255 || e > 255)
+        return false;
+    *ip = a << 24 | b << 16 | c << 8 | e;
+    return true;
+}
+
+static void get_time(const json_doc *d, json_ref root, int64_t *sec, uint32_t *nsec)
+{
+    const char *t = json_num_text(d, json_get(d, root, "time"), NULL);
+    if (!t)
+        return;
+    char *end;
+    long long s = strtoll(t, &end, 10);
+    uint32_t ns = 0;
+    if (*end == '.') {
+        uint32_t scale = 100000000;
+        for (const char *q = end + 1; *q >= '0' && *q <= '9' && scale; q++, scale /= 10)
+            ns += (uint32_t)(*q - '0') * scale;
+    }
+    *sec = s;
+    *nsec = ns;
+}
+
+int cmd_encode(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "hex", no_argument, NULL, 'x' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *out_path = NULL, *in_path = "-";
+    bool hex = false;
+    int ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "w:h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'w': out_path = optarg; break;
+        case 'x': hex = true; break;
+        case 'h': encode_usage(stdout); return EXIT_OK;
+        default: encode_usage(stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind < argc)
+        in_path = argv[optind++];
+    if (optind < argc || (!out_path && !hex) || (out_path && hex)) {
+        cli_error("encode", "give exactly one of -w FILE or --hex, and at most one input");
+        encode_usage(stderr);
+        return EXIT_USAGE;
+    }
+    FILE *in = strcmp(in_path, "-") ? fopen(in_path, "r") : stdin;
+    if (!in) {
+        cli_error("encode", "%s: cannot open", in_path);
+        return EXIT_INPUT;
+    }
+    char err[512];
+    pcap_out *po = NULL;
+    if (out_path && !(po = pcap_out_open(out_path, err, sizeof err))) {
+        cli_error("encode", "%s", err);
+        if (in != stdin)
+            fclose(in);
+        return EXIT_SYSTEM;
+    }
+
+    ms_message *m = malloc(sizeof *m);
+    uint8_t *frame = malloc(MAX_FRAME);
+    char *line = NULL;
+    size_t line_cap = 0;
+    arena ar = { NULL, 0, 0 };
+    int status = EXIT_OK;
+    unsigned long lineno = 0, written = 0;
+    ssize_t n;
+    if (!m || !frame) {
+        cli_error("encode", "out of memory");
+        status = EXIT_SYSTEM;
+        goto done;
+    }
+    while ((n = getline(&line, &line_cap, in)) >= 0) {
+        lineno++;
+        size_t l = (size_t)n;
+        while (l && (line[l - 1] == '\n' || line[l - 1] == '\r' || line[l - 1] == ' '))
+            l--;
+        if (l == 0)
+            continue;
+        json_doc *doc = json_parse(line, l, err, sizeof err);
+        if (!doc) {
+            cli_error("encode", "%s line %lu: %s", in_path, lineno, err);
+            status = EXIT_INPUT;
+            goto done;
+        }
+        json_ref root = json_root(doc);
+        bool skip = false;
+        json_bool(doc, json_get(doc, root, "reassembled"), &skip);
+        if (json_type(doc, root) != JSON_OBJECT) {
+            cli_error("encode", "%s line %lu: not a JSON object", in_path, lineno);
+            json_free(doc);
+            status = EXIT_INPUT;
+            goto done;
+        }
+        if (skip) {
+            json_free(doc);
+            continue;
+        }
+        if (ar.cap < l) {
+            free(ar.buf);
+            ar.cap = l;
+            if (!(ar.buf = malloc(ar.cap))) {
+                json_free(doc);
+                cli_error("encode", "out of memory");
+                status = EXIT_SYSTEM;
+                goto done;
+            }
+        }
+        ar.used = 0;
+        ctx c = { doc, &ar, "" };
+        size_t flen = 0;
+        json_ref pl = json_get(doc, root, "payload");
+        if (pl >= 0) {
+            if (!json_hex(doc, pl, frame, MAX_FRAME, &flen)) {
+                snprintf(c.err, sizeof c.err, "\"payload\" is not a hex string of at most %d octets", MAX_FRAME);
+                flen = SIZE_MAX;
+            }
+        } else if (build_message(&c, root, m)) {
+            ms_status st = ms_message_encode(m, frame, MAX_FRAME, &flen);
+            if (st != MS_OK) {
+                snprintf(c.err, sizeof c.err, "cannot encode: %s", ms_strerror(st));
+                flen = SIZE_MAX;
+            }
+        } else {
+            flen = SIZE_MAX;
+        }
+        if (flen == SIZE_MAX) {
+            cli_error("encode", "%s line %lu: %s", in_path, lineno, c.err);
+            json_free(doc);
+            status = EXIT_INPUT;
+            goto done;
+        }
+        if (hex) {
+            for (size_t i = 0; i < flen; i++)
+                printf("%02x", frame[i]);
+            putchar('\n');
+        } else {
+            uint32_t src = m->dgram.src_ip, dst = 0xFFFFFFFFu;
+            uint64_t sp = 138, dp = 138;
+            get_ip(doc, root, "ip.src", &src);
+            get_ip(doc, root, "ip.dst", &dst);
+            json_u64(doc, json_path(doc, root, "udp.srcport"), &sp);
+            json_u64(doc, json_path(doc, root, "udp.dstport"), &dp);
+            int64_t sec = (int64_t)written;
+            uint32_t nsec = 0;
+            get_time(doc, root, &sec, &nsec);
+            if (pcap_out_write(po, sec, nsec, src, dst, (uint16_t)sp, (uint16_t)dp, frame, flen) != 0) {
+                cli_error("encode", "%s line %lu: frame too large for UDP", in_path, lineno);
+                json_free(doc);
+                status = EXIT_INPUT;
+                goto done;
+            }
+        }
+        written++;
+        json_free(doc);
+    }
+    if (ferror(in)) {
+        cli_error("encode", "%s: read error", in_path);
+        status = EXIT_INPUT;
+    }
+done:
+    if (po) {
+        if (status == EXIT_OK) {
+            if (pcap_out_commit(po, err, sizeof err) != 0) {
+                cli_error("encode", "%s", err);
+                status = EXIT_SYSTEM;
+            }
+        } else {
+            pcap_out_abort(po);
+        }
+    }
+    if (hex && fflush(stdout) != 0)
+        status = EXIT_SYSTEM;
+    free(line);
+    free(ar.buf);
+    free(frame);
+    free(m);
+    if (in != stdin)
+        fclose(in);
+    return status;
+}

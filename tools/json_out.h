@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/* Streaming JSON writer for NDJSON output, fed directly by the library's
+ * field visitor. Byte strings map to JSON strings one octet per code point
+ * (\u00XX for anything outside printable ASCII), so they read back exactly. */
+#ifndef MS_TOOLS_JSON_OUT_H
+#define MS_TOOLS_JSON_OUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "mailslot/types.h"
+
+#define JSON_OUT_MAX_DEPTH 32
+
+typedef struct json_out {
+    FILE *f;
+    int depth;
+    bool need_comma[JSON_OUT_MAX_DEPTH];
+    bool is_list[JSON_OUT_MAX_DEPTH];
+} json_out;
+
+void jo_init(json_out *j, FILE *f);
+void jo_begin(json_out *j, const char *key);      /* object; key NULL at top */
+void jo_begin_list(json_out *j, const char *key);
+void jo_end(json_out *j);                         /* closes object or list */
+void jo_end_line(json_out *j);                    /* closes the top object + \n */
+void jo_uint(json_out *j, const char *key, uint64_t v);
+void jo_bool(json_out *j, const char *key, bool v);
+void jo_raw(json_out *j, const char *key, const char *literal);
+void jo_text(json_out *j, const char *key, const uint8_t *p, size_t n);
+void jo_cstr(json_out *j, const char *key, const char *s);
+void jo_utf16(json_out *j, const char *key, const uint8_t *p, size_t n);
+void jo_hex(json_out *j, const char *key, const uint8_t *p, size_t n);
+void jo_ipv4(json_out *j, const char *key, uint32_t ip);
+
+/* ms_field_fn adapter: ctx is a json_out*. */
+void jo_field(void *ctx, const ms_field *f);
+
+#endif

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/* `mailslot`: one command, several subcommands. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#ifndef MAILSLOT_VERSION
+#define MAILSLOT_VERSION "0.1.0"
+#endif
+
+static void usage(FILE *f)
+{
+    fputs("usage: mailslot COMMAND [OPTIONS] [ARGS]\n"
+          "\n"
+          "Windows remote mailslots (NetBIOS datagrams on UDP 138) from Linux.\n"
+          "\n"
+          "commands:\n"
+          "  decode   decode mailslot datagrams in a pcap/pcapng capture\n"
+          "  encode   rebuild frames from decode's NDJSON (pcap or hex)\n"
+          "\n"
+          "Run 'mailslot COMMAND --help' for a command's options.\n"
+          "Exit status: 0 ok, 1 negative result, 2 bad usage, 3 unreadable input,\n"
+          "4 system error.\n",
+          f);
+}
+
+void cli_error(const char *sub, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "mailslot %s: ", sub);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int cli_parse_port(const char *s)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < 1 || v > 65535)
+        return -1;
+    return (int)v;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *sub = argv[1];
+    if (!strcmp(sub, "--help") || !strcmp(sub, "-h") || !strcmp(sub, "help")) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (!strcmp(sub, "--version")) {
+        printf("mailslot %s\n", MAILSLOT_VERSION);
+        return EXIT_OK;
+    }
+    if (!strcmp(sub, "decode"))
+        return cmd_decode(argc - 1, argv + 1);
+    if (!strcmp(sub, "encode"))
+        return cmd_encode(argc - 1, argv + 1);
+    fprintf(stderr, "mailslot: unknown command '%s'\n", sub);
+    usage(stderr);
+    return EXIT_USAGE;
+}
