@@ -33,6 +33,11 @@ void tt_field(void *ctx, const ms_field *f)
         return;
     }
     indent(t);
+    if (f->kind == MS_F_BEGIN || f->kind == MS_F_BEGIN_LIST) {
+        fprintf(t->f, "%s:\n", f->key ? f->key : "-");
+        t->depth++;
+        return;
+    }
     fprintf(t->f, "%s: ", f->key ? f->key : "-");
     switch (f->kind) {
     case MS_F_UINT:
@@ -70,8 +75,6 @@ void tt_field(void *ctx, const ms_field *f)
         break;
     case MS_F_BEGIN:
     case MS_F_BEGIN_LIST:
-        t->depth++;
-        break;
     case MS_F_END:
         break;
     }

@@ -128,12 +128,14 @@ static void finish(ms_capture *c, int state)
 static void read_failed(ms_capture *c)
 {
     const char *pe = pcap_geterr(c->pcap);
+    unsigned long long n = (unsigned long long)c->st.frames;
     /* libpcap says "truncated dump file; ..." or "truncated pcapng dump
      * file; ..." when the file ends inside a record. */
-    const char *what = strncmp(pe, "truncated", 9) == 0 ? "truncated capture file"
-                                                        : "damaged capture file";
-    snprintf(c->err, sizeof c->err, "%s: %s after frame %llu: %s", what, c->name,
-             (unsigned long long)c->st.frames, pe);
+    if (strncmp(pe, "truncated", 9) == 0)
+        snprintf(c->err, sizeof c->err, "truncated capture file: %s after frame %llu: %s",
+                 c->name, n, pe);
+    else
+        snprintf(c->err, sizeof c->err, "%s: cannot read past frame %llu: %s", c->name, n, pe);
 }
 
 int ms_capture_next(ms_capture *c, ms_udp_datagram *out)

@@ -182,7 +182,8 @@ static ms_status name_walk(const uint8_t *msg, size_t msg_len, ms_bytes wire,
         }
         if (b & 0xC0)
             return MS_ERR_COMPRESSION; /* 0x40 / 0x80: reserved label types */
-        const uint8_t *lab = ms_rcur_take(&c, (size_t)b + 1);
+        ms_rcur_take(&c, 1);
+        const uint8_t *lab = ms_rcur_take(&c, (size_t)b);
         if (!lab)
             return MS_ERR_COMPRESSION; /* label runs past the end */
         total += (size_t)b + 1;
@@ -201,7 +202,7 @@ static ms_status name_walk(const uint8_t *msg, size_t msg_len, ms_bytes wire,
                 return MS_ERR_NO_SPACE;
             if (o)
                 out[o++] = '.';
-            memcpy(out + o, lab + 1, (size_t)b);
+            memcpy(out + o, lab, (size_t)b);
             o += (size_t)b;
         }
     }
