@@ -67,13 +67,14 @@ typedef struct ms_capture_stats {
 /* Open a capture file, pcap or pcapng ("-" = standard input). On failure
  * returns NULL and writes a one-line reason into err ("PATH: why").
  * Timestamps keep nanosecond precision when the file has it.
- * libpcap reports one link type per file (the first interface's, for
- * pcapng), so a pcapng whose interfaces differ in link type cannot be read
- * per packet; libpcap itself refuses such a file. */
+ * Limitation: libpcap has one link type per file (for pcapng, the first
+ * interface's); it stops with an error at an interface block of another
+ * link type, so ms_capture_next returns -1 there. */
 ms_capture *ms_capture_open(const char *path, char *err, size_t errlen);
 
 /* UDP ports to select (either side). Default: 138 only. Any n; n == 0
- * selects every UDP port. Applies to records read after the call. */
+ * (ports may then be NULL) selects every UDP port. Applies to records read
+ * after the call. */
 void ms_capture_set_ports(ms_capture *c, const uint16_t *ports, size_t n);
 
 /* Next selected UDP datagram: 1 = *out filled, 0 = end of file,
@@ -82,7 +83,9 @@ void ms_capture_set_ports(ms_capture *c, const uint16_t *ports, size_t n);
  * call returns the same; fragments still incomplete then count as dropped. */
 int ms_capture_next(ms_capture *c, ms_udp_datagram *out);
 
-/* "" while nothing went wrong. */
+/* Why ms_capture_next returned -1, one line without the path (the caller
+ * knows it), e.g. "truncated capture file: ends inside the record after
+ * frame 2 (...)"; "" while nothing went wrong. */
 const char *ms_capture_error(const ms_capture *c);
 /* libpcap's DLT name ("EN10MB", "LINUX_SLL", "RAW", ...), or "DLT_<n>". */
 const char *ms_capture_linktype_name(const ms_capture *c);

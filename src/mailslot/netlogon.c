@@ -12,8 +12,9 @@
  * is parsed inside the remaining body, so no string can run into the
  * trailer. The SAM responses pick NT40 / NT5 / EX from that NtVersion.
  *
- * JSON keys from ms_netlogon_fields(), in emission order (a key appears only
- * for the layouts that have the field):
+ * JSON keys from ms_netlogon_fields(). "command" and "layout" come first;
+ * after them each layout emits its own keys in wire order (the layouts that
+ * carry a key are listed beside it):
  *   command                 uint, label = opcode name (none if undefined)
  *   layout                  text: ms_netlogon_layout_name()
  *   body                    hex   raw layout: octets after the opcode
@@ -51,10 +52,10 @@
  *   dc_sockaddr_zero        hex   EX + V5EP
  *   next_closest_site       text  EX + VCS
  *   trailing                hex   only when not empty
- *   nt_version              uint  NT-era, label = NtVersion bit names
+ *   nt_version              uint  NT-era but 0x0A, label = NtVersion bits
  *   message_format_version, message_token   uint  0x0A (same 8 octets)
- *   lmnt_token              uint  NT-era and 0x00
- *   lm20_token              uint  all but raw
+ *   lmnt_token              uint  NT-era (not 0x0A) and 0x00
+ *   lm20_token              uint  all but raw and 0x0A
  */
 #include "mailslot/netlogon.h"
 

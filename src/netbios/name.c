@@ -143,7 +143,9 @@ size_t ms_nb_name_format(const ms_nb_name *n, char *out, size_t cap)
 {
     fmt_out o = { out, cap, 0 };
     size_t end = 15;
-    while (end > 0 && n->name[end - 1] == ' ')
+    /* Trailing spaces are padding, except after "*": that name is padded
+     * with NULs, so spaces there are real octets and stay in the text. */
+    while (end > 0 && n->name[end - 1] == ' ' && n->name[0] != '*')
         end--;
     for (size_t i = 0; i < end; i++) {
         uint8_t ch = n->name[i];
