@@ -12,8 +12,9 @@
 #include "mailslot/capture.h"
 #include "mailslot/message.h"
 #include "text_out.h"
-
-#define MAX_PORTS 16
+#include "datagrams.h"
+#include "stats.h"
+#include "mailslot/validate.h"
 
 static void decode_usage(FILE *f)
 {
@@ -27,6 +28,7 @@ static void decode_usage(FILE *f)
           "  -v, --verbose  add a field tree under each line\n"
           "      --json     one JSON object per datagram (NDJSON)\n"
           "      --port N   also take UDP port N (either side); repeatable\n"
+          "      --stats    only counts: message types, mailslots, senders, opcodes\n"
           "  -q, --quiet    no summary on stderr\n"
           "  -h, --help     this text\n"
           "\n"
@@ -58,8 +60,12 @@ static void error_text(const ms_message *m, char *out, size_t cap)
     snprintf(out, cap, "%s: %s", m->err_layer, ms_strerror(m->status));
 }
 
-static void print_json(json_out *j, const ms_udp_datagram *d, const ms_message *m)
+static void print_problems(json_out *j, const ms_report *r);
+
+static void print_json(json_out *j, const dg_item *it, const ms_report *r)
 {
+    const ms_udp_datagram *d = it->d;
+    const ms_message *m = it->m;
     char buf[64];
     jo_begin(j, NULL);
     jo_uint(j, "frame", d->frame);
@@ -75,6 +81,13 @@ static void print_json(json_out *j, const ms_udp_datagram *d, const ms_message *
     jo_end(j);
     if (d->reassembled)
         jo_bool(j, "ip_reassembled", true);
+    if (it->reassembled) {
+        jo_bool(j, "reassembled", true);
+        jo_begin_list(j, "fragments");
+        for (size_t i = 0; i < it->nfragments; i++)
+            jo_uint(j, NULL, it->fragments[i]);
+        jo_end(j);
+    }
     if (d->truncated) {
         jo_bool(j, "truncated", true);
         jo_uint(j, "orig_len", d->orig_len);
@@ -94,6 +107,7 @@ static void print_json(json_out *j, const ms_udp_datagram *d, const ms_message *
         }
         jo_end(j);
     }
+    print_problems(j, r);
     jo_end_line(j);
 }
 
@@ -148,22 +162,48 @@ static void print_line(FILE *f, const ms_udp_datagram *d, const ms_message *m, b
     }
 }
 
-static void print_summary(const char *path, const ms_capture *cap, const char *ports)
+typedef struct decode_ctx {
+    bool json, verbose, stats_only;
+    json_out j;
+    stats st;
+    ms_report report;
+} decode_ctx;
+
+static void print_problems(json_out *j, const ms_report *r)
 {
-    const ms_capture_stats *s = ms_capture_get_stats(cap);
-    if (s->datagrams == 0)
-        fprintf(stderr, "mailslot decode: no UDP datagram on port %s in %s\n", ports, path);
-    fprintf(stderr,
-            "mailslot decode: %llu frames read (link type %s), %llu datagrams decoded;"
-            " skipped: %llu not IPv4, %llu not UDP, %llu other ports, %llu bad headers,"
-            " %llu cut inside a header, %llu unsupported link type;"
-            " IPv4 fragments: %llu held, %llu dropped\n",
-            (unsigned long long)s->frames, ms_capture_linktype_name(cap),
-            (unsigned long long)s->datagrams, (unsigned long long)s->not_ipv4,
-            (unsigned long long)s->not_udp, (unsigned long long)s->other_port,
-            (unsigned long long)s->bad_header, (unsigned long long)s->truncated_header,
-            (unsigned long long)s->unsupported_link, (unsigned long long)s->fragments,
-            (unsigned long long)s->frag_dropped);
+    if (!r->count)
+        return;
+    jo_begin_list(j, "problems");
+    for (size_t i = 0; i < r->count; i++) {
+        const ms_finding *f = &r->items[i];
+        jo_begin(j, NULL);
+        jo_cstr(j, "rule", f->rule->id);
+        jo_cstr(j, "level", f->rule->level == MS_LEVEL_MUST ? "must" : "common");
+        jo_cstr(j, "field", f->field);
+        jo_uint(j, "offset", f->offset);
+        jo_cstr(j, "text", f->text);
+        jo_end(j);
+    }
+    jo_end(j);
+}
+
+static void on_datagram(void *vctx, const dg_item *it)
+{
+    decode_ctx *c = vctx;
+    if (c->stats_only) {
+        stats_add(&c->st, it->m);
+        return;
+    }
+    if (!c->json) {
+        print_line(stdout, it->d, it->m, c->verbose);
+        return;
+    }
+    ms_report *r = &c->report;
+    ms_report_clear(r);
+    for (size_t i = 0; i < it->findings->count; i++)
+        r->items[r->count++] = it->findings->items[i];
+    ms_validate(it->d->payload, it->d->len, it->m, &it->info, r);
+    print_json(&c->j, it, r);
 }
 
 int cmd_decode(int argc, char **argv)
@@ -172,95 +212,63 @@ int cmd_decode(int argc, char **argv)
         { "verbose", no_argument, NULL, 'v' },
         { "json", no_argument, NULL, 'j' },
         { "port", required_argument, NULL, 'p' },
+        { "stats", no_argument, NULL, 's' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    bool verbose = false, json = false, quiet = false;
-    const char *path = NULL;
-    uint16_t ports[MAX_PORTS] = { 138 };
-    size_t nports = 1;
-    char port_text[128] = "138";
+    static decode_ctx c;
+    memset(&c, 0, sizeof c);
+    dg_options o = { "decode", NULL, { 138 }, 1 };
+    bool quiet = false;
     int ch;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "vr:qh", opts, NULL)) != -1) {
         switch (ch) {
-        case 'v': verbose = true; break;
-        case 'j': json = true; break;
+        case 'v': c.verbose = true; break;
+        case 'j': c.json = true; break;
+        case 's': c.stats_only = true; break;
         case 'q': quiet = true; break;
-        case 'r': path = optarg; break;
-        case 'p': {
-            int p = cli_parse_port(optarg);
-            if (p < 0) {
-                cli_error("decode", "--port: '%s' is not a port number (1-65535)", optarg);
+        case 'r': o.path = optarg; break;
+        case 'p':
+            if (dg_add_port(&o, optarg) != 0)
                 return EXIT_USAGE;
-            }
-            if (nports >= MAX_PORTS) {
-                cli_error("decode", "--port: at most %d ports", MAX_PORTS - 1);
-                return EXIT_USAGE;
-            }
-            ports[nports++] = (uint16_t)p;
-            size_t l = strlen(port_text);
-            snprintf(port_text + l, sizeof port_text - l, ",%d", p);
             break;
-        }
         case 'h': decode_usage(stdout); return EXIT_OK;
         default: decode_usage(stderr); return EXIT_USAGE;
         }
     }
     if (optind < argc) {
-        if (path || optind + 1 < argc) {
+        if (o.path || optind + 1 < argc) {
             cli_error("decode", "exactly one input file (or -r FILE), got more");
             return EXIT_USAGE;
         }
-        path = argv[optind];
+        o.path = argv[optind];
     }
-    if (!path) {
+    if (!o.path) {
         cli_error("decode", "no input: give a capture file, or - for standard input");
         decode_usage(stderr);
         return EXIT_USAGE;
     }
-
-    char err[512];
-    ms_capture *cap = ms_capture_open(path, err, sizeof err);
-    if (!cap) {
-        cli_error("decode", "%s", err);
-        return EXIT_INPUT;
-    }
-    ms_capture_set_ports(cap, ports, nports);
-
-    static char outbuf[1 << 18];
-    setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
-    ms_message *m = malloc(sizeof *m);
-    if (!m) {
+    if (c.stats_only && stats_init(&c.st) != 0) {
         cli_error("decode", "out of memory");
-        ms_capture_close(cap);
         return EXIT_SYSTEM;
     }
-    json_out j;
-    jo_init(&j, stdout);
-    ms_udp_datagram d;
-    int rc;
-    while ((rc = ms_capture_next(cap, &d)) == 1) {
-        ms_message_decode(d.payload, d.len, m);
-        if (json)
-            print_json(&j, &d, m);
-        else
-            print_line(stdout, &d, m, verbose);
+    static char outbuf[1 << 18];
+    setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    jo_init(&c.j, stdout);
+    ms_capture_stats cs;
+    char linktype[64];
+    int status = dg_run(&o, on_datagram, &c, &cs, linktype, sizeof linktype);
+    if (c.stats_only) {
+        stats_print(&c.st, stdout);
+        stats_free(&c.st);
     }
-    int status = EXIT_OK;
     if (fflush(stdout) != 0 || ferror(stdout)) {
         cli_error("decode", "writing the output failed");
         status = EXIT_SYSTEM;
     }
-    if (rc < 0) {
-        cli_error("decode", "%s: %s", path, ms_capture_error(cap));
-        status = EXIT_INPUT;
-    }
-    const ms_capture_stats *s = ms_capture_get_stats(cap);
-    if (!quiet || s->datagrams == 0)
-        print_summary(path, cap, port_text);
-    free(m);
-    ms_capture_close(cap);
+    if (!quiet || cs.datagrams == 0)
+        dg_print_capture_summary(&o, &cs, linktype);
     return status;
 }

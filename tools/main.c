@@ -20,6 +20,7 @@ static void usage(FILE *f)
           "commands:\n"
           "  decode   decode mailslot datagrams in a pcap/pcapng capture\n"
           "  encode   rebuild frames from decode's NDJSON (pcap or hex)\n"
+          "  check    check every datagram against the protocol's rules\n"
           "\n"
           "Run 'mailslot COMMAND --help' for a command's options.\n"
           "Exit status: 0 ok, 1 negative result, 2 bad usage, 3 unreadable input,\n"
@@ -65,6 +66,8 @@ int main(int argc, char **argv)
         return cmd_decode(argc - 1, argv + 1);
     if (!strcmp(sub, "encode"))
         return cmd_encode(argc - 1, argv + 1);
+    if (!strcmp(sub, "check"))
+        return cmd_check(argc - 1, argv + 1);
     fprintf(stderr, "mailslot: unknown command '%s'\n", sub);
     usage(stderr);
     return EXIT_USAGE;

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: MIT */
+/* `mailslot check`: a verdict per datagram, naming the rule, the field and
+ * the byte offset of every problem (rules: PROTOCOL.md §8 plus our own). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "datagrams.h"
+#include "json_out.h"
+#include "mailslot/validate.h"
+#include "stats.h"
+
+static void check_usage(FILE *f)
+{
+    fputs("usage: mailslot check [OPTIONS] FILE|-\n"
+          "       mailslot check --list-rules [--markdown]\n"
+          "\n"
+          "Check every NetBIOS datagram (UDP port 138) of a pcap or pcapng capture\n"
+          "against the rules of the protocol: each finding names the rule, its level\n"
+          "(must: breaks a MUST; common: well-formed but not what Windows or Samba\n"
+          "send), the field (as in decode --json) and the byte offset in the UDP\n"
+          "payload. A summary table follows.\n"
+          "\n"
+          "  -r FILE          read FILE ('-' = standard input)\n"
+          "      --json       one JSON object per finding (NDJSON); summary to stderr\n"
+          "      --strict     'common' findings count as failures too\n"
+          "      --port N     also take UDP port N (either side); repeatable\n"
+          "      --stats      add counts per message type, mailslot, sender, opcode\n"
+          "  -q, --quiet      no per-finding lines, only the summary\n"
+          "      --list-rules print the rule catalogue (--markdown: as docs/RULES.md)\n"
+          "  -h, --help       this text\n"
+          "\n"
+          "Exit status: 0 no 'must' finding (with --strict: no finding at all),\n"
+          "1 some, 2 bad usage, 3 unreadable input.\n",
+          f);
+}
+
+typedef struct check_ctx {
+    bool json, quiet, with_stats;
+    json_out j;
+    ms_report report;
+    uint64_t datagrams, clean, unusual, malformed, dropped;
+    uint64_t *hits; /* per rule, in catalogue order */
+    const ms_rule *rules;
+    size_t nrules;
+    stats st;
+} check_ctx;
+
+static const char *level_name(ms_level l)
+{
+    return l == MS_LEVEL_MUST ? "must" : "common";
+}
+
+static void on_datagram(void *vctx, const dg_item *it)
+{
+    check_ctx *c = vctx;
+    ms_report *r = &c->report;
+    ms_report_clear(r);
+    for (size_t i = 0; i < it->findings->count; i++)
+        ms_report_add(r, it->findings->items[i].rule->id, it->findings->items[i].field,
+                      it->findings->items[i].offset, "%s", it->findings->items[i].text);
+    ms_validate(it->d->payload, it->d->len, it->m, &it->info, r);
+    c->datagrams++;
+    c->dropped += r->dropped;
+    if (c->with_stats)
+        stats_add(&c->st, it->m);
+    if (r->must)
+        c->malformed++;
+    else if (r->count)
+        c->unusual++;
+    else
+        c->clean++;
+    for (size_t i = 0; i < r->count; i++) {
+        const ms_finding *f = &r->items[i];
+        c->hits[f->rule - c->rules]++;
+        if (c->json) {
+            jo_begin(&c->j, NULL);
+            jo_uint(&c->j, "frame", it->d->frame);
+            jo_cstr(&c->j, "rule", f->rule->id);
+            jo_cstr(&c->j, "level", level_name(f->rule->level));
+            jo_cstr(&c->j, "field", f->field);
+            jo_uint(&c->j, "offset", f->offset);
+            jo_cstr(&c->j, "text", f->text);
+            jo_end_line(&c->j);
+        } else if (!c->quiet) {
+            printf("frame %llu: %s %s %s @%zu: %s\n", (unsigned long long)it->d->frame,
+                   f->rule->id, level_name(f->rule->level), f->field, f->offset, f->text);
+        }
+    }
+}
+
+static void print_summary(const check_ctx *c, FILE *f)
+{
+    fprintf(f, "datagrams %llu: clean %llu, unusual %llu, malformed %llu\n",
+            (unsigned long long)c->datagrams, (unsigned long long)c->clean,
+            (unsigned long long)c->unusual, (unsigned long long)c->malformed);
+    if (c->dropped)
+        fprintf(f, "(%llu findings beyond %d per datagram were counted but not listed)\n",
+                (unsigned long long)c->dropped, MS_REPORT_MAX);
+    bool any = false;
+    for (size_t i = 0; i < c->nrules; i++) {
+        if (!c->hits[i])
+            continue;
+        if (!any)
+            fprintf(f, "%-5s %-6s %8s  %s\n", "rule", "level", "hits", "rule");
+        any = true;
+        fprintf(f, "%-5s %-6s %8llu  %s\n", c->rules[i].id, level_name(c->rules[i].level),
+                (unsigned long long)c->hits[i], c->rules[i].text);
+    }
+}
+
+static void list_rules(bool markdown)
+{
+    size_t n;
+    const ms_rule *r = ms_rules(&n);
+    if (markdown) {
+        fputs("| ID | Level | Field | Rule | Source |\n| --- | --- | --- | --- | --- |\n", stdout);
+        for (size_t i = 0; i < n; i++) {
+            printf("| %s | %s | `%s` | ", r[i].id, level_name(r[i].level), r[i].field);
+            for (const char *p = r[i].text; *p; p++) {
+                if (*p == '|')
+                    fputs("\\|", stdout);
+                else
+                    putchar(*p);
+            }
+            printf(" | %s |\n", r[i].source);
+        }
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        printf("%s  %-6s  %-26s  %s  [%s]\n", r[i].id, level_name(r[i].level), r[i].field, r[i].text,
+               r[i].source);
+}
+
+int cmd_check(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "json", no_argument, NULL, 'j' },
+        { "strict", no_argument, NULL, 'S' },
+        { "port", required_argument, NULL, 'p' },
+        { "stats", no_argument, NULL, 's' },
+        { "quiet", no_argument, NULL, 'q' },
+        { "list-rules", no_argument, NULL, 'L' },
+        { "markdown", no_argument, NULL, 'M' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    static check_ctx c;
+    memset(&c, 0, sizeof c);
+    dg_options o = { "check", NULL, { 138 }, 1 };
+    bool strict = false, list = false, markdown = false;
+    int ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "r:qh", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'j': c.json = true; break;
+        case 'S': strict = true; break;
+        case 's': c.with_stats = true; break;
+        case 'q': c.quiet = true; break;
+        case 'L': list = true; break;
+        case 'M': markdown = true; break;
+        case 'r': o.path = optarg; break;
+        case 'p':
+            if (dg_add_port(&o, optarg) != 0)
+                return EXIT_USAGE;
+            break;
+        case 'h': check_usage(stdout); return EXIT_OK;
+        default: check_usage(stderr); return EXIT_USAGE;
+        }
+    }
+    if (list) {
+        list_rules(markdown);
+        return EXIT_OK;
+    }
+    if (markdown) {
+        cli_error("check", "--markdown goes with --list-rules");
+        return EXIT_USAGE;
+    }
+    if (optind < argc) {
+        if (o.path || optind + 1 < argc) {
+            cli_error("check", "exactly one input file (or -r FILE), got more");
+            return EXIT_USAGE;
+        }
+        o.path = argv[optind];
+    }
+    if (!o.path) {
+        cli_error("check", "no input: give a capture file, or - for standard input");
+        check_usage(stderr);
+        return EXIT_USAGE;
+    }
+    c.rules = ms_rules(&c.nrules);
+    c.hits = calloc(c.nrules, sizeof *c.hits);
+    if (!c.hits || (c.with_stats && stats_init(&c.st) != 0)) {
+        cli_error("check", "out of memory");
+        return EXIT_SYSTEM;
+    }
+    static char outbuf[1 << 18];
+    setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    jo_init(&c.j, stdout);
+    ms_capture_stats cs;
+    char linktype[64];
+    int status = dg_run(&o, on_datagram, &c, &cs, linktype, sizeof linktype);
+    FILE *sf = c.json ? stderr : stdout;
+    fflush(stdout);
+    print_summary(&c, sf);
+    if (c.with_stats) {
+        stats_print(&c.st, sf);
+        stats_free(&c.st);
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_error("check", "writing the output failed");
+        status = EXIT_SYSTEM;
+    }
+    if (cs.datagrams == 0)
+        dg_print_capture_summary(&o, &cs, linktype);
+    free(c.hits);
+    if (status != EXIT_OK)
+        return status;
+    if (c.malformed || (strict && c.unusual))
+        return EXIT_NEGATIVE;
+    return EXIT_OK;
+}

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT */
+#include "stats.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "text_out.h"
+
+typedef struct stats_entry {
+    char key[STATS_KEY_LEN];
+    uint64_t count;
+} stats_entry;
+
+struct stats_table {
+    const char *title;
+    size_t used;
+    uint64_t other;
+    stats_entry slot[2 * STATS_MAX_KEYS]; /* open addressing, half full at most */
+};
+
+static stats_table *table_new(const char *title)
+{
+    stats_table *t = calloc(1, sizeof *t);
+    if (t)
+        t->title = title;
+    return t;
+}
+
+static void table_add(stats_table *t, const char *key)
+{
+    uint32_t h = 2166136261u;
+    for (const char *p = key; *p; p++)
+        h = (h ^ (uint8_t)*p) * 16777619u;
+    size_t n = sizeof t->slot / sizeof t->slot[0];
+    for (size_t i = h % n;; i = (i + 1) % n) {
+        stats_entry *e = &t->slot[i];
+        if (e->count && strcmp(e->key, key) == 0) {
+            e->count++;
+            return;
+        }
+        if (!e->count) {
+            if (t->used >= STATS_MAX_KEYS) {
+                t->other++;
+                return;
+            }
+            snprintf(e->key, sizeof e->key, "%s", key);
+            e->count = 1;
+            t->used++;
+            return;
+        }
+    }
+}
+
+int stats_init(stats *s)
+{
+    memset(s, 0, sizeof *s);
+    s->types = table_new("message types");
+    s->mailslots = table_new("mailslots");
+    s->senders = table_new("senders (NBDS source name)");
+    s->browser = table_new("browser opcodes");
+    s->netlogon = table_new("NETLOGON opcodes");
+    return s->types && s->mailslots && s->senders && s->browser && s->netlogon ? 0 : -1;
+}
+
+void stats_free(stats *s)
+{
+    free(s->types);
+    free(s->mailslots);
+    free(s->senders);
+    free(s->browser);
+    free(s->netlogon);
+}
+
+void stats_add(stats *s, const ms_message *m)
+{
+    char key[STATS_KEY_LEN];
+    s->datagrams++;
+    const ms_dgram *d = &m->dgram;
+    const char *tn = ms_dgram_type_name(d->type);
+    snprintf(key, sizeof key, "0x%02x %s", d->type, tn ? tn : "(undefined)");
+    table_add(s->types, key);
+    if (d->src.wire_len) {
+        ms_nb_name_format(&d->src, key, sizeof key);
+        table_add(s->senders, key);
+    }
+    if (!m->has_smb)
+        return;
+    tt_escape(m->trans.name.p, m->trans.name.len, key, sizeof key);
+    table_add(s->mailslots, key);
+    const ms_bytes *data = &m->trans.data;
+    if ((m->kind == MS_PAYLOAD_BROWSER || m->kind == MS_PAYLOAD_LANMAN) && data->len >= 1) {
+        const char *on = ms_browser_opcode_name(data->p[0]);
+        bool lm = m->payload_ok && m->browser.lm_format;
+        snprintf(key, sizeof key, "0x%02x %s%s", data->p[0], on ? on : "(undefined)", lm ? " (LAN Manager)" : "");
+        table_add(s->browser, key);
+    } else if (m->kind == MS_PAYLOAD_NETLOGON && data->len >= 2) {
+        uint16_t op = (uint16_t)(data->p[0] | data->p[1] << 8);
+        const char *on = ms_netlogon_opcode_name(op);
+        snprintf(key, sizeof key, "0x%02x %s", op, on ? on : "(undefined)");
+        table_add(s->netlogon, key);
+    }
+}
+
+static int by_count(const void *a, const void *b)
+{
+    const stats_entry *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count < y->count ? 1 : -1;
+    return strcmp(x->key, y->key);
+}
+
+static void table_print(const stats_table *t, FILE *f)
+{
+    if (!t->used)
+        return;
+    stats_entry *list = malloc(t->used * sizeof *list);
+    if (!list)
+        return;
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof t->slot / sizeof t->slot[0]; i++)
+        if (t->slot[i].count)
+            list[n++] = t->slot[i];
+    qsort(list, n, sizeof *list, by_count);
+    fprintf(f, "%s:\n", t->title);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "  %8llu  %s\n", (unsigned long long)list[i].count, list[i].key);
+    if (t->other)
+        fprintf(f, "  %8llu  (other: more than %d distinct)\n", (unsigned long long)t->other, STATS_MAX_KEYS);
+    free(list);
+}
+
+void stats_print(const stats *s, FILE *f)
+{
+    fprintf(f, "datagrams: %llu\n", (unsigned long long)s->datagrams);
+    table_print(s->types, f);
+    table_print(s->mailslots, f);
+    table_print(s->senders, f);
+    table_print(s->browser, f);
+    table_print(s->netlogon, f);
+}
