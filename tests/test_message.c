@@ -310,7 +310,7 @@ START_TEST(mailslot_kinds)
 {
     ck_assert_int_eq(ms_mailslot_kind((const uint8_t *)"\\mailslot\\browse", 16), MS_PAYLOAD_BROWSER);
     ck_assert_int_eq(ms_mailslot_kind((const uint8_t *)"\\MAILSLOT\\LANMAN", 16), MS_PAYLOAD_LANMAN);
-    ck_assert_int_eq(ms_mailslot_kind((const uint8_t *)"\\MAILSLOT\\NET\\GETDC042", 22), MS_PAYLOAD_NETLOGON);
+    ck_assert_int_eq(ms_mailslot_kind((const uint8_t *)"\\MAILSLOT\\NET\\GETDC917", 22), MS_PAYLOAD_NETLOGON);
     ck_assert_int_eq(ms_mailslot_kind((const uint8_t *)"\\MAILSLOT\\BROWSEX", 17), MS_PAYLOAD_NONE);
     ck_assert_int_eq(ms_mailslot_kind((const uint8_t *)"\\MAILSLOT\\BROWS", 15), MS_PAYLOAD_NONE);
 }
