@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # record-nmbd.sh - record the NetBIOS datagrams Samba's nmbd sends.
 #
 # Usage (as root):  captures/record-nmbd.sh [OUTPUT_DIR]

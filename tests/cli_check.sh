@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
+# shellcheck disable=SC2015  # "ok" and counters never fail
 # mailslot check from the command line: exit statuses (0 / 1 / --strict /
 # 2 / 3), the text and NDJSON forms, the summary, --list-rules, --stats,
 # and decode's "problems" carrying the same findings.

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
+# shellcheck disable=SC2015  # "ok" and counters never fail
 # The CLI on bad input: a clear message on stderr and the documented exit
 # status, never a crash; and the happy paths those errors sit beside.
 set -u
