@@ -158,7 +158,8 @@ typedef struct ms_nbds_reasm_out {
     size_t cap;              /* ... MS_NBDS_REASM_OUT_MAX always suffices */
     size_t len;              /* COMPLETE: octets written */
     const uint64_t *frames;  /* COMPLETE: frame tags of the fragments, in
-                              * data order; valid until the next call */
+                              * data order; valid until the next call into
+                              * the instance */
     size_t nframes;
     ms_nbds_reasm_reason reason; /* DROPPED: why */
 } ms_nbds_reasm_out;
@@ -183,7 +184,8 @@ ms_nbds_reasm *ms_nbds_reasm_init(void *mem, size_t len, const ms_nbds_reasm_lim
                                   ms_nbds_reasm_event_fn fn, void *ctx);
 
 /* Offer one decoded datagram (d as filled by a successful ms_dgram_decode;
- * the data is copied, d may go away after the call). now_ns is the capture
+ * the data is copied, d may go away after the call). out may be NULL when
+ * the caller only wants the verdict and events. now_ns is the capture
  * time when decoding a file, a monotonic clock when listening; sets older
  * than the timeout are expired first, whatever d is. frame is an opaque tag
  * handed back in out->frames and events (a capture record number, say). */

@@ -444,6 +444,8 @@ static bool emit(ms_nbds_reasm *r, const rset *s, ms_nbds_reasm_out *out)
     ms_wcur w = ms_wcur_make(out->buf, out->cap);
     ms_wcur_take(&w, hdr);
     for (uint32_t o = 0; o < s->end;) {
+        if (s->map[o / BLK] == NONE) /* cannot happen when held == end */
+            return false;
         ms_rcur held = ms_rcur_make(block(r, s->map[o / BLK]), BLK);
         ms_rcur_take(&held, o % BLK);
         size_t n = ms_rcur_left(&held);
@@ -498,6 +500,19 @@ static void drop_alone(ms_nbds_reasm *r, const ms_dgram *d, const rset *s,
         r->fn(r->ctx, &ev);
 }
 
+/* One fragment on its own: sound names, some data, F=1 exactly at offset 0,
+ * and the reassembled DGM_LENGTH (names + USER_DATA) within 16 bits. */
+static bool fits_alone(const ms_dgram *d, bool first)
+{
+    if (d->src.wire_len > MS_NB_WIRE_MAX || d->dst.wire_len > MS_NB_WIRE_MAX)
+        return false;
+    size_t room = 0xFFFFu - d->src.wire_len - d->dst.wire_len; /* >= 0xFFFF - 510 */
+    if (d->user_data.len == 0 || !d->user_data.p || first != (d->packet_offset == 0) ||
+        d->packet_offset >= room)
+        return false;
+    return d->user_data.len <= room - d->packet_offset;
+}
+
 static ms_nbds_reasm_verdict dropped(ms_nbds_reasm_out *out, ms_nbds_reasm_reason reason)
 {
     out->reason = reason;
@@ -507,6 +522,9 @@ static ms_nbds_reasm_verdict dropped(ms_nbds_reasm_out *out, ms_nbds_reasm_reaso
 ms_nbds_reasm_verdict ms_nbds_reasm_add(ms_nbds_reasm *r, const ms_dgram *d, uint64_t now_ns,
                                         uint64_t frame, ms_nbds_reasm_out *out)
 {
+    ms_nbds_reasm_out none = { NULL, 0, 0, NULL, 0, MS_NBDS_REASON_NONE };
+    if (!out)
+        out = &none; /* no output buffer: a completed set becomes NO_SPACE */
     out->len = 0;
     out->frames = NULL;
     out->nframes = 0;
@@ -519,9 +537,7 @@ ms_nbds_reasm_verdict ms_nbds_reasm_add(ms_nbds_reasm *r, const ms_dgram *d, uin
     bool first = d->flags & MS_NBDS_FLAG_FIRST, more = d->flags & MS_NBDS_FLAG_MORE;
     uint32_t off = d->packet_offset;
     /* Malformed by itself: says nothing about any set. */
-    if (d->src.wire_len > MS_NB_WIRE_MAX || d->dst.wire_len > MS_NB_WIRE_MAX ||
-        d->user_data.len == 0 || !d->user_data.p || first != (off == 0) ||
-        d->user_data.len > 0xFFFFu - d->src.wire_len - d->dst.wire_len - off) {
+    if (!fits_alone(d, first)) {
         drop_alone(r, d, NULL, MS_NBDS_REASON_INCONSISTENT, frame);
         return dropped(out, MS_NBDS_REASON_INCONSISTENT);
     }
@@ -560,11 +576,11 @@ ms_nbds_reasm_verdict ms_nbds_reasm_add(ms_nbds_reasm *r, const ms_dgram *d, uin
             bad = MS_NBDS_REASON_INCONSISTENT;
         else if (!same_octets(r, s, off, d->user_data))
             bad = MS_NBDS_REASON_OVERLAP;
-        else if (!overlap) {
+        else {
+            /* Held fragments never overlap, so nothing else is touched. */
             drop_alone(r, d, s, MS_NBDS_REASON_DUPLICATE, frame);
             return dropped(out, MS_NBDS_REASON_DUPLICATE);
-        } else
-            bad = MS_NBDS_REASON_OVERLAP; /* unreachable: held ones never overlap */
+        }
     } else if ((first && s->have_first) || (!more && s->have_last) ||
                (!more && s->max_end > end) || (more && s->have_last && end >= s->end)) {
         bad = MS_NBDS_REASON_INCONSISTENT;
@@ -583,8 +599,14 @@ ms_nbds_reasm_verdict ms_nbds_reasm_add(ms_nbds_reasm *r, const ms_dgram *d, uin
     /* Room: the oldest other sets go first. The check above guarantees the
      * fragment fits once every other set is gone. */
     size_t need = blocks_missing(s, off, end);
-    while (r->free_blocks < need || r->free_frags == 0)
-        drop_set(r, oldest(r, s), MS_NBDS_REASON_EVICTED, false, 0);
+    while (r->free_blocks < need || r->free_frags == 0) {
+        rset *victim = oldest(r, s);
+        if (!victim) { /* cannot happen; never index past the pool */
+            drop_set(r, s, MS_NBDS_REASON_TOO_BIG, true, frame);
+            return dropped(out, MS_NBDS_REASON_TOO_BIG);
+        }
+        drop_set(r, victim, MS_NBDS_REASON_EVICTED, false, 0);
+    }
 
     uint16_t fi = r->free_frag;
     r->free_frag = r->frags[fi].next;
