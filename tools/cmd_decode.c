@@ -29,8 +29,16 @@ static void decode_usage(FILE *f)
           "      --json     one JSON object per datagram (NDJSON)\n"
           "      --port N   also take UDP port N (either side); repeatable\n"
           "      --stats    only counts: message types, mailslots, senders, opcodes\n"
+          "      --reasm-timeout S  NBDS fragment sets complete within S seconds of\n"
+          "                 capture time (default 2, RFC 1002 FRAGMENT_TO)\n"
+          "      --reasm-sets N     at most N fragment sets in flight (default 64)\n"
+          "      --reasm-bytes N    at most N octets of fragments held (default 262144)\n"
+          "                 (oldest set evicted first)\n"
           "  -q, --quiet    no summary on stderr\n"
           "  -h, --help     this text\n"
+          "\n"
+          "NBDS fragments are each printed, and the datagram they make up is\n"
+          "printed again after its last fragment (JSON: \"reassembled\": true).\n"
           "\n"
           "Exit status: 0 decoded (even when some datagrams carry errors),\n"
           "2 bad usage, 3 unreadable input (after printing what was readable).\n",
@@ -111,8 +119,10 @@ static void print_json(json_out *j, const dg_item *it, const ms_report *r)
     jo_end_line(j);
 }
 
-static void print_line(FILE *f, const ms_udp_datagram *d, const ms_message *m, bool verbose)
+static void print_line(FILE *f, const dg_item *it, bool verbose)
 {
+    const ms_udp_datagram *d = it->d;
+    const ms_message *m = it->m;
     char ts[64], src[16], dst[16], sn[512], dn[512], what[512] = "";
     format_time(d, ts, sizeof ts);
     ip_text(d->ip_src, src, sizeof src);
@@ -155,6 +165,15 @@ static void print_line(FILE *f, const ms_udp_datagram *d, const ms_message *m, b
     } else if (d->truncated) {
         fprintf(f, " [truncated by the capture: %zu of %zu octets]", d->len, d->orig_len);
     }
+    if (it->reassembled) {
+        fputs(" [reassembled from frames", f);
+        for (size_t i = 0; i < it->nfragments; i++)
+            fprintf(f, "%s%llu", i ? "," : " ", (unsigned long long)it->fragments[i]);
+        putc(']', f);
+    } else if (ms_nbds_is_fragment(&m->dgram) && m->status == MS_OK) {
+        fprintf(f, " [NBDS fragment: offset %u%s]", m->dgram.packet_offset,
+                (m->dgram.flags & MS_NBDS_FLAG_MORE) ? ", more follow" : ", last");
+    }
     putc('\n', f);
     if (verbose) {
         text_tree t = { f, 1 };
@@ -190,12 +209,19 @@ static void print_problems(json_out *j, const ms_report *r)
 static void on_datagram(void *vctx, const dg_item *it)
 {
     decode_ctx *c = vctx;
+    if (it->at_eof) {
+        /* Fragment sets never completed: no datagram to print them with. */
+        for (size_t i = 0; i < it->findings->count; i++)
+            fprintf(stderr, "mailslot decode: frame %llu: %s %s\n", (unsigned long long)it->d->frame,
+                    it->findings->items[i].rule->id, it->findings->items[i].text);
+        return;
+    }
     if (c->stats_only) {
         stats_add(&c->st, it->m);
         return;
     }
     if (!c->json) {
-        print_line(stdout, it->d, it->m, c->verbose);
+        print_line(stdout, it, c->verbose);
         return;
     }
     ms_report *r = &c->report;
@@ -213,13 +239,16 @@ int cmd_decode(int argc, char **argv)
         { "json", no_argument, NULL, 'j' },
         { "port", required_argument, NULL, 'p' },
         { "stats", no_argument, NULL, 's' },
+        { "reasm-timeout", required_argument, NULL, 'T' },
+        { "reasm-sets", required_argument, NULL, 'N' },
+        { "reasm-bytes", required_argument, NULL, 'B' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     static decode_ctx c;
     memset(&c, 0, sizeof c);
-    dg_options o = { "decode", NULL, { 138 }, 1 };
+    dg_options o = { "decode", NULL, { 138 }, 1, { 0, 0, 0, 0 } };
     bool quiet = false;
     int ch;
     optind = 1;
@@ -232,6 +261,10 @@ int cmd_decode(int argc, char **argv)
         case 'r': o.path = optarg; break;
         case 'p':
             if (dg_add_port(&o, optarg) != 0)
+                return EXIT_USAGE;
+            break;
+        case 'T': case 'N': case 'B':
+            if (dg_set_reasm(&o, ch, optarg) != 0)
                 return EXIT_USAGE;
             break;
         case 'h': decode_usage(stdout); return EXIT_OK;

@@ -22,6 +22,80 @@ int dg_add_port(dg_options *o, const char *arg)
     return 0;
 }
 
+int dg_set_reasm(dg_options *o, int opt, const char *arg)
+{
+    char *end;
+    double v = strtod(arg, &end);
+    if (!*arg || *end || v <= 0) {
+        cli_error(o->sub, "'%s' is not a positive number", arg);
+        return -1;
+    }
+    switch (opt) {
+    case 'T':
+        o->reasm.timeout_ns = (uint64_t)(v * 1e9);
+        break;
+    case 'N':
+        if (v > MS_NBDS_REASM_MAX_SETS || v != (size_t)v) {
+            cli_error(o->sub, "--reasm-sets: a whole number up to %u", MS_NBDS_REASM_MAX_SETS);
+            return -1;
+        }
+        o->reasm.max_sets = (size_t)v;
+        break;
+    case 'B':
+        if (v > (double)MS_NBDS_REASM_MAX_BYTES || v < MS_NBDS_REASM_BLOCK || v != (size_t)v) {
+            cli_error(o->sub, "--reasm-bytes: a whole number from %u to %u", MS_NBDS_REASM_BLOCK,
+                      (unsigned)MS_NBDS_REASM_MAX_BYTES);
+            return -1;
+        }
+        o->reasm.max_bytes = (size_t)v;
+        break;
+    }
+    return 0;
+}
+
+/* Reassembly events become F- findings on the datagram being handled (or,
+ * at the end of the input, on a finding-only item). */
+typedef struct reasm_sink {
+    ms_report *findings;
+    const char *sub;
+    uint64_t pend_frame[MS_REPORT_MAX]; /* per finding, at the end */
+    uint64_t frames[DG_MAX_FRAGMENTS];
+    size_t nframes;
+} reasm_sink;
+
+static void frame_list(char *out, size_t cap, const uint64_t *f, size_t n)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n && o + 24 < cap; i++)
+        o += (size_t)snprintf(out + o, cap - o, "%s%llu", i ? "," : "", (unsigned long long)f[i]);
+}
+
+static void on_event(void *vctx, const ms_nbds_reasm_event *e)
+{
+    reasm_sink *s = vctx;
+    char frames[160];
+    frame_list(frames, sizeof frames, e->frames, e->nframes);
+    const char *rule = "F-05";
+    switch (e->reason) {
+    case MS_NBDS_REASON_OVERLAP: rule = "F-01"; break;
+    case MS_NBDS_REASON_INCONSISTENT: rule = "F-02"; break;
+    case MS_NBDS_REASON_TIMEOUT:
+    case MS_NBDS_REASON_PENDING: rule = "F-03"; break;
+    case MS_NBDS_REASON_DUPLICATE: rule = "F-04"; break;
+    default: break;
+    }
+    ms_report_add(s->findings, rule, "nbdgm.id", 2, "DGM_ID 0x%04x: %s (fragments in frames %s)", e->id,
+                  ms_nbds_reasm_reason_name(e->reason), frames[0] ? frames : "none");
+    if (e->reason == MS_NBDS_REASON_PENDING && s->findings->count) {
+        uint64_t last = 0;
+        for (size_t i = 0; i < e->nframes; i++)
+            if (e->frames[i] > last)
+                last = e->frames[i];
+        s->pend_frame[s->findings->count - 1] = last;
+    }
+}
+
 int dg_run(const dg_options *o, dg_fn fn, void *ctx, ms_capture_stats *stats,
            char *linktype, size_t linktype_len)
 {
@@ -34,11 +108,23 @@ int dg_run(const dg_options *o, dg_fn fn, void *ctx, ms_capture_stats *stats,
     }
     ms_capture_set_ports(cap, o->ports, o->nports);
     ms_message *m = malloc(sizeof *m);
+    ms_message *whole = malloc(sizeof *whole);
     ms_report *findings = malloc(sizeof *findings);
-    if (!m || !findings) {
+    size_t rsize = ms_nbds_reasm_size(&o->reasm);
+    void *rmem = rsize ? malloc(rsize) : NULL;
+    uint8_t *joined = malloc(MS_NBDS_REASM_OUT_MAX);
+    static reasm_sink sink;
+    memset(&sink, 0, sizeof sink);
+    sink.findings = findings;
+    sink.sub = o->sub;
+    ms_nbds_reasm *reasm = rmem ? ms_nbds_reasm_init(rmem, rsize, &o->reasm, on_event, &sink) : NULL;
+    if (!m || !whole || !findings || !reasm || !joined) {
         cli_error(o->sub, "out of memory");
         free(m);
+        free(whole);
         free(findings);
+        free(rmem);
+        free(joined);
         ms_capture_close(cap);
         return EXIT_SYSTEM;
     }
@@ -47,19 +133,57 @@ int dg_run(const dg_options *o, dg_fn fn, void *ctx, ms_capture_stats *stats,
     while ((rc = ms_capture_next(cap, &d)) == 1) {
         ms_message_decode(d.payload, d.len, m);
         ms_report_clear(findings);
+        uint64_t now = (uint64_t)d.ts_sec * 1000000000u + d.ts_nsec;
+        ms_nbds_reasm_out out = { joined, MS_NBDS_REASM_OUT_MAX, 0, NULL, 0, MS_NBDS_REASON_NONE };
+        ms_nbds_reasm_verdict v = MS_NBDS_REASM_NOT_FRAGMENT;
+        if (m->status == MS_OK || strcmp(m->err_layer, "nbdgm") != 0)
+            v = ms_nbds_reasm_add(reasm, &m->dgram, now, d.frame, &out);
+        else
+            ms_nbds_reasm_expire(reasm, now);
         dg_item it = { &d, m, { d.ip_src, d.ip_dst, d.sport, d.dport, d.orig_len, d.truncated },
-                       false, NULL, 0, findings };
+                       false, NULL, 0, findings, false };
         fn(ctx, &it);
+        if (v == MS_NBDS_REASM_COMPLETE) {
+            /* The joined datagram is an extra item after its last fragment. */
+            ms_udp_datagram j = d;
+            j.payload = joined;
+            j.len = j.orig_len = out.len;
+            j.truncated = false;
+            ms_message_decode(joined, out.len, whole);
+            ms_report_clear(findings);
+            size_t nf = out.nframes < DG_MAX_FRAGMENTS ? out.nframes : DG_MAX_FRAGMENTS;
+            memcpy(sink.frames, out.frames, nf * sizeof *sink.frames);
+            dg_item jt = { &j, whole, { j.ip_src, j.ip_dst, j.sport, j.dport, j.len, false },
+                           true, sink.frames, nf, findings, false };
+            fn(ctx, &jt);
+        }
     }
     int status = EXIT_OK;
     if (rc < 0) {
         cli_error(o->sub, "%s: %s", o->path, ms_capture_error(cap));
         status = EXIT_INPUT;
     }
+    /* Sets never completed: one finding-only item per set. */
+    ms_report_clear(findings);
+    ms_nbds_reasm_pending(reasm, on_event, &sink);
+    for (size_t i = 0; i < findings->count; i++) {
+        ms_report one;
+        ms_report_clear(&one);
+        one.items[0] = findings->items[i];
+        one.count = 1;
+        ms_udp_datagram e;
+        memset(&e, 0, sizeof e);
+        e.frame = sink.pend_frame[i];
+        dg_item et = { &e, NULL, { 0, 0, 0, 0, 0, false }, false, NULL, 0, &one, true };
+        fn(ctx, &et);
+    }
     *stats = *ms_capture_get_stats(cap);
     snprintf(linktype, linktype_len, "%s", ms_capture_linktype_name(cap));
     free(findings);
     free(m);
+    free(whole);
+    free(rmem);
+    free(joined);
     ms_capture_close(cap);
     return status;
 }

@@ -6,6 +6,7 @@
 
 #include "mailslot/capture.h"
 #include "mailslot/message.h"
+#include "mailslot/nbds_reasm.h"
 #include "mailslot/validate.h"
 
 #define DG_MAX_PORTS 16
@@ -16,6 +17,7 @@ typedef struct dg_options {
     const char *path;
     uint16_t ports[DG_MAX_PORTS];
     size_t nports;
+    ms_nbds_reasm_limits reasm; /* zero fields: the library's defaults */
 } dg_options;
 
 typedef struct dg_item {
@@ -26,6 +28,9 @@ typedef struct dg_item {
     const uint64_t *fragments;  /* their frame numbers */
     size_t nfragments;
     const ms_report *findings;  /* F- findings raised at this datagram */
+    bool at_eof;                /* no datagram: findings about fragment sets
+                                 * still incomplete at the end of the input
+                                 * (d->frame = their last fragment, m NULL) */
 } dg_item;
 
 typedef void (*dg_fn)(void *ctx, const dg_item *it);
@@ -35,6 +40,9 @@ typedef void (*dg_fn)(void *ctx, const dg_item *it);
  * capture counters. */
 int dg_run(const dg_options *o, dg_fn fn, void *ctx, ms_capture_stats *stats,
            char *linktype, size_t linktype_len);
+
+/* Parse --reasm-timeout/--reasm-sets/--reasm-bytes values into o. */
+int dg_set_reasm(dg_options *o, int opt, const char *arg);
 
 /* Parse --port N into o (138 is always there). Returns 0 or prints why. */
 int dg_add_port(dg_options *o, const char *arg);

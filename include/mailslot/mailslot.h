@@ -11,5 +11,7 @@
 #include "mailslot/netlogon.h"
 #include "mailslot/message.h"
 #include "mailslot/capture.h"
+#include "mailslot/nbds_reasm.h"
+#include "mailslot/validate.h"
 
 #endif

@@ -37,6 +37,15 @@ typedef struct ms_message {
     const char *err_layer;  /* "nbdgm", "smb", "browser", "netlogon" */
 } ms_message;
 
+/* True when the datagram carries only part of its USER_DATA: an NBDS
+ * fragment with more to follow, or a later fragment (PACKET_OFFSET > 0).
+ * Its octets are decoded with the other fragments, not on their own. */
+static inline bool ms_dgram_is_partial(const ms_dgram *d)
+{
+    return ms_dgram_has_data(d->type) &&
+           ((d->flags & MS_NBDS_FLAG_MORE) || d->packet_offset != 0);
+}
+
 /* Decode one UDP payload. Always fills what it can; status says where it
  * stopped. Borrowed ranges point into buf. */
 ms_status ms_message_decode(const uint8_t *buf, size_t len, ms_message *m);

@@ -53,7 +53,7 @@ ms_status ms_message_decode(const uint8_t *buf, size_t len, ms_message *m)
     ms_status st = ms_dgram_decode(buf, len, &m->dgram, &off);
     if (st != MS_OK)
         return fail(m, st, off, "nbdgm");
-    if (!ms_dgram_has_data(m->dgram.type))
+    if (!ms_dgram_has_data(m->dgram.type) || ms_dgram_is_partial(&m->dgram))
         return MS_OK;
 
     size_t base = ms_message_smb_offset(m);

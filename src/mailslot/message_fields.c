@@ -30,8 +30,10 @@ void ms_message_fields(const ms_message *m, ms_field_fn fn, void *ctx)
     {
         emit(fn, ctx, "user_data", MS_F_HEX, 0, m->dgram.user_data.p,
              m->dgram.user_data.len);
-        if (m->smb_status != MS_OK) {
-            const char *why = ms_strerror(m->smb_status);
+        if (m->smb_status != MS_OK || ms_dgram_is_partial(&m->dgram)) {
+            const char *why = m->smb_status != MS_OK
+                                  ? ms_strerror(m->smb_status)
+                                  : "NBDS fragment: decoded with the rest of its datagram";
             ms_field f = { "user_data_note", MS_F_TEXT, 0, (const uint8_t *)why, strlen(why), NULL };
             fn(ctx, &f);
         }

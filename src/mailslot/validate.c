@@ -71,14 +71,33 @@ static void name_rules(vctx *v, const ms_nb_name *n, const char *key, size_t off
     }
 }
 
+/* Which name a decoding failure lies in. ms_dgram_decode stops at the first
+ * name that fails, and the offset alone cannot tell "the source name's last
+ * label" from "the destination name's first octet", so decode the source
+ * name again on its own. */
+static const char *failed_name_key(const vctx *v)
+{
+    if (!ms_dgram_has_data(v->m->dgram.type))
+        return "nbdgm.dst_name";
+    ms_nb_name src;
+    size_t used;
+    return ms_nb_name_decode(v->p + 14, v->len - 14, &src, &used) != MS_OK ? "nbdgm.src_name"
+                                                                           : "nbdgm.dst_name";
+}
+
 static void nbds_rules(vctx *v)
 {
     const ms_message *m = v->m;
     const ms_dgram *d = &m->dgram;
     ms_report *r = v->r;
+    /* Octets the capture cut off are P-01's, not the sender's: length rules
+     * judge the length that was sent, and nothing is said about a name the
+     * snapshot length cut. */
+    bool cut = v->info && v->info->truncated;
 
     if (v->len < 10) {
-        ADD(r, "N-01", "payload", 0, "payload is %zu octets, fewer than the 10 of the common header", v->len);
+        if (!cut || v->wire_len < 10)
+            ADD(r, "N-01", "payload", 0, "payload is %zu octets, fewer than the 10 of the common header", v->wire_len);
         return;
     }
     if (!ms_dgram_type_name(d->type)) {
@@ -88,9 +107,9 @@ static void nbds_rules(vctx *v)
     if (d->flags & 0xF0)
         ADD(r, "N-03", "nbdgm.flags", 1, "FLAGS 0x%02x has reserved bits 0x%02x set", d->flags, d->flags & 0xF0);
     if (d->type == MS_NBDS_ERROR) {
-        if (v->len != 11)
-            ADD(r, "N-01", "payload", v->len < 11 ? v->len : 11,
-                "DATAGRAM ERROR is %zu octets, not 11", v->len);
+        if (v->wire_len != 11)
+            ADD(r, "N-01", "payload", v->wire_len < 11 ? v->wire_len : 11,
+                "DATAGRAM ERROR is %zu octets, not 11", v->wire_len);
         if (v->len >= 11 && (d->error_code < 0x82 || d->error_code > 0x84))
             ADD(r, "N-15", "nbdgm.error_code", 10, "ERROR_CODE 0x%02x is not 0x82..0x84", d->error_code);
         if (d->flags & 0x03)
@@ -102,22 +121,29 @@ static void nbds_rules(vctx *v)
             ADD(r, "N-01", "nbdgm.trailing", v->len - d->trailing.len,
                 "%zu octets after the destination name", d->trailing.len);
     } else if (v->len < 14) {
-        ADD(r, "N-01", "payload", v->len, "payload is %zu octets, fewer than the 14-octet header", v->len);
+        if (!cut || v->wire_len < 14)
+            ADD(r, "N-01", "payload", v->len, "payload is %zu octets, fewer than the 14-octet header", v->wire_len);
         return;
     }
     if (m->status != MS_OK && strcmp(m->err_layer, "nbdgm") == 0) {
-        const char *key = m->err_off < 14 + d->src.wire_len || !ms_dgram_has_data(d->type)
-                              ? (ms_dgram_has_data(d->type) && m->err_off < 14 + d->src.wire_len ? "nbdgm.src_name" : "nbdgm.dst_name")
-                              : "nbdgm.dst_name";
+        const char *key = failed_name_key(v);
         if (m->status == MS_ERR_NAME_POINTER || m->status == MS_ERR_NAME_LABEL)
             ADD(r, "N-08", key, m->err_off, "label octet 0x%02x: %s", v->p[m->err_off],
                 m->status == MS_ERR_NAME_POINTER ? "a label pointer" : "a reserved label type");
+        else if (m->status == MS_ERR_TRUNCATED && cut)
+            ; /* the snapshot length cut the name: P-01 */
+        else if (m->status == MS_ERR_TRUNCATED && !ms_dgram_has_data(d->type))
+            ADD(r, "N-01", key, m->err_off, "payload ends inside the name (%zu octets)", v->len);
         else if (m->status == MS_ERR_TRUNCATED)
-            ADD(r, "N-01", key, m->err_off, "payload ends inside a name (%zu octets)", v->len);
+            /* 0x10-0x12: N-01 asks only for the 14-octet header; a name that
+             * runs off the end does not decode (N-07). */
+            ADD(r, "N-07", key, m->err_off, "payload ends inside the name (%zu octets)", v->len);
         else
             ADD(r, "N-07", key, m->err_off, "%s", ms_strerror(m->status));
         return;
     }
+    if (!ms_dgram_has_data(d->type))
+        name_rules(v, &d->dst, "nbdgm.dst_name", 10);
     if (ms_dgram_has_data(d->type)) {
         name_rules(v, &d->src, "nbdgm.src_name", 14);
         name_rules(v, &d->dst, "nbdgm.dst_name", 14 + d->src.wire_len);
@@ -125,7 +151,7 @@ static void nbds_rules(vctx *v)
             ADD(r, "N-09", d->src.wire_len != 34 ? "nbdgm.src_name" : "nbdgm.dst_name",
                 d->src.wire_len != 34 ? 14 : 14 + d->src.wire_len,
                 "scoped name: %zu + %zu octets of names, USER_DATA at offset %zu",
-                d->src.wire_len, d->dst.wire_len, v->smb);
+                d->src.wire_len, d->dst.wire_len, ms_message_smb_offset(m));
         if ((d->flags & 0x03) == MS_NBDS_FLAG_FIRST && d->packet_offset != 0)
             ADD(r, "N-04", "nbdgm.offset", 12, "unfragmented datagram with PACKET_OFFSET %u", d->packet_offset);
         if (!unfragmented(d->flags))
@@ -154,7 +180,8 @@ static void nbds_rules(vctx *v)
         ADD(r, "N-13", "nbdgm.src_port", 8, "SOURCE_PORT %u, not 138", d->src_port);
     if (v->info) {
         if (v->info->sport != 138 || v->info->dport != 138)
-            ADD(r, "N-13", "udp", 0, "UDP ports %u -> %u, not 138 -> 138", v->info->sport, v->info->dport);
+            ADD(r, "N-13", v->info->sport != 138 ? "udp.srcport" : "udp.dstport", 0,
+                "UDP ports %u -> %u, not 138 -> 138", v->info->sport, v->info->dport);
         if (d->src_ip != v->info->ip_src)
             ADD(r, "N-13", "nbdgm.src_ip", 4, "SOURCE_IP %u.%u.%u.%u differs from the IP source %u.%u.%u.%u",
                 d->src_ip >> 24, (d->src_ip >> 16) & 255, (d->src_ip >> 8) & 255, d->src_ip & 255,
@@ -314,9 +341,11 @@ static void data_rules(vctx *v)
     if (type == MS_NBDS_DIRECT_GROUP || type == MS_NBDS_BROADCAST) {
         if (dc > 424)
             ADD(r, "D-13", "mailslot.size", b + 55, "group/broadcast write of %zu octets > 424 by %zu", dc, dc - 424);
-    } else if (doff <= 512 && dc > 512 - doff) {
+    } else if (doff + dc > 512) {
+        /* A DataOffset past 512 leaves no room at all (a negative limit). */
+        size_t room = doff < 512 ? 512 - doff : 0;
         ADD(r, "D-13", "mailslot.size", b + 55, "direct write of %zu octets > %zu (512 - DataOffset %zu) by %zu",
-            dc, 512 - doff, doff, dc - (512 - doff));
+            dc, room, doff, dc - room);
     }
 }
 
@@ -330,9 +359,12 @@ static void cross_rules(vctx *v)
     size_t fixed = 35 + 2 * (size_t)t->word_count;
     size_t by_bc = names + fixed + t->byte_count;
     size_t by_dl = 14 + (size_t)m->dgram.dgm_length;
-    if (v->wire_len != by_bc || v->wire_len != by_dl)
-        ADD(r, "X-01", v->wire_len != by_dl ? "nbdgm.length" : "trans.byte_count", 10,
-            "payload %zu, by ByteCount %zu, by DGM_LENGTH %zu", v->wire_len, by_bc, by_dl);
+    if (v->wire_len != by_dl)
+        ADD(r, "X-01", "nbdgm.length", 10, "payload %zu, by ByteCount %zu, by DGM_LENGTH %zu", v->wire_len,
+            by_bc, by_dl);
+    else if (v->wire_len != by_bc)
+        ADD(r, "X-01", "trans.byte_count", names + fixed - 2, "payload %zu, by ByteCount %zu, by DGM_LENGTH %zu",
+            v->wire_len, by_bc, by_dl);
     if (v->wire_len != names + t->data_offset + t->data_count)
         ADD(r, "X-02", "payload", v->smb + 57, "payload %zu != %zu + DataOffset %u + DataCount %u",
             v->wire_len, names, t->data_offset, t->data_count);
@@ -368,7 +400,9 @@ static bool browser_suffix_ok(uint8_t op, const ms_nb_name *dst)
 
 static void name_limit(vctx *v, const ms_str *s, size_t base, const char *key, const char *what)
 {
-    size_t off = base + (size_t)(s->p - v->m->trans.data.p);
+    /* An empty unterminated string at the end of the data has no pointer:
+     * it starts where the data ends. */
+    size_t off = base + (s->p ? (size_t)(s->p - v->m->trans.data.p) : v->m->trans.data.len);
     if (!s->terminated)
         ADD(v->r, "B-06", key, off, "%s has no NUL", what);
     /* Empty names are allowed (a forced election sends one). */
@@ -391,8 +425,14 @@ static void browser_rules(vctx *v)
         ADD(r, "B-01", "browser.command", base, "opcode 0x%02x is not a browser opcode", op);
         return;
     }
-    if (m->payload_ok && b->lm_format) {
-        if (len < 12 || !b->name.terminated || !b->comment.terminated)
+    /* A LANMAN 0x01 frame that fails the 6.1 signature test (>= 33 octets,
+     * 55 AA at offset 30) is a LAN Manager 2.x announcement and is checked by
+     * B-14 only (8.4), also when it is too short to decode at all. */
+    bool lm = m->kind == MS_PAYLOAD_LANMAN && op == 0x01 &&
+              !(len >= 33 && t->data.p[30] == 0x55 && t->data.p[31] == 0xAA);
+    if (lm) {
+        bool strings = m->payload_ok && b->name.terminated && b->comment.terminated;
+        if (len < 12 || !strings)
             ADD(r, "B-14", "mailslot.data", base, "LAN Manager announcement: %zu octets, %s", len,
                 len < 12 ? "fewer than 12" : "strings not both NUL-terminated");
         return;
@@ -407,14 +447,17 @@ static void browser_rules(vctx *v)
     case 0x0A: min = 6; break;
     case 0x0E: min = 2; exact = true; break;
     }
-    if (len < min || (exact && len != min)) {
+    bool short_frame = len < min || (exact && len != min);
+    if (short_frame)
         ADD(r, "B-02", "mailslot.size", base, "%s is %zu octets (%s %zu)", ms_browser_opcode_name(op), len,
             exact ? "must be" : "at least", min);
-        if (!m->payload_ok)
-            return;
-    }
-    if (!m->payload_ok)
+    if (!m->payload_ok) {
+        /* A fixed part that does not fit is B-02's; anything else (more
+         * backup names than the decoder holds) is a decoding failure. */
+        if (!(short_frame && m->status == MS_ERR_TRUNCATED))
+            ADD(r, "P-03", "payload", m->err_off, "%s: %s", m->err_layer, ms_strerror(m->status));
         return;
+    }
     if (!browser_suffix_ok(op, &m->dgram.dst))
         ADD(r, "B-11", "nbdgm.dst_name", 14 + m->dgram.src.wire_len, "%s sent to suffix 0x%02x",
             ms_browser_opcode_name(op), m->dgram.dst.name[15]);
@@ -443,7 +486,7 @@ static void browser_rules(vctx *v)
         if (b->server_type & 0x40000000u)
             ADD(r, "B-12", "browser.server_type", base + 24, "ServerType 0x%08x has LOCAL_LIST_ONLY", b->server_type);
         bool going_away = b->periodicity == 0 && b->server_type == 0;
-        if (!going_away && (b->periodicity < 60000 || b->periodicity > 900000))
+        if (!going_away && (b->periodicity < 60000 || b->periodicity >= 900000))
             ADD(r, "B-13", "browser.periodicity", base + 2, "Periodicity %u ms", b->periodicity);
         break;
     }
@@ -488,6 +531,79 @@ static bool nl_request(uint16_t op)
     return op == 0x00 || op == 0x07 || op == 0x12;
 }
 
+/* JSON keys of the compressed names, by position (as netlogon.c emits them). */
+static const char *const nl_name_keys[MS_NL_CN_COUNT] = {
+    "netlogon.dns_forest_name", "netlogon.dns_domain_name", "netlogon.dns_host_name",
+    "netlogon.netbios_domain_name", "netlogon.netbios_computer_name", "netlogon.user_name",
+    "netlogon.dc_site_name", "netlogon.client_site_name", "netlogon.next_closest_site",
+};
+
+/* The NETLOGON message did not decode: name the rule that explains why, or
+ * P-03 when none does. */
+static void netlogon_failure(vctx *v, uint16_t op)
+{
+    const ms_message *m = v->m;
+    const ms_netlogon *nl = &m->netlogon;
+    const uint8_t *d = m->trans.data.p;
+    size_t len = m->trans.data.len;
+    size_t base = v->smb + m->trans.data_offset;
+    ms_report *r = v->r;
+    switch (m->status) {
+    case MS_ERR_COMPRESSION: {
+        const char *key = "netlogon";
+        for (size_t i = 0; i < MS_NL_CN_COUNT; i++) {
+            ms_bytes w = nl->names[i];
+            if (!w.p || ms_netlogon_name_text(d, len, w, NULL, 0) != MS_OK) {
+                key = nl_name_keys[i];
+                break;
+            }
+        }
+        ADD(r, "L-10", key, m->err_off, "compressed name: loop, forward pointer, outside the message or > 255 octets");
+        return;
+    }
+    case MS_ERR_UNTERMINATED:
+        ADD(r, "L-03", "netlogon", m->err_off, "string without its terminator before the trailer");
+        return;
+    case MS_ERR_LAYOUT:
+        if (nl->layout == MS_NL_LAYOUT_SAM_RESPONSE_EX) {
+            ADD(r, "L-09", "netlogon.dc_sockaddr_size", m->err_off, "DcSockAddrSize %u, not 16",
+                v->p[m->err_off]);
+            return;
+        }
+        if ((op >= 0x13 && op <= 0x15) || (op >= 0x17 && op <= 0x19)) {
+            ADD(r, "L-08", "netlogon.nt_version", base + len - 8,
+                "NtVersion 0x%08x selects no response layout (needs == 1, V5 or V5EX)", nl->nt_version);
+            return;
+        }
+        break;
+    case MS_ERR_TRUNCATED:
+        if (nl->layout == MS_NL_LAYOUT_SAM_REQUEST && nl->mailslot_name.terminated) {
+            /* Everything up to DomainSidSize fitted: the SID it announces did not. */
+            size_t size_at = (size_t)(nl->mailslot_name.p - d) + nl->mailslot_name.len + 1 + 4;
+            if (size_at + 4 <= len - 8) {
+                uint32_t sz = (uint32_t)d[size_at] | (uint32_t)d[size_at + 1] << 8 |
+                              (uint32_t)d[size_at + 2] << 16 | (uint32_t)d[size_at + 3] << 24;
+                ADD(r, "L-05", "netlogon.domain_sid_size", base + size_at,
+                    "DomainSidSize %u, but only %zu octets precede the trailer", sz, len - 8 - size_at - 4);
+                return;
+            }
+        }
+        if (nl->layout == MS_NL_LAYOUT_SAM_RESPONSE_NT40 || nl->layout == MS_NL_LAYOUT_SAM_RESPONSE_NT5 ||
+            nl->layout == MS_NL_LAYOUT_SAM_RESPONSE_EX) {
+            ADD(r, "L-08", "netlogon.nt_version", base + len - 8,
+                "the %s layout NtVersion 0x%08x selects does not fit the %zu octets",
+                ms_netlogon_layout_name(nl->layout), nl->nt_version, len);
+            return;
+        }
+        break;
+    default:
+        break;
+    }
+    /* An undefined opcode, more entries than the decoder holds, a fixed
+     * field cut short: nothing in 8.5 covers it. */
+    ADD(r, "P-03", "payload", m->err_off, "%s: %s", m->err_layer, ms_strerror(m->status));
+}
+
 static void netlogon_rules(vctx *v)
 {
     const ms_message *m = v->m;
@@ -497,8 +613,12 @@ static void netlogon_rules(vctx *v)
     size_t base = v->smb + t->data_offset;
     const uint8_t *d = t->data.p;
     size_t len = t->data.len;
-    if (len < 2)
+    if (len < 2) {
+        /* Empty data is D-10's; one octet cannot even hold the opcode. */
+        if (len == 1)
+            ADD(r, "P-03", "payload", m->err_off, "%s: %s", m->err_layer, ms_strerror(m->status));
         return;
+    }
     uint16_t op = (uint16_t)(d[0] | d[1] << 8);
 
     if (nl_request(op)) {
@@ -518,18 +638,20 @@ static void netlogon_rules(vctx *v)
     bool short_form = m->payload_ok && nl->layout == MS_NL_LAYOUT_PRIMARY_QUERY_W95;
     if (nt_era(op) && !short_form) {
         static const uint8_t ff[4] = { 0xFF, 0xFF, 0xFF, 0xFF };
-        if (len < 10 || memcmp(d + len - 4, ff, 4) != 0) {
-            ADD(r, "L-02", "netlogon.lm20_token", base + (len >= 4 ? len - 4 : 0),
-                "NT-era message of %zu octets without the FF FF FF FF tokens", len);
+        if (len < 10) {
+            ADD(r, "L-02", "netlogon", base, "NT-era message of %zu octets (< 10)", len);
+            return;
+        }
+        if (memcmp(d + len - 4, ff, 4) != 0) {
+            bool lmnt = memcmp(d + len - 4, ff, 2) != 0;
+            ADD(r, "L-02", lmnt ? "netlogon.lmnt_token" : "netlogon.lm20_token", base + len - (lmnt ? 4 : 2),
+                "NT-era message does not end FF FF FF FF (LmNtToken 0x%04x, Lm20Token 0x%04x)",
+                (unsigned)(d[len - 4] | d[len - 3] << 8), (unsigned)(d[len - 2] | d[len - 1] << 8));
             return;
         }
     }
     if (!m->payload_ok) {
-        const char *rule = m->status == MS_ERR_COMPRESSION ? "L-10"
-                           : m->status == MS_ERR_UNTERMINATED ? "L-03"
-                           : (op >= 0x13 && op <= 0x19) ? "L-08" : "L-03";
-        if (m->status != MS_ERR_OPCODE)
-            ADD(r, rule, "netlogon", m->err_off, "%s", ms_strerror(m->status));
+        netlogon_failure(v, op);
         return;
     }
     if (nl->layout == MS_NL_LAYOUT_PRIMARY_QUERY || nl->layout == MS_NL_LAYOUT_PRIMARY_RESPONSE) {
@@ -556,23 +678,42 @@ static void netlogon_rules(vctx *v)
         size_t sz = nl->domain_sid.len;
         if (sz) {
             size_t at = (size_t)(nl->domain_sid.p - d);
+            size_t size_at = at - nl->sid_pad.len - 4;
             uint8_t subs = sz >= 2 ? nl->domain_sid.p[1] : 0;
-            if (sz < 8 || sz > 68 || at % 4 || sz != 8 + 4 * (size_t)subs)
-                ADD(r, "L-05", "netlogon.domain_sid_size", base + at,
-                    "DomainSidSize %zu at offset %zu, %u sub-authorities", sz, at, subs);
+            if (sz < 8 || sz > 68 || sz != 8 + 4 * (size_t)subs)
+                ADD(r, "L-05", "netlogon.domain_sid_size", base + size_at,
+                    "DomainSidSize %zu, SID with %u sub-authorities (%zu octets)", sz, subs, 8 + 4 * (size_t)subs);
+            else if (at % 4)
+                ADD(r, "L-05", "netlogon.domain_sid", base + at, "DomainSid at message offset %zu, not 4-aligned", at);
         }
     }
+    bool sam_response = nl->layout == MS_NL_LAYOUT_SAM_RESPONSE_NT40 || nl->layout == MS_NL_LAYOUT_SAM_RESPONSE_NT5 ||
+                        nl->layout == MS_NL_LAYOUT_SAM_RESPONSE_EX;
     if (nl->layout == MS_NL_LAYOUT_SAM_RESPONSE_EX) {
         static const uint8_t z[8];
         if (nl->sbz)
             ADD(r, "L-09", "netlogon.sbz", base + 2, "Sbz 0x%04x", nl->sbz);
+        /* DcSockAddrSize sits right after ClientSiteName. */
+        const ms_bytes *cs = &nl->names[MS_NL_CN_CLIENT_SITE];
+        size_t sa = (size_t)(cs->p - d) + cs->len;
+        const ms_bytes *tr = &nl->trailing;
         if (nl->nt_version & MS_NL_NT_VERSION_5EX_WITH_IP) {
             if (nl->sockaddr_family != 2)
-                ADD(r, "L-09", "netlogon.dc_sockaddr_family", base, "sin_family %u, not 2", nl->sockaddr_family);
+                ADD(r, "L-09", "netlogon.dc_sockaddr_family", base + sa + 1, "sin_family %u, not 2",
+                    nl->sockaddr_family);
             if (memcmp(nl->sockaddr_zero, z, 8) != 0)
-                ADD(r, "L-09", "netlogon.dc_sockaddr_zero", base, "sin_zero not zero");
+                ADD(r, "L-09", "netlogon.dc_sockaddr_zero", base + sa + 9, "sin_zero not zero");
+        } else if (tr->len >= 17 && tr->p[0] == 16) {
+            /* FreeIPA's DcSockAddr without V5EP: present iff NtVersion & 0x8. */
+            ADD(r, "L-09", "netlogon.trailing", base + (size_t)(tr->p - d),
+                "a DcSockAddr (size 16) follows, but NtVersion 0x%08x has no V5EP", nl->nt_version);
+            sam_response = false;
         }
     }
+    if (sam_response && nl->trailing.len)
+        ADD(r, "L-08", "netlogon.trailing", base + (size_t)(nl->trailing.p - d),
+            "%zu octets the %s layout of NtVersion 0x%08x does not hold", nl->trailing.len,
+            ms_netlogon_layout_name(nl->layout), nl->nt_version);
 }
 
 void ms_validate(const uint8_t *payload, size_t len, const ms_message *m,
@@ -598,6 +739,8 @@ void ms_validate(const uint8_t *payload, size_t len, const ms_message *m,
         return;
     if (info && info->truncated)
         return; /* only the header is trustworthy: the rest is cut */
+    if (ms_dgram_is_partial(&m->dgram))
+        return; /* checked once reassembled */
 
     v.smb = ms_message_smb_offset(m);
     v.s = len - v.smb;
@@ -610,8 +753,14 @@ void ms_validate(const uint8_t *payload, size_t len, const ms_message *m,
         else if (m->smb_status == MS_ERR_WORD_COUNT)
             ADD(report, "T-01", "trans.word_count", v.smb + 32, "WordCount %u, too few words for a transaction",
                 v.s > 32 ? payload[v.smb + 32] : 0u);
-        else if (m->status != MS_OK)
+        else if (m->status != MS_OK && v.s >= 81 && payload[v.smb + 32] != 17)
+            /* The words a larger WordCount announces run past the end. */
+            ADD(report, "T-01", "trans.word_count", v.smb + 32,
+                "WordCount %u: its words and ByteCount need %zu octets, %zu follow the names",
+                payload[v.smb + 32], 35 + 2 * (size_t)payload[v.smb + 32], v.s);
+        else if (m->status != MS_OK && v.s >= 81)
             ADD(report, "P-03", "payload", m->err_off, "%s: %s", m->err_layer, ms_strerror(m->status));
+        /* Shorter USER_DATA cannot hold a transaction: S-01 says so. */
         return;
     }
     smb_rules(&v);
