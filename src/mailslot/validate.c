@@ -486,7 +486,7 @@ static void browser_rules(vctx *v)
         if (b->server_type & 0x40000000u)
             ADD(r, "B-12", "browser.server_type", base + 24, "ServerType 0x%08x has LOCAL_LIST_ONLY", b->server_type);
         bool going_away = b->periodicity == 0 && b->server_type == 0;
-        if (!going_away && (b->periodicity < 60000 || b->periodicity >= 900000))
+        if (!going_away && (b->periodicity < 60000 || b->periodicity > 900000))
             ADD(r, "B-13", "browser.periodicity", base + 2, "Periodicity %u ms", b->periodicity);
         break;
     }
