@@ -43,6 +43,7 @@ def main():
     payloads = [bytes.fromhex(o["payload"]) for o in objs] + list(vectors())
     for p in payloads:
         put("message", p)
+        put("validate", b"\x01\x00" + p)  # two octets of frame information first
         put("name", p[14:48])
         put("name", p[48:82])
     for o in objs:
