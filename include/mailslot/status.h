@@ -27,6 +27,11 @@ typedef enum ms_status {
     MS_ERR_LAYOUT,           /* payload octets do not fit the opcode's layout */
     MS_ERR_COMPRESSION,      /* bad compressed DNS name (loop, forward, outside) */
     MS_ERR_TOO_MANY,         /* more items than the decoder's fixed table holds */
+    MS_ERR_TIMEOUT,          /* nothing arrived within the timeout */
+    MS_ERR_TOO_BIG,          /* message over the size rule that applies */
+    MS_ERR_NOT_FOUND,        /* name not resolved / mailslot does not exist */
+    MS_ERR_EXISTS,           /* mailslot name already in use */
+    MS_ERR_SYSTEM,           /* an OS call failed (errno says why) */
     MS_ERR__COUNT
 } ms_status;
 

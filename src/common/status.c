@@ -23,6 +23,11 @@ const char *ms_strerror(ms_status st)
     case MS_ERR_LAYOUT: return "payload does not fit the opcode's layout";
     case MS_ERR_COMPRESSION: return "bad compressed name";
     case MS_ERR_TOO_MANY: return "too many items";
+    case MS_ERR_TIMEOUT: return "timed out";
+    case MS_ERR_TOO_BIG: return "message larger than the size limit that applies";
+    case MS_ERR_NOT_FOUND: return "not found";
+    case MS_ERR_EXISTS: return "already exists";
+    case MS_ERR_SYSTEM: return "system call failed";
     case MS_ERR__COUNT: break;
     }
     return "unknown status";
