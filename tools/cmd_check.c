@@ -55,6 +55,24 @@ static const char *level_name(ms_level l)
     return l == MS_LEVEL_MUST ? "must" : "common";
 }
 
+static void print_finding(check_ctx *c, uint64_t frame, const ms_finding *f)
+{
+    c->hits[f->rule - c->rules]++;
+    if (c->json) {
+        jo_begin(&c->j, NULL);
+        jo_uint(&c->j, "frame", frame);
+        jo_cstr(&c->j, "rule", f->rule->id);
+        jo_cstr(&c->j, "level", level_name(f->rule->level));
+        jo_cstr(&c->j, "field", f->field);
+        jo_uint(&c->j, "offset", f->offset);
+        jo_cstr(&c->j, "text", f->text);
+        jo_end_line(&c->j);
+    } else if (!c->quiet) {
+        printf("frame %llu: %s %s %s @%zu: %s\n", (unsigned long long)frame, f->rule->id,
+               level_name(f->rule->level), f->field, f->offset, f->text);
+    }
+}
+
 static void on_datagram(void *vctx, const dg_item *it)
 {
     check_ctx *c = vctx;
@@ -62,21 +80,7 @@ static void on_datagram(void *vctx, const dg_item *it)
     ms_report_clear(r);
     if (it->at_eof) {
         /* Fragment sets never completed: findings without a datagram. */
-        const ms_finding *f = &it->findings->items[0];
-        c->hits[f->rule - c->rules]++;
-        if (c->json) {
-            jo_begin(&c->j, NULL);
-            jo_uint(&c->j, "frame", it->d->frame);
-            jo_cstr(&c->j, "rule", f->rule->id);
-            jo_cstr(&c->j, "level", level_name(f->rule->level));
-            jo_cstr(&c->j, "field", f->field);
-            jo_uint(&c->j, "offset", f->offset);
-            jo_cstr(&c->j, "text", f->text);
-            jo_end_line(&c->j);
-        } else if (!c->quiet) {
-            printf("frame %llu: %s %s %s @%zu: %s\n", (unsigned long long)it->d->frame, f->rule->id,
-                   level_name(f->rule->level), f->field, f->offset, f->text);
-        }
+        print_finding(c, it->d->frame, &it->findings->items[0]);
         return;
     }
     for (size_t i = 0; i < it->findings->count; i++)
@@ -93,23 +97,8 @@ static void on_datagram(void *vctx, const dg_item *it)
         c->unusual++;
     else
         c->clean++;
-    for (size_t i = 0; i < r->count; i++) {
-        const ms_finding *f = &r->items[i];
-        c->hits[f->rule - c->rules]++;
-        if (c->json) {
-            jo_begin(&c->j, NULL);
-            jo_uint(&c->j, "frame", it->d->frame);
-            jo_cstr(&c->j, "rule", f->rule->id);
-            jo_cstr(&c->j, "level", level_name(f->rule->level));
-            jo_cstr(&c->j, "field", f->field);
-            jo_uint(&c->j, "offset", f->offset);
-            jo_cstr(&c->j, "text", f->text);
-            jo_end_line(&c->j);
-        } else if (!c->quiet) {
-            printf("frame %llu: %s %s %s @%zu: %s\n", (unsigned long long)it->d->frame,
-                   f->rule->id, level_name(f->rule->level), f->field, f->offset, f->text);
-        }
-    }
+    for (size_t i = 0; i < r->count; i++)
+        print_finding(c, it->d->frame, &r->items[i]);
 }
 
 static void print_summary(const check_ctx *c, FILE *f)
@@ -160,11 +149,8 @@ int cmd_check(int argc, char **argv)
     static const struct option opts[] = {
         { "json", no_argument, NULL, 'j' },
         { "strict", no_argument, NULL, 'S' },
-        { "port", required_argument, NULL, 'p' },
         { "stats", no_argument, NULL, 's' },
-        { "reasm-timeout", required_argument, NULL, 'T' },
-        { "reasm-sets", required_argument, NULL, 'N' },
-        { "reasm-bytes", required_argument, NULL, 'B' },
+        DG_LONG_OPTIONS,
         { "quiet", no_argument, NULL, 'q' },
         { "list-rules", no_argument, NULL, 'L' },
         { "markdown", no_argument, NULL, 'M' },
@@ -185,13 +171,8 @@ int cmd_check(int argc, char **argv)
         case 'q': c.quiet = true; break;
         case 'L': list = true; break;
         case 'M': markdown = true; break;
-        case 'r': o.path = optarg; break;
-        case 'p':
-            if (dg_add_port(&o, optarg) != 0)
-                return EXIT_USAGE;
-            break;
-        case 'T': case 'N': case 'B':
-            if (dg_set_reasm(&o, ch, optarg) != 0)
+        case 'r': case 'p': case 'T': case 'N': case 'B':
+            if (dg_option(&o, ch, optarg) < 0)
                 return EXIT_USAGE;
             break;
         case 'h': check_usage(stdout); return EXIT_OK;
@@ -206,15 +187,7 @@ int cmd_check(int argc, char **argv)
         cli_error("check", "--markdown goes with --list-rules");
         return EXIT_USAGE;
     }
-    if (optind < argc) {
-        if (o.path || optind + 1 < argc) {
-            cli_error("check", "exactly one input file (or -r FILE), got more");
-            return EXIT_USAGE;
-        }
-        o.path = argv[optind];
-    }
-    if (!o.path) {
-        cli_error("check", "no input: give a capture file, or - for standard input");
+    if (dg_take_input(&o, argc, argv, optind) != 0) {
         check_usage(stderr);
         return EXIT_USAGE;
     }

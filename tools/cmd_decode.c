@@ -237,11 +237,8 @@ int cmd_decode(int argc, char **argv)
     static const struct option opts[] = {
         { "verbose", no_argument, NULL, 'v' },
         { "json", no_argument, NULL, 'j' },
-        { "port", required_argument, NULL, 'p' },
         { "stats", no_argument, NULL, 's' },
-        { "reasm-timeout", required_argument, NULL, 'T' },
-        { "reasm-sets", required_argument, NULL, 'N' },
-        { "reasm-bytes", required_argument, NULL, 'B' },
+        DG_LONG_OPTIONS,
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -258,28 +255,15 @@ int cmd_decode(int argc, char **argv)
         case 'j': c.json = true; break;
         case 's': c.stats_only = true; break;
         case 'q': quiet = true; break;
-        case 'r': o.path = optarg; break;
-        case 'p':
-            if (dg_add_port(&o, optarg) != 0)
-                return EXIT_USAGE;
-            break;
-        case 'T': case 'N': case 'B':
-            if (dg_set_reasm(&o, ch, optarg) != 0)
+        case 'r': case 'p': case 'T': case 'N': case 'B':
+            if (dg_option(&o, ch, optarg) < 0)
                 return EXIT_USAGE;
             break;
         case 'h': decode_usage(stdout); return EXIT_OK;
         default: decode_usage(stderr); return EXIT_USAGE;
         }
     }
-    if (optind < argc) {
-        if (o.path || optind + 1 < argc) {
-            cli_error("decode", "exactly one input file (or -r FILE), got more");
-            return EXIT_USAGE;
-        }
-        o.path = argv[optind];
-    }
-    if (!o.path) {
-        cli_error("decode", "no input: give a capture file, or - for standard input");
+    if (dg_take_input(&o, argc, argv, optind) != 0) {
         decode_usage(stderr);
         return EXIT_USAGE;
     }

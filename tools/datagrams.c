@@ -7,7 +7,7 @@
 
 #include "cli.h"
 
-int dg_add_port(dg_options *o, const char *arg)
+static int dg_add_port(dg_options *o, const char *arg)
 {
     int p = cli_parse_port(arg);
     if (p < 0) {
@@ -22,7 +22,7 @@ int dg_add_port(dg_options *o, const char *arg)
     return 0;
 }
 
-int dg_set_reasm(dg_options *o, int opt, const char *arg)
+static int dg_set_reasm(dg_options *o, int opt, const char *arg)
 {
     char *end;
     double v = strtod(arg, &end);
@@ -49,6 +49,39 @@ int dg_set_reasm(dg_options *o, int opt, const char *arg)
         }
         o->reasm.max_bytes = (size_t)v;
         break;
+    }
+    return 0;
+}
+
+int dg_option(dg_options *o, int ch, const char *arg)
+{
+    switch (ch) {
+    case 'r':
+        o->path = arg;
+        return 1;
+    case 'p':
+        return dg_add_port(o, arg) == 0 ? 1 : -1;
+    case 'T':
+    case 'N':
+    case 'B':
+        return dg_set_reasm(o, ch, arg) == 0 ? 1 : -1;
+    default:
+        return 0;
+    }
+}
+
+int dg_take_input(dg_options *o, int argc, char **argv, int optind_now)
+{
+    if (optind_now < argc) {
+        if (o->path || optind_now + 1 < argc) {
+            cli_error(o->sub, "exactly one input file (or -r FILE), got more");
+            return -1;
+        }
+        o->path = argv[optind_now];
+    }
+    if (!o->path) {
+        cli_error(o->sub, "no input: give a capture file, or - for standard input");
+        return -1;
     }
     return 0;
 }

@@ -41,11 +41,20 @@ typedef void (*dg_fn)(void *ctx, const dg_item *it);
 int dg_run(const dg_options *o, dg_fn fn, void *ctx, ms_capture_stats *stats,
            char *linktype, size_t linktype_len);
 
-/* Parse --reasm-timeout/--reasm-sets/--reasm-bytes values into o. */
-int dg_set_reasm(dg_options *o, int opt, const char *arg);
+/* Options decode and check share: -r, --port, --reasm-*. Their getopt
+ * codes: 'r', 'p', 'T', 'N', 'B'. Returns 1 when ch was one of them,
+ * 0 when it was not, -1 after printing why the value is bad. */
+#define DG_LONG_OPTIONS                                          \
+    { "port", required_argument, NULL, 'p' },                    \
+    { "reasm-timeout", required_argument, NULL, 'T' },           \
+    { "reasm-sets", required_argument, NULL, 'N' },              \
+    { "reasm-bytes", required_argument, NULL, 'B' }
+int dg_option(dg_options *o, int ch, const char *arg);
 
-/* Parse --port N into o (138 is always there). Returns 0 or prints why. */
-int dg_add_port(dg_options *o, const char *arg);
+/* The input file: -r FILE or one positional argument. 0, or -1 after
+ * printing why (then the caller exits with EXIT_USAGE). */
+int dg_take_input(dg_options *o, int argc, char **argv, int optind_now);
+
 
 /* The stderr summary line shared by decode and check. */
 void dg_print_capture_summary(const dg_options *o, const ms_capture_stats *s,
