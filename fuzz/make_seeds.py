@@ -46,6 +46,29 @@ def main():
         put("validate", b"\x01\x00" + p)  # two octets of frame information first
         put("name", p[14:48])
         put("name", p[48:82])
+    # Capture-path seeds: Ethernet + IPv4 + UDP frames around our payloads,
+    # one whole and one split into two IPv4 fragments.
+    def ipv4(payload, ident, frag_off=0, more=False):
+        hdr = bytearray(20)
+        hdr[0] = 0x45
+        hdr[2:4] = (20 + len(payload)).to_bytes(2, "big")
+        hdr[4:6] = ident.to_bytes(2, "big")
+        hdr[6:8] = ((0x2000 if more else 0) | frag_off // 8).to_bytes(2, "big")
+        hdr[8], hdr[9] = 64, 17
+        hdr[12:16], hdr[16:20] = bytes([192, 0, 2, 10]), bytes([192, 0, 2, 255])
+        return bytes(hdr) + payload
+
+    def eth(ip):
+        return b"\xff" * 6 + b"\x02\x00\x00\x00\x00\x01" + b"\x08\x00" + ip
+
+    def records(frames):
+        return b"\x00" + b"".join(len(f).to_bytes(2, "big") + f for f in frames)
+
+    for i, p in enumerate(payloads[:6]):
+        udp = (138).to_bytes(2, "big") * 2 + (8 + len(p)).to_bytes(2, "big") + b"\0\0" + p
+        put("frame", records([eth(ipv4(udp, i))]))
+        cut = (len(udp) // 2) & ~7
+        put("frame", records([eth(ipv4(udp[cut:], 100 + i, cut)), eth(ipv4(udp[:cut], 100 + i, 0, True))]))
     for o in objs:
         ms = o.get("mailslot", {})
         if "data" in ms:
