@@ -21,6 +21,8 @@ static void usage(FILE *f)
           "  decode   decode mailslot datagrams in a pcap/pcapng capture\n"
           "  encode   rebuild frames from decode's NDJSON (pcap or hex)\n"
           "  check    check every datagram against the protocol's rules\n"
+          "  send     write a message to a remote mailslot\n"
+          "  listen   receive mailslot messages (UDP 138, or libpcap)\n"
           "\n"
           "Run 'mailslot COMMAND --help' for a command's options.\n"
           "Exit status: 0 ok, 1 negative result, 2 bad usage, 3 unreadable input,\n"
@@ -68,6 +70,10 @@ int main(int argc, char **argv)
         return cmd_encode(argc - 1, argv + 1);
     if (!strcmp(sub, "check"))
         return cmd_check(argc - 1, argv + 1);
+    if (!strcmp(sub, "send"))
+        return cmd_send(argc - 1, argv + 1);
+    if (!strcmp(sub, "listen"))
+        return cmd_listen(argc - 1, argv + 1);
     fprintf(stderr, "mailslot: unknown command '%s'\n", sub);
     usage(stderr);
     return EXIT_USAGE;

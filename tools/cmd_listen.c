@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: MIT */
+/* `mailslot listen`: receive mailslot messages on UDP 138 (or through
+ * libpcap beside nmbd) and print each as decode does, one line at once. */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "live_print.h"
+#include "mailslot/nbns.h"
+#include "mailslot/net.h"
+#include "mailslot/server.h"
+
+#define MAX_SLOTS 64
+#define MAX_NAMES 16
+
+static void listen_usage(FILE *f)
+{
+    fputs("usage: mailslot listen [OPTIONS]\n"
+          "\n"
+          "Receive remote mailslot writes (NetBIOS datagrams, UDP 138) and print\n"
+          "each message as decode prints it, one line at once.\n"
+          "\n"
+          "  --port N           UDP port (default 138)\n"
+          "  -i IFACE           the network to listen on (broadcasts and unicast)\n"
+          "  --bind ADDR        bind this address (a unicast address hears no\n"
+          "                     broadcasts)\n"
+          "  --slot NAME        only this mailslot (repeatable; default: every one)\n"
+          "  --json             NDJSON like decode --json\n"
+          "  --count N          stop after N messages\n"
+          "  --timeout S        stop after S seconds\n"
+          "  --pcap IFACE       receive passively through libpcap (beside nmbd)\n"
+          "  --register NAME    answer NBNS name queries for NAME on UDP 137\n"
+          "                     (repeatable; NAME or NAME<xx>, default suffix <00>)\n"
+          "  --user USER        user to drop to when started as root (default nobody)\n"
+          "  --dedup-window MS  drop repeats within MS milliseconds (default 2000,\n"
+          "                     0 = off)\n"
+          "  --queue N          messages held per mailslot (default 256; when full the\n"
+          "                     newest is dropped and counted)\n"
+          "  --stats            counters on stderr at the end\n"
+          "  -h, --help         this text\n"
+          "\n"
+          "Exit status: 0 done (--count reached, or at least one message before\n"
+          "--timeout or a signal), 1 timed out (--count not reached, or nothing\n"
+          "received), 2 bad usage, 4 system error (e.g. port taken).\n",
+          f);
+}
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
+
+static void print_stats(const ms_server_stats *s, uint64_t printed)
+{
+    fprintf(stderr,
+            "mailslot listen: %llu datagrams, %llu messages printed; dropped: %llu duplicate, "
+            "%llu queue full, %llu no such mailslot, %llu too big, %llu not a mailslot write, "
+            "%llu malformed, %llu truncated, %llu other interface; NBDS fragments %llu "
+            "(%llu reassembled, %llu dropped)\n",
+            (unsigned long long)s->datagrams, (unsigned long long)printed,
+            (unsigned long long)s->duplicates, (unsigned long long)s->queue_full,
+            (unsigned long long)s->no_mailslot, (unsigned long long)s->too_big,
+            (unsigned long long)s->not_mailslot, (unsigned long long)s->malformed,
+            (unsigned long long)s->truncated, (unsigned long long)s->other_iface,
+            (unsigned long long)s->fragments, (unsigned long long)s->reassembled,
+            (unsigned long long)s->frag_dropped);
+}
+
+static int parse_count(const char *opt, const char *arg, long max, long *out)
+{
+    char *end;
+    long v = strtol(arg, &end, 10);
+    if (!*arg || *end || v < 0 || v > max) {
+        cli_error("listen", "%s: '%s' is not a number (0..%ld)", opt, arg, max);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cmd_listen(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "port", required_argument, NULL, 'p' },
+        { "bind", required_argument, NULL, 'b' },
+        { "slot", required_argument, NULL, 's' },
+        { "json", no_argument, NULL, 'j' },
+        { "count", required_argument, NULL, 'c' },
+        { "timeout", required_argument, NULL, 't' },
+        { "pcap", required_argument, NULL, 'P' },
+        { "register", required_argument, NULL, 'R' },
+        { "user", required_argument, NULL, 'u' },
+        { "dedup-window", required_argument, NULL, 'D' },
+        { "queue", required_argument, NULL, 'Q' },
+        { "stats", no_argument, NULL, 'S' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    ms_server_opts so;
+    ms_server_opts_init(&so);
+    const char *iface = NULL, *pcap_if = NULL, *user = NULL;
+    const char *slots[MAX_SLOTS];
+    size_t nslots = 0;
+    const char *names[MAX_NAMES];
+    size_t nnames = 0;
+    long count = 0, dedup = 2000, queue = 0;
+    double timeout_s = -1;
+    bool json = false, stats = false, have_bind = false;
+    int ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "i:h", opts, NULL)) != -1) {
+        char *end;
+        switch (ch) {
+        case 'p': {
+            int p = cli_parse_port(optarg);
+            if (p < 0) {
+                cli_error("listen", "--port: '%s' is not a port", optarg);
+                return EXIT_USAGE;
+            }
+            so.port = (uint16_t)p;
+            break;
+        }
+        case 'b':
+            if (!ms_ip_parse(optarg, &so.bind_ip)) {
+                cli_error("listen", "--bind: '%s' is not an IPv4 address", optarg);
+                return EXIT_USAGE;
+            }
+            have_bind = true;
+            break;
+        case 'i': iface = optarg; break;
+        case 's':
+            if (nslots == MAX_SLOTS) {
+                cli_error("listen", "at most %d --slot options", MAX_SLOTS);
+                return EXIT_USAGE;
+            }
+            slots[nslots++] = optarg;
+            break;
+        case 'j': json = true; break;
+        case 'S': stats = true; break;
+        case 'P': pcap_if = optarg; break;
+        case 'u': user = optarg; break;
+        case 'R':
+            if (nnames == MAX_NAMES) {
+                cli_error("listen", "at most %d --register options", MAX_NAMES);
+                return EXIT_USAGE;
+            }
+            names[nnames++] = optarg;
+            break;
+        case 'c':
+            if (parse_count("--count", optarg, 100000000L, &count) != 0)
+                return EXIT_USAGE;
+            break;
+        case 'D':
+            if (parse_count("--dedup-window", optarg, 3600000L, &dedup) != 0)
+                return EXIT_USAGE;
+            break;
+        case 'Q':
+            if (parse_count("--queue", optarg, 1000000L, &queue) != 0)
+                return EXIT_USAGE;
+            if (queue == 0) {
+                cli_error("listen", "--queue must be at least 1");
+                return EXIT_USAGE;
+            }
+            break;
+        case 't':
+            timeout_s = strtod(optarg, &end);
+            if (!*optarg || *end || !(timeout_s >= 0 && timeout_s <= 31536000)) {
+                cli_error("listen", "--timeout: '%s' is not a number of seconds", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'h': listen_usage(stdout); return EXIT_OK;
+        default: listen_usage(stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        cli_error("listen", "unexpected argument '%s'", argv[optind]);
+        return EXIT_USAGE;
+    }
+    if (pcap_if && (iface || have_bind)) {
+        cli_error("listen", "--pcap IFACE names the interface itself; no -i or --bind with it");
+        return EXIT_USAGE;
+    }
+    so.dedup_window_ms = dedup ? (int)dedup : -1;
+    so.queue_max = (size_t)queue;
+
+    char err[512] = "";
+    ms_iface ifc;
+    bool have_if = false;
+    if (iface || pcap_if) {
+        if (ms_net_iface(iface ? iface : pcap_if, &ifc, err, sizeof err) != MS_OK) {
+            cli_error("listen", "%s", err);
+            return EXIT_USAGE;
+        }
+        have_if = true;
+        so.ifindex = iface ? ifc.index : 0;
+    } else if (have_bind && so.bind_ip) {
+        have_if = ms_net_iface_by_addr(so.bind_ip, &ifc, err, sizeof err) == MS_OK;
+    }
+    uint16_t port = so.port ? so.port : MS_NBDS_PORT;
+
+    /* Everything that needs privilege first: the port, the pcap handle,
+     * the NBNS responder; then drop, before reading a single datagram. */
+    ms_pcap_live *pl = NULL;
+    if (pcap_if) {
+        so.no_socket = true;
+        if (!(pl = ms_pcap_live_open(pcap_if, port, err, sizeof err))) {
+            cli_error("listen", "%s", err);
+            return EXIT_SYSTEM;
+        }
+    }
+    ms_server *srv = ms_server_open(&so, err, sizeof err);
+    if (!srv) {
+        int e = errno;
+        cli_error("listen", "%s", err);
+        if (e == EADDRINUSE)
+            cli_error("listen", "UDP port %u is taken (nmbd runs?) by a socket that does not "
+                      "share it; use --pcap IFACE to receive passively beside it",
+                      port);
+        ms_pcap_live_close(pl);
+        return EXIT_SYSTEM;
+    }
+    ms_nbns_responder *resp = NULL;
+    if (nnames) {
+        ms_nb_name nb[MAX_NAMES];
+        for (size_t i = 0; i < nnames; i++) {
+            ms_status st;
+            if (strchr(names[i], '<')) {
+                st = ms_nb_name_parse(&nb[i], names[i], strlen(names[i]));
+            } else {
+                uint8_t raw[16];
+                char up[16];
+                size_t n = strlen(names[i]);
+                for (size_t k = 0; k < n && k < 15; k++)
+                    up[k] = (names[i][k] >= 'a' && names[i][k] <= 'z') ? (char)(names[i][k] - 32)
+                                                                       : names[i][k];
+                st = n == 0 || n > 15 ? MS_ERR_INVALID_ARG : ms_nb_name_pad(raw, up, n, 0x00);
+                if (st == MS_OK)
+                    st = ms_nb_name_make(&nb[i], raw, NULL);
+            }
+            if (st != MS_OK) {
+                cli_error("listen", "--register: '%s' is not a NetBIOS name", names[i]);
+                ms_server_close(srv);
+                ms_pcap_live_close(pl);
+                return EXIT_USAGE;
+            }
+        }
+        if (!have_if && ms_net_iface(NULL, &ifc, err, sizeof err) != MS_OK) {
+            cli_error("listen", "--register: %s", err);
+            ms_server_close(srv);
+            ms_pcap_live_close(pl);
+            return EXIT_SYSTEM;
+        }
+        uint32_t our_ip = (have_bind && so.bind_ip) ? so.bind_ip : ifc.addr;
+        resp = ms_nbns_responder_open(have_bind ? so.bind_ip : 0, 0, our_ip, nb, nnames, err,
+                                      sizeof err);
+        if (!resp) {
+            cli_error("listen", "--register: %s", err);
+            ms_server_close(srv);
+            ms_pcap_live_close(pl);
+            return EXIT_SYSTEM;
+        }
+    }
+    bool dropped = false;
+    if (ms_net_drop_privileges(user, &dropped, err, sizeof err) != MS_OK) {
+        cli_error("listen", "%s", err);
+        ms_nbns_responder_close(resp);
+        ms_server_close(srv);
+        ms_pcap_live_close(pl);
+        return EXIT_SYSTEM;
+    }
+
+    int status = EXIT_OK;
+    if (nslots == 0) {
+        if (!ms_mailslot_create(srv, "*", 0, 0, NULL))
+            status = EXIT_SYSTEM;
+    }
+    for (size_t i = 0; i < nslots && status == EXIT_OK; i++) {
+        ms_status st;
+        if (!ms_mailslot_create(srv, slots[i], 0, 0, &st)) {
+            if (st == MS_ERR_EXISTS)
+                continue;
+            cli_error("listen", "--slot: '%s' is not a mailslot name (\\MAILSLOT\\NAME)",
+                      slots[i]);
+            status = EXIT_USAGE;
+        }
+    }
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    json_out j;
+    jo_init(&j, stdout);
+    uint64_t printed = 0;
+    uint64_t deadline = timeout_s >= 0 ? ms_monotonic_ns() + (uint64_t)(timeout_s * 1e9)
+                                       : UINT64_MAX;
+    bool timed_out = false;
+    while (status == EXIT_OK && !stop_flag && (count == 0 || printed < (uint64_t)count)) {
+        ms_mailslot_msg msg;
+        ms_status st = ms_server_read_any(srv, 0, NULL, &msg);
+        if (st == MS_OK) {
+            live_dgram d = { printed + 1, msg.time_ns, msg.src_ip, msg.dst_ip, msg.src_port,
+                             port, msg.payload, msg.payload_len, msg.reassembled };
+            live_print(stdout, &j, json, &d, msg.m);
+            if (ferror(stdout)) {
+                status = EXIT_SYSTEM;
+                break;
+            }
+            printed++;
+            continue;
+        }
+        if (st != MS_ERR_TIMEOUT) {
+            cli_error("listen", "receive: %s", strerror(errno));
+            status = EXIT_SYSTEM;
+            break;
+        }
+        uint64_t now = ms_monotonic_ns();
+        if (now >= deadline) {
+            timed_out = true;
+            break;
+        }
+        struct pollfd pfd[2];
+        nfds_t n = 0;
+        pfd[n++] = (struct pollfd){ pl ? ms_pcap_live_fd(pl) : ms_server_fd(srv), POLLIN, 0 };
+        if (resp)
+            pfd[n++] = (struct pollfd){ ms_nbns_responder_fd(resp), POLLIN, 0 };
+        uint64_t left = deadline == UINT64_MAX ? 1000 : (deadline - now + 999999) / 1000000;
+        /* pcap's descriptor can stay quiet while frames sit in its buffer:
+         * wake up now and then. */
+        int ms = left > 1000 ? 1000 : (int)left;
+        if (pl && ms > 100)
+            ms = 100;
+        if (poll(pfd, n, ms) < 0 && errno != EINTR) {
+            cli_error("listen", "poll: %s", strerror(errno));
+            status = EXIT_SYSTEM;
+            break;
+        }
+        if (resp && ms_nbns_responder_handle(resp) < 0)
+            cli_error("listen", "NBNS responder: %s", strerror(errno));
+        if (pl) {
+            ms_udp_dgram g;
+            const uint8_t *payload;
+            int r;
+            while ((r = ms_pcap_live_next(pl, &g, &payload, err, sizeof err)) == 1) {
+                if (!g.truncated)
+                    ms_server_inject(srv, payload, g.len, g.src_ip, g.src_port, g.dst_ip);
+            }
+            if (r < 0) {
+                cli_error("listen", "%s", err);
+                status = EXIT_SYSTEM;
+            }
+        }
+    }
+    if (stats)
+        print_stats(ms_server_get_stats(srv), printed);
+    if (status == EXIT_OK && (timed_out || stop_flag)) {
+        if ((count && printed < (uint64_t)count) || printed == 0) {
+            if (timed_out)
+                cli_error("listen", "listen timed out (%llu message%s)",
+                          (unsigned long long)printed, printed == 1 ? "" : "s");
+            status = EXIT_NEGATIVE;
+        }
+    }
+    if (fflush(stdout) != 0)
+        status = EXIT_SYSTEM;
+    ms_nbns_responder_close(resp);
+    ms_server_close(srv);
+    ms_pcap_live_close(pl);
+    return status;
+}

@@ -1,0 +1,388 @@
+/* SPDX-License-Identifier: MIT */
+/* `mailslot send`: one message (or --repeat N) to a remote mailslot, over
+ * the network or into a pcap file (-w). */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "cli.h"
+#include "live_print.h"
+#include "mailslot/client.h"
+#include "mailslot/message.h"
+#include "mailslot/net.h"
+#include "pcap_out.h"
+
+#define DATA_MAX 65536
+
+static void send_usage(FILE *f)
+{
+    fputs("usage: mailslot send --to TARGET --slot \\MAILSLOT\\NAME [OPTIONS]\n"
+          "\n"
+          "Write one message to a remote mailslot (NetBIOS datagram, UDP 138).\n"
+          "\n"
+          "  --to TARGET      \\\\HOST (unique, resolved by NBNS), \\\\DOMAIN or \\\\*\n"
+          "                   (group, to the subnet broadcast), or an IPv4 address\n"
+          "  --slot NAME      mailslot, e.g. \\MAILSLOT\\BROWSE (nested paths allowed)\n"
+          "  --from NAME      our NetBIOS name (default: host name, upper case, <= 15)\n"
+          "  --name NAME<xx>  NetBIOS destination name (needed with an address, e.g.\n"
+          "                   WORKGROUP<1d>)\n"
+          "  --data TEXT      the message (no NUL added); or --hex HEX, --file F;\n"
+          "                   default: standard input\n"
+          "  --type T         unique | group | broadcast (default: unique for \\\\HOST and\n"
+          "                   unicast addresses, group for \\\\DOMAIN, \\\\*, broadcasts)\n"
+          "  --workgroup WG   workgroup for \\\\* (default WORKGROUP)\n"
+          "  -i IFACE         the network to use (address, broadcast)\n"
+          "  --sport N        UDP source port (default 138 when free, else ephemeral)\n"
+          "  --port N         UDP destination port (default 138; for tests)\n"
+          "  --wait S         print replies arriving within S seconds (as decode does)\n"
+          "  --json           replies as NDJSON (like decode --json)\n"
+          "  --repeat N       send N times (fresh DGM_ID each), --interval MS apart\n"
+          "                   (default 1000)\n"
+          "  -w FILE          write the frames to a pcap file instead of sending\n"
+          "  --force-size     send messages over the size limits (interop tests)\n"
+          "  --wins IP        resolve \\\\HOST by asking this WINS server\n"
+          "  --hosts FILE     LMHOSTS-style map (IP NAME[#xx]) tried first\n"
+          "  -q, --quiet      no summary on stderr\n"
+          "  -h, --help       this text\n"
+          "\n"
+          "Size limits (PROTOCOL.md 5.4): group and broadcast writes carry at most 424\n"
+          "octets; a direct write at most 512 minus the SMB DataOffset (416-428).\n"
+          "Datagrams over 576 octets draw a warning: Samba nmbd drops them.\n"
+          "\n"
+          "Exit status: 0 sent, 1 refused (size) or name not resolved, 2 bad usage,\n"
+          "4 system error.\n",
+          f);
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static int parse_hex(const char *s, uint8_t *out, size_t cap, size_t *len)
+{
+    size_t n = 0;
+    while (*s) {
+        if (*s == ' ' || *s == ':' || *s == '\n') {
+            s++;
+            continue;
+        }
+        int hi = hexval(s[0]), lo = s[1] ? hexval(s[1]) : -1;
+        if (hi < 0 || lo < 0 || n >= cap)
+            return -1;
+        out[n++] = (uint8_t)(hi << 4 | lo);
+        s += 2;
+    }
+    *len = n;
+    return 0;
+}
+
+static int read_all(FILE *f, uint8_t *out, size_t cap, size_t *len)
+{
+    size_t n = fread(out, 1, cap, f);
+    if (ferror(f))
+        return -1;
+    if (n == cap && fgetc(f) != EOF)
+        return 1;
+    *len = n;
+    return 0;
+}
+
+static int exit_for(ms_status st)
+{
+    switch (st) {
+    case MS_ERR_TOO_BIG:
+    case MS_ERR_NOT_FOUND:
+    case MS_ERR_TIMEOUT:
+        return EXIT_NEGATIVE;
+    case MS_ERR_INVALID_ARG:
+        return EXIT_USAGE;
+    default:
+        return EXIT_SYSTEM;
+    }
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+/* Print every datagram arriving on our socket for `seconds`. */
+static int wait_replies(int fd, double seconds, bool json, uint16_t our_port)
+{
+    static uint8_t bufs[8][65536];
+    ms_udp_dgram d[8];
+    for (int i = 0; i < 8; i++)
+        d[i] = (ms_udp_dgram){ .buf = bufs[i], .cap = sizeof bufs[i] };
+    static ms_message m;
+    json_out j;
+    jo_init(&j, stdout);
+    uint64_t deadline = ms_monotonic_ns() + (uint64_t)(seconds * 1e9);
+    uint64_t frame = 0;
+    for (;;) {
+        uint64_t now = ms_monotonic_ns();
+        if (now >= deadline)
+            break;
+        struct pollfd pfd = { fd, POLLIN, 0 };
+        int r = poll(&pfd, 1, (int)((deadline - now + 999999) / 1000000));
+        if (r < 0 && errno != EINTR) {
+            cli_error("send", "poll: %s", strerror(errno));
+            return EXIT_SYSTEM;
+        }
+        int n = ms_udp_recv_batch(fd, d, 8);
+        if (n < 0) {
+            cli_error("send", "receive: %s", strerror(errno));
+            return EXIT_SYSTEM;
+        }
+        for (int i = 0; i < n; i++) {
+            ms_message_decode(d[i].buf, d[i].len, &m);
+            live_dgram ld = { ++frame, ms_realtime_ns(), d[i].src_ip, d[i].dst_ip,
+                              d[i].src_port, our_port, d[i].buf, d[i].len, false };
+            live_print(stdout, &j, json, &ld, &m);
+        }
+    }
+    return EXIT_OK;
+}
+
+int cmd_send(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "to", required_argument, NULL, 't' },
+        { "slot", required_argument, NULL, 's' },
+        { "from", required_argument, NULL, 'f' },
+        { "name", required_argument, NULL, 'n' },
+        { "data", required_argument, NULL, 'd' },
+        { "hex", required_argument, NULL, 'x' },
+        { "file", required_argument, NULL, 'F' },
+        { "type", required_argument, NULL, 'T' },
+        { "workgroup", required_argument, NULL, 'W' },
+        { "sport", required_argument, NULL, 'S' },
+        { "port", required_argument, NULL, 'P' },
+        { "wait", required_argument, NULL, 'a' },
+        { "json", no_argument, NULL, 'j' },
+        { "repeat", required_argument, NULL, 'r' },
+        { "interval", required_argument, NULL, 'I' },
+        { "force-size", no_argument, NULL, 'z' },
+        { "wins", required_argument, NULL, 'N' },
+        { "hosts", required_argument, NULL, 'H' },
+        { "quiet", no_argument, NULL, 'q' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    ms_client_opts o;
+    ms_client_opts_init(&o);
+    const char *to = NULL, *slot = NULL, *text = NULL, *hex = NULL, *file = NULL, *out = NULL;
+    double wait_s = 0;
+    long repeat = 1, interval = 1000;
+    bool json = false, quiet = false;
+    int ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "i:w:qh", opts, NULL)) != -1) {
+        char *end;
+        switch (ch) {
+        case 't': to = optarg; break;
+        case 's': slot = optarg; break;
+        case 'f': o.from = optarg; break;
+        case 'n': o.dest_name = optarg; break;
+        case 'd': text = optarg; break;
+        case 'x': hex = optarg; break;
+        case 'F': file = optarg; break;
+        case 'W': o.workgroup = optarg; break;
+        case 'i': o.iface = optarg; break;
+        case 'w': out = optarg; break;
+        case 'j': json = true; break;
+        case 'z': o.force_size = true; break;
+        case 'H': o.hosts_file = optarg; break;
+        case 'q': quiet = true; break;
+        case 'T':
+            if (!strcasecmp(optarg, "unique"))
+                o.type = MS_NBDS_DIRECT_UNIQUE;
+            else if (!strcasecmp(optarg, "group"))
+                o.type = MS_NBDS_DIRECT_GROUP;
+            else if (!strcasecmp(optarg, "broadcast"))
+                o.type = MS_NBDS_BROADCAST;
+            else {
+                cli_error("send", "--type must be unique, group or broadcast, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'S':
+            if ((o.sport = cli_parse_port(optarg)) < 0) {
+                cli_error("send", "--sport: '%s' is not a port", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'P': {
+            int p = cli_parse_port(optarg);
+            if (p < 0) {
+                cli_error("send", "--port: '%s' is not a port", optarg);
+                return EXIT_USAGE;
+            }
+            o.dport = (uint16_t)p;
+            break;
+        }
+        case 'a':
+            wait_s = strtod(optarg, &end);
+            if (!*optarg || *end || !(wait_s >= 0 && wait_s <= 86400)) {
+                cli_error("send", "--wait: '%s' is not a number of seconds", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'r':
+            repeat = strtol(optarg, &end, 10);
+            if (!*optarg || *end || repeat < 1 || repeat > 1000000) {
+                cli_error("send", "--repeat: '%s' is not a count (1..1000000)", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'I':
+            interval = strtol(optarg, &end, 10);
+            if (!*optarg || *end || interval < 0 || interval > 3600000) {
+                cli_error("send", "--interval: '%s' is not milliseconds", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'N':
+            if (!ms_ip_parse(optarg, &o.wins_ip)) {
+                cli_error("send", "--wins: '%s' is not an IPv4 address", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'h': send_usage(stdout); return EXIT_OK;
+        default: send_usage(stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        cli_error("send", "unexpected argument '%s'", argv[optind]);
+        return EXIT_USAGE;
+    }
+    if (!to || !slot) {
+        cli_error("send", "--to and --slot are required");
+        send_usage(stderr);
+        return EXIT_USAGE;
+    }
+    if ((text != NULL) + (hex != NULL) + (file != NULL) > 1) {
+        cli_error("send", "give at most one of --data, --hex, --file");
+        return EXIT_USAGE;
+    }
+    if (out && wait_s > 0) {
+        cli_error("send", "--wait needs the network; it does not go with -w");
+        return EXIT_USAGE;
+    }
+
+    static uint8_t data[DATA_MAX];
+    size_t len = 0;
+    if (text) {
+        len = strlen(text);
+        if (len > DATA_MAX) {
+            cli_error("send", "--data is longer than %d octets", DATA_MAX);
+            return EXIT_USAGE;
+        }
+        memcpy(data, text, len);
+    } else if (hex) {
+        if (parse_hex(hex, data, sizeof data, &len) != 0) {
+            cli_error("send", "--hex: not an even number of hex digits (or over %d octets)",
+                      DATA_MAX);
+            return EXIT_USAGE;
+        }
+    } else {
+        FILE *f = file ? fopen(file, "rb") : stdin;
+        if (!f) {
+            cli_error("send", "%s: %s", file, strerror(errno));
+            return EXIT_SYSTEM;
+        }
+        int r = read_all(f, data, sizeof data, &len);
+        if (file)
+            fclose(f);
+        if (r != 0) {
+            cli_error("send", "%s: %s", file ? file : "standard input",
+                      r > 0 ? "longer than 65536 octets" : "read error");
+            return r > 0 ? EXIT_USAGE : EXIT_SYSTEM;
+        }
+    }
+
+    o.no_socket = out != NULL;
+    char err[512] = "";
+    ms_status st;
+    ms_client *c = ms_client_open(to, slot, &o, &st, err, sizeof err);
+    if (!c) {
+        cli_error("send", "%s", err);
+        return exit_for(st);
+    }
+    const ms_client_info *in = ms_client_get_info(c);
+    if (in->note[0] && !quiet)
+        cli_error("send", "%s (port %u)", in->note, in->sport);
+
+    pcap_out *po = NULL;
+    if (out && !(po = pcap_out_open(out, err, sizeof err))) {
+        cli_error("send", "%s", err);
+        ms_client_close(c);
+        return EXIT_SYSTEM;
+    }
+    static uint8_t frame[65536];
+    int status = EXIT_OK;
+    char dst[16], sn[300], dn[300];
+    ms_ip_format(in->dst_ip, dst, sizeof dst);
+    ms_nb_name_format(&in->src, sn, sizeof sn);
+    ms_nb_name_format(&in->dst, dn, sizeof dn);
+    for (long i = 0; i < repeat && status == EXIT_OK; i++) {
+        if (i > 0 && interval > 0)
+            sleep_ms(interval);
+        ms_write_result res;
+        if (po) {
+            st = ms_client_build(c, data, len, frame, sizeof frame, &res, err, sizeof err);
+            if (st == MS_OK) {
+                uint64_t now = ms_realtime_ns();
+                if (pcap_out_write(po, (int64_t)(now / 1000000000ull),
+                                   (uint32_t)(now % 1000000000ull), in->src_ip, in->dst_ip,
+                                   in->sport, in->dport, frame, res.payload_len) != 0) {
+                    snprintf(err, sizeof err, "writing %s failed", out);
+                    st = MS_ERR_SYSTEM;
+                }
+            }
+        } else {
+            st = ms_client_write(c, data, len, &res, err, sizeof err);
+        }
+        if (st != MS_OK) {
+            cli_error("send", "%s", err);
+            status = exit_for(st);
+            break;
+        }
+        if (res.over_576 && !quiet && i == 0)
+            cli_error("send", "warning: the datagram is %zu octets of UDP payload, over 576: "
+                      "Samba nmbd drops datagrams longer than that",
+                      res.payload_len);
+        if (!quiet)
+            fprintf(stderr, "mailslot send: %s %s -> %s %s, %zu data octets, DGM_ID 0x%04x, "
+                    "%zu octets %s %s:%u from port %u\n",
+                    ms_dgram_type_name(in->type), sn, dn, in->slot, len, res.dgm_id,
+                    res.payload_len, po ? "written for" : "sent to", dst, in->dport, in->sport);
+    }
+    if (po) {
+        if (status == EXIT_OK) {
+            if (pcap_out_commit(po, err, sizeof err) != 0) {
+                cli_error("send", "%s", err);
+                status = EXIT_SYSTEM;
+            }
+        } else {
+            pcap_out_abort(po);
+        }
+    }
+    if (status == EXIT_OK && wait_s > 0)
+        status = wait_replies(ms_client_fd(c), wait_s, json, in->sport);
+    ms_client_close(c);
+    return status;
+}

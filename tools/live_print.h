@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/* Printing datagrams received live (listen, send --wait) exactly the way
+ * `mailslot decode` prints a capture's: one text line, or one NDJSON
+ * object with the same keys. */
+#ifndef MS_TOOLS_LIVE_PRINT_H
+#define MS_TOOLS_LIVE_PRINT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "json_out.h"
+#include "mailslot/message.h"
+
+typedef struct live_dgram {
+    uint64_t frame;          /* running number */
+    uint64_t time_ns;        /* CLOCK_REALTIME */
+    uint32_t ip_src, ip_dst;
+    uint16_t sport, dport;
+    const uint8_t *payload;
+    size_t len;
+    bool reassembled;        /* rebuilt from NBDS fragments */
+} live_dgram;
+
+/* Print one datagram (m decoded from d->payload) and flush f. */
+void live_print(FILE *f, json_out *j, bool json, const live_dgram *d, const ms_message *m);
+
+#endif
