@@ -34,11 +34,11 @@ for line in sys.stdin:
 ' "$extra"
 fi
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(message name browser netlogon json_read)
+[ ${#names[@]} -gt 0 ] || names=(message name browser netlogon json_read validate frame nbds_reasm nbns)
 for n in "${names[@]}"; do
     mkdir -p "build-fuzz/corpus/$n"
     echo "== fuzz_$n for ${secs}s"
     "build-fuzz/fuzz/fuzz_$n" -max_total_time="$secs" -print_final_stats=1 \
         "build-fuzz/corpus/$n" "fuzz/corpus/$n" "$extra/$n" 2>&1 |
-        grep -E '^(stat::|INFO: Seed|#[0-9]+ *DONE|==[0-9]+==|SUMMARY|artifact)' || true
+        grep -E '^(stat::|INFO: Seed|#[0-9]+[[:space:]]+DONE|==[0-9]+==|SUMMARY|artifact)' || true
 done
