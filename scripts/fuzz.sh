@@ -36,7 +36,7 @@ fi
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=(message name browser netlogon json_read validate frame nbds_reasm nbns)
 for n in "${names[@]}"; do
-    mkdir -p "build-fuzz/corpus/$n"
+    mkdir -p "build-fuzz/corpus/$n" "$extra/$n"
     echo "== fuzz_$n for ${secs}s"
     "build-fuzz/fuzz/fuzz_$n" -max_total_time="$secs" -print_final_stats=1 \
         "build-fuzz/corpus/$n" "fuzz/corpus/$n" "$extra/$n" 2>&1 |
