@@ -6,9 +6,9 @@
 # 101), so no nmbd or smbd is left running on the host.
 set -euo pipefail
 want=${1:-build}
-pkgs=(build-essential cmake pkg-config libpcap-dev check)
+pkgs=(build-essential cmake pkg-config libpcap-dev libssl-dev check)
 if [ "$want" = test ]; then
-    pkgs+=(tshark python3 python3-scapy samba iproute2 clang)
+    pkgs+=(tshark python3 python3-scapy samba iproute2 clang valgrind cppcheck)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

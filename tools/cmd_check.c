@@ -203,6 +203,13 @@ int cmd_check(int argc, char **argv)
     ms_capture_stats cs;
     char linktype[64];
     int status = dg_run(&o, on_datagram, &c, &cs, linktype, sizeof linktype);
+    if (status == EXIT_INPUT && cs.frames == 0) {
+        /* Nothing was readable: the one error line says why, no summary. */
+        if (c.with_stats)
+            stats_free(&c.st);
+        free(c.hits);
+        return status;
+    }
     FILE *sf = c.json ? stderr : stdout;
     fflush(stdout);
     print_summary(&c, sf);

@@ -45,22 +45,61 @@ static void decode_usage(FILE *f)
           f);
 }
 
-static void format_time(const ms_udp_datagram *d, char *out, size_t cap)
+/* Decimal digits of v, at least `min` of them (zero-padded), at o; returns
+ * the end. */
+static char *put_digits(char *o, unsigned long long v, unsigned min)
 {
-    time_t t = (time_t)d->ts_sec;
-    struct tm tm;
-    if (!gmtime_r(&t, &tm)) {
-        snprintf(out, cap, "%lld", (long long)d->ts_sec);
-        return;
-    }
-    char base[32];
-    strftime(base, sizeof base, "%Y-%m-%d %H:%M:%S", &tm);
-    snprintf(out, cap, "%s.%06u", base, d->ts_nsec / 1000);
+    char tmp[24];
+    unsigned n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v || n < min);
+    while (n)
+        *o++ = tmp[--n];
+    return o;
 }
 
-static void ip_text(uint32_t ip, char *out, size_t cap)
+/* "YYYY-mm-dd HH:MM:SS.uuuuuu". gmtime_r + strftime cost more than the
+ * rest of a line, and consecutive datagrams mostly share their second:
+ * the calendar part is kept for the last second seen. */
+static void format_time(const ms_udp_datagram *d, char *out, size_t cap)
 {
-    snprintf(out, cap, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
+    static int64_t last_sec;
+    static char last_base[32];
+    static bool have_last;
+    if (!have_last || d->ts_sec != last_sec) {
+        time_t t = (time_t)d->ts_sec;
+        struct tm tm;
+        if (!gmtime_r(&t, &tm)) {
+            snprintf(out, cap, "%lld", (long long)d->ts_sec);
+            return;
+        }
+        strftime(last_base, sizeof last_base, "%Y-%m-%d %H:%M:%S", &tm);
+        last_sec = d->ts_sec;
+        have_last = true;
+    }
+    size_t bl = strlen(last_base);
+    if (bl + 1 + 10 + 1 > cap) { /* never with the callers' 64 octets */
+        snprintf(out, cap, "%s.%06u", last_base, d->ts_nsec / 1000);
+        return;
+    }
+    memcpy(out, last_base, bl);
+    char *o = out + bl;
+    *o++ = '.';
+    o = put_digits(o, d->ts_nsec / 1000, 6);
+    *o = '\0';
+}
+
+/* "a.b.c.d" into out (16 octets suffice). */
+static char *put_ip(char *o, uint32_t ip)
+{
+    for (int shift = 24; shift >= 0; shift -= 8) {
+        o = put_digits(o, (ip >> shift) & 255, 1);
+        if (shift)
+            *o++ = '.';
+    }
+    return o;
 }
 
 static void error_text(const ms_message *m, char *out, size_t cap)
@@ -70,6 +109,31 @@ static void error_text(const ms_message *m, char *out, size_t cap)
 
 static void print_problems(json_out *j, const ms_report *r);
 
+/* What snprintf("%lld.%09u") writes, without its cost on every object:
+ * the seconds (sign included), a dot, at least nine nanosecond digits. */
+static void time_text(int64_t sec, uint32_t nsec, char out[static 40])
+{
+    char tmp[24];
+    size_t n = 0, o = 0;
+    uint64_t u = sec < 0 ? 0 - (uint64_t)sec : (uint64_t)sec;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (sec < 0)
+        out[o++] = '-';
+    while (n)
+        out[o++] = tmp[--n];
+    out[o++] = '.';
+    for (unsigned k = 0; k < 9 || nsec; k++) {
+        tmp[n++] = (char)('0' + nsec % 10);
+        nsec /= 10;
+    }
+    while (n)
+        out[o++] = tmp[--n];
+    out[o] = '\0';
+}
+
 static void print_json(json_out *j, const dg_item *it, const ms_report *r)
 {
     const ms_udp_datagram *d = it->d;
@@ -77,7 +141,7 @@ static void print_json(json_out *j, const dg_item *it, const ms_report *r)
     char buf[64];
     jo_begin(j, NULL);
     jo_uint(j, "frame", d->frame);
-    snprintf(buf, sizeof buf, "%lld.%09u", (long long)d->ts_sec, d->ts_nsec);
+    time_text(d->ts_sec, d->ts_nsec, buf);
     jo_raw(j, "time", buf);
     jo_begin(j, "ip");
     jo_ipv4(j, "src", d->ip_src);
@@ -123,25 +187,46 @@ static void print_line(FILE *f, const dg_item *it, bool verbose)
 {
     const ms_udp_datagram *d = it->d;
     const ms_message *m = it->m;
-    char ts[64], src[16], dst[16], sn[512], dn[512], what[512] = "";
+    char ts[64], sn[512], dn[512], what[512] = "";
+    /* The fixed start of the line, built by hand: fprintf's format
+     * parsing was most of the cost of a line. Same octets as
+     * "%llu %s %s:%u -> %s:%u ". */
+    char head[160];
     format_time(d, ts, sizeof ts);
-    ip_text(d->ip_src, src, sizeof src);
-    ip_text(d->ip_dst, dst, sizeof dst);
-    fprintf(f, "%llu %s %s:%u -> %s:%u ", (unsigned long long)d->frame, ts, src,
-            d->sport, dst, d->dport);
+    char *o = put_digits(head, d->frame, 1);
+    *o++ = ' ';
+    size_t tl = strlen(ts);
+    memcpy(o, ts, tl);
+    o += tl;
+    *o++ = ' ';
+    o = put_ip(o, d->ip_src);
+    *o++ = ':';
+    o = put_digits(o, d->sport, 1);
+    memcpy(o, " -> ", 4);
+    o = put_ip(o + 4, d->ip_dst);
+    *o++ = ':';
+    o = put_digits(o, d->dport, 1);
+    *o++ = ' ';
+    fwrite(head, 1, (size_t)(o - head), f);
     const ms_dgram *g = &m->dgram;
     const char *tn = ms_dgram_type_name(g->type);
     if (tn)
-        fprintf(f, "%s", tn);
+        fputs(tn, f);
     else
         fprintf(f, "type 0x%02x", g->type);
     if (g->src.wire_len) {
         ms_nb_name_format(&g->src, sn, sizeof sn);
-        fprintf(f, " %s%s", sn, g->src.valid ? "" : "(invalid)");
+        putc(' ', f);
+        fputs(sn, f);
+        if (!g->src.valid)
+            fputs("(invalid)", f);
     }
     if (g->dst.wire_len) {
         ms_nb_name_format(&g->dst, dn, sizeof dn);
-        fprintf(f, " -> %s%s", dn, g->dst.valid ? "" : "(invalid)");
+        fputs(" -> ", f);
+        fputs(dn, f);
+        if (!g->dst.valid)
+            fputs("(invalid)", f);
     }
     if (g->type == MS_NBDS_ERROR) {
         const char *en = ms_dgram_error_name(g->error_code);
@@ -149,14 +234,16 @@ static void print_line(FILE *f, const dg_item *it, bool verbose)
     }
     if (m->has_smb) {
         char nm[600];
-        fprintf(f, " %s", tt_escape(m->trans.name.p, m->trans.name.len, nm, sizeof nm));
+        putc(' ', f);
+        fputs(tt_escape(m->trans.name.p, m->trans.name.len, nm, sizeof nm), f);
         if (m->payload_ok && (m->kind == MS_PAYLOAD_BROWSER || m->kind == MS_PAYLOAD_LANMAN))
             ms_browser_summary(&m->browser, what, sizeof what);
         else if (m->payload_ok && m->kind == MS_PAYLOAD_NETLOGON)
             ms_netlogon_summary(&m->netlogon, what, sizeof what);
         else
             snprintf(what, sizeof what, "%u octets", m->trans.data_count);
-        fprintf(f, " %s", what);
+        putc(' ', f);
+        fputs(what, f);
     }
     if (m->status != MS_OK) {
         char et[128];

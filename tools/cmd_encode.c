@@ -338,6 +338,57 @@ static void get_time(const json_doc *d, json_ref root, int64_t *sec, uint32_t *n
     *nsec = ns;
 }
 
+/* The pcap framing of one object: ip.src / ip.dst, udp.srcport /
+ * udp.dstport and time, each optional, but refused (a message in err)
+ * when present and not an IPv4 address, a port, or a non-negative number
+ * of seconds that fits a pcap record. */
+typedef struct framing {
+    uint32_t src, dst;
+    uint64_t sport, dport;
+    int64_t sec;
+    uint32_t nsec;
+} framing;
+
+static bool get_framing(const json_doc *d, json_ref root, framing *f, char *err, size_t errlen)
+{
+    static const char *const ips[2] = { "ip.src", "ip.dst" };
+    static const char *const ports[2] = { "udp.srcport", "udp.dstport" };
+    uint32_t *ipv[2] = { &f->src, &f->dst };
+    uint64_t *portv[2] = { &f->sport, &f->dport };
+    for (int i = 0; i < 2; i++) {
+        if (json_path(d, root, ips[i]) >= 0 && !get_ip(d, root, ips[i], ipv[i])) {
+            snprintf(err, errlen, "\"%s\" is not an IPv4 address (a.b.c.d)", ips[i]);
+            return false;
+        }
+        json_ref r = json_path(d, root, ports[i]);
+        if (r >= 0 && (!json_u64(d, r, portv[i]) || *portv[i] > 65535)) {
+            snprintf(err, errlen, "\"%s\" is not a port number (0-65535)", ports[i]);
+            return false;
+        }
+    }
+    json_ref t = json_get(d, root, "time");
+    if (t < 0)
+        return true;
+    size_t len = 0;
+    const char *s = json_num_text(d, t, &len);
+    size_t i = 0;
+    while (s && i < len && s[i] >= '0' && s[i] <= '9')
+        i++;
+    size_t int_digits = i;
+    if (s && i < len && s[i] == '.') {
+        i++;
+        while (i < len && s[i] >= '0' && s[i] <= '9')
+            i++;
+    }
+    if (!s || int_digits == 0 || int_digits > 10 || i != len || strtoull(s, NULL, 10) > UINT32_MAX) {
+        snprintf(err, errlen, "\"time\" is not a number of seconds (0 to %lu, decimal point, "
+                 "no exponent)", (unsigned long)UINT32_MAX);
+        return false;
+    }
+    get_time(d, root, &f->sec, &f->nsec);
+    return true;
+}
+
 int cmd_encode(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -456,16 +507,15 @@ int cmd_encode(int argc, char **argv)
                 printf("%02x", frame[i]);
             putchar('\n');
         } else {
-            uint32_t src = m->dgram.src_ip, dst = 0xFFFFFFFFu;
-            uint64_t sp = 138, dp = 138;
-            get_ip(doc, root, "ip.src", &src);
-            get_ip(doc, root, "ip.dst", &dst);
-            json_u64(doc, json_path(doc, root, "udp.srcport"), &sp);
-            json_u64(doc, json_path(doc, root, "udp.dstport"), &dp);
-            int64_t sec = (int64_t)written;
-            uint32_t nsec = 0;
-            get_time(doc, root, &sec, &nsec);
-            if (pcap_out_write(po, sec, nsec, src, dst, (uint16_t)sp, (uint16_t)dp, frame, flen) != 0) {
+            framing fr = { m->dgram.src_ip, 0xFFFFFFFFu, 138, 138, (int64_t)written, 0 };
+            if (!get_framing(doc, root, &fr, c.err, sizeof c.err)) {
+                cli_error("encode", "%s line %lu: %s", in_path, lineno, c.err);
+                json_free(doc);
+                status = EXIT_INPUT;
+                goto done;
+            }
+            if (pcap_out_write(po, fr.sec, fr.nsec, fr.src, fr.dst, (uint16_t)fr.sport,
+                               (uint16_t)fr.dport, frame, flen) != 0) {
                 cli_error("encode", "%s line %lu: frame too large for UDP", in_path, lineno);
                 json_free(doc);
                 status = EXIT_INPUT;

@@ -12,12 +12,85 @@
 
 #include "cli.h"
 #include "live_print.h"
+#include "mailslot/auth.h"
+#include "mailslot/local.h"
 #include "mailslot/nbns.h"
 #include "mailslot/net.h"
 #include "mailslot/server.h"
 
 #define MAX_SLOTS 64
 #define MAX_NAMES 16
+
+/* ---- local mailslots (\\.\mailslot\NAME arguments) ---- */
+
+static void listen_local_usage(FILE *f)
+{
+    fputs("\n"
+          "Local mailslots: mailslot listen [OPTIONS] '\\\\.\\mailslot\\NAME' ...\n"
+          "  Each argument is created as a local mailslot (Unix domain socket in\n"
+          "  $XDG_RUNTIME_DIR/mailslot, README \"Local mailslots\"); nothing is bound on\n"
+          "  the network unless --net (or --port, -i, --bind, --slot, --register,\n"
+          "  --pcap) asks for it, and then the same mailslot also takes network writes.\n"
+          "  --net              also receive these mailslots from the network (UDP 138)\n"
+          "  --local-access A   who may write: user (default, 0600), group (0660),\n"
+          "                     world (0666; directory 0711)\n"
+          "  A name that another server holds is refused (exit 4).\n",
+          f);
+}
+
+/* Create the local mailslots; 0 or an exit status. */
+static int open_local_slots(ms_server *srv, char **names, size_t n, ms_local_access acc)
+{
+    ms_server_set_local(srv, MS_LOCAL_NAMED, acc);
+    for (size_t i = 0; i < n; i++) {
+        char norm[MS_MAILSLOT_NAME_MAX + 1], local[MS_MAILSLOT_NAME_MAX + 8];
+        if (ms_mailslot_name_normalize(names[i], norm, sizeof norm) != MS_OK) {
+            cli_error("listen", "'%s' is not a mailslot name (\\\\.\\mailslot\\NAME)",
+                      names[i]);
+            return EXIT_USAGE;
+        }
+        snprintf(local, sizeof local, "\\\\.%s", norm);
+        ms_status st;
+        if (!ms_mailslot_create(srv, local, 0, 0, &st)) {
+            cli_error("listen", "cannot create local mailslot %s: %s", norm,
+                      st == MS_ERR_EXISTS ? "another server holds it" : ms_strerror(st));
+            return st == MS_ERR_INVALID_ARG ? EXIT_USAGE : EXIT_SYSTEM;
+        }
+    }
+    return 0;
+}
+
+static void put_escaped(FILE *f, const uint8_t *p, size_t n, bool json)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = p[i];
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c >= 0x20 && c < 0x7f)
+            fputc(c, f);
+        else
+            fprintf(f, json ? "\\u%04x" : "\\x%02x", c);
+    }
+}
+
+/* One local message: no NBDS/SMB to decode, just the data. */
+static void print_local(FILE *f, bool json, uint64_t frame, const ms_mailslot_msg *msg)
+{
+    if (json) {
+        fprintf(f, "{\"frame\":%llu,\"time_ns\":%llu,\"local\":true,\"slot\":\"",
+                (unsigned long long)frame, (unsigned long long)msg->time_ns);
+        put_escaped(f, (const uint8_t *)msg->slot, strlen(msg->slot), true);
+        fprintf(f, "\",\"len\":%zu,\"data\":\"", msg->len);
+        put_escaped(f, msg->data, msg->len, true);
+        fputs("\"}\n", f);
+    } else {
+        fprintf(f, "%llu local %s %zu octets: \"", (unsigned long long)frame, msg->slot,
+                msg->len);
+        put_escaped(f, msg->data, msg->len, false);
+        fputs("\"\n", f);
+    }
+    fflush(f);
+}
 
 static void listen_usage(FILE *f)
 {
@@ -42,6 +115,12 @@ static void listen_usage(FILE *f)
           "                     0 = off)\n"
           "  --queue N          messages held per mailslot (default 256; when full the\n"
           "                     newest is dropped and counted)\n"
+          "  --key-file K       accept only messages whose authentication trailer\n"
+          "                     verifies with a key in K (docs/AUTH.md); the trailer\n"
+          "                     is stripped before printing\n"
+          "  --auth-window S    accepted clock difference, seconds (default 30)\n"
+          "  --replay-cache N   remembered nonces (default 4096; when all are live,\n"
+          "                     new messages are refused and counted)\n"
           "  --stats            counters on stderr at the end\n"
           "  -h, --help         this text\n"
           "\n"
@@ -49,6 +128,7 @@ static void listen_usage(FILE *f)
           "--timeout or a signal), 1 timed out (--count not reached, or nothing\n"
           "received), 2 bad usage, 4 system error (e.g. port taken).\n",
           f);
+    listen_local_usage(f);
 }
 
 static volatile sig_atomic_t stop_flag;
@@ -57,6 +137,20 @@ static void on_signal(int sig)
 {
     (void)sig;
     stop_flag = 1;
+}
+
+static void print_auth_stats(const ms_auth_verifier *v)
+{
+    const uint64_t *c = ms_auth_verifier_counts(v);
+    fprintf(stderr,
+            "mailslot listen: authentication: %llu accepted; rejected: %llu bad tag, "
+            "%llu stale, %llu future, %llu replay, %llu no or short trailer, "
+            "%llu bad version, %llu unknown key id, %llu cache full, %llu error\n",
+            (unsigned long long)c[MS_AUTH_OK], (unsigned long long)c[MS_AUTH_BAD_TAG],
+            (unsigned long long)c[MS_AUTH_STALE], (unsigned long long)c[MS_AUTH_FUTURE],
+            (unsigned long long)c[MS_AUTH_REPLAY], (unsigned long long)c[MS_AUTH_NO_TRAILER],
+            (unsigned long long)c[MS_AUTH_BAD_VERSION], (unsigned long long)c[MS_AUTH_UNKNOWN_KEY],
+            (unsigned long long)c[MS_AUTH_CACHE_FULL], (unsigned long long)c[MS_AUTH_ERROR]);
 }
 
 static void print_stats(const ms_server_stats *s, uint64_t printed)
@@ -90,6 +184,8 @@ static int parse_count(const char *opt, const char *arg, long max, long *out)
 int cmd_listen(int argc, char **argv)
 {
     static const struct option opts[] = {
+        { "net", no_argument, NULL, 'n' },
+        { "local-access", required_argument, NULL, 'l' },
         { "port", required_argument, NULL, 'p' },
         { "bind", required_argument, NULL, 'b' },
         { "slot", required_argument, NULL, 's' },
@@ -102,6 +198,9 @@ int cmd_listen(int argc, char **argv)
         { "dedup-window", required_argument, NULL, 'D' },
         { "queue", required_argument, NULL, 'Q' },
         { "stats", no_argument, NULL, 'S' },
+        { "key-file", required_argument, NULL, 'K' },
+        { "auth-window", required_argument, NULL, 'A' },
+        { "replay-cache", required_argument, NULL, 'C' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -112,9 +211,12 @@ int cmd_listen(int argc, char **argv)
     size_t nslots = 0;
     const char *names[MAX_NAMES];
     size_t nnames = 0;
-    long count = 0, dedup = 2000, queue = 0;
+    long count = 0, dedup = 2000, queue = 0, auth_window = 0, replay_cache = 0;
+    const char *key_file = NULL;
     double timeout_s = -1;
     bool json = false, stats = false, have_bind = false;
+    bool local_net = false;
+    ms_local_access local_acc = MS_LOCAL_USER;
     int ch;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "i:h", opts, NULL)) != -1) {
@@ -178,27 +280,97 @@ int cmd_listen(int argc, char **argv)
                 return EXIT_USAGE;
             }
             break;
+        case 'K':
+            if (!ms_auth_available()) {
+                cli_error("listen", "--key-file: this build has no authentication support "
+                                    "(built with MAILSLOT_AUTH=OFF; it needs OpenSSL libcrypto)");
+                return EXIT_USAGE;
+            }
+            if (!*optarg) {
+                cli_error("listen", "--key-file: empty file name");
+                return EXIT_USAGE;
+            }
+            key_file = optarg;
+            break;
+        case 'A':
+            if (parse_count("--auth-window", optarg, 86400L, &auth_window) != 0)
+                return EXIT_USAGE;
+            if (auth_window == 0) {
+                cli_error("listen", "--auth-window must be at least 1 second");
+                return EXIT_USAGE;
+            }
+            break;
+        case 'C':
+            if (parse_count("--replay-cache", optarg, 1000000L, &replay_cache) != 0)
+                return EXIT_USAGE;
+            if (replay_cache == 0) {
+                cli_error("listen", "--replay-cache must be at least 1");
+                return EXIT_USAGE;
+            }
+            break;
+        case 'n': local_net = true; break;
+        case 'l':
+            if (!strcmp(optarg, "user"))
+                local_acc = MS_LOCAL_USER;
+            else if (!strcmp(optarg, "group"))
+                local_acc = MS_LOCAL_GROUP;
+            else if (!strcmp(optarg, "world"))
+                local_acc = MS_LOCAL_WORLD;
+            else {
+                cli_error("listen", "--local-access must be user, group or world, not '%s'",
+                          optarg);
+                return EXIT_USAGE;
+            }
+            break;
         case 'h': listen_usage(stdout); return EXIT_OK;
         default: listen_usage(stderr); return EXIT_USAGE;
         }
     }
-    if (optind < argc) {
-        cli_error("listen", "unexpected argument '%s'", argv[optind]);
+    /* Arguments: local mailslots; without a network option, only those. */
+    char **local_names = argv + optind;
+    size_t nlocal = (size_t)(argc - optind);
+    if (nlocal && !local_net && !iface && !have_bind && !pcap_if && !nnames && !nslots &&
+        !so.port)
+        so.no_socket = true;
+    if (!nlocal && local_net) {
+        cli_error("listen", "--net goes with local mailslot arguments ('\\\\.\\mailslot\\NAME')");
         return EXIT_USAGE;
     }
     if (pcap_if && (iface || have_bind)) {
         cli_error("listen", "--pcap IFACE names the interface itself; no -i or --bind with it");
         return EXIT_USAGE;
     }
+    if ((auth_window || replay_cache) && !key_file) {
+        cli_error("listen", "--auth-window and --replay-cache need --key-file");
+        return EXIT_USAGE;
+    }
     so.dedup_window_ms = dedup ? (int)dedup : -1;
     so.queue_max = (size_t)queue;
 
     char err[512] = "";
+    /* The key file before anything else (and before the privilege drop:
+     * it is readable by its owner only). */
+    ms_auth_verifier *ver = NULL;
+    if (key_file) {
+        static ms_auth_keyring keys;
+        ms_status kst = ms_auth_keys_load(key_file, &keys, err, sizeof err);
+        if (kst != MS_OK) {
+            cli_error("listen", "--key-file: %s", err);
+            return kst == MS_ERR_INVALID_ARG ? EXIT_USAGE : EXIT_SYSTEM;
+        }
+        ver = ms_auth_verifier_new(&keys, (uint32_t)auth_window * 1000u, (size_t)replay_cache);
+        ms_auth_keys_wipe(&keys);
+        if (!ver) {
+            cli_error("listen", "--key-file: out of memory");
+            return EXIT_SYSTEM;
+        }
+    }
     ms_iface ifc;
     bool have_if = false;
     if (iface || pcap_if) {
         if (ms_net_iface(iface ? iface : pcap_if, &ifc, err, sizeof err) != MS_OK) {
             cli_error("listen", "%s", err);
+            ms_auth_verifier_free(ver);
             return EXIT_USAGE;
         }
         have_if = true;
@@ -215,6 +387,7 @@ int cmd_listen(int argc, char **argv)
         so.no_socket = true;
         if (!(pl = ms_pcap_live_open(pcap_if, port, err, sizeof err))) {
             cli_error("listen", "%s", err);
+            ms_auth_verifier_free(ver);
             return EXIT_SYSTEM;
         }
     }
@@ -227,6 +400,7 @@ int cmd_listen(int argc, char **argv)
                       "share it; use --pcap IFACE to receive passively beside it",
                       port);
         ms_pcap_live_close(pl);
+        ms_auth_verifier_free(ver);
         return EXIT_SYSTEM;
     }
     ms_nbns_responder *resp = NULL;
@@ -251,6 +425,7 @@ int cmd_listen(int argc, char **argv)
                 cli_error("listen", "--register: '%s' is not a NetBIOS name", names[i]);
                 ms_server_close(srv);
                 ms_pcap_live_close(pl);
+                ms_auth_verifier_free(ver);
                 return EXIT_USAGE;
             }
         }
@@ -258,6 +433,7 @@ int cmd_listen(int argc, char **argv)
             cli_error("listen", "--register: %s", err);
             ms_server_close(srv);
             ms_pcap_live_close(pl);
+            ms_auth_verifier_free(ver);
             return EXIT_SYSTEM;
         }
         uint32_t our_ip = (have_bind && so.bind_ip) ? so.bind_ip : ifc.addr;
@@ -267,20 +443,35 @@ int cmd_listen(int argc, char **argv)
             cli_error("listen", "--register: %s", err);
             ms_server_close(srv);
             ms_pcap_live_close(pl);
+            ms_auth_verifier_free(ver);
             return EXIT_SYSTEM;
         }
     }
+    if (nlocal) {
+        int lst = open_local_slots(srv, local_names, nlocal, local_acc);
+        if (lst) {
+            ms_nbns_responder_close(resp);
+            ms_server_close(srv);
+            ms_pcap_live_close(pl);
+            ms_auth_verifier_free(ver);
+            return lst;
+        }
+    }
     bool dropped = false;
-    if (ms_net_drop_privileges(user, &dropped, err, sizeof err) != MS_OK) {
+    /* Local mailslots alone took no privilege (and must unlink their files
+     * at exit): no drop unless --user asks for one. */
+    bool local_only = so.no_socket && !pcap_if && nlocal;
+    if ((!local_only || user) && ms_net_drop_privileges(user, &dropped, err, sizeof err) != MS_OK) {
         cli_error("listen", "%s", err);
         ms_nbns_responder_close(resp);
         ms_server_close(srv);
         ms_pcap_live_close(pl);
+        ms_auth_verifier_free(ver);
         return EXIT_SYSTEM;
     }
 
     int status = EXIT_OK;
-    if (nslots == 0) {
+    if (nslots == 0 && nlocal == 0) {
         if (!ms_mailslot_create(srv, "*", 0, 0, NULL))
             status = EXIT_SYSTEM;
     }
@@ -311,10 +502,48 @@ int cmd_listen(int argc, char **argv)
     while (status == EXIT_OK && !stop_flag && (count == 0 || printed < (uint64_t)count)) {
         ms_mailslot_msg msg;
         ms_status st = ms_server_read_any(srv, 0, NULL, &msg);
+        if (st == MS_OK && !msg.m) {
+            print_local(stdout, json, ++printed, &msg);
+            if (ferror(stdout)) {
+                status = EXIT_SYSTEM;
+                break;
+            }
+            continue;
+        }
         if (st == MS_OK) {
             live_dgram d = { printed + 1, msg.time_ns, msg.src_ip, msg.dst_ip, msg.src_port,
-                             port, msg.payload, msg.payload_len, msg.reassembled };
-            live_print(stdout, &j, json, &d, msg.m);
+                             port, msg.payload, msg.payload_len, msg.reassembled, false, 0, 0 };
+            const ms_message *pm = msg.m;
+            if (ver) {
+                ms_auth_msg am;
+                ms_auth_trailer tr;
+                if (msg.m) {
+                    ms_auth_msg_from_message(&am, msg.m);
+                } else { /* not from the network: no NBDS names to bind */
+                    memset(&am, 0, sizeof am);
+                    am.slot = (const uint8_t *)msg.slot;
+                    am.slot_len = msg.slot ? strlen(msg.slot) : 0;
+                    am.data = msg.data;
+                    am.len = msg.len;
+                }
+                if (ms_auth_verify(ver, &am, msg.time_ns / 1000000u, &tr, NULL) != MS_AUTH_OK)
+                    continue;
+                /* Print what the sender meant: the data without the trailer. */
+                static uint8_t stripped[65536];
+                static ms_message sm;
+                size_t sl = 0;
+                if (msg.m && ms_auth_strip_payload(msg.m, msg.payload, msg.payload_len, stripped,
+                                          sizeof stripped, &sl) == MS_OK) {
+                    ms_message_decode(stripped, sl, &sm);
+                    d.payload = stripped;
+                    d.len = sl;
+                    pm = &sm;
+                }
+                d.auth = true;
+                d.auth_key_id = tr.key_id;
+                d.auth_time_ms = tr.time_ms;
+            }
+            live_print(stdout, &j, json, &d, pm);
             if (ferror(stdout)) {
                 status = EXIT_SYSTEM;
                 break;
@@ -332,9 +561,13 @@ int cmd_listen(int argc, char **argv)
             timed_out = true;
             break;
         }
-        struct pollfd pfd[2];
+        struct pollfd pfd[2 + 16];
         nfds_t n = 0;
         pfd[n++] = (struct pollfd){ pl ? ms_pcap_live_fd(pl) : ms_server_fd(srv), POLLIN, 0 };
+        int lfds[16];
+        size_t nl = ms_server_local_fds(srv, lfds, 16);
+        for (size_t k = 0; k < nl && k < 16; k++)
+            pfd[n++] = (struct pollfd){ lfds[k], POLLIN, 0 };
         if (resp)
             pfd[n++] = (struct pollfd){ ms_nbns_responder_fd(resp), POLLIN, 0 };
         uint64_t left = deadline == UINT64_MAX ? 1000 : (deadline - now + 999999) / 1000000;
@@ -364,8 +597,11 @@ int cmd_listen(int argc, char **argv)
             }
         }
     }
-    if (stats)
+    if (stats) {
         print_stats(ms_server_get_stats(srv), printed);
+        if (ver)
+            print_auth_stats(ver);
+    }
     if (status == EXIT_OK && (timed_out || stop_flag)) {
         if ((count && printed < (uint64_t)count) || printed == 0) {
             if (timed_out)
@@ -379,5 +615,6 @@ int cmd_listen(int argc, char **argv)
     ms_nbns_responder_close(resp);
     ms_server_close(srv);
     ms_pcap_live_close(pl);
+    ms_auth_verifier_free(ver);
     return status;
 }

@@ -13,11 +13,81 @@
 #include "cli.h"
 #include "live_print.h"
 #include "mailslot/client.h"
+#include "mailslot/local.h"
 #include "mailslot/message.h"
 #include "mailslot/net.h"
 #include "pcap_out.h"
 
 #define DATA_MAX 65536
+
+/* ---- local mailslots (--to '\\.') ---- */
+
+static int exit_for(ms_status st);
+static void sleep_ms(long ms);
+
+static void send_local_usage(FILE *f)
+{
+    fputs("\n"
+          "Local mailslots: --to '\\\\.' --slot '\\MAILSLOT\\NAME' writes to a mailslot a\n"
+          "server on this host created (mailslot listen '\\\\.\\mailslot\\NAME'), through\n"
+          "a Unix domain socket: up to 65536 octets here (the server's max size\n"
+          "applies), nothing on the network; no -w, --wait or --key-file. Exit 1 when\n"
+          "no server has the name or the message is over its max size.\n",
+          f);
+}
+
+static bool local_target(const char *to)
+{
+    return (to[0] == '\\' || to[0] == '/') && (to[1] == '\\' || to[1] == '/') &&
+           !strcmp(to + 2, ".");
+}
+
+/* Arguments that would otherwise fail late or quietly: a target made of
+ * digits and dots that is no IPv4 address (it would go out as a NetBIOS
+ * name query), a --hosts file that cannot be read (it would be skipped). */
+static int send_check_args(const char *to, const char *hosts)
+{
+    const char *t = to;
+    if ((t[0] == '\\' || t[0] == '/') && (t[1] == '\\' || t[1] == '/'))
+        t += 2;
+    if (strspn(t, "0123456789.") == strlen(t) && strchr(t, '.') && strpbrk(t, "0123456789")) {
+        uint32_t ip;
+        if (!ms_ip_parse(t, &ip)) {
+            cli_error("send", "--to: '%s' is not an IPv4 address", to);
+            return EXIT_USAGE;
+        }
+    }
+    if (hosts) {
+        FILE *f = fopen(hosts, "r");
+        if (!f) {
+            cli_error("send", "--hosts: %s: %s", hosts, strerror(errno));
+            return EXIT_SYSTEM;
+        }
+        fclose(f);
+    }
+    return EXIT_OK;
+}
+
+static int send_local(ms_client *c, const uint8_t *data, size_t len, long repeat, long interval,
+                      bool quiet)
+{
+    char err[512];
+    const ms_client_info *info = ms_client_get_info(c);
+    for (long i = 0; i < repeat; i++) {
+        if (i > 0 && interval > 0)
+            sleep_ms(interval);
+        ms_status st = ms_client_write(c, data, len, NULL, err, sizeof err);
+        if (st != MS_OK) {
+            cli_error("send", "%s", err);
+            ms_client_close(c);
+            return exit_for(st);
+        }
+        if (!quiet)
+            fprintf(stderr, "mailslot send: local \\\\.%s, %zu data octets\n", info->slot, len);
+    }
+    ms_client_close(c);
+    return EXIT_OK;
+}
 
 static void send_usage(FILE *f)
 {
@@ -45,6 +115,8 @@ static void send_usage(FILE *f)
           "                   (default 1000)\n"
           "  -w FILE          write the frames to a pcap file instead of sending\n"
           "  --force-size     send messages over the size limits (interop tests)\n"
+          "  --key-file K     append an authentication trailer (HMAC-SHA-256, 52\n"
+          "                   octets, docs/AUTH.md) made with the first key in K\n"
           "  --wins IP        resolve \\\\HOST by asking this WINS server\n"
           "  --hosts FILE     LMHOSTS-style map (IP NAME[#xx]) tried first\n"
           "  -q, --quiet      no summary on stderr\n"
@@ -52,11 +124,13 @@ static void send_usage(FILE *f)
           "\n"
           "Size limits (PROTOCOL.md 5.4): group and broadcast writes carry at most 424\n"
           "octets; a direct write at most 512 minus the SMB DataOffset (416-428).\n"
-          "Datagrams over 576 octets draw a warning: Samba nmbd drops them.\n"
+          "Datagrams over 576 octets draw a warning: Samba nmbd drops them. With\n"
+          "--key-file the 52-octet trailer counts against these limits.\n"
           "\n"
           "Exit status: 0 sent, 1 refused (size) or name not resolved, 2 bad usage,\n"
           "4 system error.\n",
           f);
+    send_local_usage(f);
 }
 
 static int hexval(int c)
@@ -150,7 +224,7 @@ static int wait_replies(int fd, double seconds, bool json, uint16_t our_port)
         for (int i = 0; i < n; i++) {
             ms_message_decode(d[i].buf, d[i].len, &m);
             live_dgram ld = { ++frame, ms_realtime_ns(), d[i].src_ip, d[i].dst_ip,
-                              d[i].src_port, our_port, d[i].buf, d[i].len, false };
+                              d[i].src_port, our_port, d[i].buf, d[i].len, false, false, 0, 0 };
             live_print(stdout, &j, json, &ld, &m);
         }
     }
@@ -178,6 +252,7 @@ int cmd_send(int argc, char **argv)
         { "force-size", no_argument, NULL, 'z' },
         { "wins", required_argument, NULL, 'N' },
         { "hosts", required_argument, NULL, 'H' },
+        { "key-file", required_argument, NULL, 'K' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -185,6 +260,7 @@ int cmd_send(int argc, char **argv)
     ms_client_opts o;
     ms_client_opts_init(&o);
     const char *to = NULL, *slot = NULL, *text = NULL, *hex = NULL, *file = NULL, *out = NULL;
+    const char *key_file = NULL;
     double wait_s = 0;
     long repeat = 1, interval = 1000;
     bool json = false, quiet = false;
@@ -206,6 +282,18 @@ int cmd_send(int argc, char **argv)
         case 'j': json = true; break;
         case 'z': o.force_size = true; break;
         case 'H': o.hosts_file = optarg; break;
+        case 'K':
+            if (!ms_auth_available()) {
+                cli_error("send", "--key-file: this build has no authentication support "
+                                  "(built with MAILSLOT_AUTH=OFF; it needs OpenSSL libcrypto)");
+                return EXIT_USAGE;
+            }
+            if (!*optarg) {
+                cli_error("send", "--key-file: empty file name");
+                return EXIT_USAGE;
+            }
+            key_file = optarg;
+            break;
         case 'q': quiet = true; break;
         case 'T':
             if (!strcasecmp(optarg, "unique"))
@@ -282,6 +370,9 @@ int cmd_send(int argc, char **argv)
         cli_error("send", "--wait needs the network; it does not go with -w");
         return EXIT_USAGE;
     }
+    int arg_status = send_check_args(to, o.hosts_file);
+    if (arg_status != EXIT_OK)
+        return arg_status;
 
     static uint8_t data[DATA_MAX];
     size_t len = 0;
@@ -314,14 +405,31 @@ int cmd_send(int argc, char **argv)
         }
     }
 
+    if (local_target(to) && (out || wait_s > 0 || key_file)) {
+        cli_error("send", "a local mailslot (\\\\.) takes no %s",
+                  out ? "-w" : wait_s > 0 ? "--wait" : "--key-file (file permissions guard it)");
+        return EXIT_USAGE;
+    }
     o.no_socket = out != NULL;
     char err[512] = "";
     ms_status st;
+    static ms_auth_keyring keys;
+    if (key_file) {
+        st = ms_auth_keys_load(key_file, &keys, err, sizeof err);
+        if (st != MS_OK) {
+            cli_error("send", "--key-file: %s", err);
+            return st == MS_ERR_INVALID_ARG ? EXIT_USAGE : EXIT_SYSTEM;
+        }
+        o.auth_key = &keys.keys[0];
+    }
     ms_client *c = ms_client_open(to, slot, &o, &st, err, sizeof err);
+    ms_auth_keys_wipe(&keys);
     if (!c) {
         cli_error("send", "%s", err);
         return exit_for(st);
     }
+    if (ms_client_is_local(c))
+        return send_local(c, data, len, repeat, interval, quiet);
     const ms_client_info *in = ms_client_get_info(c);
     if (in->note[0] && !quiet)
         cli_error("send", "%s (port %u)", in->note, in->sport);
@@ -366,9 +474,10 @@ int cmd_send(int argc, char **argv)
                       "Samba nmbd drops datagrams longer than that",
                       res.payload_len);
         if (!quiet)
-            fprintf(stderr, "mailslot send: %s %s -> %s %s, %zu data octets, DGM_ID 0x%04x, "
+            fprintf(stderr, "mailslot send: %s %s -> %s %s, %zu data octets%s, DGM_ID 0x%04x, "
                     "%zu octets %s %s:%u from port %u\n",
-                    ms_dgram_type_name(in->type), sn, dn, in->slot, len, res.dgm_id,
+                    ms_dgram_type_name(in->type), sn, dn, in->slot, len,
+                    in->auth_overhead ? " + 52-octet authentication trailer" : "", res.dgm_id,
                     res.payload_len, po ? "written for" : "sent to", dst, in->dport, in->sport);
     }
     if (po) {

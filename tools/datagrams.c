@@ -169,7 +169,13 @@ int dg_run(const dg_options *o, dg_fn fn, void *ctx, ms_capture_stats *stats,
         uint64_t now = (uint64_t)d.ts_sec * 1000000000u + d.ts_nsec;
         ms_nbds_reasm_out out = { joined, MS_NBDS_REASM_OUT_MAX, 0, NULL, 0, MS_NBDS_REASON_NONE };
         ms_nbds_reasm_verdict v = MS_NBDS_REASM_NOT_FRAGMENT;
-        if (m->status == MS_OK || strcmp(m->err_layer, "nbdgm") != 0)
+        /* With no fragment set in flight, a datagram that is not a fragment
+         * has nothing to expire or join: skip the reassembler's scan of
+         * every set slot (it did that for each datagram). */
+        const ms_nbds_reasm_stats *rs = ms_nbds_reasm_get_stats(reasm);
+        if (rs->sets == 0 && !ms_nbds_is_fragment(&m->dgram))
+            v = MS_NBDS_REASM_NOT_FRAGMENT;
+        else if (m->status == MS_OK || strcmp(m->err_layer, "nbdgm") != 0)
             v = ms_nbds_reasm_add(reasm, &m->dgram, now, d.frame, &out);
         else
             ms_nbds_reasm_expire(reasm, now);

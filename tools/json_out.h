@@ -12,12 +12,19 @@
 #include "mailslot/types.h"
 
 #define JSON_OUT_MAX_DEPTH 32
+#define JSON_OUT_BUF 16384
 
+/* Output is gathered in buf and handed to f with one fwrite whenever a
+ * top-level value is complete (or buf fills): one stdio call per object
+ * instead of one locked putc per character. Between top-level values
+ * nothing is held back, so callers may write to f themselves there. */
 typedef struct json_out {
     FILE *f;
     int depth;
+    size_t len;                 /* octets in buf */
     bool need_comma[JSON_OUT_MAX_DEPTH];
     bool is_list[JSON_OUT_MAX_DEPTH];
+    char buf[JSON_OUT_BUF];
 } json_out;
 
 void jo_init(json_out *j, FILE *f);

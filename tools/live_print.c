@@ -36,6 +36,14 @@ static void print_json(json_out *j, const live_dgram *d, const ms_message *m)
     jo_end(j);
     if (d->reassembled)
         jo_bool(j, "reassembled", true);
+    if (d->auth) {
+        jo_begin(j, "auth");
+        jo_uint(j, "key_id", d->auth_key_id);
+        snprintf(buf, sizeof buf, "%llu.%03llu", (unsigned long long)(d->auth_time_ms / 1000),
+                 (unsigned long long)(d->auth_time_ms % 1000));
+        jo_raw(j, "time", buf);
+        jo_end(j);
+    }
     ms_message_fields(m, jo_field, j);
     jo_hex(j, "payload", d->payload, d->len);
     if (m->status != MS_OK) {
@@ -107,6 +115,8 @@ static void print_line(FILE *f, const live_dgram *d, const ms_message *m)
     if (m->status != MS_OK)
         fprintf(f, " [error at offset %zu: %s: %s]", m->err_off, m->err_layer,
                 ms_strerror(m->status));
+    if (d->auth)
+        fprintf(f, " [authenticated: key %lu]", (unsigned long)d->auth_key_id);
     if (d->reassembled)
         fputs(" [reassembled from NBDS fragments]", f);
     else if (ms_nbds_is_fragment(&m->dgram) && m->status == MS_OK)

@@ -19,6 +19,10 @@ typedef struct live_dgram {
     const uint8_t *payload;
     size_t len;
     bool reassembled;        /* rebuilt from NBDS fragments */
+    bool auth;               /* the authentication trailer verified (and
+                              * was stripped from payload) */
+    uint32_t auth_key_id;
+    uint64_t auth_time_ms;   /* the trailer's timestamp */
 } live_dgram;
 
 /* Print one datagram (m decoded from d->payload) and flush f. */

@@ -32,6 +32,7 @@
 #ifndef MAILSLOT_CLIENT_H
 #define MAILSLOT_CLIENT_H
 
+#include "mailslot/auth.h"
 #include "mailslot/netbios.h"
 #include "mailslot/smb.h"
 #include "mailslot/status.h"
@@ -70,6 +71,11 @@ typedef struct ms_client_opts {
     const char *hosts_file;  /* LMHOSTS-style map, looked up first */
     int resolve_timeout_ms;  /* 0 = 1500 */
     uint32_t src_ip;         /* SOURCE_IP override, 0 = our address */
+    const ms_auth_key *auth_key; /* non-NULL: append the authentication
+                              * trailer (auth.h, docs/AUTH.md) to every
+                              * message; copied by ms_client_open. Needs
+                              * MAILSLOT_AUTH. The trailer counts against
+                              * the size limit. */
 } ms_client_opts;
 
 void ms_client_opts_init(ms_client_opts *o);
@@ -92,6 +98,9 @@ typedef struct ms_client_info {
     bool sport_fallback;     /* wanted 138, got an ephemeral port */
     char note[200];          /* why (sport fallback), or "" */
     size_t max_data;         /* the §5.4 limit for this target and slot */
+    size_t auth_overhead;    /* MS_AUTH_TRAILER_LEN with auth_key, else 0:
+                              * max_data - auth_overhead octets of the
+                              * caller's data fit */
 } ms_client_info;
 
 typedef struct ms_client ms_client;

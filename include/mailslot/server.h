@@ -79,7 +79,9 @@ typedef struct ms_server_stats {
     uint64_t duplicates;     /* dropped by duplicate suppression */
     uint64_t fragments;      /* NBDS fragments offered to reassembly */
     uint64_t reassembled;    /* datagrams rebuilt from fragments */
-    uint64_t frag_dropped;   /* fragments lost (timeout, overlap, ...) */
+    uint64_t frag_dropped;   /* fragments lost (timeout, eviction, overlap,
+                              * repeats, ...); fragments = those in
+                              * reassembled datagrams + these + held */
     uint64_t other_iface;    /* arrived on another interface than ifindex */
 } ms_server_stats;
 

@@ -522,13 +522,32 @@ static const char *bits_label(char *buf, size_t cap, uint32_t v,
         for (size_t k = 0; k < n; k++)
             if (tab[k].bit == bit)
                 name = tab[k].name;
-        int w = name ? snprintf(buf + pos, cap - pos, "%s%s%s", pos ? "|" : "",
-                                prefix, name)
-                     : snprintf(buf + pos, cap - pos, "%s0x%08x", pos ? "|" : "",
-                                (unsigned)bit);
-        if (w < 0 || (size_t)w >= cap - pos)
+        /* Appended by hand, as snprintf would (it cost more than the rest
+         * of the JSON object): on overflow, what fits, then stop. */
+        char hexbit[11];
+        if (!name) {
+            static const char hx[] = "0123456789abcdef";
+            hexbit[0] = '0';
+            hexbit[1] = 'x';
+            for (int d = 0; d < 8; d++)
+                hexbit[2 + d] = hx[(bit >> (28 - 4 * d)) & 15];
+            hexbit[10] = '\0';
+        }
+        const char *parts[3] = { pos ? "|" : "", name ? prefix : hexbit, name ? name : "" };
+        size_t w = 0;
+        bool full = false;
+        for (int k = 0; k < 3 && !full; k++)
+            for (const char *q = parts[k]; *q; q++, w++) {
+                if (pos + w + 1 >= cap) {
+                    full = true;
+                    break;
+                }
+                buf[pos + w] = *q;
+            }
+        buf[pos + w] = '\0';
+        if (full)
             break;
-        pos += (size_t)w;
+        pos += w;
     }
     return pos ? buf : NULL;
 }

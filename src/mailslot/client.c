@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "mailslot/client.h"
+#include "mailslot/local.h"
 #include "mailslot/message.h"
 #include "mailslot/nbns.h"
 #include "mailslot/net.h"
@@ -17,10 +18,14 @@
 
 struct ms_client {
     ms_client_opts o;
+    bool auth;
+    ms_auth_key key;            /* copy of o.auth_key */
     ms_client_info info;
     int fd;
     uint16_t next_id;
+    ms_local_writer *local; /* \\.: a local mailslot (local.h) */
     uint8_t buf[65536]; /* the largest UDP payload */
+    uint8_t adata[65536 + MS_AUTH_TRAILER_LEN]; /* data + trailer */
 };
 
 void ms_client_opts_init(ms_client_opts *o)
@@ -131,6 +136,24 @@ static int open_socket(ms_client *c, char *err, size_t errlen)
     return bind_udp(&uo, addr, err, errlen);
 }
 
+/* \\.\mailslot\x: a local mailslot (local.h); no socket on the network. */
+static ms_status open_local(ms_client *c, ms_status *st, char *err, size_t errlen)
+{
+    c->local = ms_local_writer_open(c->info.slot, st, err, errlen);
+    if (!c->local)
+        return *st;
+    uint32_t max = ms_local_writer_max_size(c->local);
+    c->info.max_data = max ? max : ms_local_writer_limit(c->local);
+    c->info.type = 0;
+    *st = MS_OK;
+    return MS_OK;
+}
+
+bool ms_client_is_local(const ms_client *c)
+{
+    return c->local != NULL;
+}
+
 ms_client *ms_client_open(const char *target, const char *slot, const ms_client_opts *oin,
                           ms_status *st, char *err, size_t errlen)
 {
@@ -167,6 +190,22 @@ ms_client *ms_client_open(const char *target, const char *slot, const ms_client_
                    !strcasecmp(in->slot, "\\MAILSLOT\\LANMAN"))
                       ? MS_STYLE_BROWSER
                       : MS_STYLE_REDIRECTOR;
+    if (o.auth_key) {
+        if (!ms_auth_available()) {
+            snprintf(err, errlen, "authentication asked for, but this build has none "
+                                  "(MAILSLOT_AUTH=OFF)");
+            goto fail;
+        }
+        if (o.auth_key->len < MS_AUTH_KEY_MIN || o.auth_key->len > MS_AUTH_KEY_MAX) {
+            snprintf(err, errlen, "authentication key of %zu octets (%d to %d needed)",
+                     o.auth_key->len, MS_AUTH_KEY_MIN, MS_AUTH_KEY_MAX);
+            goto fail;
+        }
+        c->key = *o.auth_key;
+        c->auth = true;
+        in->auth_overhead = MS_AUTH_TRAILER_LEN;
+        o.auth_key = NULL;
+    }
     c->o = o;
     /* Target: strip \\ (or //). */
     const char *t = target;
@@ -181,10 +220,9 @@ ms_client *ms_client_open(const char *target, const char *slot, const ms_client_
     strcpy(name, t);
     uint32_t ip = 0;
     if (!strcmp(name, ".")) {
-        *st = MS_ERR_NOT_FOUND;
-        snprintf(err, errlen, "\\\\.\\mailslot\\... is a local mailslot: nothing goes over the "
-                              "network (open it with the server API instead)");
-        goto fail;
+        if (open_local(c, st, err, errlen) != MS_OK)
+            goto fail;
+        return c;
     } else if (!strcmp(name, "*")) {
         in->kind = MS_TARGET_ALL;
     } else if (ms_ip_parse(name, &ip)) {
@@ -380,6 +418,8 @@ void ms_client_close(ms_client *c)
         return;
     if (c->fd >= 0)
         close(c->fd);
+    ms_local_writer_close(c->local);
+    memset(&c->key, 0, sizeof c->key);
     free(c);
 }
 
@@ -401,19 +441,50 @@ ms_status ms_client_build(ms_client *c, const void *data, size_t len, uint8_t *b
     if (!res)
         res = &dummy;
     memset(res, 0, sizeof *res);
-    if (len > in->max_data && !c->o.force_size) {
+    if (c->local) {
+        snprintf(err, errlen, "a local mailslot (\\\\.) takes no datagram: use ms_client_write");
+        return MS_ERR_INVALID_ARG;
+    }
+    size_t total = len + in->auth_overhead;
+    if (total > in->max_data && !c->o.force_size) {
+        char extra[200] = "";
+        if (in->auth_overhead)
+            snprintf(extra, sizeof extra,
+                     " with the %zu-octet authentication trailer (%zu data octets fit with "
+                     "--key-file)",
+                     in->auth_overhead, in->max_data > in->auth_overhead
+                                            ? in->max_data - in->auth_overhead : 0);
         if (in->type != MS_NBDS_DIRECT_UNIQUE)
             snprintf(err, errlen,
                      "message of %zu octets is %zu over the %zu-octet limit of group and "
-                     "broadcast writes (PROTOCOL.md §5.4; --force-size sends it anyway)",
-                     len, len - in->max_data, in->max_data);
+                     "broadcast writes%s (PROTOCOL.md §5.4; --force-size sends it anyway)",
+                     len, total - in->max_data, in->max_data, extra);
         else
             snprintf(err, errlen,
                      "message of %zu octets is %zu over the %zu octets a direct write to %s "
-                     "can carry (the SMB write must fit in 512 octets, PROTOCOL.md §5.4; "
+                     "can carry%s (the SMB write must fit in 512 octets, PROTOCOL.md §5.4; "
                      "--force-size sends it anyway)",
-                     len, len - in->max_data, in->max_data, in->slot);
+                     len, total - in->max_data, in->max_data, in->slot, extra);
         return MS_ERR_TOO_BIG;
+    }
+    if (c->auth) {
+        if (len > sizeof c->adata - MS_AUTH_TRAILER_LEN) {
+            snprintf(err, errlen, "message of %zu octets is too long to authenticate", len);
+            return MS_ERR_TOO_BIG;
+        }
+        if (len)
+            memmove(c->adata, data, len);
+        ms_auth_msg am = { in->type, in->src.wire, in->src.wire_len, in->dst.wire,
+                           in->dst.wire_len, (const uint8_t *)in->slot, strlen(in->slot),
+                           c->adata, len };
+        ms_status ast = ms_auth_seal(&c->key, &am, ms_realtime_ns() / 1000000u, NULL,
+                                     c->adata + len);
+        if (ast != MS_OK) {
+            snprintf(err, errlen, "cannot compute the authentication tag (libcrypto failed)");
+            return ast;
+        }
+        data = c->adata;
+        len += MS_AUTH_TRAILER_LEN;
     }
     static const ms_message zero;
     ms_message m = zero;
@@ -445,6 +516,10 @@ ms_status ms_client_write(ms_client *c, const void *data, size_t len, ms_write_r
     ms_write_result dummy;
     if (!res)
         res = &dummy;
+    if (c->local) {
+        memset(res, 0, sizeof *res);
+        return ms_local_writer_write(c->local, data, len, err, errlen);
+    }
     if (c->fd < 0) {
         snprintf(err, errlen, "client opened without a socket (build only)");
         return MS_ERR_INVALID_ARG;

@@ -267,7 +267,9 @@ static rset *oldest(ms_nbds_reasm *r, const rset *except)
     rset *best = NULL;
     for (size_t i = 0; i < r->lim.max_sets; i++) {
         rset *s = &r->sets[i];
-        if (s->used && s != except && (!best || s->seq < best->seq))
+        if (s == except || !s->used)
+            continue;
+        if (!best || s->seq < best->seq)
             best = s;
     }
     return best;

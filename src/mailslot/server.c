@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "mailslot/dedup.h"
+#include "mailslot/local.h"
 #include "mailslot/nbds_reasm.h"
 #include "mailslot/net.h"
 #include "mailslot/server.h"
@@ -23,6 +24,7 @@ typedef struct qmsg {
     uint32_t src_ip, dst_ip;
     uint16_t src_port;
     bool reassembled;
+    bool local;          /* from the local socket: payload is the data */
     size_t data_len;
     size_t len;
     uint8_t payload[];
@@ -40,6 +42,7 @@ struct ms_mailslot {
     qmsg *last;          /* the message handed out by the last read */
     char last_name[MS_MAILSLOT_NAME_MAX + 1];
     ms_message last_m;
+    ms_local_slot *local; /* \\.\mailslot\x: local socket (local.h) */
 };
 
 struct ms_server {
@@ -56,6 +59,8 @@ struct ms_server {
     ms_message m;        /* scratch decode */
     uint64_t seq;
     ms_server_stats st;
+    ms_local_scope local_scope;   /* local.h: ms_server_set_local */
+    ms_local_access local_access;
 };
 
 static const char prefix[] = "\\MAILSLOT\\";
@@ -228,6 +233,18 @@ static bool clean_write(const ms_message *m)
            strncasecmp((const char *)t->name.p, prefix, PREFIX_LEN) == 0;
 }
 
+/* frag_dropped counts fragments, whatever dropped them (timeout, eviction
+ * by a newer set, overlap, ...): the reassembler's own per-reason counts,
+ * so that fragments == fragments reassembled + dropped + held. */
+static void frag_sync(ms_server *s)
+{
+    const ms_nbds_reasm_stats *rs = ms_nbds_reasm_get_stats(s->reasm);
+    uint64_t d = 0;
+    for (int i = 0; i < MS_NBDS_REASON__COUNT; i++)
+        d += rs->frags_dropped[i];
+    s->st.frag_dropped = d;
+}
+
 static int accept_payload(ms_server *s, const uint8_t *p, size_t len, const ms_udp_dgram *g,
                           bool reassembled, uint64_t now)
 {
@@ -247,16 +264,13 @@ static int accept_payload(ms_server *s, const uint8_t *p, size_t len, const ms_u
     if (!reassembled && ms_nbds_is_fragment(&m->dgram)) {
         s->st.fragments++;
         ms_nbds_reasm_out out = { s->reasm_out, MS_NBDS_REASM_OUT_MAX, 0, NULL, 0, 0 };
-        switch (ms_nbds_reasm_add(s->reasm, &m->dgram, now, 0, &out)) {
-        case MS_NBDS_REASM_COMPLETE:
+        ms_nbds_reasm_verdict v = ms_nbds_reasm_add(s->reasm, &m->dgram, now, 0, &out);
+        frag_sync(s);
+        if (v == MS_NBDS_REASM_COMPLETE) {
             s->st.reassembled++;
             return accept_payload(s, s->reasm_out, out.len, g, true, now);
-        case MS_NBDS_REASM_DROPPED:
-            s->st.frag_dropped++;
-            return 0;
-        default:
-            return 0;
         }
+        return 0;
     }
     if (!clean_write(m)) {
         if (!m->has_smb && (m->smb_status == MS_ERR_NOT_SMB || m->smb_status == MS_ERR_SMB_COMMAND))
@@ -302,6 +316,7 @@ static int accept_payload(ms_server *s, const uint8_t *p, size_t len, const ms_u
     q->dst_ip = g->dst_ip;
     q->src_port = g->src_port;
     q->reassembled = reassembled;
+    q->local = false;
     q->data_len = t->data.len;
     q->len = len;
     memcpy(q->payload, p, len);
@@ -322,17 +337,21 @@ int ms_server_inject(ms_server *s, const uint8_t *payload, size_t len, uint32_t 
     ms_udp_dgram g = { NULL, 0, len, len, false, src_ip, dst_ip, src_port, 0 };
     s->st.datagrams++;
     uint64_t now = ms_monotonic_ns();
-    s->st.frag_dropped += ms_nbds_reasm_expire(s->reasm, now);
+    if (ms_nbds_reasm_expire(s->reasm, now))
+        frag_sync(s);
     return accept_payload(s, payload, len, &g, false, now);
 }
 
+static int pump_local(ms_server *s);
+
 int ms_server_pump(ms_server *s)
 {
-    int queued = 0;
+    int queued = pump_local(s);
     if (s->fd < 0)
-        return 0;
+        return queued;
     uint64_t now = ms_monotonic_ns();
-    s->st.frag_dropped += ms_nbds_reasm_expire(s->reasm, now);
+    if (ms_nbds_reasm_expire(s->reasm, now))
+        frag_sync(s);
     /* Bounded: a flood cannot keep us here forever. */
     for (int round = 0; round < 64; round++) {
         int n = ms_udp_recv_batch(s->fd, s->d, RECV_BATCH);
@@ -360,16 +379,117 @@ int ms_server_pump(ms_server *s)
     return queued;
 }
 
+/* ---- local mailslots (local.h) ---- */
+
+void ms_server_set_local(ms_server *s, ms_local_scope scope, ms_local_access access)
+{
+    s->local_scope = scope;
+    s->local_access = access;
+}
+
+int ms_mailslot_local_fd(const ms_mailslot *m)
+{
+    return m->local ? ms_local_slot_fd(m->local) : -1;
+}
+
+size_t ms_server_local_fds(const ms_server *s, int *fds, size_t cap)
+{
+    size_t n = 0;
+    for (const ms_mailslot *m = s->slots; m; m = m->next) {
+        if (!m->local)
+            continue;
+        if (n < cap)
+            fds[n] = ms_local_slot_fd(m->local);
+        n++;
+    }
+    return n;
+}
+
+/* Move waiting local messages into the queues, as far as the bounds allow:
+ * what does not fit stays in the kernel (its writers wait) — nothing is
+ * dropped but what is over the max size. */
+static int pump_local(ms_server *s)
+{
+    int queued = 0;
+    for (ms_mailslot *m = s->slots; m; m = m->next) {
+        if (!m->local)
+            continue;
+        for (int round = 0; round < 256; round++) {
+            long n = ms_local_slot_peek(m->local);
+            if (n < 0)
+                break;
+            size_t len = (size_t)n;
+            bool too_big = m->max_size && len > m->max_size;
+            if (!too_big && (m->count >= s->o.queue_max ||
+                             (m->bytes && m->bytes + len > s->o.queue_max_bytes)))
+                break;
+            qmsg *q = malloc(sizeof *q + (len ? len : 1));
+            if (!q)
+                break;
+            size_t got = 0;
+            int r = ms_local_slot_recv(m->local, q->payload, len ? len : 1, &got);
+            if (r <= 0 || too_big) {
+                free(q);
+                if (r < 0)
+                    break;
+                if (too_big) {
+                    s->st.too_big++;
+                    m->too_big++;
+                }
+                continue;
+            }
+            memset(q, 0, sizeof *q);
+            q->seq = ++s->seq;
+            q->time_ns = ms_realtime_ns();
+            q->local = true;
+            q->data_len = q->len = got;
+            if (m->tail)
+                m->tail->next = q;
+            else
+                m->head = q;
+            m->tail = q;
+            m->count++;
+            m->bytes += got;
+            s->st.queued++;
+            queued++;
+        }
+    }
+    return queued;
+}
+
+/* poll() the UDP socket and every local socket; with more local sockets
+ * than fit, wake up every 10 ms instead. */
+static int poll_all(ms_server *s, int timeout_ms)
+{
+    struct pollfd pfd[65];
+    int fds[64];
+    nfds_t n = 0;
+    if (s->fd >= 0)
+        pfd[n++] = (struct pollfd){ s->fd, POLLIN, 0 };
+    size_t nl = ms_server_local_fds(s, fds, 64);
+    for (size_t i = 0; i < nl && i < 64; i++)
+        pfd[n++] = (struct pollfd){ fds[i], POLLIN, 0 };
+    if (nl > 64 && (timeout_ms < 0 || timeout_ms > 10))
+        timeout_ms = 10;
+    return poll(pfd, n, timeout_ms);
+}
+
 int ms_server_wait(ms_server *s, int timeout_ms)
 {
-    struct pollfd pfd = { s->fd, POLLIN, 0 };
     int r;
     do
-        r = poll(&pfd, 1, timeout_ms);
+        r = poll_all(s, timeout_ms);
     while (r < 0 && errno == EINTR);
     if (r < 0)
         return -1;
     return ms_server_pump(s);
+}
+
+static bool local_wanted(const ms_server *s, const char *name)
+{
+    if (s->local_scope == MS_LOCAL_OFF)
+        return false;
+    return s->local_scope == MS_LOCAL_ALL || ms_mailslot_name_is_local(name);
 }
 
 ms_mailslot *ms_mailslot_create(ms_server *s, const char *name, uint32_t max_size,
@@ -398,6 +518,14 @@ ms_mailslot *ms_mailslot_create(ms_server *s, const char *name, uint32_t max_siz
         *st = MS_ERR_SYSTEM;
         return NULL;
     }
+    if (!any && local_wanted(s, name)) {
+        char lerr[300];
+        m->local = ms_local_slot_open(norm, max_size, s->local_access, st, lerr, sizeof lerr);
+        if (!m->local) {
+            free(m);
+            return NULL;
+        }
+    }
     m->s = s;
     strcpy(m->name, norm);
     m->any = any;
@@ -419,8 +547,22 @@ void ms_mailslot_close(ms_mailslot *m)
             break;
         }
     }
+    ms_local_slot_close(m->local);
     free_queue(m);
     free(m);
+}
+
+/* A local message: no NBDS, no SMB (local.h). */
+static void pop_local(ms_mailslot *m, const qmsg *q, ms_mailslot_msg *out)
+{
+    memset(out, 0, sizeof *out);
+    out->data = q->payload;
+    out->len = q->len;
+    out->slot = m->name;
+    out->time_ns = q->time_ns;
+    out->payload = q->payload;
+    out->payload_len = q->len;
+    out->m = NULL;
 }
 
 static void pop(ms_mailslot *m, ms_mailslot_msg *out)
@@ -433,6 +575,10 @@ static void pop(ms_mailslot *m, ms_mailslot_msg *out)
     m->bytes -= q->data_len;
     free(m->last);
     m->last = q;
+    if (q->local) {
+        pop_local(m, q, out);
+        return;
+    }
     ms_message *d = &m->last_m;
     ms_message_decode(q->payload, q->len, d);
     memset(out, 0, sizeof *out);
@@ -471,8 +617,7 @@ static int wait_until(ms_server *s, uint64_t deadline)
         uint64_t left = (deadline - now + 999999) / 1000000;
         ms = left > 1000000 ? 1000000 : (int)left;
     }
-    struct pollfd pfd = { s->fd, POLLIN, 0 };
-    int r = poll(&pfd, 1, ms);
+    int r = poll_all(s, ms);
     if (r < 0 && errno != EINTR)
         return -1;
     return 1;

@@ -14,6 +14,107 @@ void ms_report_clear(ms_report *r)
     r->count = r->dropped = r->must = 0;
 }
 
+/* Finding texts use a handful of conversions; vsnprintf cost more than all
+ * the rules of a datagram together, so those few are formatted here, octet
+ * for octet as vsnprintf would (truncation included). A format with any
+ * other conversion goes to vsnprintf. */
+typedef struct spec {
+    char conv;      /* 'u', 'x', 's' */
+    char len;       /* 0, 'z' (size_t), 'L' (long long) */
+    unsigned width; /* %0Nx only */
+} spec;
+
+/* Parses the conversion after a '%'; returns the octets it took, 0 when it
+ * is not one of ours. */
+static size_t parse_spec(const char *f, spec *sp)
+{
+    size_t i = 0;
+    sp->width = 0;
+    sp->len = 0;
+    if (f[i] == '0') {
+        i++;
+        if (f[i] < '1' || f[i] > '9')
+            return 0;
+        while (f[i] >= '0' && f[i] <= '9')
+            sp->width = sp->width * 10 + (unsigned)(f[i++] - '0');
+        if (f[i] != 'x' || sp->width > 16)
+            return 0;
+    }
+    if (f[i] == 'z') {
+        sp->len = 'z';
+        i++;
+    } else if (f[i] == 'l' && f[i + 1] == 'l') {
+        sp->len = 'L';
+        i += 2;
+    }
+    sp->conv = f[i];
+    if (sp->conv == 's' ? sp->len != 0 : sp->conv != 'u' && sp->conv != 'x')
+        return 0;
+    return i + 1;
+}
+
+typedef struct sink {
+    char *out;
+    size_t cap, pos; /* pos counts every octet, written or not */
+} sink;
+
+static void sink_put(sink *k, const char *s, size_t n)
+{
+    if (k->pos + 1 < k->cap) {
+        size_t room = k->cap - 1 - k->pos;
+        memcpy(k->out + k->pos, s, n < room ? n : room);
+    }
+    k->pos += n;
+}
+
+/* Formats fmt into out as vsnprintf would. Returns false, having written
+ * nothing useful, at the first conversion that is not one of ours (the
+ * caller then formats from a copy of ap taken before). */
+static bool format_simple(char *out, size_t cap, const char *fmt, va_list ap)
+{
+    sink k = { out, cap, 0 };
+    const char *lit = fmt;
+    for (;;) {
+        const char *f = strchr(lit, '%');
+        if (!f) {
+            sink_put(&k, lit, strlen(lit));
+            break;
+        }
+        sink_put(&k, lit, (size_t)(f - lit));
+        spec sp;
+        size_t used = parse_spec(f + 1, &sp);
+        if (!used)
+            return false;
+        lit = f + 1 + used;
+        if (sp.conv == 's') {
+            const char *s = va_arg(ap, const char *);
+            if (!s)
+                s = "(null)"; /* what glibc prints */
+            sink_put(&k, s, strlen(s));
+            continue;
+        }
+        unsigned long long v = sp.len == 'z'   ? va_arg(ap, size_t)
+                               : sp.len == 'L' ? va_arg(ap, unsigned long long)
+                                               : va_arg(ap, unsigned);
+        char d[24];
+        size_t n = 0;
+        unsigned base = sp.conv == 'x' ? 16 : 10;
+        do {
+            d[n++] = "0123456789abcdef"[v % base];
+            v /= base;
+        } while (v);
+        while (n < sp.width)
+            d[n++] = '0';
+        char rev[24];
+        for (size_t i = 0; i < n; i++)
+            rev[i] = d[n - 1 - i];
+        sink_put(&k, rev, n);
+    }
+    if (cap)
+        out[k.pos < cap ? k.pos : cap - 1] = '\0';
+    return true;
+}
+
 static void vadd(ms_report *r, const char *id, const char *field, size_t off,
                  const char *fmt, va_list ap)
 {
@@ -30,7 +131,11 @@ static void vadd(ms_report *r, const char *id, const char *field, size_t off,
     f->rule = rule;
     f->field = field ? field : rule->field;
     f->offset = off;
-    vsnprintf(f->text, sizeof f->text, fmt, ap);
+    va_list again;
+    va_copy(again, ap);
+    if (!format_simple(f->text, sizeof f->text, fmt, ap))
+        vsnprintf(f->text, sizeof f->text, fmt, again);
+    va_end(again);
 }
 
 void ms_report_add(ms_report *r, const char *id, const char *field, size_t off,

@@ -165,7 +165,7 @@ int ms_udp_recv_batch(int fd, ms_udp_dgram *d, size_t n)
         mm[i].msg_hdr.msg_iovlen = 1;
         mm[i].msg_hdr.msg_name = &from[i];
         mm[i].msg_hdr.msg_namelen = sizeof from[i];
-        mm[i].msg_hdr.msg_control = ctl[i].buf;
+        mm[i].msg_hdr.msg_control = &ctl[i];
         mm[i].msg_hdr.msg_controllen = sizeof ctl[i].buf;
     }
     int r;

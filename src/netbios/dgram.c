@@ -191,6 +191,27 @@ static const char *snt_name(uint8_t flags)
 
 /* Name as text plus, when the text does not give the wire octets back,
  * the raw octets under <key>_raw. */
+/* True when the text form of n certainly parses back to the same wire
+ * octets, without formatting and parsing it: an unscoped valid name of
+ * printable octets (no '<' that could read as an escape, no '.'), padded
+ * with spaces, not the "*" name. Anything else takes the round trip. */
+static bool plainly_lossless(const ms_nb_name *n)
+{
+    if (!n->valid || n->wire_len != 34 || n->name[0] == '*')
+        return false;
+    size_t end = 15;
+    while (end > 0 && n->name[end - 1] == ' ')
+        end--;
+    if (end == 0)
+        return false;
+    for (size_t i = 0; i < end; i++) {
+        uint8_t ch = n->name[i];
+        if (ch < 0x20 || ch > 0x7E || ch == '<' || ch == '.')
+            return false;
+    }
+    return true;
+}
+
 static void emit_name(ms_field_fn fn, void *ctx, const char *key,
                       const char *raw_key, const ms_nb_name *n)
 {
@@ -200,9 +221,10 @@ static void emit_name(ms_field_fn fn, void *ctx, const char *key,
         tl = sizeof text - 1;
     emit(fn, ctx, key, MS_F_TEXT, 0, (const uint8_t *)text, tl, NULL);
     ms_nb_name back;
-    bool same = n->valid && ms_nb_name_parse(&back, text, tl) == MS_OK &&
-                back.wire_len == n->wire_len &&
-                memcmp(back.wire, n->wire, n->wire_len) == 0;
+    bool same = plainly_lossless(n) ||
+                (n->valid && ms_nb_name_parse(&back, text, tl) == MS_OK &&
+                 back.wire_len == n->wire_len &&
+                 memcmp(back.wire, n->wire, n->wire_len) == 0);
     if (!same)
         emit(fn, ctx, raw_key, MS_F_HEX, 0, n->wire, n->wire_len, NULL);
 }

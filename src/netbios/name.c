@@ -57,14 +57,19 @@ ms_status ms_nb_name_decode(const uint8_t *buf, size_t len, ms_nb_name *out,
     /* First-level decode of the first label. */
     out->valid = out->wire[0] == 32;
     if (out->wire[0] == 32) {
+        /* Without a branch per letter (this runs twice per datagram): a
+         * letter outside 'A'..'P' leaves a high nibble after subtracting
+         * 'A' (wrapping below 'A'); such a pair keeps its octet 0. */
+        unsigned bad = 0;
         for (size_t i = 0; i < 16; i++) {
-            uint8_t hi = out->wire[1 + 2 * i], lo = out->wire[2 + 2 * i];
-            if (hi < 'A' || hi > 'P' || lo < 'A' || lo > 'P') {
-                out->valid = false;
-                continue;
-            }
-            out->name[i] = (uint8_t)(((hi - 'A') << 4) | (lo - 'A'));
+            uint8_t hi = (uint8_t)(out->wire[1 + 2 * i] - 'A');
+            uint8_t lo = (uint8_t)(out->wire[2 + 2 * i] - 'A');
+            unsigned b = (unsigned)(hi | lo) & 0xF0u;
+            bad |= b;
+            out->name[i] = b ? 0 : (uint8_t)((hi << 4) | lo);
         }
+        if (bad)
+            out->valid = false;
     }
     *used = c.pos;
     return MS_OK;
