@@ -68,6 +68,28 @@ static int send_check_args(const char *to, const char *hosts)
     return EXIT_OK;
 }
 
+/* Whether opening `to` would ask NBNS for an address: a \\NAME that is
+ * not "*", ".", an IPv4 address or the workgroup, and no forced group or
+ * broadcast type. */
+static bool needs_resolution(const char *to, const ms_client_opts *o)
+{
+    const char *t = to;
+    if (!((t[0] == '\\' || t[0] == '/') && (t[1] == '\\' || t[1] == '/')))
+        return false;
+    t += 2;
+    size_t n = strcspn(t, "\\/");
+    uint32_t ip;
+    char name[64];
+    if (n == 0 || n >= sizeof name)
+        return false;
+    memcpy(name, t, n);
+    name[n] = '\0';
+    const char *wg = o->workgroup ? o->workgroup : "WORKGROUP";
+    if (!strcmp(name, "*") || !strcmp(name, ".") || ms_ip_parse(name, &ip) || !strcasecmp(name, wg))
+        return false;
+    return o->type != MS_NBDS_DIRECT_GROUP && o->type != MS_NBDS_BROADCAST;
+}
+
 static int send_local(ms_client *c, const uint8_t *data, size_t len, long repeat, long interval,
                       bool quiet)
 {
@@ -373,6 +395,12 @@ int cmd_send(int argc, char **argv)
     int arg_status = send_check_args(to, o.hosts_file);
     if (arg_status != EXIT_OK)
         return arg_status;
+    if (out && needs_resolution(to, &o) && !o.hosts_file && !o.wins_ip) {
+        /* -w promises nothing goes on the network: no name query either. */
+        cli_error("send", "-w with --to '%s' would resolve the name on the network; "
+                          "give --hosts FILE or --wins IP, or --to an address with --name", to);
+        return EXIT_USAGE;
+    }
 
     static uint8_t data[DATA_MAX];
     size_t len = 0;
