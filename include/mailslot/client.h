@@ -11,7 +11,7 @@
  *   \\*       WORKGROUP<00>, 0x11 DIRECT_GROUP, to the subnet broadcast;
  *   A.B.C.D   the destination name must be given (dest_name); 0x10 to a
  *             unicast address, 0x11 to a broadcast address;
- *   \\.       local: not served by this library (MS_ERR_NOT_FOUND).
+ *   \\.       local: delivered over a Unix socket, no network (local.h).
  * 0x12 BROADCAST (destination "*" + 15 x 0x00, whatever dest_name says
  * but its scope) is sent only when asked for.
  *
@@ -107,7 +107,7 @@ typedef struct ms_client ms_client;
 
 /* target: "\\HOST", "\\DOMAIN", "\\*", "HOST", or a dotted quad; slot:
  * "\MAILSLOT\x" (see ms_mailslot_name_normalize). On failure NULL, *st
- * (MS_ERR_NOT_FOUND: name not resolved or \\. target; MS_ERR_INVALID_ARG;
+ * (MS_ERR_NOT_FOUND: name not resolved or no such local mailslot; MS_ERR_INVALID_ARG;
  * MS_ERR_SYSTEM: socket) and a one-line reason in err. */
 ms_client *ms_client_open(const char *target, const char *slot, const ms_client_opts *o,
                           ms_status *st, char *err, size_t errlen);

@@ -13,5 +13,12 @@
 #include "mailslot/capture.h"
 #include "mailslot/nbds_reasm.h"
 #include "mailslot/validate.h"
+#include "mailslot/nbns.h"
+#include "mailslot/net.h"
+#include "mailslot/dedup.h"
+#include "mailslot/server.h"
+#include "mailslot/client.h"
+#include "mailslot/local.h"
+#include "mailslot/auth.h"
 
 #endif
