@@ -112,7 +112,7 @@ START_TEST(names_and_files)
     /* Files: directory 0700, socket 0600, info file; long names work. */
     ms_server *s = local_server();
     ms_mailslot *m = create(s, "\\\\.\\mailslot\\Files\\One", 0, 0);
-    char lp[300];
+    char lp[sizeof longname + 8];
     snprintf(lp, sizeof lp, "\\\\.%s", longname);
     ms_mailslot *m2 = create(s, lp, 0, 0);
     char dir[300], path[400];
