@@ -12,6 +12,7 @@
 #include "mailslot/capture.h"
 #include "mailslot/message.h"
 #include "text_out.h"
+#include "dgram_print.h"
 #include "datagrams.h"
 #include "stats.h"
 #include "mailslot/validate.h"
@@ -45,229 +46,6 @@ static void decode_usage(FILE *f)
           f);
 }
 
-/* Decimal digits of v, at least `min` of them (zero-padded), at o; returns
- * the end. */
-static char *put_digits(char *o, unsigned long long v, unsigned min)
-{
-    char tmp[24];
-    unsigned n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v || n < min);
-    while (n)
-        *o++ = tmp[--n];
-    return o;
-}
-
-/* "YYYY-mm-dd HH:MM:SS.uuuuuu". gmtime_r + strftime cost more than the
- * rest of a line, and consecutive datagrams mostly share their second:
- * the calendar part is kept for the last second seen. */
-static void format_time(const ms_udp_datagram *d, char *out, size_t cap)
-{
-    static int64_t last_sec;
-    static char last_base[32];
-    static bool have_last;
-    if (!have_last || d->ts_sec != last_sec) {
-        time_t t = (time_t)d->ts_sec;
-        struct tm tm;
-        if (!gmtime_r(&t, &tm)) {
-            snprintf(out, cap, "%lld", (long long)d->ts_sec);
-            return;
-        }
-        strftime(last_base, sizeof last_base, "%Y-%m-%d %H:%M:%S", &tm);
-        last_sec = d->ts_sec;
-        have_last = true;
-    }
-    size_t bl = strlen(last_base);
-    if (bl + 1 + 10 + 1 > cap) { /* never with the callers' 64 octets */
-        snprintf(out, cap, "%s.%06u", last_base, d->ts_nsec / 1000);
-        return;
-    }
-    memcpy(out, last_base, bl);
-    char *o = out + bl;
-    *o++ = '.';
-    o = put_digits(o, d->ts_nsec / 1000, 6);
-    *o = '\0';
-}
-
-/* "a.b.c.d" into out (16 octets suffice). */
-static char *put_ip(char *o, uint32_t ip)
-{
-    for (int shift = 24; shift >= 0; shift -= 8) {
-        o = put_digits(o, (ip >> shift) & 255, 1);
-        if (shift)
-            *o++ = '.';
-    }
-    return o;
-}
-
-static void error_text(const ms_message *m, char *out, size_t cap)
-{
-    snprintf(out, cap, "%s: %s", m->err_layer, ms_strerror(m->status));
-}
-
-static void print_problems(json_out *j, const ms_report *r);
-
-/* What snprintf("%lld.%09u") writes, without its cost on every object:
- * the seconds (sign included), a dot, at least nine nanosecond digits. */
-static void time_text(int64_t sec, uint32_t nsec, char out[static 40])
-{
-    char tmp[24];
-    size_t n = 0, o = 0;
-    uint64_t u = sec < 0 ? 0 - (uint64_t)sec : (uint64_t)sec;
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (sec < 0)
-        out[o++] = '-';
-    while (n)
-        out[o++] = tmp[--n];
-    out[o++] = '.';
-    for (unsigned k = 0; k < 9 || nsec; k++) {
-        tmp[n++] = (char)('0' + nsec % 10);
-        nsec /= 10;
-    }
-    while (n)
-        out[o++] = tmp[--n];
-    out[o] = '\0';
-}
-
-static void print_json(json_out *j, const dg_item *it, const ms_report *r)
-{
-    const ms_udp_datagram *d = it->d;
-    const ms_message *m = it->m;
-    char buf[64];
-    jo_begin(j, NULL);
-    jo_uint(j, "frame", d->frame);
-    time_text(d->ts_sec, d->ts_nsec, buf);
-    jo_raw(j, "time", buf);
-    jo_begin(j, "ip");
-    jo_ipv4(j, "src", d->ip_src);
-    jo_ipv4(j, "dst", d->ip_dst);
-    jo_end(j);
-    jo_begin(j, "udp");
-    jo_uint(j, "srcport", d->sport);
-    jo_uint(j, "dstport", d->dport);
-    jo_end(j);
-    if (d->reassembled)
-        jo_bool(j, "ip_reassembled", true);
-    if (it->reassembled) {
-        jo_bool(j, "reassembled", true);
-        jo_begin_list(j, "fragments");
-        for (size_t i = 0; i < it->nfragments; i++)
-            jo_uint(j, NULL, it->fragments[i]);
-        jo_end(j);
-    }
-    if (d->truncated) {
-        jo_bool(j, "truncated", true);
-        jo_uint(j, "orig_len", d->orig_len);
-    }
-    ms_message_fields(m, jo_field, j);
-    jo_hex(j, "payload", d->payload, d->len);
-    if (m->status != MS_OK || d->truncated) {
-        jo_begin(j, "error");
-        if (m->status != MS_OK) {
-            jo_cstr(j, "layer", m->err_layer);
-            jo_uint(j, "offset", m->err_off);
-            jo_cstr(j, "text", ms_strerror(m->status));
-        } else {
-            jo_cstr(j, "layer", "capture");
-            jo_uint(j, "offset", d->len);
-            jo_cstr(j, "text", "datagram cut short by the capture's snapshot length");
-        }
-        jo_end(j);
-    }
-    print_problems(j, r);
-    jo_end_line(j);
-}
-
-static void print_line(FILE *f, const dg_item *it, bool verbose)
-{
-    const ms_udp_datagram *d = it->d;
-    const ms_message *m = it->m;
-    char ts[64], sn[512], dn[512], what[512] = "";
-    /* The fixed start of the line, built by hand: fprintf's format
-     * parsing was most of the cost of a line. Same octets as
-     * "%llu %s %s:%u -> %s:%u ". */
-    char head[160];
-    format_time(d, ts, sizeof ts);
-    char *o = put_digits(head, d->frame, 1);
-    *o++ = ' ';
-    size_t tl = strlen(ts);
-    memcpy(o, ts, tl);
-    o += tl;
-    *o++ = ' ';
-    o = put_ip(o, d->ip_src);
-    *o++ = ':';
-    o = put_digits(o, d->sport, 1);
-    memcpy(o, " -> ", 4);
-    o = put_ip(o + 4, d->ip_dst);
-    *o++ = ':';
-    o = put_digits(o, d->dport, 1);
-    *o++ = ' ';
-    fwrite(head, 1, (size_t)(o - head), f);
-    const ms_dgram *g = &m->dgram;
-    const char *tn = ms_dgram_type_name(g->type);
-    if (tn)
-        fputs(tn, f);
-    else
-        fprintf(f, "type 0x%02x", g->type);
-    if (g->src.wire_len) {
-        ms_nb_name_format(&g->src, sn, sizeof sn);
-        putc(' ', f);
-        fputs(sn, f);
-        if (!g->src.valid)
-            fputs("(invalid)", f);
-    }
-    if (g->dst.wire_len) {
-        ms_nb_name_format(&g->dst, dn, sizeof dn);
-        fputs(" -> ", f);
-        fputs(dn, f);
-        if (!g->dst.valid)
-            fputs("(invalid)", f);
-    }
-    if (g->type == MS_NBDS_ERROR) {
-        const char *en = ms_dgram_error_name(g->error_code);
-        fprintf(f, " error 0x%02x%s%s", g->error_code, en ? " " : "", en ? en : "");
-    }
-    if (m->has_smb) {
-        char nm[600];
-        putc(' ', f);
-        fputs(tt_escape(m->trans.name.p, m->trans.name.len, nm, sizeof nm), f);
-        if (m->payload_ok && (m->kind == MS_PAYLOAD_BROWSER || m->kind == MS_PAYLOAD_LANMAN))
-            ms_browser_summary(&m->browser, what, sizeof what);
-        else if (m->payload_ok && m->kind == MS_PAYLOAD_NETLOGON)
-            ms_netlogon_summary(&m->netlogon, what, sizeof what);
-        else
-            snprintf(what, sizeof what, "%u octets", m->trans.data_count);
-        putc(' ', f);
-        fputs(what, f);
-    }
-    if (m->status != MS_OK) {
-        char et[128];
-        error_text(m, et, sizeof et);
-        fprintf(f, " [error at offset %zu: %s]", m->err_off, et);
-    } else if (d->truncated) {
-        fprintf(f, " [truncated by the capture: %zu of %zu octets]", d->len, d->orig_len);
-    }
-    if (it->reassembled) {
-        fputs(" [reassembled from frames", f);
-        for (size_t i = 0; i < it->nfragments; i++)
-            fprintf(f, "%s%llu", i ? "," : " ", (unsigned long long)it->fragments[i]);
-        putc(']', f);
-    } else if (ms_nbds_is_fragment(&m->dgram) && m->status == MS_OK) {
-        fprintf(f, " [NBDS fragment: offset %u%s]", m->dgram.packet_offset,
-                (m->dgram.flags & MS_NBDS_FLAG_MORE) ? ", more follow" : ", last");
-    }
-    putc('\n', f);
-    if (verbose) {
-        text_tree t = { f, 1 };
-        ms_message_fields(m, tt_field, &t);
-    }
-}
-
 typedef struct decode_ctx {
     bool json, verbose, stats_only;
     json_out j;
@@ -275,23 +53,6 @@ typedef struct decode_ctx {
     ms_report report;
 } decode_ctx;
 
-static void print_problems(json_out *j, const ms_report *r)
-{
-    if (!r->count)
-        return;
-    jo_begin_list(j, "problems");
-    for (size_t i = 0; i < r->count; i++) {
-        const ms_finding *f = &r->items[i];
-        jo_begin(j, NULL);
-        jo_cstr(j, "rule", f->rule->id);
-        jo_cstr(j, "level", f->rule->level == MS_LEVEL_MUST ? "must" : "common");
-        jo_cstr(j, "field", f->field);
-        jo_uint(j, "offset", f->offset);
-        jo_cstr(j, "text", f->text);
-        jo_end(j);
-    }
-    jo_end(j);
-}
 
 static void on_datagram(void *vctx, const dg_item *it)
 {
@@ -308,7 +69,7 @@ static void on_datagram(void *vctx, const dg_item *it)
         return;
     }
     if (!c->json) {
-        print_line(stdout, it, c->verbose);
+        dp_line(stdout, it, c->verbose, NULL);
         return;
     }
     ms_report *r = &c->report;
@@ -316,7 +77,7 @@ static void on_datagram(void *vctx, const dg_item *it)
     for (size_t i = 0; i < it->findings->count; i++)
         r->items[r->count++] = it->findings->items[i];
     ms_validate(it->d->payload, it->d->len, it->m, &it->info, r);
-    print_json(&c->j, it, r);
+    dp_json(&c->j, it, r, NULL);
 }
 
 int cmd_decode(int argc, char **argv)
