@@ -125,6 +125,12 @@ int cmd_decode(int argc, char **argv)
     ms_capture_stats cs;
     char linktype[64];
     int status = dg_run(&o, on_datagram, &c, &cs, linktype, sizeof linktype);
+    if (status == EXIT_INPUT && cs.frames == 0) {
+        /* Nothing was readable: the one error line says why, no summary. */
+        if (c.stats_only)
+            stats_free(&c.st);
+        return status;
+    }
     if (c.stats_only) {
         stats_print(&c.st, stdout);
         stats_free(&c.st);

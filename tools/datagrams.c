@@ -27,7 +27,8 @@ static int dg_set_reasm(dg_options *o, int opt, const char *arg)
     char *end;
     double v = strtod(arg, &end);
     if (!*arg || *end || v <= 0) {
-        cli_error(o->sub, "'%s' is not a positive number", arg);
+        const char *opt_name = opt == 'T' ? "--reasm-timeout" : opt == 'N' ? "--reasm-sets" : "--reasm-bytes";
+        cli_error(o->sub, "%s: '%s' is not a positive number", opt_name, arg);
         return -1;
     }
     switch (opt) {
