@@ -150,6 +150,11 @@ int ms_mailslot_local_fd(const ms_mailslot *m);
 size_t ms_server_local_fds(const ms_server *s, int *fds, size_t cap);
 bool ms_client_is_local(const ms_client *c);
 
+/* The parser of a mailslot's info file (what a writer reads before it
+ * writes): 0 and *max_size when text is an info file for the normalised
+ * name norm, -1 otherwise. Exposed for tests and fuzzing. */
+int ms_local_info_parse(const char *text, size_t len, const char *norm, uint32_t *max_size);
+
 #ifdef __cplusplus
 }
 #endif

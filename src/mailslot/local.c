@@ -359,17 +359,13 @@ int ms_local_slot_recv(ms_local_slot *l, uint8_t *buf, size_t cap, size_t *len)
 
 /* ---- writer ---- */
 
-static int read_info(const char *path, const char *norm, uint32_t *max_size)
+int ms_local_info_parse(const char *text, size_t len, const char *norm, uint32_t *max_size)
 {
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
     char buf[MS_MAILSLOT_NAME_MAX + 96];
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0)
+    if (len == 0 || len >= sizeof buf)
         return -1;
-    buf[n] = 0;
+    memcpy(buf, text, len);
+    buf[len] = 0;
     char *nm = strstr(buf, "\nname ");
     char *ms = strstr(buf, "\nmax_size ");
     if (strncmp(buf, INFO_MAGIC "\n", sizeof INFO_MAGIC) != 0 || !nm || !ms)
@@ -384,6 +380,19 @@ static int read_info(const char *path, const char *norm, uint32_t *max_size)
         return -1;
     *max_size = (uint32_t)v;
     return 0;
+}
+
+static int read_info(const char *path, const char *norm, uint32_t *max_size)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    char buf[MS_MAILSLOT_NAME_MAX + 96];
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    return ms_local_info_parse(buf, (size_t)n, norm, max_size);
 }
 
 ms_local_writer *ms_local_writer_open(const char *name, ms_status *st, char *err, size_t errlen)
