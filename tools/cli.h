@@ -17,6 +17,7 @@ int cmd_encode(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_send(int argc, char **argv);
 int cmd_listen(int argc, char **argv);
+int cmd_hosts(int argc, char **argv);
 
 /* "mailslot SUB: " prefixed message on stderr. */
 void cli_error(const char *sub, const char *fmt, ...)

@@ -7,8 +7,10 @@
 
 #include "cli.h"
 
+/* The build passes project(VERSION) from CMakeLists.txt; this fallback is
+ * for a compile outside CMake only. */
 #ifndef MAILSLOT_VERSION
-#define MAILSLOT_VERSION "0.1.0"
+#define MAILSLOT_VERSION "unknown"
 #endif
 
 static void usage(FILE *f)
@@ -23,6 +25,7 @@ static void usage(FILE *f)
           "  check    check every datagram against the protocol's rules\n"
           "  send     write a message to a remote mailslot\n"
           "  listen   receive mailslot messages (UDP 138, or libpcap)\n"
+          "  hosts    list the LAN's hosts from their browser announcements\n"
           "\n"
           "Run 'mailslot COMMAND --help' for a command's options.\n"
           "Exit status: 0 ok, 1 negative result, 2 bad usage, 3 unreadable input,\n"
@@ -74,6 +77,8 @@ int main(int argc, char **argv)
         return cmd_send(argc - 1, argv + 1);
     if (!strcmp(sub, "listen"))
         return cmd_listen(argc - 1, argv + 1);
+    if (!strcmp(sub, "hosts"))
+        return cmd_hosts(argc - 1, argv + 1);
     fprintf(stderr, "mailslot: unknown command '%s'\n", sub);
     usage(stderr);
     return EXIT_USAGE;

@@ -1,0 +1,466 @@
+/* SPDX-License-Identifier: MIT */
+/* `mailslot hosts`: the LAN's hosts as their browser announcements describe
+ * them (HostAnnouncement, LocalMasterAnnouncement, LAN Manager 2.x
+ * announcement), from a capture or heard passively through libpcap. */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "datagrams.h"
+#include "mailslot/message.h"
+#include "mailslot/net.h"
+
+#define HOST_NAME_MAX_OCTETS 15
+#define HOST_COMMENT_MAX 256
+
+typedef struct host {
+    uint8_t name[HOST_NAME_MAX_OCTETS + 1];
+    size_t name_len;
+    uint8_t group[HOST_NAME_MAX_OCTETS + 1];
+    size_t group_len;
+    uint8_t comment[HOST_COMMENT_MAX];
+    size_t comment_len;
+    uint32_t ip;
+    uint8_t os_major, os_minor;
+    uint8_t browser_major, browser_minor;
+    bool lm_format;          /* described by a LAN Manager 2.x announcement */
+    bool brws;               /* has sent an MS-BRWS announcement */
+    bool described;          /* has sent one that was not "going away" */
+    bool going_away;         /* the newest announcement had server type 0 */
+    uint32_t server_type;
+    uint32_t periodicity_ms;
+    uint64_t first_ns, last_ns;  /* capture (or wall-clock) time */
+    uint64_t first_frame, last_frame;
+    uint64_t announcements;
+} host;
+
+typedef struct hosts_ctx {
+    host *h;
+    size_t n, cap;
+    uint64_t announcements;
+    bool oom;
+} hosts_ctx;
+
+/* SV_TYPE bits as short words, bit 0 first (MS-RAP 5.1.1, PROTOCOL.md §6). */
+static const char *const role_words[32] = {
+    "workstation", "server", "sql", "dc", "bdc", "time", "afp", "novell",
+    "member", "print", "dialin", "unix", "nt", "wfw", "mfpn", "ntserver",
+    "potential-browser", "backup-browser", "master-browser", "domain-master",
+    "osf", "vms", "windows", "dfs", "cluster", "terminal-server", "cluster-vs",
+    NULL, "dce", "alt-transport", "local-list", "domain-enum",
+};
+
+static void hosts_usage(FILE *f)
+{
+    fputs("usage: mailslot hosts [OPTIONS] FILE|-\n"
+          "       mailslot hosts [OPTIONS] -r FILE\n"
+          "       mailslot hosts [OPTIONS] --pcap IFACE\n"
+          "\n"
+          "List the hosts of a LAN from their browser announcements\n"
+          "(HostAnnouncement, LocalMasterAnnouncement and the LAN Manager 2.x\n"
+          "announcement, on \\MAILSLOT\\BROWSE and \\MAILSLOT\\LANMAN): name,\n"
+          "workgroup or domain, OS version, server roles, comment and when each\n"
+          "was last seen, sorted by name. The newest announcement of a name wins.\n"
+          "\n"
+          "  -r FILE          read a pcap/pcapng capture ('-' = standard input)\n"
+          "      --pcap IFACE listen passively through libpcap (needs root or\n"
+          "                   CAP_NET_RAW; works beside nmbd) until --timeout,\n"
+          "                   SIGINT or SIGTERM, then print the list\n"
+          "      --timeout S  with --pcap: stop after S seconds\n"
+          "      --json       one JSON object per host (NDJSON)\n"
+          "      --port N     also take UDP port N (either side); repeatable\n"
+          "  -q, --quiet      no summary on stderr\n"
+          "  -h, --help       this text\n"
+          "\n"
+          "Roles (server type bits): workstation server sql dc bdc time afp\n"
+          "novell member print dialin unix nt wfw mfpn ntserver potential-browser\n"
+          "backup-browser master-browser domain-master osf vms windows dfs cluster\n"
+          "terminal-server cluster-vs dce alt-transport local-list domain-enum;\n"
+          "an unnamed bit is shown as bitN.\n"
+          "\n"
+          "Exit status: 0 hosts listed, 1 no host announcement seen, 2 bad usage,\n"
+          "3 unreadable input (after listing what was readable), 4 system error.\n",
+          f);
+}
+
+/* The first 15 octets of a NetBIOS name, up to a NUL, trailing spaces off. */
+static size_t trim_name(const uint8_t *in, uint8_t *out)
+{
+    size_t n = 0;
+    while (n < HOST_NAME_MAX_OCTETS && in[n])
+        n++;
+    while (n > 0 && in[n - 1] == ' ')
+        n--;
+    memcpy(out, in, n);
+    out[n] = 0;
+    return n;
+}
+
+static host *find_or_add(hosts_ctx *c, const uint8_t *name, size_t len)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (c->h[i].name_len == len && !memcmp(c->h[i].name, name, len))
+            return &c->h[i];
+    if (c->n == c->cap) {
+        size_t ncap = c->cap ? c->cap * 2 : 64;
+        host *nh = realloc(c->h, ncap * sizeof *nh);
+        if (!nh) {
+            c->oom = true;
+            return NULL;
+        }
+        c->h = nh;
+        c->cap = ncap;
+    }
+    host *h = &c->h[c->n++];
+    memset(h, 0, sizeof *h);
+    memcpy(h->name, name, len);
+    h->name_len = len;
+    return h;
+}
+
+/* One decoded message: remember it when it announces a host. */
+static void take_message(hosts_ctx *c, const ms_message *m, uint64_t t_ns, uint64_t frame)
+{
+    if (!m->payload_ok || (m->kind != MS_PAYLOAD_BROWSER && m->kind != MS_PAYLOAD_LANMAN))
+        return;
+    const ms_browser *b = &m->browser;
+    if (b->opcode != MS_BRWS_HOST_ANNOUNCEMENT && b->opcode != MS_BRWS_LOCAL_MASTER_ANNOUNCEMENT)
+        return;
+    uint8_t raw[HOST_NAME_MAX_OCTETS + 1] = { 0 }, name[HOST_NAME_MAX_OCTETS + 1];
+    if (b->lm_format) /* the LM 2.x layout carries the name as a string */
+        memcpy(raw, b->name.p, b->name.len < HOST_NAME_MAX_OCTETS ? b->name.len
+                                                                  : HOST_NAME_MAX_OCTETS);
+    else
+        memcpy(raw, b->server_name, HOST_NAME_MAX_OCTETS);
+    size_t len = trim_name(raw, name);
+    if (len == 0)
+        return;
+    host *h = find_or_add(c, name, len);
+    if (!h)
+        return;
+    c->announcements++;
+    if (h->announcements == 0) {
+        h->first_ns = t_ns;
+        h->first_frame = frame;
+    }
+    h->announcements++;
+    h->last_ns = t_ns;
+    h->last_frame = frame;
+    h->ip = m->dgram.src_ip; /* the NBDS SOURCE_IP: the announcing host */
+    /* Server type 0 is the announcement of a host shutting down: it keeps
+     * what the host said before. */
+    h->going_away = b->server_type == 0;
+    if (h->going_away && h->described)
+        return;
+    /* Samba and old Windows announce on \MAILSLOT\LANMAN too: the LAN
+     * Manager layout (upper-case comment, no browser version) only
+     * describes a host that sends no MS-BRWS announcement. */
+    if (b->lm_format && h->brws)
+        return;
+    h->described = true;
+    h->brws = h->brws || !b->lm_format;
+    h->lm_format = b->lm_format;
+    h->os_major = b->os_major;
+    h->os_minor = b->os_minor;
+    h->browser_major = b->browser_major;
+    h->browser_minor = b->browser_minor;
+    h->server_type = b->server_type;
+    h->periodicity_ms = b->lm_format ? b->periodicity * 1000u : b->periodicity;
+    h->group_len = m->dgram.dst.valid ? trim_name(m->dgram.dst.name, h->group) : 0;
+    h->group[h->group_len] = 0;
+    size_t cl = b->comment.len < HOST_COMMENT_MAX ? b->comment.len : HOST_COMMENT_MAX;
+    if (cl)
+        memcpy(h->comment, b->comment.p, cl);
+    /* A comment ends at its NUL when the codec kept one. */
+    size_t k = 0;
+    while (k < cl && h->comment[k])
+        k++;
+    h->comment_len = k;
+}
+
+static void on_item(void *vctx, const dg_item *it)
+{
+    if (it->at_eof || !it->m || ms_dgram_is_partial(&it->m->dgram))
+        return;
+    uint64_t t = (uint64_t)it->d->ts_sec * 1000000000u + it->d->ts_nsec;
+    take_message(vctx, it->m, t, it->d->frame);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    const host *x = a, *y = b;
+    size_t n = x->name_len < y->name_len ? x->name_len : y->name_len;
+    int r = memcmp(x->name, y->name, n);
+    if (r)
+        return r;
+    return (x->name_len > y->name_len) - (x->name_len < y->name_len);
+}
+
+static void put_text(FILE *f, const uint8_t *p, size_t n, bool json)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint8_t ch = p[i];
+        if (json && (ch == '"' || ch == '\\'))
+            fprintf(f, "\\%c", ch);
+        else if (ch >= 0x20 && ch < 0x7f)
+            fputc(ch, f);
+        else
+            fprintf(f, json ? "\\u%04x" : "\\x%02x", ch);
+    }
+}
+
+static void fmt_time(uint64_t ns, char *out, size_t cap)
+{
+    time_t s = (time_t)(ns / 1000000000u);
+    struct tm tm;
+    if (!gmtime_r(&s, &tm) || !strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm))
+        snprintf(out, cap, "%llu", (unsigned long long)(ns / 1000000000u));
+}
+
+/* The roles as words, separated by sep. */
+static void fmt_roles(uint32_t type, const char *sep, bool json, char *out, size_t cap)
+{
+    size_t pos = 0;
+    out[0] = 0;
+    for (unsigned i = 0; i < 32; i++) {
+        if (!(type & ((uint32_t)1 << i)))
+            continue;
+        char bit[8];
+        const char *w = role_words[i];
+        if (!w) {
+            snprintf(bit, sizeof bit, "bit%u", i);
+            w = bit;
+        }
+        int r = snprintf(out + pos, cap - pos, "%s%s%s%s", pos ? sep : "", json ? "\"" : "", w,
+                         json ? "\"" : "");
+        if (r < 0 || (size_t)r >= cap - pos)
+            break;
+        pos += (size_t)r;
+    }
+}
+
+static void print_host(FILE *f, const host *h, bool json)
+{
+    char ip[16], last[32], first[32], roles[512];
+    ms_ip_format(h->ip, ip, sizeof ip);
+    fmt_time(h->last_ns, last, sizeof last);
+    fmt_time(h->first_ns, first, sizeof first);
+    if (json) {
+        fputs("{\"name\":\"", f);
+        put_text(f, h->name, h->name_len, true);
+        fputs("\",\"workgroup\":\"", f);
+        put_text(f, h->group, h->group_len, true);
+        fmt_roles(h->server_type, ",", true, roles, sizeof roles);
+        fprintf(f,
+                "\",\"ip\":\"%s\",\"os_major\":%u,\"os_minor\":%u,\"browser_major\":%u,"
+                "\"browser_minor\":%u,\"lm_format\":%s,\"going_away\":%s,\"server_type\":%lu,"
+                "\"roles\":[%s],\"comment\":\"",
+                ip, h->os_major, h->os_minor, h->browser_major, h->browser_minor,
+                h->lm_format ? "true" : "false",
+                h->going_away ? "true" : "false", (unsigned long)h->server_type, roles);
+        put_text(f, h->comment, h->comment_len, true);
+        fprintf(f,
+                "\",\"periodicity_ms\":%lu,\"announcements\":%llu,\"first_seen\":\"%s\","
+                "\"last_seen\":\"%s\",\"last_seen_ns\":%llu,\"last_frame\":%llu}\n",
+                (unsigned long)h->periodicity_ms, (unsigned long long)h->announcements, first,
+                last, (unsigned long long)h->last_ns, (unsigned long long)h->last_frame);
+        return;
+    }
+    fmt_roles(h->server_type, ",", false, roles, sizeof roles);
+    char os[16];
+    snprintf(os, sizeof os, "%u.%u", h->os_major, h->os_minor);
+    int w = 0;
+    for (size_t i = 0; i < h->name_len; i++)
+        w += (h->name[i] >= 0x20 && h->name[i] < 0x7f) ? 1 : 4;
+    put_text(f, h->name, h->name_len, false);
+    fprintf(f, "%*s", w < 16 ? 16 - w : 1, "");
+    w = 0;
+    for (size_t i = 0; i < h->group_len; i++)
+        w += (h->group[i] >= 0x20 && h->group[i] < 0x7f) ? 1 : 4;
+    if (h->group_len)
+        put_text(f, h->group, h->group_len, false);
+    else {
+        fputc('-', f);
+        w = 1;
+    }
+    fprintf(f, "%*s%-15s %-6s %-20s %s%s\n", w < 16 ? 16 - w : 1, "", ip, os, last,
+            roles[0] ? roles : "-", h->going_away ? " (going away)" : "");
+    /* The comment has a line of its own when there is one: it is free text. */
+    if (h->comment_len) {
+        fputs("    comment: \"", f);
+        put_text(f, h->comment, h->comment_len, false);
+        fputs("\"\n", f);
+    }
+}
+
+static volatile sig_atomic_t hosts_stop;
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    hosts_stop = 1;
+}
+
+/* Passive receive until the deadline or a signal. Returns an exit status. */
+static int run_live(hosts_ctx *c, const char *iface, uint16_t port, long timeout_s,
+                    uint64_t *frames)
+{
+    char err[256];
+    ms_pcap_live *pl = ms_pcap_live_open(iface, port, err, sizeof err);
+    if (!pl) {
+        cli_error("hosts", "%s", err);
+        return EXIT_SYSTEM;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    uint64_t deadline =
+        timeout_s > 0 ? ms_monotonic_ns() + (uint64_t)timeout_s * 1000000000u : UINT64_MAX;
+    int status = EXIT_OK;
+    while (!hosts_stop) {
+        uint64_t now = ms_monotonic_ns();
+        if (now >= deadline)
+            break;
+        /* pcap's descriptor can stay quiet while frames sit in its buffer:
+         * wake up every 100 ms. */
+        struct pollfd pfd = { ms_pcap_live_fd(pl), POLLIN, 0 };
+        if (poll(&pfd, 1, 100) < 0 && errno != EINTR) {
+            cli_error("hosts", "poll: %s", strerror(errno));
+            status = EXIT_SYSTEM;
+            break;
+        }
+        ms_udp_dgram g;
+        const uint8_t *payload;
+        int r;
+        while ((r = ms_pcap_live_next(pl, &g, &payload, err, sizeof err)) == 1) {
+            (*frames)++;
+            if (g.truncated)
+                continue;
+            static ms_message m;
+            ms_message_decode(payload, g.len, &m);
+            if (ms_dgram_is_partial(&m.dgram))
+                continue;
+            take_message(c, &m, ms_realtime_ns(), *frames);
+        }
+        if (r < 0) {
+            cli_error("hosts", "%s", err);
+            status = EXIT_SYSTEM;
+            break;
+        }
+    }
+    ms_pcap_live_close(pl);
+    return status;
+}
+
+static int parse_seconds(const char *arg, long *out)
+{
+    char *end;
+    long v = strtol(arg, &end, 10);
+    if (!*arg || *end || v < 1 || v > 86400L * 365) {
+        cli_error("hosts", "--timeout: '%s' is not a number of seconds (1..31536000)", arg);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cmd_hosts(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "json", no_argument, NULL, 'j' },
+        { "pcap", required_argument, NULL, 'P' },
+        { "timeout", required_argument, NULL, 't' },
+        DG_LONG_OPTIONS,
+        { "quiet", no_argument, NULL, 'q' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    dg_options o = { "hosts", NULL, { 138 }, 1, { 0, 0, 0, 0 } };
+    bool json = false, quiet = false;
+    const char *pcap_if = NULL;
+    long timeout_s = 0;
+    int ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "r:qh", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'j': json = true; break;
+        case 'q': quiet = true; break;
+        case 'P': pcap_if = optarg; break;
+        case 't':
+            if (parse_seconds(optarg, &timeout_s) < 0)
+                return EXIT_USAGE;
+            break;
+        case 'r': case 'p': case 'T': case 'N': case 'B':
+            if (dg_option(&o, ch, optarg) < 0)
+                return EXIT_USAGE;
+            break;
+        case 'h': hosts_usage(stdout); return EXIT_OK;
+        default: hosts_usage(stderr); return EXIT_USAGE;
+        }
+    }
+    hosts_ctx c;
+    memset(&c, 0, sizeof c);
+    int status;
+    uint64_t frames = 0;
+    ms_capture_stats cs;
+    memset(&cs, 0, sizeof cs);
+    char linktype[64] = "";
+    if (pcap_if) {
+        if (o.path || optind < argc) {
+            cli_error("hosts", "--pcap IFACE listens; it takes no capture file");
+            hosts_usage(stderr);
+            return EXIT_USAGE;
+        }
+        status = run_live(&c, pcap_if, o.ports[0], timeout_s, &frames);
+    } else {
+        if (timeout_s) {
+            cli_error("hosts", "--timeout goes with --pcap");
+            return EXIT_USAGE;
+        }
+        if (dg_take_input(&o, argc, argv, optind) != 0) {
+            hosts_usage(stderr);
+            return EXIT_USAGE;
+        }
+        status = dg_run(&o, on_item, &c, &cs, linktype, sizeof linktype);
+        if (status == EXIT_INPUT && cs.frames == 0) {
+            free(c.h);
+            return status;
+        }
+    }
+    if (c.oom) {
+        cli_error("hosts", "out of memory");
+        free(c.h);
+        return EXIT_SYSTEM;
+    }
+    if (c.n)
+        qsort(c.h, c.n, sizeof *c.h, by_name);
+    if (!json && c.n)
+        printf("%-16s%-16s%-15s %-6s %-20s %s\n", "NAME", "WORKGROUP", "ADDRESS", "OS",
+               "LAST SEEN", "ROLES");
+    for (size_t i = 0; i < c.n; i++)
+        print_host(stdout, &c.h[i], json);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_error("hosts", "writing the output failed");
+        status = EXIT_SYSTEM;
+    }
+    if (!quiet) {
+        fprintf(stderr, "mailslot hosts: %zu host%s from %llu announcement%s\n", c.n,
+                c.n == 1 ? "" : "s", (unsigned long long)c.announcements,
+                c.announcements == 1 ? "" : "s");
+        if (!pcap_if && cs.datagrams == 0)
+            dg_print_capture_summary(&o, &cs, linktype);
+    }
+    free(c.h);
+    if (status == EXIT_OK && c.n == 0)
+        return EXIT_NEGATIVE;
+    return status;
+}
