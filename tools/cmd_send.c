@@ -17,6 +17,7 @@
 #include "mailslot/message.h"
 #include "mailslot/net.h"
 #include "pcap_out.h"
+#include "common/hex.h"
 
 #define DATA_MAX 65536
 
@@ -155,17 +156,6 @@ static void send_usage(FILE *f)
     send_local_usage(f);
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static int parse_hex(const char *s, uint8_t *out, size_t cap, size_t *len)
 {
     size_t n = 0;
@@ -174,7 +164,7 @@ static int parse_hex(const char *s, uint8_t *out, size_t cap, size_t *len)
             s++;
             continue;
         }
-        int hi = hexval(s[0]), lo = s[1] ? hexval(s[1]) : -1;
+        int hi = ms_hexval(s[0]), lo = s[1] ? ms_hexval(s[1]) : -1;
         if (hi < 0 || lo < 0 || n >= cap)
             return -1;
         out[n++] = (uint8_t)(hi << 4 | lo);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "common/hex.h"
 
 #define NO_KEY UINT32_MAX
 
@@ -188,17 +189,6 @@ static void skip_ws(parser *p)
     }
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Four hex digits at `at`; -1 if they are not all there. */
 static long hex4(const parser *p, size_t at)
 {
@@ -206,7 +196,7 @@ static long hex4(const parser *p, size_t at)
         return -1;
     long v = 0;
     for (size_t i = 0; i < 4; i++) {
-        int h = hexval(p->s[at + i]);
+        int h = ms_hexval(p->s[at + i]);
         if (h < 0)
             return -1;
         v = v << 4 | h;
@@ -884,7 +874,7 @@ bool json_hex(const json_doc *doc, json_ref r, uint8_t *out, size_t cap, size_t 
     if (!s || sl % 2)
         return false;
     for (size_t i = 0; i < sl; i++)
-        if (hexval((unsigned char)s[i]) < 0)
+        if (ms_hexval((unsigned char)s[i]) < 0)
             return false;
     size_t n = sl / 2;
     if (n > cap) {
@@ -892,7 +882,7 @@ bool json_hex(const json_doc *doc, json_ref r, uint8_t *out, size_t cap, size_t 
         return false;
     }
     for (size_t i = 0; i < n; i++)
-        out[i] = (uint8_t)(hexval((unsigned char)s[2 * i]) << 4 | hexval((unsigned char)s[2 * i + 1]));
+        out[i] = (uint8_t)(ms_hexval((unsigned char)s[2 * i]) << 4 | ms_hexval((unsigned char)s[2 * i + 1]));
     *len = n;
     return true;
 }

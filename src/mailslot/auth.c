@@ -18,6 +18,7 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
+#include "common/hex.h"
 #endif
 
 #define NOT_BUILT "this build has no authentication support (built with MAILSLOT_AUTH=OFF; " \
@@ -44,17 +45,6 @@ static void wipe(void *p, size_t n)
 }
 
 /* ---- key files ---- */
-
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 static bool is_space(char c)
 {
@@ -155,7 +145,7 @@ ms_status ms_auth_keys_parse(const char *text, size_t len, ms_auth_keyring *out,
             }
             ms_auth_key *k = &out->keys[out->count];
             for (size_t i = 0; i < vlen / 2; i++) {
-                int hi = hexval((unsigned char)s[2 * i]), lo = hexval((unsigned char)s[2 * i + 1]);
+                int hi = ms_hexval((unsigned char)s[2 * i]), lo = ms_hexval((unsigned char)s[2 * i + 1]);
                 if (hi < 0 || lo < 0) {
                     snprintf(err, errlen, "key file line %zu: the key is not hex digits",
                              lineno);

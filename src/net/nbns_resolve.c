@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "common/hex.h"
 
 #define NBNS_PORT 137
 /* Sends of one query: the first and up to two retries (RFC 1002 §6:
@@ -50,17 +51,6 @@ static uint8_t ascii_upper(uint8_t ch)
     return (ch >= 'a' && ch <= 'z') ? (uint8_t)(ch - 'a' + 'A') : ch;
 }
 
-static int hexval(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 /* One hosts line against the name; true and *ip on a match. */
 static bool hosts_line_match(char *line, const ms_nb_name *name, uint32_t *ip)
 {
@@ -78,8 +68,8 @@ static bool hosts_line_match(char *line, const ms_nb_name *name, uint32_t *ip)
     size_t nl = strlen(nf);
     int suffix = -1;
     char *hash = strrchr(nf, '#');
-    if (hash && hash != nf && strlen(hash) == 3 && hexval(hash[1]) >= 0 && hexval(hash[2]) >= 0) {
-        suffix = hexval(hash[1]) << 4 | hexval(hash[2]);
+    if (hash && hash != nf && strlen(hash) == 3 && ms_hexval(hash[1]) >= 0 && ms_hexval(hash[2]) >= 0) {
+        suffix = ms_hexval(hash[1]) << 4 | ms_hexval(hash[2]);
         nl -= 3;
     }
     if (nl == 0 || nl > 15)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/cursor.h"
+#include "common/hex.h"
 
 /* Wire form:  20 <32 letters 'A'..'P'> [len label]... 00
  * Datagram names may not use label pointers (RFC 1002 §4.1), so a pointer
@@ -175,17 +176,6 @@ size_t ms_nb_name_format(const ms_nb_name *n, char *out, size_t cap)
     return o.n;
 }
 
-static int hexval(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 /* Text form: octets (with <xx> escapes), the last <xx> is the suffix;
  * anything after a following '.' is the scope. Octets 0..14 missing from the
  * text are spaces (NULs for the "*" name). */
@@ -200,8 +190,8 @@ ms_status ms_nb_name_parse(ms_nb_name *out, const char *text, size_t len)
             break;
         int v;
         if (text[i] == '<' && i + 3 < len + 0 && text[i + 3] == '>' &&
-            hexval(text[i + 1]) >= 0 && hexval(text[i + 2]) >= 0) {
-            v = hexval(text[i + 1]) << 4 | hexval(text[i + 2]);
+            ms_hexval(text[i + 1]) >= 0 && ms_hexval(text[i + 2]) >= 0) {
+            v = ms_hexval(text[i + 1]) << 4 | ms_hexval(text[i + 2]);
             i += 4;
             last_was_escape = true;
             last_escape_end = i;
