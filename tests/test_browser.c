@@ -1130,13 +1130,5 @@ int main(void)
     if (!shared_captures_dir())
         shared_why = "shared captures directory not found (set MAILSLOT_SHARED): "
                      "real-frame browser vectors not run";
-    SRunner *sr = srunner_create(browser_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    if (failed)
-        return EXIT_FAILURE;
-    if (shared_why)
-        return skip_or_fail(shared_why);
-    return EXIT_SUCCESS;
+    return run_suite(browser_suite(), shared_why);
 }

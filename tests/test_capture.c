@@ -1628,14 +1628,7 @@ int main(void)
         return 1;
     }
     shared_why = shared_check();
-    SRunner *sr = srunner_create(capture_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int status = run_suite(capture_suite(), shared_why);
     remove_tmpdir();
-    if (failed)
-        return 1;
-    if (shared_why)
-        return skip_or_fail(shared_why);
-    return 0;
+    return status;
 }

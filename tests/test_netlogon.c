@@ -1264,13 +1264,5 @@ int main(void)
     if (!shared_captures_dir())
         shared_why = "shared captures directory not found (set MAILSLOT_SHARED): "
                      "real-frame NETLOGON vectors not run";
-    SRunner *sr = srunner_create(netlogon_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    if (failed)
-        return EXIT_FAILURE;
-    if (shared_why)
-        return skip_or_fail(shared_why);
-    return EXIT_SUCCESS;
+    return run_suite(netlogon_suite(), shared_why);
 }

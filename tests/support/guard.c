@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "guard.h"
 
+#include <check.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,4 +81,17 @@ size_t hex_to_bytes(const char *hex, uint8_t *out, size_t cap)
         }
     }
     return n;
+}
+
+int run_suite(Suite *s, const char *skip_why)
+{
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    if (failed)
+        return EXIT_FAILURE;
+    if (skip_why)
+        return skip_or_fail(skip_why);
+    return EXIT_SUCCESS;
 }

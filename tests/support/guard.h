@@ -17,6 +17,12 @@ const uint8_t *guarded_copy(const void *src, size_t len);
 const char *shared_captures_dir(void);
 int skip_or_fail(const char *why);
 
+/* Run a Check suite. Returns the test's exit status: failure when a test
+ * failed, otherwise skip_or_fail(skip_why) when part of the suite could not
+ * run (skip_why non-NULL), otherwise success. */
+struct Suite;
+int run_suite(struct Suite *s, const char *skip_why);
+
 /* Parse a hex string (spaces allowed) into out; returns octet count. */
 size_t hex_to_bytes(const char *hex, uint8_t *out, size_t cap);
 
