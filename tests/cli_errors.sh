@@ -5,6 +5,7 @@
 # status, never a crash; and the happy paths those errors sit beside.
 set -u
 cli=${MAILSLOT_CLI:-build/tools/mailslot}
+MAILSLOT_SRC=${MAILSLOT_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failed=0 passed=0
@@ -33,8 +34,10 @@ expect 2 "unknown command 'bogus'" -- "$cli" bogus
 expect 2 'no input' -- "$cli" decode
 expect 2 'not a port number' -- "$cli" decode --port abc x.pcap
 expect 2 'not a port number' -- "$cli" decode --port 70000 x.pcap
-expect 2 'exactly one input' -- "$cli" decode a.pcap b.pcap
-expect 2 'unrecognized option' -- "$cli" decode --frobnicate x.pcap
+expect 3 'a.pcap' -- "$cli" decode a.pcap udp port 138
+expect 2 "can't parse filter expression" -- "$cli" decode "$MAILSLOT_SRC/captures/nmbd-announce.pcap" 'no such (('
+expect 2 'operands are a BPF filter' -- "$cli" decode -r "$MAILSLOT_SRC/captures/nmbd-announce.pcap" "$MAILSLOT_SRC/captures/nmbd-announce.pcap"
+expect 2 'unknown option' -- "$cli" decode --frobnicate x.pcap
 expect 3 "$tmp/missing.pcap" -- "$cli" decode "$tmp/missing.pcap"
 printf 'this is not a capture\n' >"$tmp/text.pcap"
 expect 3 'text.pcap' -- "$cli" decode "$tmp/text.pcap"

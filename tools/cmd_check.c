@@ -1,43 +1,57 @@
 /* SPDX-License-Identifier: MIT */
 /* `mailslot check`: a verdict per datagram, naming the rule, the field and
  * the byte offset of every problem (rules: PROTOCOL.md §8 plus our own). */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cli_opts.h"
+#include "cli_signal.h"
+#include "cli_term.h"
 #include "datagrams.h"
 #include "json_out.h"
 #include "mailslot/validate.h"
 #include "stats.h"
 
-static void check_usage(FILE *f)
-{
-    fputs("usage: mailslot check [OPTIONS] FILE|-\n"
-          "       mailslot check --list-rules [--markdown]\n"
-          "\n"
-          "Check every NetBIOS datagram (UDP port 138) of a pcap or pcapng capture\n"
-          "against the rules of the protocol: each finding names the rule, its level\n"
-          "(must: breaks a MUST; common: well-formed but not what Windows or Samba\n"
-          "send), the field (as in decode --json) and the byte offset in the UDP\n"
-          "payload. A summary table follows.\n"
-          "\n"
-          "  -r FILE          read FILE ('-' = standard input)\n"
-          "      --json       one JSON object per finding (NDJSON); summary to stderr\n"
-          "      --strict     'common' findings count as failures too\n"
-          "      --port N     also take UDP port N (either side); repeatable\n"
-          "      --stats      add counts per message type, mailslot, sender, opcode\n"
-          "      --reasm-timeout S, --reasm-sets N, --reasm-bytes N\n"
-          "                   NBDS fragment reassembly limits (as in decode)\n"
-          "  -q, --quiet      no per-finding lines, only the summary\n"
-          "      --list-rules print the rule catalogue (--markdown: as docs/RULES.md)\n"
-          "  -h, --help       this text\n"
-          "\n"
-          "Exit status: 0 no 'must' finding (with --strict: no finding at all),\n"
-          "1 some, 2 bad usage, 3 unreadable input.\n",
-          f);
-}
+enum { K_JSON = 400, K_STRICT, K_STATS, K_LIST, K_MARKDOWN, K_COLOR };
+
+static const cli_opt check_opts[] = {
+    DG_CLI_INPUT_OPTS,
+    { "json", K_JSON, 0, NULL, "one JSON object per finding (NDJSON); summary to\nstderr", NULL },
+    { "strict", K_STRICT, 0, NULL, "'common' findings count as failures too", NULL },
+    { "stats", K_STATS, 0, NULL, "add counts per message type, mailslot, sender,\nopcode", NULL },
+    DG_CLI_FILTER_OPTS,
+    DG_CLI_REASM_OPTS,
+    { "color", K_COLOR, 0, "WHEN", "colour the text: auto (a terminal, no NO_COLOR),\nalways, never",
+      "auto always never" },
+    { "quiet", 'q', 'q', NULL, "no per-finding lines, no progress line; only the\nsummary", NULL },
+    { "list-rules", K_LIST, 0, NULL, "print the rule catalogue (--markdown: as\ndocs/RULES.md)", NULL },
+    { "markdown", K_MARKDOWN, 0, NULL, "with --list-rules: a Markdown table", NULL },
+    { NULL, 0, 0, NULL, NULL, NULL },
+};
+
+const cli_cmd cli_cmd_check = {
+    "check",
+    "check every datagram against the protocol's rules",
+    "mailslot check [OPTIONS] FILE|- [BPF EXPRESSION]\n"
+    "mailslot check [OPTIONS] -r FILE|-i IFACE [BPF EXPRESSION]\n"
+    "mailslot check --list-rules [--markdown]\n",
+    "Check every NetBIOS datagram (UDP port 138) of a pcap or pcapng capture\n"
+    "against the rules of the protocol: each finding names the rule, its level\n"
+    "(must: breaks a MUST; common: well-formed but not what Windows or Samba\n"
+    "send), the field (as in decode --json) and the byte offset in the UDP\n"
+    "payload. A summary table follows.\n",
+    check_opts,
+    DG_FILTER_NOTES
+    "\n"
+    "Exit status: 0 no 'must' finding (with --strict: no finding at all),\n"
+    "1 some, 2 bad usage, 3 unreadable input, 4 system error (-i);\n"
+    "128+N when signal N stopped the reading of a file (summary printed).\n",
+    "file",
+};
+
+static bool use_color;
 
 typedef struct check_ctx {
     bool json, quiet, with_stats;
@@ -68,8 +82,13 @@ static void print_finding(check_ctx *c, uint64_t frame, const ms_finding *f)
         jo_cstr(&c->j, "text", f->text);
         jo_end_line(&c->j);
     } else if (!c->quiet) {
-        printf("frame %llu: %s %s %s @%zu: %s\n", (unsigned long long)frame, f->rule->id,
-               level_name(f->rule->level), f->field, f->offset, f->text);
+        if (use_color) /* must in red, common in yellow */
+            printf("frame %llu: \033[%sm%s %s\033[0m %s @%zu: %s\n", (unsigned long long)frame,
+                   f->rule->level == MS_LEVEL_MUST ? "1;31" : "33", f->rule->id,
+                   level_name(f->rule->level), f->field, f->offset, f->text);
+        else
+            printf("frame %llu: %s %s %s @%zu: %s\n", (unsigned long long)frame, f->rule->id,
+                   level_name(f->rule->level), f->field, f->offset, f->text);
     }
 }
 
@@ -146,39 +165,33 @@ static void list_rules(bool markdown)
 
 int cmd_check(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "json", no_argument, NULL, 'j' },
-        { "strict", no_argument, NULL, 'S' },
-        { "stats", no_argument, NULL, 's' },
-        DG_LONG_OPTIONS,
-        { "quiet", no_argument, NULL, 'q' },
-        { "list-rules", no_argument, NULL, 'L' },
-        { "markdown", no_argument, NULL, 'M' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
     static check_ctx c;
     memset(&c, 0, sizeof c);
-    dg_options o = { "check", NULL, { 138 }, 1, { 0, 0, 0, 0 } };
+    static dg_options o;
+    memset(&o, 0, sizeof o);
+    o.sub = "check";
+    o.ports[0] = 138;
+    o.nports = 1;
     bool strict = false, list = false, markdown = false;
+    const char *color = "auto";
     int ch;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, "r:qh", opts, NULL)) != -1) {
+    while ((ch = cli_next(&cli_cmd_check, argc, argv)) > 0) {
         switch (ch) {
-        case 'j': c.json = true; break;
-        case 'S': strict = true; break;
-        case 's': c.with_stats = true; break;
+        case K_JSON: c.json = true; break;
+        case K_STRICT: strict = true; break;
+        case K_STATS: c.with_stats = true; break;
         case 'q': c.quiet = true; break;
-        case 'L': list = true; break;
-        case 'M': markdown = true; break;
-        case 'r': case 'p': case 'T': case 'N': case 'B':
+        case K_LIST: list = true; break;
+        case K_MARKDOWN: markdown = true; break;
+        case K_COLOR: color = optarg; break;
+        default:
             if (dg_option(&o, ch, optarg) < 0)
                 return EXIT_USAGE;
             break;
-        case 'h': check_usage(stdout); return EXIT_OK;
-        default: check_usage(stderr); return EXIT_USAGE;
         }
     }
+    if (ch != CLI_END)
+        return ch == CLI_EXIT_OK ? EXIT_OK : EXIT_USAGE;
     if (list) {
         list_rules(markdown);
         return EXIT_OK;
@@ -187,10 +200,15 @@ int cmd_check(int argc, char **argv)
         cli_error("check", "--markdown goes with --list-rules");
         return EXIT_USAGE;
     }
-    if (dg_take_input(&o, argc, argv, optind) != 0) {
-        check_usage(stderr);
+    if (dg_take_input(&o, argc, argv, optind) != 0)
+        return EXIT_USAGE;
+    int col = cli_color_choice(color, stdout);
+    if (col < 0) {
+        cli_error("check", "--color: '%s' is not auto, always or never", color);
         return EXIT_USAGE;
     }
+    use_color = col == 1;
+    o.progress = !c.quiet && cli_progress_wanted();
     c.rules = ms_rules(&c.nrules);
     c.hits = calloc(c.nrules, sizeof *c.hits);
     if (!c.hits || (c.with_stats && stats_init(&c.st) != 0)) {
@@ -200,10 +218,9 @@ int cmd_check(int argc, char **argv)
     static char outbuf[1 << 18];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     jo_init(&c.j, stdout);
-    ms_capture_stats cs;
-    char linktype[64];
-    int status = dg_run(&o, on_datagram, &c, &cs, linktype, sizeof linktype);
-    if (status == EXIT_INPUT && cs.frames == 0) {
+    dg_result res;
+    int status = dg_run(&o, on_datagram, &c, &res);
+    if (status != EXIT_OK && res.cs.frames == 0) {
         /* Nothing was readable: the one error line says why, no summary. */
         if (c.with_stats)
             stats_free(&c.st);
@@ -221,9 +238,11 @@ int cmd_check(int argc, char **argv)
         cli_error("check", "writing the output failed");
         status = EXIT_SYSTEM;
     }
-    if (cs.datagrams == 0)
-        dg_print_capture_summary(&o, &cs, linktype);
+    if (res.cs.datagrams == 0 || res.interrupted)
+        dg_print_capture_summary(&o, &res);
     free(c.hits);
+    if (res.interrupted)
+        return cli_signal_status();
     if (status != EXIT_OK)
         return status;
     if (c.malformed || (strict && c.unusual))

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* `mailslot decode`: capture file -> one line (or NDJSON object) per NBDS
  * datagram. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
+#include "cli_opts.h"
+#include "cli_signal.h"
+#include "cli_term.h"
 #include "json_out.h"
 #include "mailslot/capture.h"
 #include "mailslot/message.h"
@@ -17,37 +19,50 @@
 #include "stats.h"
 #include "mailslot/validate.h"
 
-static void decode_usage(FILE *f)
-{
-    fputs("usage: mailslot decode [OPTIONS] FILE|-\n"
-          "       mailslot decode [OPTIONS] -r FILE\n"
-          "\n"
-          "Decode the NetBIOS datagrams (UDP port 138) of a pcap or pcapng\n"
-          "capture: one line per datagram, or NDJSON with --json.\n"
-          "\n"
-          "  -r FILE        read FILE ('-' = standard input)\n"
-          "  -v, --verbose  add a field tree under each line\n"
-          "      --json     one JSON object per datagram (NDJSON)\n"
-          "      --port N   also take UDP port N (either side); repeatable\n"
-          "      --stats    only counts: message types, mailslots, senders, opcodes\n"
-          "      --reasm-timeout S  NBDS fragment sets complete within S seconds of\n"
-          "                 capture time (default 2, RFC 1002 FRAGMENT_TO)\n"
-          "      --reasm-sets N     at most N fragment sets in flight (default 64)\n"
-          "      --reasm-bytes N    at most N octets of fragments held (default 262144)\n"
-          "                 (oldest set evicted first)\n"
-          "  -q, --quiet    no summary on stderr\n"
-          "  -h, --help     this text\n"
-          "\n"
-          "NBDS fragments are each printed, and the datagram they make up is\n"
-          "printed again after its last fragment (JSON: \"reassembled\": true).\n"
-          "\n"
-          "Exit status: 0 decoded (even when some datagrams carry errors),\n"
-          "2 bad usage, 3 unreadable input (after printing what was readable).\n",
-          f);
-}
+enum { K_JSON = 400, K_STATS, K_COLOR };
+
+static const cli_opt decode_opts[] = {
+    DG_CLI_INPUT_OPTS,
+    { "write", 'w', 'w', "FILE",
+      "also copy the records of the datagrams shown to\nthe pcap FILE ('-' = standard output: then\n"
+      "nothing else goes there)", "file" },
+    { "verbose", 'v', 'v', NULL, "add a field tree under each line", NULL },
+    { "json", K_JSON, 0, NULL, "one JSON object per datagram (NDJSON)", NULL },
+    { "stats", K_STATS, 0, NULL, "only counts: message types, mailslots, senders,\nopcodes", NULL },
+    DG_CLI_FILTER_OPTS,
+    DG_CLI_REASM_OPTS,
+    { "color", K_COLOR, 0, "WHEN", "colour the text: auto (a terminal, no NO_COLOR),\nalways, never",
+      "auto always never" },
+    { "quiet", 'q', 'q', NULL, "no summary and no progress line on stderr", NULL },
+    { NULL, 0, 0, NULL, NULL, NULL },
+};
+
+const cli_cmd cli_cmd_decode = {
+    "decode",
+    "decode mailslot datagrams in a pcap/pcapng capture",
+    "mailslot decode [OPTIONS] FILE|- [BPF EXPRESSION]\n"
+    "mailslot decode [OPTIONS] -r FILE|-i IFACE [BPF EXPRESSION]\n",
+    "Decode the NetBIOS datagrams (UDP port 138) of a pcap or pcapng\n"
+    "capture: one line per datagram, or NDJSON with --json.\n",
+    decode_opts,
+    DG_FILTER_NOTES
+    "\n"
+    "NBDS fragments are each printed, and the datagram they make up is\n"
+    "printed again after its last fragment (JSON: \"reassembled\": true).\n"
+    "With -w an IPv4-reassembled datagram is written as its last fragment.\n"
+    "A progress line goes to stderr during long runs when stderr is a\n"
+    "terminal and stdout is not.\n"
+    "\n"
+    "Exit status: 0 decoded (even when some datagrams carry errors),\n"
+    "2 bad usage, 3 unreadable input (after printing what was readable),\n"
+    "4 system error (-i, -w); 128+N when signal N stopped the reading of a\n"
+    "file (the summary is printed, an unfinished -w file removed).\n",
+    "file",
+};
 
 typedef struct decode_ctx {
     bool json, verbose, stats_only;
+    bool silent; /* -w -: the pcap goes to standard output */
     json_out j;
     stats st;
     ms_report report;
@@ -64,6 +79,8 @@ static void on_datagram(void *vctx, const dg_item *it)
                     it->findings->items[i].rule->id, it->findings->items[i].text);
         return;
     }
+    if (c->silent)
+        return;
     if (c->stats_only) {
         stats_add(&c->st, it->m);
         return;
@@ -82,64 +99,74 @@ static void on_datagram(void *vctx, const dg_item *it)
 
 int cmd_decode(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "verbose", no_argument, NULL, 'v' },
-        { "json", no_argument, NULL, 'j' },
-        { "stats", no_argument, NULL, 's' },
-        DG_LONG_OPTIONS,
-        { "quiet", no_argument, NULL, 'q' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
     static decode_ctx c;
     memset(&c, 0, sizeof c);
-    dg_options o = { "decode", NULL, { 138 }, 1, { 0, 0, 0, 0 } };
+    static dg_options o;
+    memset(&o, 0, sizeof o);
+    o.sub = "decode";
+    o.ports[0] = 138;
+    o.nports = 1;
     bool quiet = false;
+    const char *color = "auto";
     int ch;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, "vr:qh", opts, NULL)) != -1) {
+    while ((ch = cli_next(&cli_cmd_decode, argc, argv)) > 0) {
         switch (ch) {
         case 'v': c.verbose = true; break;
-        case 'j': c.json = true; break;
-        case 's': c.stats_only = true; break;
+        case K_JSON: c.json = true; break;
+        case K_STATS: c.stats_only = true; break;
         case 'q': quiet = true; break;
-        case 'r': case 'p': case 'T': case 'N': case 'B':
+        case 'w': o.write_path = optarg; break;
+        case K_COLOR: color = optarg; break;
+        default:
             if (dg_option(&o, ch, optarg) < 0)
                 return EXIT_USAGE;
             break;
-        case 'h': decode_usage(stdout); return EXIT_OK;
-        default: decode_usage(stderr); return EXIT_USAGE;
         }
     }
-    if (dg_take_input(&o, argc, argv, optind) != 0) {
-        decode_usage(stderr);
+    if (ch != CLI_END)
+        return ch == CLI_EXIT_OK ? EXIT_OK : EXIT_USAGE;
+    if (dg_take_input(&o, argc, argv, optind) != 0)
+        return EXIT_USAGE;
+    int col = cli_color_choice(color, stdout);
+    if (col < 0) {
+        cli_error("decode", "--color: '%s' is not auto, always or never", color);
         return EXIT_USAGE;
     }
+    dp_set_color(col == 1);
+    bool to_stdout = o.write_path && !strcmp(o.write_path, "-");
+    if (to_stdout && !c.stats_only) {
+        /* The pcap owns standard output: decode prints nothing there. */
+        c.silent = true;
+    }
+    o.progress = !quiet && cli_progress_wanted();
     if (c.stats_only && stats_init(&c.st) != 0) {
         cli_error("decode", "out of memory");
         return EXIT_SYSTEM;
     }
     static char outbuf[1 << 18];
-    setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    if (!to_stdout)
+        setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     jo_init(&c.j, stdout);
-    ms_capture_stats cs;
-    char linktype[64];
-    int status = dg_run(&o, on_datagram, &c, &cs, linktype, sizeof linktype);
-    if (status == EXIT_INPUT && cs.frames == 0) {
+    dg_result res;
+    int status = dg_run(&o, on_datagram, &c, &res);
+    if (status != EXIT_OK && res.cs.frames == 0) {
         /* Nothing was readable: the one error line says why, no summary. */
         if (c.stats_only)
             stats_free(&c.st);
         return status;
     }
-    if (c.stats_only) {
+    if (c.stats_only && !to_stdout) {
         stats_print(&c.st, stdout);
-        stats_free(&c.st);
     }
-    if (fflush(stdout) != 0 || ferror(stdout)) {
+    if (c.stats_only)
+        stats_free(&c.st);
+    if (!to_stdout && (fflush(stdout) != 0 || ferror(stdout))) {
         cli_error("decode", "writing the output failed");
         status = EXIT_SYSTEM;
     }
-    if (!quiet || cs.datagrams == 0)
-        dg_print_capture_summary(&o, &cs, linktype);
+    if (!quiet || res.cs.datagrams == 0 || res.interrupted)
+        dg_print_capture_summary(&o, &res);
+    if (res.interrupted)
+        return cli_signal_status();
     return status;
 }

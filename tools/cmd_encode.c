@@ -3,36 +3,44 @@
  * "payload" is written as those octets; otherwise it is built from its
  * fields, computing each length, count and offset only when its key is
  * absent — a present key is written as given, even when inconsistent. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cli_opts.h"
+#include "cli_signal.h"
 #include "json_read.h"
 #include "mailslot/message.h"
 #include "pcap_out.h"
 
 #define MAX_FRAME 65507
 
-static void encode_usage(FILE *f)
-{
-    fputs("usage: mailslot encode (-w OUT.pcap | --hex) [FILE|-]\n"
-          "\n"
-          "Read NDJSON objects as written by 'mailslot decode --json' (default:\n"
-          "standard input) and write the frames they describe.\n"
-          "\n"
-          "  -w FILE     write a pcap (Ethernet + IPv4 + UDP) to FILE\n"
-          "      --hex   write each UDP payload as one line of hex\n"
-          "  -h, --help  this text\n"
-          "\n"
-          "An object with \"payload\" is written byte for byte. Without it the\n"
-          "frame is built from nbdgm/smb/trans/mailslot: keys that are present\n"
-          "are written as given; absent lengths, counts and offsets are\n"
-          "computed. Objects with \"reassembled\": true are skipped.\n"
-          "Exit status: 0 ok, 2 bad usage, 3 bad input (no output file is left).\n",
-          f);
-}
+enum { K_HEX = 400 };
+
+static const cli_opt encode_opts[] = {
+    { "write", 'w', 'w', "FILE", "write a pcap (Ethernet + IPv4 + UDP) to FILE ('-' =\nstandard output)", "file" },
+    { "hex", K_HEX, 0, NULL, "write each UDP payload as one line of hex", NULL },
+    { NULL, 0, 0, NULL, NULL, NULL },
+};
+
+const cli_cmd cli_cmd_encode = {
+    "encode",
+    "rebuild frames from decode's NDJSON (pcap or hex)",
+    "mailslot encode (-w OUT.pcap | --hex) [FILE|-]\n",
+    "Read NDJSON objects as written by 'mailslot decode --json' (default:\n"
+    "standard input) and write the frames they describe.\n",
+    encode_opts,
+    "An object with \"payload\" is written byte for byte. Without it the\n"
+    "frame is built from nbdgm/smb/trans/mailslot: keys that are present\n"
+    "are written as given; absent lengths, counts and offsets are\n"
+    "computed. Objects with \"reassembled\": true are skipped. The pcap is\n"
+    "written beside FILE and renamed when complete.\n"
+    "\n"
+    "Exit status: 0 ok, 2 bad usage, 3 bad input, 4 system error; 128+N\n"
+    "when signal N stopped it. No output file is left unless it succeeded.\n",
+    "file",
+};
 
 /* Octet storage for one object's byte fields: bump-allocated, reset per line. */
 typedef struct arena {
@@ -391,28 +399,22 @@ static bool get_framing(const json_doc *d, json_ref root, framing *f, char *err,
 
 int cmd_encode(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "hex", no_argument, NULL, 'x' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
     const char *out_path = NULL, *in_path = "-";
     bool hex = false;
     int ch;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, "w:h", opts, NULL)) != -1) {
+    while ((ch = cli_next(&cli_cmd_encode, argc, argv)) > 0) {
         switch (ch) {
         case 'w': out_path = optarg; break;
-        case 'x': hex = true; break;
-        case 'h': encode_usage(stdout); return EXIT_OK;
-        default: encode_usage(stderr); return EXIT_USAGE;
+        case K_HEX: hex = true; break;
         }
     }
+    if (ch != CLI_END)
+        return ch == CLI_EXIT_OK ? EXIT_OK : EXIT_USAGE;
     if (optind < argc)
         in_path = argv[optind++];
     if (optind < argc || (!out_path && !hex) || (out_path && hex)) {
         cli_error("encode", "give exactly one of -w FILE or --hex, and at most one input");
-        encode_usage(stderr);
+        fprintf(stderr, "Try 'mailslot encode --help'.\n");
         return EXIT_USAGE;
     }
     FILE *in = strcmp(in_path, "-") ? fopen(in_path, "r") : stdin;
@@ -442,7 +444,8 @@ int cmd_encode(int argc, char **argv)
         status = EXIT_SYSTEM;
         goto done;
     }
-    while ((n = getline(&line, &line_cap, in)) >= 0) {
+    cli_signals_install(NULL);
+    while (!cli_stop_signal && (n = getline(&line, &line_cap, in)) >= 0) {
         lineno++;
         size_t l = (size_t)n;
         while (l && (line[l - 1] == '\n' || line[l - 1] == '\r' || line[l - 1] == ' '))
@@ -525,7 +528,11 @@ int cmd_encode(int argc, char **argv)
         written++;
         json_free(doc);
     }
-    if (ferror(in)) {
+    if (cli_stop_signal) {
+        cli_error("encode", "stopped by signal %d after %lu frames; %s", (int)cli_stop_signal,
+                  written, po ? "no output file is left" : "the output is incomplete");
+        status = cli_signal_status();
+    } else if (ferror(in)) {
         cli_error("encode", "%s: read error", in_path);
         status = EXIT_INPUT;
     }

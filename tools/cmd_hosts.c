@@ -3,7 +3,6 @@
  * them (HostAnnouncement, LocalMasterAnnouncement, LAN Manager 2.x
  * announcement), from a capture or heard passively through libpcap. */
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +11,8 @@
 #include <time.h>
 
 #include "cli.h"
+#include "cli_opts.h"
+#include "cli_signal.h"
 #include "datagrams.h"
 #include "mailslot/message.h"
 #include "mailslot/net.h"
@@ -56,38 +57,44 @@ static const char *const role_words[32] = {
     NULL, "dce", "alt-transport", "local-list", "domain-enum",
 };
 
-static void hosts_usage(FILE *f)
-{
-    fputs("usage: mailslot hosts [OPTIONS] FILE|-\n"
-          "       mailslot hosts [OPTIONS] -r FILE\n"
-          "       mailslot hosts [OPTIONS] --pcap IFACE\n"
-          "\n"
-          "List the hosts of a LAN from their browser announcements\n"
-          "(HostAnnouncement, LocalMasterAnnouncement and the LAN Manager 2.x\n"
-          "announcement, on \\MAILSLOT\\BROWSE and \\MAILSLOT\\LANMAN): name,\n"
-          "workgroup or domain, OS version, server roles, comment and when each\n"
-          "was last seen, sorted by name. The newest announcement of a name wins.\n"
-          "\n"
-          "  -r FILE          read a pcap/pcapng capture ('-' = standard input)\n"
-          "      --pcap IFACE listen passively through libpcap (needs root or\n"
-          "                   CAP_NET_RAW; works beside nmbd) until --timeout,\n"
-          "                   SIGINT or SIGTERM, then print the list\n"
-          "      --timeout S  with --pcap: stop after S seconds\n"
-          "      --json       one JSON object per host (NDJSON)\n"
-          "      --port N     also take UDP port N (either side); repeatable\n"
-          "  -q, --quiet      no summary on stderr\n"
-          "  -h, --help       this text\n"
-          "\n"
-          "Roles (server type bits): workstation server sql dc bdc time afp\n"
-          "novell member print dialin unix nt wfw mfpn ntserver potential-browser\n"
-          "backup-browser master-browser domain-master osf vms windows dfs cluster\n"
-          "terminal-server cluster-vs dce alt-transport local-list domain-enum;\n"
-          "an unnamed bit is shown as bitN.\n"
-          "\n"
-          "Exit status: 0 hosts listed, 1 no host announcement seen, 2 bad usage,\n"
-          "3 unreadable input (after listing what was readable), 4 system error.\n",
-          f);
-}
+enum { K_JSON = 400, K_PCAP, K_TIMEOUT };
+
+static const cli_opt hosts_opts[] = {
+    DG_CLI_INPUT_OPTS,
+    { "pcap", K_PCAP, 0, "IFACE", "the same as -i IFACE (works beside nmbd)", "iface" },
+    { "timeout", K_TIMEOUT, 0, "S", "with -i: stop after S seconds", NULL },
+    { "json", K_JSON, 0, NULL, "one JSON object per host (NDJSON)", NULL },
+    DG_CLI_FILTER_OPTS,
+    { "quiet", 'q', 'q', NULL, "no summary on stderr", NULL },
+    { NULL, 0, 0, NULL, NULL, NULL },
+};
+
+const cli_cmd cli_cmd_hosts = {
+    "hosts",
+    "list the LAN's hosts from their browser announcements",
+    "mailslot hosts [OPTIONS] FILE|- [BPF EXPRESSION]\n"
+    "mailslot hosts [OPTIONS] -r FILE|-i IFACE [BPF EXPRESSION]\n",
+    "List the hosts of a LAN from their browser announcements\n"
+    "(HostAnnouncement, LocalMasterAnnouncement and the LAN Manager 2.x\n"
+    "announcement, on \\MAILSLOT\\BROWSE and \\MAILSLOT\\LANMAN): name,\n"
+    "workgroup or domain, OS version, server roles, comment and when each\n"
+    "was last seen, sorted by name. The newest announcement of a name wins.\n"
+    "With -i the list is printed at -c, --timeout, SIGINT or SIGTERM.\n",
+    hosts_opts,
+    DG_FILTER_NOTES
+    "\n"
+    "Roles (server type bits): workstation server sql dc bdc time afp\n"
+    "novell member print dialin unix nt wfw mfpn ntserver potential-browser\n"
+    "backup-browser master-browser domain-master osf vms windows dfs cluster\n"
+    "terminal-server cluster-vs dce alt-transport local-list domain-enum;\n"
+    "an unnamed bit is shown as bitN.\n"
+    "\n"
+    "Exit status: 0 hosts listed, 1 no host announcement seen, 2 bad usage,\n"
+    "3 unreadable input (after listing what was readable), 4 system error;\n"
+    "128+N when signal N stopped the reading of a file (the hosts seen so\n"
+    "far are listed).\n",
+    "file",
+};
 
 /* The first 15 octets of a NetBIOS name, up to a NUL, trailing spaces off. */
 static size_t trim_name(const uint8_t *in, uint8_t *out)
@@ -299,72 +306,10 @@ static void print_host(FILE *f, const host *h, bool json)
     }
 }
 
-static volatile sig_atomic_t hosts_stop;
-
-static void on_stop(int sig)
-{
-    (void)sig;
-    hosts_stop = 1;
-}
-
-/* Passive receive until the deadline or a signal. Returns an exit status. */
-static int run_live(hosts_ctx *c, const char *iface, uint16_t port, long timeout_s,
-                    uint64_t *frames)
-{
-    char err[256];
-    ms_pcap_live *pl = ms_pcap_live_open(iface, port, err, sizeof err);
-    if (!pl) {
-        cli_error("hosts", "%s", err);
-        return EXIT_SYSTEM;
-    }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    uint64_t deadline =
-        timeout_s > 0 ? ms_monotonic_ns() + (uint64_t)timeout_s * 1000000000u : UINT64_MAX;
-    int status = EXIT_OK;
-    while (!hosts_stop) {
-        uint64_t now = ms_monotonic_ns();
-        if (now >= deadline)
-            break;
-        /* pcap's descriptor can stay quiet while frames sit in its buffer:
-         * wake up every 100 ms. */
-        struct pollfd pfd = { ms_pcap_live_fd(pl), POLLIN, 0 };
-        if (poll(&pfd, 1, 100) < 0 && errno != EINTR) {
-            cli_error("hosts", "poll: %s", strerror(errno));
-            status = EXIT_SYSTEM;
-            break;
-        }
-        ms_udp_dgram g;
-        const uint8_t *payload;
-        int r;
-        while ((r = ms_pcap_live_next(pl, &g, &payload, err, sizeof err)) == 1) {
-            (*frames)++;
-            if (g.truncated)
-                continue;
-            static ms_message m;
-            ms_message_decode(payload, g.len, &m);
-            if (ms_dgram_is_partial(&m.dgram))
-                continue;
-            take_message(c, &m, ms_realtime_ns(), *frames);
-        }
-        if (r < 0) {
-            cli_error("hosts", "%s", err);
-            status = EXIT_SYSTEM;
-            break;
-        }
-    }
-    ms_pcap_live_close(pl);
-    return status;
-}
-
-static int parse_seconds(const char *arg, long *out)
+static int parse_seconds(const char *arg, double *out)
 {
     char *end;
-    long v = strtol(arg, &end, 10);
+    double v = strtod(arg, &end);
     if (!*arg || *end || v < 1 || v > 86400L * 365) {
         cli_error("hosts", "--timeout: '%s' is not a number of seconds (1..31536000)", arg);
         return -1;
@@ -375,66 +320,45 @@ static int parse_seconds(const char *arg, long *out)
 
 int cmd_hosts(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "json", no_argument, NULL, 'j' },
-        { "pcap", required_argument, NULL, 'P' },
-        { "timeout", required_argument, NULL, 't' },
-        DG_LONG_OPTIONS,
-        { "quiet", no_argument, NULL, 'q' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    dg_options o = { "hosts", NULL, { 138 }, 1, { 0, 0, 0, 0 } };
+    static dg_options o;
+    memset(&o, 0, sizeof o);
+    o.sub = "hosts";
+    o.ports[0] = 138;
+    o.nports = 1;
     bool json = false, quiet = false;
-    const char *pcap_if = NULL;
-    long timeout_s = 0;
+    double timeout_s = 0;
     int ch;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, "r:qh", opts, NULL)) != -1) {
+    while ((ch = cli_next(&cli_cmd_hosts, argc, argv)) > 0) {
         switch (ch) {
-        case 'j': json = true; break;
+        case K_JSON: json = true; break;
         case 'q': quiet = true; break;
-        case 'P': pcap_if = optarg; break;
-        case 't':
+        case K_PCAP: o.iface = optarg; break;
+        case K_TIMEOUT:
             if (parse_seconds(optarg, &timeout_s) < 0)
                 return EXIT_USAGE;
             break;
-        case 'r': case 'p': case 'T': case 'N': case 'B':
+        default:
             if (dg_option(&o, ch, optarg) < 0)
                 return EXIT_USAGE;
             break;
-        case 'h': hosts_usage(stdout); return EXIT_OK;
-        default: hosts_usage(stderr); return EXIT_USAGE;
         }
     }
+    if (ch != CLI_END)
+        return ch == CLI_EXIT_OK ? EXIT_OK : EXIT_USAGE;
+    if (timeout_s > 0 && !o.iface) {
+        cli_error("hosts", "--timeout goes with -i IFACE");
+        return EXIT_USAGE;
+    }
+    if (dg_take_input(&o, argc, argv, optind) != 0)
+        return EXIT_USAGE;
+    o.timeout_s = timeout_s;
     hosts_ctx c;
     memset(&c, 0, sizeof c);
-    int status;
-    uint64_t frames = 0;
-    ms_capture_stats cs;
-    memset(&cs, 0, sizeof cs);
-    char linktype[64] = "";
-    if (pcap_if) {
-        if (o.path || optind < argc) {
-            cli_error("hosts", "--pcap IFACE listens; it takes no capture file");
-            hosts_usage(stderr);
-            return EXIT_USAGE;
-        }
-        status = run_live(&c, pcap_if, o.ports[0], timeout_s, &frames);
-    } else {
-        if (timeout_s) {
-            cli_error("hosts", "--timeout goes with --pcap");
-            return EXIT_USAGE;
-        }
-        if (dg_take_input(&o, argc, argv, optind) != 0) {
-            hosts_usage(stderr);
-            return EXIT_USAGE;
-        }
-        status = dg_run(&o, on_item, &c, &cs, linktype, sizeof linktype);
-        if (status == EXIT_INPUT && cs.frames == 0) {
-            free(c.h);
-            return status;
-        }
+    dg_result res;
+    int status = dg_run(&o, on_item, &c, &res);
+    if (status != EXIT_OK && res.cs.frames == 0) {
+        free(c.h);
+        return status;
     }
     if (c.oom) {
         cli_error("hosts", "out of memory");
@@ -456,10 +380,12 @@ int cmd_hosts(int argc, char **argv)
         fprintf(stderr, "mailslot hosts: %zu host%s from %llu announcement%s\n", c.n,
                 c.n == 1 ? "" : "s", (unsigned long long)c.announcements,
                 c.announcements == 1 ? "" : "s");
-        if (!pcap_if && cs.datagrams == 0)
-            dg_print_capture_summary(&o, &cs, linktype);
+        if (res.cs.datagrams == 0 || res.interrupted)
+            dg_print_capture_summary(&o, &res);
     }
     free(c.h);
+    if (res.interrupted)
+        return cli_signal_status();
     if (status == EXIT_OK && c.n == 0)
         return EXIT_NEGATIVE;
     return status;

@@ -2,7 +2,6 @@
 /* `mailslot listen`: receive mailslot messages on UDP 138 (or through
  * libpcap beside nmbd) and print each as decode does, one line at once. */
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_opts.h"
 #include "live_print.h"
 #include "mailslot/auth.h"
 #include "mailslot/local.h"
@@ -22,21 +22,6 @@
 #define MAX_NAMES 16
 
 /* ---- local mailslots (\\.\mailslot\NAME arguments) ---- */
-
-static void listen_local_usage(FILE *f)
-{
-    fputs("\n"
-          "Local mailslots: mailslot listen [OPTIONS] '\\\\.\\mailslot\\NAME' ...\n"
-          "  Each argument is created as a local mailslot (Unix domain socket in\n"
-          "  $XDG_RUNTIME_DIR/mailslot, README \"Local mailslots\"); nothing is bound on\n"
-          "  the network unless --net (or --port, -i, --bind, --slot, --register,\n"
-          "  --pcap) asks for it, and then the same mailslot also takes network writes.\n"
-          "  --net              also receive these mailslots from the network (UDP 138)\n"
-          "  --local-access A   who may write: user (default, 0600), group (0660),\n"
-          "                     world (0666; directory 0711)\n"
-          "  A name that another server holds is refused (exit 4).\n",
-          f);
-}
 
 /* Create the local mailslots; 0 or an exit status. */
 static int open_local_slots(ms_server *srv, char **names, size_t n, ms_local_access acc)
@@ -92,44 +77,49 @@ static void print_local(FILE *f, bool json, uint64_t frame, const ms_mailslot_ms
     fflush(f);
 }
 
-static void listen_usage(FILE *f)
-{
-    fputs("usage: mailslot listen [OPTIONS]\n"
-          "\n"
-          "Receive remote mailslot writes (NetBIOS datagrams, UDP 138) and print\n"
-          "each message as decode prints it, one line at once.\n"
-          "\n"
-          "  --port N           UDP port (default 138)\n"
-          "  -i IFACE           the network to listen on (broadcasts and unicast)\n"
-          "  --bind ADDR        bind this address (a unicast address hears no\n"
-          "                     broadcasts)\n"
-          "  --slot NAME        only this mailslot (repeatable; default: every one)\n"
-          "  --json             NDJSON like decode --json\n"
-          "  --count N          stop after N messages\n"
-          "  --timeout S        stop after S seconds\n"
-          "  --pcap IFACE       receive passively through libpcap (beside nmbd)\n"
-          "  --register NAME    answer NBNS name queries for NAME on UDP 137\n"
-          "                     (repeatable; NAME or NAME<xx>, default suffix <00>)\n"
-          "  --user USER        user to drop to when started as root (default nobody)\n"
-          "  --dedup-window MS  drop repeats within MS milliseconds (default 2000,\n"
-          "                     0 = off)\n"
-          "  --queue N          messages held per mailslot (default 256; when full the\n"
-          "                     newest is dropped and counted)\n"
-          "  --key-file K       accept only messages whose authentication trailer\n"
-          "                     verifies with a key in K (docs/AUTH.md); the trailer\n"
-          "                     is stripped before printing\n"
-          "  --auth-window S    accepted clock difference, seconds (default 30)\n"
-          "  --replay-cache N   remembered nonces (default 4096; when all are live,\n"
-          "                     new messages are refused and counted)\n"
-          "  --stats            counters on stderr at the end\n"
-          "  -h, --help         this text\n"
-          "\n"
-          "Exit status: 0 done (--count reached, or at least one message before\n"
-          "--timeout or a signal), 1 timed out (--count not reached, or nothing\n"
-          "received), 2 bad usage, 4 system error (e.g. port taken).\n",
-          f);
-    listen_local_usage(f);
-}
+static const cli_opt listen_opts[] = {
+    { "port", 'p', 0, "N", "UDP port (default 138)", NULL },
+    { "interface", 'i', 'i', "IFACE", "the network to listen on (broadcasts and unicast)", "iface" },
+    { "bind", 'b', 0, "ADDR", "bind this address (a unicast address hears no\nbroadcasts)", NULL },
+    { "slot", 's', 0, "NAME", "only this mailslot (repeatable; default: every one)", NULL },
+    { "json", 'j', 0, NULL, "NDJSON like decode --json", NULL },
+    { "count", 'c', 'c', "N", "stop after N messages", NULL },
+    { "timeout", 't', 0, "S", "stop after S seconds", NULL },
+    { "pcap", 'P', 0, "IFACE", "receive passively through libpcap (beside nmbd)", "iface" },
+    { "register", 'R', 0, "NAME", "answer NBNS name queries for NAME on UDP 137\n(repeatable; NAME or NAME<xx>, default suffix <00>)", NULL },
+    { "user", 'u', 0, "USER", "user to drop to when started as root (default\nnobody)", NULL },
+    { "dedup-window", 'D', 0, "MS", "drop repeats within MS milliseconds (default 2000,\n0 = off)", NULL },
+    { "queue", 'Q', 0, "N", "messages held per mailslot (default 256; when full\nthe newest is dropped and counted)", NULL },
+    { "key-file", 'K', 0, "K", "accept only messages whose authentication trailer\nverifies with a key in K (docs/AUTH.md); the\ntrailer is stripped before printing", "file" },
+    { "auth-window", 'A', 0, "S", "accepted clock difference, seconds (default 30)", NULL },
+    { "replay-cache", 'C', 0, "N", "remembered nonces (default 4096; when all are live,\nnew messages are refused and counted)", NULL },
+    { "stats", 'S', 0, NULL, "counters on stderr at the end", NULL },
+    { "net", 'n', 0, NULL, "with local mailslots: also receive them from the\nnetwork (UDP 138)", NULL },
+    { "local-access", 'l', 0, "A", "who may write to local mailslots: user (default,\n0600), group (0660), world (0666; directory 0711)", "user group world" },
+    { NULL, 0, 0, NULL, NULL, NULL },
+};
+
+const cli_cmd cli_cmd_listen = {
+    "listen",
+    "receive mailslot messages (UDP 138, or libpcap)",
+    "mailslot listen [OPTIONS]\n"
+    "mailslot listen [OPTIONS] '\\\\.\\mailslot\\NAME' ...\n",
+    "Receive remote mailslot writes (NetBIOS datagrams, UDP 138) and print\n"
+    "each message as decode prints it, one line at once.\n",
+    listen_opts,
+    "Exit status: 0 done (--count reached, or at least one message before\n"
+    "--timeout or a signal), 1 timed out (--count not reached, or nothing\n"
+    "received), 2 bad usage, 4 system error (e.g. port taken). A reader\n"
+    "that goes away (a closed pipe) ends it quietly, as --count does.\n"
+    "\n"
+    "Local mailslots: each '\\\\.\\mailslot\\NAME' argument is created as a local\n"
+    "mailslot (Unix domain socket in $XDG_RUNTIME_DIR/mailslot, README \"Local\n"
+    "mailslots\"); nothing is bound on the network unless --net (or --port,\n"
+    "-i, --bind, --slot, --register, --pcap) asks for it, and then the same\n"
+    "mailslot also takes network writes. A name that another server holds\n"
+    "is refused (exit 4).\n",
+    NULL,
+};
 
 static volatile sig_atomic_t stop_flag;
 
@@ -183,27 +173,6 @@ static int parse_count(const char *opt, const char *arg, long max, long *out)
 
 int cmd_listen(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "net", no_argument, NULL, 'n' },
-        { "local-access", required_argument, NULL, 'l' },
-        { "port", required_argument, NULL, 'p' },
-        { "bind", required_argument, NULL, 'b' },
-        { "slot", required_argument, NULL, 's' },
-        { "json", no_argument, NULL, 'j' },
-        { "count", required_argument, NULL, 'c' },
-        { "timeout", required_argument, NULL, 't' },
-        { "pcap", required_argument, NULL, 'P' },
-        { "register", required_argument, NULL, 'R' },
-        { "user", required_argument, NULL, 'u' },
-        { "dedup-window", required_argument, NULL, 'D' },
-        { "queue", required_argument, NULL, 'Q' },
-        { "stats", no_argument, NULL, 'S' },
-        { "key-file", required_argument, NULL, 'K' },
-        { "auth-window", required_argument, NULL, 'A' },
-        { "replay-cache", required_argument, NULL, 'C' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
     ms_server_opts so;
     ms_server_opts_init(&so);
     const char *iface = NULL, *pcap_if = NULL, *user = NULL;
@@ -218,8 +187,7 @@ int cmd_listen(int argc, char **argv)
     bool local_net = false;
     ms_local_access local_acc = MS_LOCAL_USER;
     int ch;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, "i:h", opts, NULL)) != -1) {
+    while ((ch = cli_next(&cli_cmd_listen, argc, argv)) > 0) {
         char *end;
         switch (ch) {
         case 'p': {
@@ -322,10 +290,10 @@ int cmd_listen(int argc, char **argv)
                 return EXIT_USAGE;
             }
             break;
-        case 'h': listen_usage(stdout); return EXIT_OK;
-        default: listen_usage(stderr); return EXIT_USAGE;
         }
     }
+    if (ch != CLI_END)
+        return ch == CLI_EXIT_OK ? EXIT_OK : EXIT_USAGE;
     /* Arguments: local mailslots; without a network option, only those. */
     char **local_names = argv + optind;
     size_t nlocal = (size_t)(argc - optind);

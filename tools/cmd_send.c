@@ -2,7 +2,6 @@
 /* `mailslot send`: one message (or --repeat N) to a remote mailslot, over
  * the network or into a pcap file (-w). */
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,8 @@
 #include <time.h>
 
 #include "cli.h"
+#include "cli_opts.h"
+#include "cli_signal.h"
 #include "live_print.h"
 #include "mailslot/client.h"
 #include "mailslot/local.h"
@@ -25,17 +26,6 @@
 
 static int exit_for(ms_status st);
 static void sleep_ms(long ms);
-
-static void send_local_usage(FILE *f)
-{
-    fputs("\n"
-          "Local mailslots: --to '\\\\.' --slot '\\MAILSLOT\\NAME' writes to a mailslot a\n"
-          "server on this host created (mailslot listen '\\\\.\\mailslot\\NAME'), through\n"
-          "a Unix domain socket: up to 65536 octets here (the server's max size\n"
-          "applies), nothing on the network; no -w, --wait or --key-file. Exit 1 when\n"
-          "no server has the name or the message is over its max size.\n",
-          f);
-}
 
 static bool local_target(const char *to)
 {
@@ -112,49 +102,54 @@ static int send_local(ms_client *c, const uint8_t *data, size_t len, long repeat
     return EXIT_OK;
 }
 
-static void send_usage(FILE *f)
-{
-    fputs("usage: mailslot send --to TARGET --slot \\MAILSLOT\\NAME [OPTIONS]\n"
-          "\n"
-          "Write one message to a remote mailslot (NetBIOS datagram, UDP 138).\n"
-          "\n"
-          "  --to TARGET      \\\\HOST (unique, resolved by NBNS), \\\\DOMAIN or \\\\*\n"
-          "                   (group, to the subnet broadcast), or an IPv4 address\n"
-          "  --slot NAME      mailslot, e.g. \\MAILSLOT\\BROWSE (nested paths allowed)\n"
-          "  --from NAME      our NetBIOS name (default: host name, upper case, <= 15)\n"
-          "  --name NAME<xx>  NetBIOS destination name (needed with an address, e.g.\n"
-          "                   WORKGROUP<1d>)\n"
-          "  --data TEXT      the message (no NUL added); or --hex HEX, --file F;\n"
-          "                   default: standard input\n"
-          "  --type T         unique | group | broadcast (default: unique for \\\\HOST and\n"
-          "                   unicast addresses, group for \\\\DOMAIN, \\\\*, broadcasts)\n"
-          "  --workgroup WG   workgroup for \\\\* (default WORKGROUP)\n"
-          "  -i IFACE         the network to use (address, broadcast)\n"
-          "  --sport N        UDP source port (default 138 when free, else ephemeral)\n"
-          "  --port N         UDP destination port (default 138; for tests)\n"
-          "  --wait S         print replies arriving within S seconds (as decode does)\n"
-          "  --json           replies as NDJSON (like decode --json)\n"
-          "  --repeat N       send N times (fresh DGM_ID each), --interval MS apart\n"
-          "                   (default 1000)\n"
-          "  -w FILE          write the frames to a pcap file instead of sending\n"
-          "  --force-size     send messages over the size limits (interop tests)\n"
-          "  --key-file K     append an authentication trailer (HMAC-SHA-256, 52\n"
-          "                   octets, docs/AUTH.md) made with the first key in K\n"
-          "  --wins IP        resolve \\\\HOST by asking this WINS server\n"
-          "  --hosts FILE     LMHOSTS-style map (IP NAME[#xx]) tried first\n"
-          "  -q, --quiet      no summary on stderr\n"
-          "  -h, --help       this text\n"
-          "\n"
-          "Size limits (PROTOCOL.md 5.4): group and broadcast writes carry at most 424\n"
-          "octets; a direct write at most 512 minus the SMB DataOffset (416-428).\n"
-          "Datagrams over 576 octets draw a warning: Samba nmbd drops them. With\n"
-          "--key-file the 52-octet trailer counts against these limits.\n"
-          "\n"
-          "Exit status: 0 sent, 1 refused (size) or name not resolved, 2 bad usage,\n"
-          "4 system error.\n",
-          f);
-    send_local_usage(f);
-}
+static const cli_opt send_opts[] = {
+    { "to", 't', 0, "TARGET", "\\\\HOST (unique, resolved by NBNS), \\\\DOMAIN or \\\\*\n(group, to the subnet broadcast), an IPv4 address,\nor \\\\. (a local mailslot)", NULL },
+    { "slot", 's', 0, "NAME", "mailslot, e.g. \\MAILSLOT\\BROWSE (nested paths\nallowed)", NULL },
+    { "from", 'f', 0, "NAME", "our NetBIOS name (default: host name, upper case,\n<= 15)", NULL },
+    { "name", 'n', 0, "NAME<xx>", "NetBIOS destination name (needed with an address,\ne.g. WORKGROUP<1d>)", NULL },
+    { "data", 'd', 0, "TEXT", "the message (no NUL added); default: standard input", NULL },
+    { "hex", 'x', 0, "HEX", "the message as hex digits", NULL },
+    { "file", 'F', 0, "FILE", "the message is FILE's contents", "file" },
+    { "type", 'T', 0, "T", "unique | group | broadcast (default: unique for\n\\\\HOST and unicast addresses, group for \\\\DOMAIN,\n\\\\*, broadcasts)", "unique group broadcast" },
+    { "workgroup", 'W', 0, "WG", "workgroup for \\\\* (default WORKGROUP)", NULL },
+    { "interface", 'i', 'i', "IFACE", "the network to use (address, broadcast)", "iface" },
+    { "sport", 'S', 0, "N", "UDP source port (default 138 when free, else\nephemeral)", NULL },
+    { "port", 'P', 0, "N", "UDP destination port (default 138; for tests)", NULL },
+    { "wait", 'a', 0, "S", "print replies arriving within S seconds (as decode\ndoes)", NULL },
+    { "json", 'j', 0, NULL, "replies as NDJSON (like decode --json)", NULL },
+    { "repeat", 'r', 0, "N", "send N times (fresh DGM_ID each), --interval MS\napart", NULL },
+    { "interval", 'I', 0, "MS", "milliseconds between --repeat sends (default 1000)", NULL },
+    { "write", 'w', 'w', "FILE", "write the frames to a pcap FILE instead of sending\n('-' = standard output)", "file" },
+    { "force-size", 'z', 0, NULL, "send messages over the size limits (interop tests)", NULL },
+    { "key-file", 'K', 0, "K", "append an authentication trailer (HMAC-SHA-256, 52\noctets, docs/AUTH.md) made with the first key in K", "file" },
+    { "wins", 'N', 0, "IP", "resolve \\\\HOST by asking this WINS server", NULL },
+    { "hosts", 'H', 0, "FILE", "LMHOSTS-style map (IP NAME[#xx]) tried first", "file" },
+    { "quiet", 'q', 'q', NULL, "no summary on stderr", NULL },
+    { NULL, 0, 0, NULL, NULL, NULL },
+};
+
+const cli_cmd cli_cmd_send = {
+    "send",
+    "write a message to a remote mailslot",
+    "mailslot send --to TARGET --slot \\MAILSLOT\\NAME [OPTIONS]\n",
+    "Write one message to a remote mailslot (NetBIOS datagram, UDP 138).\n",
+    send_opts,
+    "Size limits (PROTOCOL.md 5.4): group and broadcast writes carry at most 424\n"
+    "octets; a direct write at most 512 minus the SMB DataOffset (416-428).\n"
+    "Datagrams over 576 octets draw a warning: Samba nmbd drops them. With\n"
+    "--key-file the 52-octet trailer counts against these limits.\n"
+    "\n"
+    "Exit status: 0 sent, 1 refused (size) or name not resolved, 2 bad usage,\n"
+    "4 system error; 128+N when signal N stopped a --repeat run (the count\n"
+    "sent is printed; an unfinished -w file is removed).\n"
+    "\n"
+    "Local mailslots: --to '\\\\.' --slot '\\MAILSLOT\\NAME' writes to a mailslot a\n"
+    "server on this host created (mailslot listen '\\\\.\\mailslot\\NAME'), through\n"
+    "a Unix domain socket: up to 65536 octets here (the server's max size\n"
+    "applies), nothing on the network; no -w, --wait or --key-file. Exit 1 when\n"
+    "no server has the name or the message is over its max size.\n",
+    NULL,
+};
 
 static int parse_hex(const char *s, uint8_t *out, size_t cap, size_t *len)
 {
@@ -245,30 +240,6 @@ static int wait_replies(int fd, double seconds, bool json, uint16_t our_port)
 
 int cmd_send(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "to", required_argument, NULL, 't' },
-        { "slot", required_argument, NULL, 's' },
-        { "from", required_argument, NULL, 'f' },
-        { "name", required_argument, NULL, 'n' },
-        { "data", required_argument, NULL, 'd' },
-        { "hex", required_argument, NULL, 'x' },
-        { "file", required_argument, NULL, 'F' },
-        { "type", required_argument, NULL, 'T' },
-        { "workgroup", required_argument, NULL, 'W' },
-        { "sport", required_argument, NULL, 'S' },
-        { "port", required_argument, NULL, 'P' },
-        { "wait", required_argument, NULL, 'a' },
-        { "json", no_argument, NULL, 'j' },
-        { "repeat", required_argument, NULL, 'r' },
-        { "interval", required_argument, NULL, 'I' },
-        { "force-size", no_argument, NULL, 'z' },
-        { "wins", required_argument, NULL, 'N' },
-        { "hosts", required_argument, NULL, 'H' },
-        { "key-file", required_argument, NULL, 'K' },
-        { "quiet", no_argument, NULL, 'q' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
     ms_client_opts o;
     ms_client_opts_init(&o);
     const char *to = NULL, *slot = NULL, *text = NULL, *hex = NULL, *file = NULL, *out = NULL;
@@ -277,8 +248,7 @@ int cmd_send(int argc, char **argv)
     long repeat = 1, interval = 1000;
     bool json = false, quiet = false;
     int ch;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, "i:w:qh", opts, NULL)) != -1) {
+    while ((ch = cli_next(&cli_cmd_send, argc, argv)) > 0) {
         char *end;
         switch (ch) {
         case 't': to = optarg; break;
@@ -361,17 +331,17 @@ int cmd_send(int argc, char **argv)
                 return EXIT_USAGE;
             }
             break;
-        case 'h': send_usage(stdout); return EXIT_OK;
-        default: send_usage(stderr); return EXIT_USAGE;
         }
     }
+    if (ch != CLI_END)
+        return ch == CLI_EXIT_OK ? EXIT_OK : EXIT_USAGE;
     if (optind < argc) {
         cli_error("send", "unexpected argument '%s'", argv[optind]);
         return EXIT_USAGE;
     }
     if (!to || !slot) {
         cli_error("send", "--to and --slot are required");
-        send_usage(stderr);
+        fprintf(stderr, "Try 'mailslot send --help'.\n");
         return EXIT_USAGE;
     }
     if ((text != NULL) + (hex != NULL) + (file != NULL) > 1) {

@@ -4,8 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "cli_signal.h"
+#include "mailslot/net.h"
 
 static int dg_add_port(dg_options *o, const char *arg)
 {
@@ -54,18 +57,41 @@ static int dg_set_reasm(dg_options *o, int opt, const char *arg)
     return 0;
 }
 
-int dg_option(dg_options *o, int ch, const char *arg)
+static int dg_set_count(dg_options *o, const char *arg)
 {
-    switch (ch) {
+    char *end;
+    unsigned long long v = strtoull(arg, &end, 10);
+    if (!*arg || *end || arg[0] == '-' || v == 0) {
+        cli_error(o->sub, "-c: '%s' is not a count (1 or more)", arg);
+        return -1;
+    }
+    o->count = v;
+    return 0;
+}
+
+int dg_option(dg_options *o, int key, const char *arg)
+{
+    switch (key) {
     case 'r':
         o->path = arg;
         return 1;
-    case 'p':
+    case 'i':
+        o->iface = arg;
+        return 1;
+    case 'c':
+        return dg_set_count(o, arg) == 0 ? 1 : -1;
+    case DG_KEY_PORT:
         return dg_add_port(o, arg) == 0 ? 1 : -1;
-    case 'T':
-    case 'N':
-    case 'B':
-        return dg_set_reasm(o, ch, arg) == 0 ? 1 : -1;
+    case DG_KEY_RTIMEOUT:
+    case DG_KEY_RSETS:
+    case DG_KEY_RBYTES:
+        return dg_set_reasm(o, key, arg) == 0 ? 1 : -1;
+    case DG_KEY_SLOT:
+        return dg_filter_add_slot(&o->filter, o->sub, arg) == 0 ? 1 : -1;
+    case DG_KEY_TYPE:
+        return dg_filter_add_type(&o->filter, o->sub, arg) == 0 ? 1 : -1;
+    case DG_KEY_NAME:
+        return dg_filter_add_name(&o->filter, o->sub, arg) == 0 ? 1 : -1;
     default:
         return 0;
     }
@@ -73,16 +99,35 @@ int dg_option(dg_options *o, int ch, const char *arg)
 
 int dg_take_input(dg_options *o, int argc, char **argv, int optind_now)
 {
-    if (optind_now < argc) {
-        if (o->path || optind_now + 1 < argc) {
-            cli_error(o->sub, "exactly one input file (or -r FILE), got more");
+    if (o->path && o->iface) {
+        cli_error(o->sub, "-r FILE and -i IFACE exclude each other");
+        return -1;
+    }
+    int i = optind_now;
+    if (!o->path && !o->iface && i < argc)
+        o->path = argv[i++];
+    else if (i < argc && access(argv[i], F_OK) == 0) {
+        /* "hosts -i eth0 old.pcap": a file where a filter goes. */
+        cli_error(o->sub, "'%s' is a file, but with %s the operands are a BPF filter",
+                  argv[i], o->iface ? "-i IFACE" : "-r FILE");
+        return -1;
+    }
+    if (!o->path && !o->iface) {
+        cli_error(o->sub, "no input: give a capture file, - for standard input, or -i IFACE");
+        return -1;
+    }
+    size_t n = 0;
+    o->bpf[0] = '\0';
+    for (; i < argc; i++) {
+        size_t l = strlen(argv[i]);
+        if (n + l + 2 > sizeof o->bpf) {
+            cli_error(o->sub, "the filter expression is over %d characters", DG_BPF_MAX - 1);
             return -1;
         }
-        o->path = argv[optind_now];
-    }
-    if (!o->path) {
-        cli_error(o->sub, "no input: give a capture file, or - for standard input");
-        return -1;
+        if (n)
+            o->bpf[n++] = ' ';
+        memcpy(o->bpf + n, argv[i], l + 1);
+        n += l;
     }
     return 0;
 }
@@ -130,17 +175,101 @@ static void on_event(void *vctx, const ms_nbds_reasm_event *e)
     }
 }
 
-int dg_run(const dg_options *o, dg_fn fn, void *ctx, ms_capture_stats *stats,
-           char *linktype, size_t linktype_len)
+/* "\r12.3 % of 456 MiB, 789012 frames, 1.2 M frames/s" on a terminal. */
+typedef struct progress {
+    bool on, shown;
+    uint64_t t0, next;
+} progress;
+
+static void progress_tick(progress *p, const dg_options *o, ms_capture *cap, bool last)
 {
-    char err[512];
-    memset(stats, 0, sizeof *stats);
-    ms_capture *cap = ms_capture_open(o->path, err, sizeof err);
+    uint64_t now = ms_monotonic_ns();
+    if (!last && now < p->next)
+        return;
+    p->next = now + 250000000u;
+    if (last) {
+        if (p->shown)
+            fputs("\r\033[K", stderr);
+        return;
+    }
+    if (now - p->t0 < 1000000000u) /* short runs stay quiet */
+        return;
+    uint64_t done, total;
+    ms_capture_position(cap, &done, &total);
+    const ms_capture_stats *st = ms_capture_get_stats(cap);
+    double secs = (double)(now - p->t0) / 1e9;
+    fprintf(stderr, "\r\033[Kmailslot %s: ", o->sub);
+    if (total)
+        fprintf(stderr, "%.1f %% of %.1f MiB, ", 100.0 * (double)done / (double)total,
+                (double)total / 1048576.0);
+    fprintf(stderr, "%llu frames, %.2f M frames/s", (unsigned long long)st->frames,
+            (double)st->frames / secs / 1e6);
+    p->shown = true;
+}
+
+typedef struct run_state {
+    const dg_options *o;
+    dg_fn fn;
+    void *ctx;
+    dg_result *res;
+    ms_capture *cap;
+    bool dumping, dump_failed;
+} run_state;
+
+/* An item through the filters to the callback (and to the -w file). */
+static void deliver(run_state *rs, const dg_item *it)
+{
+    if (it->m && !dg_filter_match(&rs->o->filter, it->m)) {
+        rs->res->filtered_out++;
+        return;
+    }
+    if (!it->at_eof && rs->o->count && rs->res->shown >= rs->o->count)
+        return;
+    if (rs->dumping && !it->at_eof && !it->reassembled && ms_capture_dump_record(rs->cap) != 0)
+        rs->dump_failed = true;
+    rs->fn(rs->ctx, it);
+    if (!it->at_eof)
+        rs->res->shown++;
+}
+
+/* The capture, or NULL with *status: a bad filter is bad usage. */
+static ms_capture *open_input(const dg_options *o, char *err, size_t errlen, int *status)
+{
+    ms_capture *cap = o->iface ? ms_capture_open_live(o->iface, err, errlen)
+                               : ms_capture_open(o->path, err, errlen);
+    *status = o->iface ? EXIT_SYSTEM : EXIT_INPUT;
+    if (cap && o->bpf[0] && ms_capture_set_filter(cap, o->bpf, err, errlen) != 0) {
+        ms_capture_close(cap);
+        *status = EXIT_USAGE;
+        return NULL;
+    }
+    return cap;
+}
+
+int dg_run(const dg_options *o, dg_fn fn, void *ctx, dg_result *res)
+{
+    char err[1024];
+    memset(res, 0, sizeof *res);
+    int open_status;
+    ms_capture *cap = open_input(o, err, sizeof err, &open_status);
     if (!cap) {
         cli_error(o->sub, "%s", err);
-        return EXIT_INPUT;
+        return open_status;
     }
     ms_capture_set_ports(cap, o->ports, o->nports);
+    run_state rs = { o, fn, ctx, res, cap, false, false };
+    if (o->write_path) {
+        if (ms_capture_dump_open(cap, o->write_path, err, sizeof err) != 0) {
+            cli_error(o->sub, "-w %s", err);
+            ms_capture_close(cap);
+            return EXIT_SYSTEM;
+        }
+        cli_output_begin(o->write_path);
+        rs.dumping = true;
+    }
+    cli_signals_install(cap);
+    if (o->iface && o->timeout_s > 0)
+        cli_alarm_after(o->timeout_s);
     ms_message *m = malloc(sizeof *m);
     ms_message *whole = malloc(sizeof *whole);
     ms_report *findings = malloc(sizeof *findings);
@@ -160,11 +289,18 @@ int dg_run(const dg_options *o, dg_fn fn, void *ctx, ms_capture_stats *stats,
         free(rmem);
         free(joined);
         ms_capture_close(cap);
+        cli_output_abandon();
         return EXIT_SYSTEM;
     }
+    progress pg = { o->progress && !o->iface, false, ms_monotonic_ns(), 0 };
+    pg.next = pg.t0;
     ms_udp_datagram d;
-    int rc;
-    while ((rc = ms_capture_next(cap, &d)) == 1) {
+    int rc = 0;
+    uint64_t n = 0;
+    while (!cli_stop_signal && (!o->count || res->shown < o->count) &&
+           (rc = ms_capture_next(cap, &d)) == 1) {
+        if (pg.on && (++n & 1023) == 0)
+            progress_tick(&pg, o, cap, false);
         ms_message_decode(d.payload, d.len, m);
         ms_report_clear(findings);
         uint64_t now = (uint64_t)d.ts_sec * 1000000000u + d.ts_nsec;
@@ -173,8 +309,8 @@ int dg_run(const dg_options *o, dg_fn fn, void *ctx, ms_capture_stats *stats,
         /* With no fragment set in flight, a datagram that is not a fragment
          * has nothing to expire or join: skip the reassembler's scan of
          * every set slot (it did that for each datagram). */
-        const ms_nbds_reasm_stats *rs = ms_nbds_reasm_get_stats(reasm);
-        if (rs->sets == 0 && !ms_nbds_is_fragment(&m->dgram))
+        const ms_nbds_reasm_stats *rst = ms_nbds_reasm_get_stats(reasm);
+        if (rst->sets == 0 && !ms_nbds_is_fragment(&m->dgram))
             v = MS_NBDS_REASM_NOT_FRAGMENT;
         else if (m->status == MS_OK || strcmp(m->err_layer, "nbdgm") != 0)
             v = ms_nbds_reasm_add(reasm, &m->dgram, now, d.frame, &out);
@@ -182,7 +318,7 @@ int dg_run(const dg_options *o, dg_fn fn, void *ctx, ms_capture_stats *stats,
             ms_nbds_reasm_expire(reasm, now);
         dg_item it = { &d, m, { d.ip_src, d.ip_dst, d.sport, d.dport, d.orig_len, d.truncated },
                        false, NULL, 0, findings, false };
-        fn(ctx, &it);
+        deliver(&rs, &it);
         if (v == MS_NBDS_REASM_COMPLETE) {
             /* The joined datagram is an extra item after its last fragment. */
             ms_udp_datagram j = d;
@@ -195,18 +331,22 @@ int dg_run(const dg_options *o, dg_fn fn, void *ctx, ms_capture_stats *stats,
             memcpy(sink.frames, out.frames, nf * sizeof *sink.frames);
             dg_item jt = { &j, whole, { j.ip_src, j.ip_dst, j.sport, j.dport, j.len, false },
                            true, sink.frames, nf, findings, false };
-            fn(ctx, &jt);
+            deliver(&rs, &jt);
         }
     }
+    if (pg.on)
+        progress_tick(&pg, o, cap, true);
     int status = EXIT_OK;
-    if (rc < 0) {
-        cli_error(o->sub, "%s: %s", o->path, ms_capture_error(cap));
-        status = EXIT_INPUT;
+    if (cli_stop_signal) {
+        res->interrupted = !o->iface;
+    } else if (rc < 0) {
+        cli_error(o->sub, "%s: %s", o->iface ? o->iface : o->path, ms_capture_error(cap));
+        status = o->iface ? EXIT_SYSTEM : EXIT_INPUT;
     }
     /* Sets never completed: one finding-only item per set. */
     ms_report_clear(findings);
     ms_nbds_reasm_pending(reasm, on_event, &sink);
-    for (size_t i = 0; i < findings->count; i++) {
+    for (size_t i = 0; i < findings->count && !res->interrupted; i++) {
         ms_report one;
         ms_report_clear(&one);
         one.items[0] = findings->items[i];
@@ -215,10 +355,21 @@ int dg_run(const dg_options *o, dg_fn fn, void *ctx, ms_capture_stats *stats,
         memset(&e, 0, sizeof e);
         e.frame = sink.pend_frame[i];
         dg_item et = { &e, NULL, { 0, 0, 0, 0, 0, false }, false, NULL, 0, &one, true };
-        fn(ctx, &et);
+        deliver(&rs, &et);
     }
-    *stats = *ms_capture_get_stats(cap);
-    snprintf(linktype, linktype_len, "%s", ms_capture_linktype_name(cap));
+    res->cs = *ms_capture_get_stats(cap);
+    snprintf(res->linktype, sizeof res->linktype, "%s", ms_capture_linktype_name(cap));
+    if (rs.dumping) {
+        if (ms_capture_dump_close(cap, err, sizeof err) != 0 || rs.dump_failed) {
+            cli_error(o->sub, "-w %s: writing failed", o->write_path);
+            status = EXIT_SYSTEM;
+        }
+        if (status == EXIT_SYSTEM || res->interrupted)
+            cli_output_abandon();
+        else
+            cli_output_done();
+    }
+    cli_signals_install(NULL);
     free(findings);
     free(m);
     free(whole);
@@ -228,24 +379,33 @@ int dg_run(const dg_options *o, dg_fn fn, void *ctx, ms_capture_stats *stats,
     return status;
 }
 
-void dg_print_capture_summary(const dg_options *o, const ms_capture_stats *s,
-                              const char *linktype)
+void dg_print_capture_summary(const dg_options *o, const dg_result *r)
 {
+    const ms_capture_stats *s = &r->cs;
+    const char *from = o->iface ? o->iface : o->path;
     char ports[128] = "138";
     for (size_t i = 1; i < o->nports; i++) {
         size_t l = strlen(ports);
         snprintf(ports + l, sizeof ports - l, ",%u", o->ports[i]);
     }
     if (s->datagrams == 0)
-        fprintf(stderr, "mailslot %s: no UDP datagram on port %s in %s\n", o->sub, ports, o->path);
+        fprintf(stderr, "mailslot %s: no UDP datagram on port %s in %s\n", o->sub, ports, from);
     fprintf(stderr,
             "mailslot %s: %llu frames read (link type %s), %llu datagrams decoded;"
             " skipped: %llu not IPv4, %llu not UDP, %llu other ports, %llu bad headers,"
             " %llu cut inside a header, %llu unsupported link type;"
-            " IPv4 fragments: %llu held, %llu dropped\n",
-            o->sub, (unsigned long long)s->frames, linktype, (unsigned long long)s->datagrams,
+            " IPv4 fragments: %llu held, %llu dropped",
+            o->sub, (unsigned long long)s->frames, r->linktype, (unsigned long long)s->datagrams,
             (unsigned long long)s->not_ipv4, (unsigned long long)s->not_udp,
             (unsigned long long)s->other_port, (unsigned long long)s->bad_header,
             (unsigned long long)s->truncated_header, (unsigned long long)s->unsupported_link,
             (unsigned long long)s->fragments, (unsigned long long)s->frag_dropped);
+    if (o->bpf[0])
+        fprintf(stderr, "; %llu frames outside the BPF filter", (unsigned long long)s->filtered);
+    if (dg_filter_active(&o->filter))
+        fprintf(stderr, "; %llu datagrams outside --slot/--type/--name",
+                (unsigned long long)r->filtered_out);
+    if (r->interrupted)
+        fprintf(stderr, "; stopped by signal %d before the end", (int)cli_stop_signal);
+    fputc('\n', stderr);
 }

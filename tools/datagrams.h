@@ -9,16 +9,35 @@
 #include "mailslot/nbds_reasm.h"
 #include "mailslot/validate.h"
 
+#include "dg_filter.h"
+
 #define DG_MAX_PORTS 16
 #define DG_MAX_FRAGMENTS 64
+#define DG_BPF_MAX 2048
 
 typedef struct dg_options {
     const char *sub;            /* subcommand name, for messages */
-    const char *path;
+    const char *path;           /* -r FILE or the first operand */
+    const char *iface;          /* -i IFACE: a live capture instead */
+    const char *write_path;     /* -w FILE: copy the records shown */
+    char bpf[DG_BPF_MAX];       /* the operands after FILE, joined */
     uint16_t ports[DG_MAX_PORTS];
     size_t nports;
     ms_nbds_reasm_limits reasm; /* zero fields: the library's defaults */
+    dg_filter filter;           /* --slot, --type, --name */
+    uint64_t count;             /* -c N: stop after N datagrams; 0 = all */
+    double timeout_s;           /* live: stop after this long; 0 = never */
+    bool progress;              /* a progress line on stderr (a terminal) */
 } dg_options;
+
+/* What a run saw, for the summaries. */
+typedef struct dg_result {
+    ms_capture_stats cs;
+    char linktype[64];
+    uint64_t shown;             /* items handed to the callback */
+    uint64_t filtered_out;      /* datagrams --slot/--type/--name rejected */
+    bool interrupted;           /* SIGINT/SIGTERM before the end of a file */
+} dg_result;
 
 typedef struct dg_item {
     const ms_udp_datagram *d;   /* for a reassembled datagram: its payload */
@@ -36,28 +55,54 @@ typedef struct dg_item {
 typedef void (*dg_fn)(void *ctx, const dg_item *it);
 
 /* Runs the loop. Returns EXIT_OK, EXIT_INPUT (unreadable input; everything
- * readable was handed over first) or EXIT_SYSTEM. *stats receives the
- * capture counters. */
-int dg_run(const dg_options *o, dg_fn fn, void *ctx, ms_capture_stats *stats,
-           char *linktype, size_t linktype_len);
+ * readable was handed over first) or EXIT_SYSTEM; after SIGINT/SIGTERM,
+ * what was read so far, with res->interrupted set (a file) or not (a live
+ * capture, which a signal ends normally). */
+int dg_run(const dg_options *o, dg_fn fn, void *ctx, dg_result *res);
 
-/* Options decode and check share: -r, --port, --reasm-*. Their getopt
- * codes: 'r', 'p', 'T', 'N', 'B'. Returns 1 when ch was one of them,
- * 0 when it was not, -1 after printing why the value is bad. */
-#define DG_LONG_OPTIONS                                          \
-    { "port", required_argument, NULL, 'p' },                    \
-    { "reasm-timeout", required_argument, NULL, 'T' },           \
-    { "reasm-sets", required_argument, NULL, 'N' },              \
-    { "reasm-bytes", required_argument, NULL, 'B' }
-int dg_option(dg_options *o, int ch, const char *arg);
+/* Options decode, check and hosts share, for their cli_opt tables. */
+enum { DG_KEY_PORT = 'p', DG_KEY_RTIMEOUT = 'T', DG_KEY_RSETS = 'N', DG_KEY_RBYTES = 'B',
+       DG_KEY_SLOT = 300, DG_KEY_TYPE, DG_KEY_NAME };
+#define DG_CLI_INPUT_OPTS                                                                   \
+    { "read", 'r', 'r', "FILE", "read the capture FILE ('-' = standard input)", "file" }, \
+    { "interface", 'i', 'i', "IFACE",                                                    \
+      "capture live on IFACE through libpcap (root or\nCAP_NET_RAW) until -c, SIGINT or SIGTERM", \
+      "iface" },                                                                          \
+    { "count", 'c', 'c', "N", "stop after N datagrams (counted after the filters)", NULL }
+#define DG_CLI_FILTER_OPTS                                                                  \
+    { "slot", DG_KEY_SLOT, 0, "NAME", "only writes to this mailslot (repeatable)", NULL },  \
+    { "type", DG_KEY_TYPE, 0, "T",                                                          \
+      "only this NBDS message type (repeatable): unique,\ngroup, broadcast, error, query, " \
+      "positive, negative", DG_FILTER_TYPE_WORDS },                                         \
+    { "name", DG_KEY_NAME, 0, "NAME",                                                       \
+      "only datagrams from or to this NetBIOS name,\nNAME or NAME<xx> (repeatable)", NULL }, \
+    { "port", DG_KEY_PORT, 0, "N", "also take UDP port N (either side); repeatable", NULL }
+#define DG_CLI_REASM_OPTS                                                                   \
+    { "reasm-timeout", DG_KEY_RTIMEOUT, 0, "S",                                             \
+      "NBDS fragment sets complete within S seconds of\ncapture time (default 2, RFC 1002 " \
+      "FRAGMENT_TO)", NULL },                                                               \
+    { "reasm-sets", DG_KEY_RSETS, 0, "N", "at most N fragment sets in flight (default 64)",  \
+      NULL },                                                                               \
+    { "reasm-bytes", DG_KEY_RBYTES, 0, "N",                                                 \
+      "at most N octets of fragments held (default\n262144; the oldest set goes first)", NULL }
 
-/* The input file: -r FILE or one positional argument. 0, or -1 after
+/* Takes one of those options; 1 when key was one, 0 when it was not, -1
+ * after printing why the value is bad. */
+int dg_option(dg_options *o, int key, const char *arg);
+
+/* The input: -r FILE, -i IFACE or the first operand; the operands after it
+ * (all of them with -r or -i) are the BPF filter expression. 0, or -1 after
  * printing why (then the caller exits with EXIT_USAGE). */
 int dg_take_input(dg_options *o, int argc, char **argv, int optind_now);
 
+/* The stderr summary line shared by decode, check and hosts. */
+void dg_print_capture_summary(const dg_options *o, const dg_result *r);
 
-/* The stderr summary line shared by decode and check. */
-void dg_print_capture_summary(const dg_options *o, const ms_capture_stats *s,
-                              const char *linktype);
+/* The text for "BPF filter" and "filters" in usage notes. */
+#define DG_FILTER_NOTES                                                          \
+    "Operands after FILE (all operands with -r or -i) form a BPF filter in\n"  \
+    "libpcap's syntax (pcap-filter(7)), applied before anything is decoded,\n" \
+    "e.g. 'host 192.0.2.1'. --slot, --type and --name look at the decoded\n"   \
+    "datagram: options of one kind are alternatives, kinds combine.\n"
 
 #endif

@@ -175,6 +175,20 @@ void dp_json(json_out *j, const dg_item *it, const ms_report *r, const dp_auth *
     jo_end_line(j);
 }
 
+static bool use_color;
+
+void dp_set_color(bool on)
+{
+    use_color = on;
+}
+
+/* An SGR sequence when colour is on ("" ends the colour). */
+static void sgr(FILE *f, const char *code)
+{
+    if (use_color)
+        fputs(*code ? code : "\033[0m", f);
+}
+
 void dp_line(FILE *f, const dg_item *it, bool verbose, const dp_auth *auth)
 {
     const ms_udp_datagram *d = it->d;
@@ -202,10 +216,12 @@ void dp_line(FILE *f, const dg_item *it, bool verbose, const dp_auth *auth)
     fwrite(head, 1, (size_t)(o - head), f);
     const ms_dgram *g = &m->dgram;
     const char *tn = ms_dgram_type_name(g->type);
+    sgr(f, "\033[1m");
     if (tn)
         fputs(tn, f);
     else
         fprintf(f, "type 0x%02x", g->type);
+    sgr(f, "");
     if (g->src.wire_len) {
         ms_nb_name_format(&g->src, sn, sizeof sn);
         putc(' ', f);
@@ -227,7 +243,9 @@ void dp_line(FILE *f, const dg_item *it, bool verbose, const dp_auth *auth)
     if (m->has_smb) {
         char nm[600];
         putc(' ', f);
+        sgr(f, "\033[36m");
         fputs(tt_escape(m->trans.name.p, m->trans.name.len, nm, sizeof nm), f);
+        sgr(f, "");
         if (m->payload_ok && (m->kind == MS_PAYLOAD_BROWSER || m->kind == MS_PAYLOAD_LANMAN))
             ms_browser_summary(&m->browser, what, sizeof what);
         else if (m->payload_ok && m->kind == MS_PAYLOAD_NETLOGON)
@@ -240,7 +258,9 @@ void dp_line(FILE *f, const dg_item *it, bool verbose, const dp_auth *auth)
     if (m->status != MS_OK) {
         char et[128];
         error_text(m, et, sizeof et);
+        sgr(f, "\033[31m");
         fprintf(f, " [error at offset %zu: %s]", m->err_off, et);
+        sgr(f, "");
     } else if (d->truncated) {
         fprintf(f, " [truncated by the capture: %zu of %zu octets]", d->len, d->orig_len);
     }

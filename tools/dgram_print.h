@@ -19,6 +19,9 @@ typedef struct dp_auth {
  * reassembled item without a fragment list prints no "fragments". */
 void dp_json(json_out *j, const dg_item *it, const ms_report *problems, const dp_auth *auth);
 
+/* Colour (SGR) in dp_line's text: the caller decides (cli_color_choice). */
+void dp_set_color(bool on);
+
 /* One text line, and with verbose the field tree under it. */
 void dp_line(FILE *f, const dg_item *it, bool verbose, const dp_auth *auth);
 

@@ -6,30 +6,37 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_opts.h"
+#include <signal.h>
 
-/* The build passes project(VERSION) from CMakeLists.txt; this fallback is
- * for a compile outside CMake only. */
-#ifndef MAILSLOT_VERSION
-#define MAILSLOT_VERSION "unknown"
-#endif
+extern const cli_cmd cli_cmd_decode, cli_cmd_encode, cli_cmd_check, cli_cmd_send,
+    cli_cmd_listen, cli_cmd_hosts;
+
+const cli_cmd *const cli_commands[] = {
+    &cli_cmd_decode, &cli_cmd_encode, &cli_cmd_check, &cli_cmd_send,
+    &cli_cmd_listen, &cli_cmd_hosts, NULL,
+};
+
+static int (*const runners[])(int, char **) = {
+    cmd_decode, cmd_encode, cmd_check, cmd_send, cmd_listen, cmd_hosts,
+};
 
 static void usage(FILE *f)
 {
     fputs("usage: mailslot COMMAND [OPTIONS] [ARGS]\n"
+          "       mailslot --help | --version\n"
           "\n"
           "Windows remote mailslots (NetBIOS datagrams on UDP 138) from Linux.\n"
           "\n"
-          "commands:\n"
-          "  decode   decode mailslot datagrams in a pcap/pcapng capture\n"
-          "  encode   rebuild frames from decode's NDJSON (pcap or hex)\n"
-          "  check    check every datagram against the protocol's rules\n"
-          "  send     write a message to a remote mailslot\n"
-          "  listen   receive mailslot messages (UDP 138, or libpcap)\n"
-          "  hosts    list the LAN's hosts from their browser announcements\n"
-          "\n"
-          "Run 'mailslot COMMAND --help' for a command's options.\n"
+          "commands:\n",
+          f);
+    for (size_t i = 0; cli_commands[i]; i++)
+        fprintf(f, "  %-10s %s\n", cli_commands[i]->name, cli_commands[i]->summary);
+    fprintf(f, "  %-10s %s\n", "completion", "print the bash completion script");
+    fputs("\n"
+          "Run 'mailslot COMMAND --help' for a command's options; man mailslot.\n"
           "Exit status: 0 ok, 1 negative result, 2 bad usage, 3 unreadable input,\n"
-          "4 system error.\n",
+          "4 system error, 128+N stopped by signal N (see each command).\n",
           f);
 }
 
@@ -54,6 +61,9 @@ int cli_parse_port(const char *s)
 
 int main(int argc, char **argv)
 {
+    /* A reader that goes away (decode | head) ends us quietly, whatever
+     * the parent left SIGPIPE at; listen handles EPIPE itself. */
+    signal(SIGPIPE, SIG_DFL);
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;
@@ -63,22 +73,15 @@ int main(int argc, char **argv)
         usage(stdout);
         return EXIT_OK;
     }
-    if (!strcmp(sub, "--version")) {
-        printf("mailslot %s\n", MAILSLOT_VERSION);
+    if (!strcmp(sub, "--version") || !strcmp(sub, "-V")) {
+        cli_version(stdout);
         return EXIT_OK;
     }
-    if (!strcmp(sub, "decode"))
-        return cmd_decode(argc - 1, argv + 1);
-    if (!strcmp(sub, "encode"))
-        return cmd_encode(argc - 1, argv + 1);
-    if (!strcmp(sub, "check"))
-        return cmd_check(argc - 1, argv + 1);
-    if (!strcmp(sub, "send"))
-        return cmd_send(argc - 1, argv + 1);
-    if (!strcmp(sub, "listen"))
-        return cmd_listen(argc - 1, argv + 1);
-    if (!strcmp(sub, "hosts"))
-        return cmd_hosts(argc - 1, argv + 1);
+    for (size_t i = 0; cli_commands[i]; i++)
+        if (!strcmp(sub, cli_commands[i]->name))
+            return runners[i](argc - 1, argv + 1);
+    if (!strcmp(sub, "completion"))
+        return cmd_completion(argc - 1, argv + 1);
     fprintf(stderr, "mailslot: unknown command '%s'\n", sub);
     usage(stderr);
     return EXIT_USAGE;

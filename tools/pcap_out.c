@@ -14,6 +14,7 @@ struct pcap_out {
     pcap_dumper_t *dump;
     char *path;
     char *tmp;
+    bool to_stdout; /* "-": no temporary file, no rename */
     uint16_t next_id;
     uint8_t frame[14 + 65535];
 };
@@ -33,8 +34,14 @@ pcap_out *pcap_out_open(const char *path, char *err, size_t errlen)
         pcap_out_abort(o);
         return NULL;
     }
+    /* A file is written beside its name and renamed when complete, so no
+     * half-written capture is ever left under the name asked for. */
+    o->to_stdout = strcmp(path, "-") == 0;
     memcpy(o->tmp, path, n);
-    memcpy(o->tmp + n, ".partial", sizeof ".partial");
+    if (o->to_stdout)
+        o->tmp[n] = '\0';
+    else
+        memcpy(o->tmp + n, ".partial", sizeof ".partial");
     o->dead = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 65535,
                                                    PCAP_TSTAMP_PRECISION_NANO);
     if (!o->dead) {
@@ -141,11 +148,11 @@ int pcap_out_commit(pcap_out *o, char *err, size_t errlen)
     }
     pcap_dump_close(o->dump);
     o->dump = NULL;
-    if (rc == 0 && rename(o->tmp, o->path) != 0) {
+    if (rc == 0 && !o->to_stdout && rename(o->tmp, o->path) != 0) {
         snprintf(err, errlen, "%s: cannot rename the finished file", o->path);
         rc = -1;
     }
-    if (rc != 0)
+    if (rc != 0 && !o->to_stdout)
         remove(o->tmp);
     pcap_close(o->dead);
     free(o->path);
@@ -160,7 +167,8 @@ void pcap_out_abort(pcap_out *o)
         return;
     if (o->dump) {
         pcap_dump_close(o->dump);
-        remove(o->tmp);
+        if (!o->to_stdout)
+            remove(o->tmp);
     }
     if (o->dead)
         pcap_close(o->dead);

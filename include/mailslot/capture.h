@@ -62,6 +62,8 @@ typedef struct ms_capture_stats {
                                * limit, 30 s timeout, cut by the snaplen, or
                                * still incomplete at end of input */
     uint64_t unsupported_link;/* records of a link type we do not read */
+    uint64_t filtered;        /* records the BPF filter rejected (not in
+                               * frames' other counters; frames counts them) */
 } ms_capture_stats;
 
 /* Open a capture file, pcap or pcapng ("-" = standard input). On failure
@@ -91,6 +93,34 @@ const char *ms_capture_error(const ms_capture *c);
 const char *ms_capture_linktype_name(const ms_capture *c);
 const ms_capture_stats *ms_capture_get_stats(const ms_capture *c);
 void ms_capture_close(ms_capture *c);
+
+/* Capture live from an interface through libpcap (promiscuous, immediate
+ * delivery; needs root or CAP_NET_RAW). ms_capture_next then blocks until
+ * a datagram arrives or ms_capture_break is called (returns 0 then). */
+ms_capture *ms_capture_open_live(const char *iface, char *err, size_t errlen);
+
+/* Make a blocked or later ms_capture_next return 0. Safe in a signal
+ * handler (it sets a flag; libpcap's pcap_breakloop). */
+void ms_capture_break(ms_capture *c);
+
+/* A BPF filter in libpcap's syntax (pcap-filter(7)), applied to every
+ * record before anything else looks at it. 0, or -1 with libpcap's reason
+ * in err. */
+int ms_capture_set_filter(ms_capture *c, const char *expr, char *err, size_t errlen);
+
+/* Copying records out: ms_capture_dump_open creates a pcap file ("-" =
+ * standard output) with the input's link type and snapshot length;
+ * ms_capture_dump_record appends the record that produced the datagram
+ * ms_capture_next returned last (for an IPv4-reassembled datagram: its
+ * last fragment); ms_capture_dump_close flushes and closes. Each returns 0,
+ * or -1 with the reason in err (dump_record: from ms_capture_error). */
+int ms_capture_dump_open(ms_capture *c, const char *path, char *err, size_t errlen);
+int ms_capture_dump_record(ms_capture *c);
+int ms_capture_dump_close(ms_capture *c, char *err, size_t errlen);
+
+/* How far a file has been read: *done and *total in octets (*total 0 when
+ * the size is unknown: a pipe, standard input, a live capture). */
+void ms_capture_position(const ms_capture *c, uint64_t *done, uint64_t *total);
 
 #ifdef __cplusplus
 }

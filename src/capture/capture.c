@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "capture/frame.h"
@@ -28,6 +29,13 @@ struct ms_capture {
     ms_reasm *reasm;
     ms_frame_ctx ctx;
     ms_capture_stats st;
+    struct bpf_program prog;
+    bool filtering;
+    bool live;
+    pcap_dumper_t *dump;
+    struct pcap_pkthdr last_hdr; /* the record behind the last datagram */
+    const u_char *last_data;
+    uint64_t file_size;          /* 0: unknown */
     char linkname[32];
     char err[1024];
 };
@@ -53,6 +61,8 @@ static FILE *open_input(const char *path, bool is_stdin)
     return fp;
 }
 
+static void setup_link(ms_capture *c);
+
 ms_capture *ms_capture_open(const char *path, char *err, size_t errlen)
 {
     if (err && errlen)
@@ -76,6 +86,9 @@ ms_capture *ms_capture_open(const char *path, char *err, size_t errlen)
         goto fail;
     }
     setvbuf(fp, c->iobuf, _IOFBF, IOBUF_SIZE);
+    struct stat sb;
+    if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode))
+        c->file_size = (uint64_t)sb.st_size;
     char pe[PCAP_ERRBUF_SIZE] = "";
     /* Nanosecond precision: otherwise libpcap rounds nanosecond files down
      * to microseconds. */
@@ -86,9 +99,19 @@ ms_capture *ms_capture_open(const char *path, char *err, size_t errlen)
         goto fail;
     }
 
-    /* One link type for the whole file: libpcap offers no per-packet link
-     * type, and for pcapng it takes the first interface's and refuses (as a
-     * read error) any later interface with another. */
+    setup_link(c);
+    return c;
+
+fail:
+    ms_capture_close(c);
+    return NULL;
+}
+
+/* One link type for the whole input: libpcap offers no per-packet link
+ * type, and for pcapng it takes the first interface's and refuses (as a
+ * read error) any later interface with another. */
+static void setup_link(ms_capture *c)
+{
     c->dlt = pcap_datalink(c->pcap);
     const char *ln = ms_link_kind_name(ms_link_from_dlt(c->dlt));
     if (!ln)
@@ -104,11 +127,6 @@ ms_capture *ms_capture_open(const char *path, char *err, size_t errlen)
     c->ctx.ports = &c->ports;
     c->ctx.reasm = c->reasm;
     c->state = READING;
-    return c;
-
-fail:
-    ms_capture_close(c);
-    return NULL;
 }
 
 void ms_capture_set_ports(ms_capture *c, const uint16_t *ports, size_t n)
@@ -163,6 +181,10 @@ int ms_capture_next(ms_capture *c, ms_udp_datagram *out)
             return -1;
         }
         c->st.frames++;
+        if (c->filtering && !pcap_offline_filter(&c->prog, h, data)) {
+            c->st.filtered++;
+            continue;
+        }
         ms_record rec = {
             .frame = c->st.frames,
             .ts_sec = (int64_t)h->ts.tv_sec,
@@ -174,8 +196,11 @@ int ms_capture_next(ms_capture *c, ms_udp_datagram *out)
         ms_frame_verdict v = ms_frame_process(&c->ctx, &rec, out);
         ms_frame_count(&c->st, v);
         c->st.frag_dropped = ms_reasm_get_stats(c->reasm)->dropped;
-        if (v == MS_FRAME_DATAGRAM)
+        if (v == MS_FRAME_DATAGRAM) {
+            c->last_hdr = *h;
+            c->last_data = data;
             return 1;
+        }
     }
 }
 
@@ -198,9 +223,123 @@ void ms_capture_close(ms_capture *c)
 {
     if (!c)
         return;
+    if (c->dump)
+        pcap_dump_close(c->dump);
+    if (c->filtering)
+        pcap_freecode(&c->prog);
     if (c->pcap)
         pcap_close(c->pcap); /* fcloses the FILE, so before its buffer goes */
     free(c->iobuf);
     ms_reasm_free(c->reasm);
     free(c);
+}
+
+ms_capture *ms_capture_open_live(const char *iface, char *err, size_t errlen)
+{
+    if (err && errlen)
+        err[0] = '\0';
+    if (!iface || !*iface) {
+        set_err(err, errlen, "(none)", "no interface given");
+        return NULL;
+    }
+    ms_capture *c = calloc(1, sizeof *c);
+    char pe[PCAP_ERRBUF_SIZE] = "";
+    if (!c || !(c->reasm = ms_reasm_new(NULL))) {
+        set_err(err, errlen, iface, "out of memory");
+        goto fail;
+    }
+    c->live = true;
+    c->pcap = pcap_create(iface, pe);
+    if (!c->pcap) {
+        set_err(err, errlen, iface, pe);
+        goto fail;
+    }
+    /* Whole datagrams, at once, and traffic for other hosts too (a
+     * browser election is broadcast, a reply to a peer is not). */
+    pcap_set_snaplen(c->pcap, 65535);
+    pcap_set_promisc(c->pcap, 1);
+    pcap_set_immediate_mode(c->pcap, 1);
+    pcap_set_timeout(c->pcap, 200);
+    pcap_set_tstamp_precision(c->pcap, PCAP_TSTAMP_PRECISION_NANO);
+    int rc = pcap_activate(c->pcap);
+    if (rc < 0) {
+        set_err(err, errlen, iface, pcap_geterr(c->pcap)[0] ? pcap_geterr(c->pcap)
+                                                          : pcap_statustostr(rc));
+        goto fail;
+    }
+    setup_link(c);
+    return c;
+
+fail:
+    ms_capture_close(c);
+    return NULL;
+}
+
+void ms_capture_break(ms_capture *c)
+{
+    if (c && c->pcap)
+        pcap_breakloop(c->pcap);
+}
+
+int ms_capture_set_filter(ms_capture *c, const char *expr, char *err, size_t errlen)
+{
+    struct bpf_program prog;
+    if (pcap_compile(c->pcap, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+        if (err && errlen)
+            snprintf(err, errlen, "filter '%s': %s", expr, pcap_geterr(c->pcap));
+        return -1;
+    }
+    if (c->filtering)
+        pcap_freecode(&c->prog);
+    c->prog = prog;
+    c->filtering = true;
+    return 0;
+}
+
+int ms_capture_dump_open(ms_capture *c, const char *path, char *err, size_t errlen)
+{
+    if (c->dump) {
+        if (err && errlen)
+            snprintf(err, errlen, "%s: a dump file is already open", path);
+        return -1;
+    }
+    c->dump = pcap_dump_open(c->pcap, path);
+    if (!c->dump) {
+        if (err && errlen)
+            snprintf(err, errlen, "%s: %s", path, pcap_geterr(c->pcap));
+        return -1;
+    }
+    return 0;
+}
+
+int ms_capture_dump_record(ms_capture *c)
+{
+    if (!c->dump || !c->last_data)
+        return -1;
+    pcap_dump((u_char *)c->dump, &c->last_hdr, c->last_data);
+    return 0;
+}
+
+int ms_capture_dump_close(ms_capture *c, char *err, size_t errlen)
+{
+    if (!c->dump)
+        return 0;
+    int bad = pcap_dump_flush(c->dump) != 0 || ferror(pcap_dump_file(c->dump));
+    pcap_dump_close(c->dump); /* fclose: an error there is a write error too */
+    c->dump = NULL;
+    if (bad && err && errlen)
+        snprintf(err, errlen, "writing the dump file failed");
+    return bad ? -1 : 0;
+}
+
+void ms_capture_position(const ms_capture *c, uint64_t *done, uint64_t *total)
+{
+    *done = 0;
+    *total = c->file_size;
+    if (c->live || !c->pcap)
+        return;
+    FILE *fp = pcap_file(c->pcap);
+    long pos = fp ? ftell(fp) : -1;
+    if (pos > 0)
+        *done = (uint64_t)pos;
 }
