@@ -48,7 +48,8 @@ static void arg_branch(FILE *f, const cli_cmd *c, const cli_opt *t)
         fputs(") COMPREPLY=($(compgen -W \"$(ls /sys/class/net 2>/dev/null)\" -- \"$cur\"));"
               " return 0 ;;\n", f);
     else
-        fprintf(f, ") COMPREPLY=($(compgen -W '%s' -- \"$cur\")); return 0 ;;\n", t->complete);
+        fprintf(f, ") IFS=' ' COMPREPLY=($(compgen -W '%s' -- \"$cur\")); return 0 ;;\n",
+                t->complete);
 }
 
 static void script(FILE *f)

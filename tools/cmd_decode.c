@@ -125,6 +125,10 @@ int cmd_decode(int argc, char **argv)
     }
     if (ch != CLI_END)
         return ch == CLI_EXIT_OK ? EXIT_OK : EXIT_USAGE;
+    if (c.stats_only && c.json) {
+        cli_error("decode", "--stats prints a text table; it does not go with --json");
+        return EXIT_USAGE;
+    }
     if (dg_take_input(&o, argc, argv, optind) != 0)
         return EXIT_USAGE;
     int col = cli_color_choice(color, stdout);

@@ -251,7 +251,12 @@ int dg_run(const dg_options *o, dg_fn fn, void *ctx, dg_result *res)
     char err[1024];
     memset(res, 0, sizeof *res);
     int open_status;
+    cli_signals_install(NULL); /* opening a pipe blocks until data comes */
     ms_capture *cap = open_input(o, err, sizeof err, &open_status);
+    if (!cap && cli_stop_signal) {
+        cli_error(o->sub, "stopped by signal %d before the capture began", (int)cli_stop_signal);
+        return cli_signal_status();
+    }
     if (!cap) {
         cli_error(o->sub, "%s", err);
         return open_status;
