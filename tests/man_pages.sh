@@ -112,9 +112,9 @@ done
 # --version, which `mailslot --help` does not list, one the command takes).
 "$cli" --version >/dev/null 2>&1 && echo --version >>"$tmp/all_long"
 sort -u "$tmp/all_long" -o "$tmp/all_long"
-for o in $(grep -oE -- '(^|[^A-Za-z0-9-])--[a-z][a-z0-9-]*' "$tmp/man1.txt" | sed 's/^[^-]*//' | sort -u); do
+while read -r o; do
     grep -qxF -- "$o" "$tmp/all_long" && ok || bad "mailslot.1 names $o, which no --help prints"
-done
+done < <(grep -oE -- '(^|[^A-Za-z0-9-])--[a-z][a-z0-9-]*' "$tmp/man1.txt" | sed 's/^[^-]*//' | sort -u)
 
 # ---- library functions
 # Declarations of the public headers, comments removed (a comment's
@@ -126,9 +126,9 @@ nf=$(wc -l <"$tmp/funcs")
 while read -r f; do
     grep -qw -- "$f" "$tmp/man3.txt" && ok || bad "libmailslot.3 does not name $f ($(grep -lw -- "$f" "$src"/include/mailslot/*.h | head -1 | sed "s|^$src/||"))"
 done <"$tmp/funcs"
-for f in $(grep -oE 'ms_[a-z0-9_]+"? \(\)' "$tmp/man3.txt" | sed 's/"\? ()//' | sort -u); do
+while read -r f; do
     grep -qxF "$f" "$tmp/funcs" && ok || bad "libmailslot.3 names $f (), which no public header declares"
-done
+done < <(grep -oE 'ms_[a-z0-9_]+"? \(\)' "$tmp/man3.txt" | sed 's/"\? ()//' | sort -u)
 
 # ---- the example program
 if command -v "$cc" >/dev/null; then
