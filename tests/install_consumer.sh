@@ -73,12 +73,12 @@ for page in man1/mailslot.1 man3/libmailslot.3; do
         continue
     fi
     name=$(basename "$f" | sed 's/\.[0-9]$//')
-    MANWIDTH=80 man --warnings -l "$f" >"$tmp/page.txt" 2>"$tmp/page.err" &&
+    LC_ALL=C MANWIDTH=80 man --warnings -l "$f" >"$tmp/page.txt" 2>"$tmp/page.err" &&
         [[ ! -s $tmp/page.err ]] && grep -q "^NAME" "$tmp/page.txt" &&
         grep -qi "^ *$name " "$tmp/page.txt" && ok ||
         bad "man -l $page: $(head -3 "$tmp/page.err")"
     mandir=$(dirname "$(dirname "$f")")
-    found=$(MANPATH=$mandir man -w "${page:3:1}" "$name" 2>/dev/null)
+    found=$(LC_ALL=C MANPATH=$mandir man -w "${page:3:1}" "$name" 2>/dev/null)
     [[ $found == "$f" ]] && ok || bad "man -w ${page:3:1} $name with MANPATH=$mandir found '$found', not $f"
 done
 

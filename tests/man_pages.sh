@@ -48,7 +48,7 @@ for p in "$man1" "$man3"; do
         bad "groff -ww ${p#"$src/"}: $(head -5 "$tmp/groff.err")"
     fi
     if command -v man >/dev/null; then
-        if MANWIDTH=80 man --warnings -l "$p" >"$tmp/man.out" 2>"$tmp/man.err" &&
+        if LC_ALL=C MANWIDTH=80 man --warnings -l "$p" >"$tmp/man.out" 2>"$tmp/man.err" &&
             [[ ! -s $tmp/man.err && -s $tmp/man.out ]]; then
             ok
         else
