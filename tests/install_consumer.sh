@@ -6,8 +6,9 @@
 # through pkg-config (shared and static library) and once through
 # find_package(Mailslot) (Mailslot::mailslot and Mailslot::mailslot_static),
 # running each. Also checks the installed layout, the SONAME, that the shared
-# library exports only the public API, and that the .pc file, the CMake
-# version file and `mailslot --version` carry the one version.
+# library exports only the public API, that the .pc file, the CMake
+# version file and `mailslot --version` carry the one version, and that the
+# man pages are installed where man finds them and read without warnings.
 set -u
 build=${MAILSLOT_BUILD:-build}
 src=${MAILSLOT_SRC:-.}
@@ -54,6 +55,33 @@ for f in "$prefix/bin/mailslot" "$libdir/libmailslot.a" "$libdir/libmailslot.so"
 done
 [[ ! -e $prefix/include/mailslot/cursor.h && ! -e $prefix/include/capture ]] && ok ||
     bad "private headers installed"
+# The man pages: installed under MANDIR/man1 and man3, found there by man
+# through MANPATH, and readable with man -l.
+for page in man1/mailslot.1 man3/libmailslot.3; do
+    f=$(find "$prefix" -path "*/$page" | head -1)
+    if [[ -z $f ]]; then
+        bad "not installed: $page"
+        continue
+    fi
+    ok
+    if ! command -v man >/dev/null; then
+        if [[ -n ${MAILSLOT_REQUIRE_ALL:-} && ${MAILSLOT_REQUIRE_ALL:-} != 0 ]]; then
+            bad "man is not installed: cannot read the installed $page"
+        else
+            echo "note: man is not installed; $page not read"
+        fi
+        continue
+    fi
+    name=$(basename "$f" | sed 's/\.[0-9]$//')
+    LC_ALL=C MANWIDTH=80 man --warnings -l "$f" >"$tmp/page.txt" 2>"$tmp/page.err" &&
+        [[ ! -s $tmp/page.err ]] && grep -q "^NAME" "$tmp/page.txt" &&
+        grep -qi "^ *$name " "$tmp/page.txt" && ok ||
+        bad "man -l $page: $(head -3 "$tmp/page.err")"
+    mandir=$(dirname "$(dirname "$f")")
+    found=$(LC_ALL=C MANPATH=$mandir man -w "${page:3:1}" "$name" 2>/dev/null)
+    [[ $found == "$f" ]] && ok || bad "man -w ${page:3:1} $name with MANPATH=$mandir found '$found', not $f"
+done
+
 soname=$(readelf -d "$libdir/libmailslot.so" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
 [[ $soname == "libmailslot.so.${version%%.*}" ]] && ok || bad "SONAME '$soname'"
 [[ -e $libdir/$soname ]] && ok || bad "no $soname link"
