@@ -235,14 +235,10 @@ int main(int argc, char **argv)
         snprintf(nbname + strlen(nbname), sizeof nbname - strlen(nbname), " at %s", ip);
     }
 
-    /* Sockets are open: a root process needs root no longer. */
-    bool dropped = false;
-    if (ms_net_drop_privileges(NULL, &dropped, err, sizeof err) != MS_OK) {
-        fprintf(stderr, "remote_server: %s\n", err);
-        ms_nbns_responder_close(names);
-        ms_server_close(srv);
-        return 1;
-    }
+    /* A service would now give up root (ms_net_drop_privileges). This
+     * example keeps it: CreateMailslot with a \\.\mailslot\ name also makes
+     * the local mailslot's files (local.h) as the user we run as, and after
+     * a drop they could not be removed at CloseHandle. */
     thrd_t names_thread;
     if (names && thrd_create(&names_thread, name_service, names) != thrd_success) {
         fprintf(stderr, "remote_server: cannot start the name service thread\n");
