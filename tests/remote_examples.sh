@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The Win32-style remote mailslot examples (examples/remote_server.c,
-# examples/remote_client.c), run the way a user would run them (~10 s).
+# examples/remote_client.c), run the way a user would run them (~7 s).
 #
 # Loopback part (no root needed; the server binds 127.0.0.1 on a high
 # port, the client writes there):
@@ -27,7 +27,9 @@
 #   - an unknown \\NAME: CreateFile fails (nobody answers);
 #   - the CLI on both ends again, on port 138 (listen --register).
 # Without root or ip netns the namespace part is skipped (a failure under
-# MAILSLOT_REQUIRE_ALL). KEEP_WORK=1 keeps the programs' output.
+# MAILSLOT_REQUIRE_ALL). Local mailslot files (CreateMailslot of a
+# \\.\mailslot\ name makes them) go to a private MAILSLOT_DIR that must be
+# empty at the end. KEEP_WORK=1 keeps the programs' output.
 set -u
 # shellcheck source=tests/interop/netns.sh
 source "$(dirname "$0")/interop/netns.sh"
