@@ -31,6 +31,8 @@
 #                   its timeout) at its output block, else at the session's
 #                   end, and its exit status checked then.
 #   - id=ID         a name for an output block further down to refer to.
+#   - after=ID      before this step, wait for the background step ID to
+#                   end (bounded by its timeout) and check its status.
 #
 # The step runs under a pseudo-terminal (script(1)), so its output is what
 # a reader sees in a terminal: standard output and standard error in the
@@ -140,7 +142,7 @@ glob_of() {   # a literal line with "..." as the only wildcard -> bash pattern
         fi
         c=${s:0:1}
         case $c in
-            '*' | '?' | '[' | ']' | '\') out+="\\$c" ;;
+            '*' | '?' | '[' | ']' | "\\") out+="\\$c" ;;
             *) out+=$c ;;
         esac
         s=${s:1}
@@ -205,7 +207,7 @@ tree_kill() {   # PID: TERM the tree, KILL what is left after 2 s
 NS_A=""
 NS_B=""
 SDIR=""
-declare -A BG_PID BG_OUT BG_EXIT BG_TIMEOUT BG_T0 BG_WHERE STEP_OUT STEP_DONE
+declare -A BG_PID BG_EXIT BG_TIMEOUT BG_T0 BG_WHERE STEP_OUT STEP_DONE
 BG_IDS=()
 SESSION_FAILED=0
 FAILED_STEPS=0
@@ -302,12 +304,16 @@ wait_ready() {
 }
 
 run_step() {   # N WHERE INFO BODY
-    local n=$1 where=$2 info=$3 body=$4 id want t ready
+    local n=$1 where=$2 info=$3 body=$4 id want t ready after
     STEPS=$((STEPS + 1))
     id=$(attr "$info" id) || id="#$n"
     want=$(attr "$info" exit) || want=0
     t=$(attr "$info" timeout) || t=$DEFAULT_TIMEOUT
     [[ $want =~ ^[0-9]+$ && $t =~ ^[0-9]+$ ]] || { step_fail "$where" "bad exit= or timeout= in '$info'"; return; }
+    if after=$(attr "$info" after); then
+        [[ -n ${STEP_OUT[$after]:-} ]] || { step_fail "$where" "after=$after: no such step before"; return; }
+        finish_bg "$after"
+    fi
     start_step "$n" "$where" "$info" "$body" || return
     STEP_OUT[$id]=$STEP_FILE
     LAST_STEP=$id
