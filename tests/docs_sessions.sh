@@ -236,7 +236,7 @@ session_start() {   # NAME
     SDIR=$IT_WORK/s-$name
     mkdir -p "$SDIR/run" "$IT_WORK/out-$name" "$IT_WORK/bin"
     cp -r "$IT_SRC/captures" "$SDIR/run/"
-    ln -sfn "$IT_CLI" "$IT_WORK/bin/mailslot"
+    ln -sfn "$(realpath "$IT_CLI")" "$IT_WORK/bin/mailslot"
     BG_IDS=()
     for k in "${!STEP_OUT[@]}"; do unset "STEP_OUT[$k]"; done
     for k in "${!STEP_DONE[@]}"; do unset "STEP_DONE[$k]"; done
