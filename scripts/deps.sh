@@ -9,7 +9,7 @@ want=${1:-build}
 pkgs=(build-essential cmake pkg-config libpcap-dev libssl-dev check)
 if [ "$want" = test ]; then
     pkgs+=(tshark python3 python3-scapy samba samba-common-bin iproute2 ethtool clang valgrind cppcheck
-           groff-base man-db)
+           groff-base man-db jq)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -82,6 +82,12 @@ for page in man1/mailslot.1 man3/libmailslot.3; do
     [[ $found == "$f" ]] && ok || bad "man -w ${page:3:1} $name with MANPATH=$mandir found '$found', not $f"
 done
 
+# The bash completion script, where bash-completion looks for it, and the
+# same text the installed command writes.
+comp=$(find "$prefix" -path '*/bash-completion/completions/mailslot' | head -1)
+[[ -n $comp ]] && cmp -s "$comp" <("$prefix/bin/mailslot" completion bash) && bash -n "$comp" && ok ||
+    bad "bash completion not installed under share/bash-completion/completions, or stale"
+
 soname=$(readelf -d "$libdir/libmailslot.so" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
 [[ $soname == "libmailslot.so.${version%%.*}" ]] && ok || bad "SONAME '$soname'"
 [[ -e $libdir/$soname ]] && ok || bad "no $soname link"
