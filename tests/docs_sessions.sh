@@ -36,7 +36,8 @@
 #
 # The step runs under a pseudo-terminal (script(1)), so its output is what
 # a reader sees in a terminal: standard output and standard error in the
-# order written.
+# order written. NO_COLOR=1 is set: the guides show plain text, which is
+# what a terminal without colour (or `--color=never`) shows.
 #
 #   ```text output[=ID]
 #
@@ -258,7 +259,7 @@ start_step() {
     ip netns exec "$ns" unshare --uts /bin/bash -c '
         hostname "$1" || exit 111
         cd "$2" || exit 111
-        export PATH="$3:$PATH" SHELL=/bin/bash
+        export PATH="$3:$PATH" SHELL=/bin/bash NO_COLOR=1
         exec script -qefc "/bin/bash -e -o pipefail $4" /dev/null' \
         docs-step "$hn" "$SDIR/run" "$IT_WORK/bin" "$body" </dev/null >"$STEP_FILE" 2>&1 &
     STEP_PID=$!

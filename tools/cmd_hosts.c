@@ -65,6 +65,7 @@ static const cli_opt hosts_opts[] = {
     { "timeout", K_TIMEOUT, 0, "S", "with -i: stop after S seconds", NULL },
     { "json", K_JSON, 0, NULL, "one JSON object per host (NDJSON)", NULL },
     DG_CLI_FILTER_OPTS,
+    DG_CLI_REASM_OPTS,
     { "quiet", 'q', 'q', NULL, "no summary on stderr", NULL },
     { NULL, 0, 0, NULL, NULL, NULL },
 };
