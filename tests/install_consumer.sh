@@ -96,6 +96,11 @@ soname=$(readelf -d "$libdir/libmailslot.so" | sed -n 's/.*Library soname: \[\(.
 nm -D --defined-only "$libdir/libmailslot.so" | awk '$2 ~ /^[TDBRVW]$/ {print $3}' >"$tmp/syms"
 grep -qx ms_message_decode "$tmp/syms" && grep -qx ms_capture_next "$tmp/syms" && ok ||
     bad "public functions not exported"
+# Every name the version script lists is defined (lld --no-undefined-version).
+if [[ -f $build/mailslot.map ]]; then
+    undefined=$(sed -n 's/^ *\(ms_[a-z0-9_]*\);$/\1/p' "$build/mailslot.map" | grep -vxFf "$tmp/syms")
+    [[ -z $undefined ]] && ok || bad "version script names undefined symbols: $undefined"
+fi
 for s in ms_reasm_new ms_frame_process ms_udp_parse ms_link_from_dlt; do
     grep -qx "$s" "$tmp/syms" && bad "internal $s exported" || ok
 done
