@@ -173,6 +173,36 @@ PY
         bad "--pcap lo heard: $(cat "$tmp/live")"
     "$cli" hosts --pcap lo --timeout 1 >/dev/null 2>&1; rc=$?
     [ $rc -eq 1 ] && ok || bad "--pcap lo with nothing heard: exit $rc, want 1"
+
+    # decode -i: live like tcpdump; -c ends it, -w keeps the record, a BPF
+    # expression applies, and SIGINT is a normal end for a live capture.
+    send_payload() {
+        /usr/bin/python3 - "$tmp/payload" <<'PY'
+import socket, sys
+data = bytes.fromhex(open(sys.argv[1]).read().strip())
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(data, ("127.0.0.1", 138))
+PY
+    }
+    timeout 10 "$cli" decode -i lo -c 1 -q --json -w "$tmp/live.pcap" udp port 138 >"$tmp/dlive" 2>"$tmp/dlive_err" &
+    pid=$!
+    sleep 1
+    send_payload
+    wait "$pid"; rc=$?
+    pid=
+    [ $rc -eq 0 ] && grep -qF '"name":"\\MAILSLOT\\BROWSE"' "$tmp/dlive" && ok ||
+        bad "decode -i lo -c 1: exit $rc: $(cat "$tmp/dlive" "$tmp/dlive_err")"
+    [ "$("$cli" decode -q "$tmp/live.pcap" | wc -l)" -eq 1 ] && ok || bad "decode -i -w: the record was not kept"
+    "$cli" decode -i lo -q 'udp port 9' >"$tmp/dlive" 2>"$tmp/dlive_err" &
+    pid=$!
+    sleep 1
+    send_payload
+    sleep 0.3
+    kill -INT "$pid"
+    wait "$pid"; rc=$?
+    pid=
+    [ $rc -eq 0 ] && [ ! -s "$tmp/dlive" ] && grep -q 'frames outside the BPF filter' "$tmp/dlive_err" && ok ||
+        bad "decode -i lo 'udp port 9' then SIGINT: exit $rc, $(cat "$tmp/dlive" "$tmp/dlive_err")"
 else
     skipped+=("--pcap needs root")
 fi
