@@ -12,6 +12,13 @@
 void ms_report_clear(ms_report *r)
 {
     r->count = r->dropped = r->must = 0;
+    r->flags = 0;
+}
+
+void ms_report_reset(ms_report *r, unsigned flags)
+{
+    ms_report_clear(r);
+    r->flags = flags;
 }
 
 /* Finding texts use a handful of conversions; vsnprintf cost more than all
@@ -131,6 +138,10 @@ static void vadd(ms_report *r, const char *id, const char *field, size_t off,
     f->rule = rule;
     f->field = field ? field : rule->field;
     f->offset = off;
+    if (r->flags & MS_REPORT_NO_TEXT) {
+        f->text[0] = '\0';
+        return;
+    }
     va_list again;
     va_copy(again, ap);
     if (!format_simple(f->text, sizeof f->text, fmt, ap))
