@@ -142,6 +142,11 @@ static inline size_t ms_rcur_find_term(const ms_rcur *c, size_t width)
         return 0;
     size_t left = c->len - c->pos;
     const uint8_t *p = c->buf + c->pos;
+    if (width == 1) {
+        /* memchr scans many octets per step. */
+        const uint8_t *z = left ? memchr(p, 0, left) : NULL;
+        return z ? (size_t)(z - p) + 1 : 0;
+    }
     for (size_t i = 0; i + width <= left; i += width) {
         if (p[i] == 0 && (width == 1 || p[i + 1] == 0))
             return i + width;
