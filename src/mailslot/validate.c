@@ -425,11 +425,17 @@ static void data_rules(vctx *v)
             t->name.terminated ? "name and NUL (%zu octets) run past ByteCount %u"
                                : "no NUL before the end of the message (%zu octets of name, ByteCount %u)",
             t->name.terminated ? n + 1 : n, t->byte_count);
-    if (n <= 10 || strncasecmp((const char *)t->name.p, "\\MAILSLOT\\", 10) != 0)
+    /* The upper-case prefix (what every sender writes) settles D-03 and
+     * the prefix half of D-04 without a case-folding compare. */
+    bool upper = n > 10 && memcmp(t->name.p, "\\MAILSLOT\\", 10) == 0;
+    if (!upper && (n <= 10 || strncasecmp((const char *)t->name.p, "\\MAILSLOT\\", 10) != 0))
         ADD(r, "D-03", "mailslot.name", name_off, "name does not start with \\MAILSLOT\\ and a name");
-    else if (!printable(t->name.p, n) || memcmp(t->name.p, "\\MAILSLOT\\", 10) != 0)
-        ADD(r, "D-04", "mailslot.name", name_off, "%s",
-            printable(t->name.p, n) ? "prefix not in upper case" : "name has non-printable octets");
+    else if (!upper || !printable(t->name.p + 10, n - 10)) {
+        bool pr = printable(t->name.p, n);
+        if (!pr || !upper)
+            ADD(r, "D-04", "mailslot.name", name_off, "%s",
+                pr ? "prefix not in upper case" : "name has non-printable octets");
+    }
     if (!t->name.terminated)
         return;
     if (doff < name_end || doff > name_end + 3)
