@@ -44,6 +44,7 @@
  * A 16-octet name's text is the octets before its first NUL, or all 16. */
 #include "mailslot/browser.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -211,7 +212,11 @@ ms_status ms_browser_decode(const uint8_t *data, size_t len, bool lanman,
     *err_off = 0;
     if (!out || (!data && len))
         return MS_ERR_INVALID_ARG;
-    memset(out, 0, sizeof *out);
+    /* Everything but names[] (1.5 KiB, most of the struct) is cleared;
+     * entries from name_count on are never read (see browser.h). */
+    memset(out, 0, offsetof(ms_browser, names));
+    memset((char *)out + offsetof(ms_browser, name), 0,
+           sizeof *out - offsetof(ms_browser, name));
 
     ms_rcur c = ms_rcur_make(data, len);
     out->opcode = ms_rcur_u8(&c);
