@@ -9,6 +9,7 @@
  */
 #include "mailslot/smb.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "common/cursor.h"
@@ -75,7 +76,11 @@ ms_status ms_trans_decode(const uint8_t *smb, size_t len, ms_smb_header *hdr,
 {
     ms_rcur c = ms_rcur_make(smb, len);
     memset(hdr, 0, sizeof *hdr);
-    memset(t, 0, sizeof *t);
+    /* All but setup[3..] (480 octets, nearly all of ms_trans): the words
+     * after setup_words are never read (see smb.h); [0..2] stay cleared
+     * for those who test opcode, priority and class directly. */
+    memset(t, 0, offsetof(ms_trans, setup) + 3 * sizeof t->setup[0]);
+    memset((char *)t + offsetof(ms_trans, byte_count), 0, sizeof *t - offsetof(ms_trans, byte_count));
     *err_off = 0;
 
     /* Whole fixed blocks in one length check each; a message cut inside
