@@ -122,19 +122,9 @@ HOT void copy_short(char *o, const char *s, size_t n)
     }
 }
 
-HOT void key_prefix(json_out *j, const char *key)
+/* Comma (when due) and "key": for a key of n octets. */
+HOT void key_prefix_n(json_out *j, const char *key, size_t n, bool comma)
 {
-    bool comma = false;
-    if (j->depth > 0) {
-        comma = j->need_comma[j->depth];
-        j->need_comma[j->depth] = true;
-    }
-    if (!key) {
-        if (comma)
-            putch(j, ',');
-        return;
-    }
-    size_t n = strlen(key);
     if (n + 4 > sizeof j->buf) {
         if (comma)
             putch(j, ',');
@@ -151,6 +141,27 @@ HOT void key_prefix(json_out *j, const char *key)
     o[n + 1] = '"';
     o[n + 2] = ':';
     j->len += comma + n + 3;
+}
+
+HOT bool take_comma(json_out *j)
+{
+    bool comma = false;
+    if (j->depth > 0) {
+        comma = j->need_comma[j->depth];
+        j->need_comma[j->depth] = true;
+    }
+    return comma;
+}
+
+HOT void key_prefix(json_out *j, const char *key)
+{
+    bool comma = take_comma(j);
+    if (!key) {
+        if (comma)
+            putch(j, ',');
+        return;
+    }
+    key_prefix_n(j, key, strlen(key), comma);
 }
 
 static void jo_open(json_out *j, const char *key, char ch)
@@ -196,6 +207,13 @@ void jo_end_line(json_out *j)
 void jo_uint(json_out *j, const char *key, uint64_t v)
 {
     key_prefix(j, key);
+    put_uint(j, v);
+    done(j);
+}
+
+void jo_uint_n(json_out *j, const char *key, size_t n, uint64_t v)
+{
+    key_prefix_n(j, key, n, take_comma(j));
     put_uint(j, v);
     done(j);
 }
@@ -298,9 +316,23 @@ void jo_utf16(json_out *j, const char *key, const uint8_t *p, size_t n)
     done(j);
 }
 
+static void put_hex(json_out *j, const uint8_t *p, size_t n);
+
 void jo_hex(json_out *j, const char *key, const uint8_t *p, size_t n)
 {
     key_prefix(j, key);
+    put_hex(j, p, n);
+}
+
+void jo_hex_n(json_out *j, const char *key, size_t kn, const uint8_t *p, size_t n)
+{
+    key_prefix_n(j, key, kn, take_comma(j));
+    put_hex(j, p, n);
+}
+
+/* "hex digits" of p[0..n), and the value is done. */
+static void put_hex(json_out *j, const uint8_t *p, size_t n)
+{
     putch(j, '"');
     /* In chunks that fit the buffer: two digits per octet, four octets
      * (eight digits, one 8-octet store) per step. */
