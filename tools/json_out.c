@@ -17,7 +17,9 @@ void jo_init(json_out *j, FILE *f)
     memset(j->is_list, 0, sizeof j->is_list);
 }
 
-static void drain(json_out *j)
+/* Rare (a full buffer, the end of a top-level value): out of line, so
+ * the per-value functions need no register saves for the call. */
+__attribute__((noinline, cold)) static void drain(json_out *j)
 {
     if (j->len) {
         fwrite(j->buf, 1, j->len, j->f);
@@ -30,14 +32,14 @@ static void drain(json_out *j)
  * exactly what it was with direct stdio calls. */
 static void done(json_out *j)
 {
-    if (j->depth == 0)
+    if (__builtin_expect(j->depth == 0, 0))
         drain(j);
 }
 
 /* Room for n more octets (n <= JSON_OUT_BUF). */
 HOT char *room(json_out *j, size_t n)
 {
-    if (j->len + n > sizeof j->buf)
+    if (__builtin_expect(j->len + n > sizeof j->buf, 0))
         drain(j);
     return j->buf + j->len;
 }
