@@ -11,19 +11,44 @@
 #include "mailslot/nbds_reasm.h"
 #include "text_out.h"
 
-/* Decimal digits of v, at least `min` of them (zero-padded), at o; returns
- * the end. */
+/* "00".."99": two decimal digits per entry. */
+static const char dec_pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* Decimal digits of v, at least `min` of them (zero-padded), at o;
+ * returns the end. The digits are counted first and written from the
+ * end, two per division. */
 static char *put_digits(char *o, unsigned long long v, unsigned min)
 {
-    char tmp[24];
-    unsigned n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v || n < min);
-    while (n)
-        *o++ = tmp[--n];
-    return o;
+    static const unsigned long long pow10[20] = {
+        1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
+        100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull,
+        10000000000000ull, 100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+        100000000000000000ull, 1000000000000000000ull, 10000000000000000000ull,
+    };
+    unsigned n = 1;
+    while (n < 20 && v >= pow10[n])
+        n++;
+    while (min > n) {
+        *o++ = '0';
+        min--;
+    }
+    char *e = o + n;
+    while (v >= 100) {
+        const char *d = dec_pairs + 2 * (v % 100);
+        *--e = d[1];
+        *--e = d[0];
+        v /= 100;
+    }
+    if (v >= 10) {
+        *--e = dec_pairs[2 * v + 1];
+        *--e = dec_pairs[2 * v];
+    } else {
+        *--e = (char)('0' + v);
+    }
+    return o + n;
 }
 
 /* "YYYY-mm-dd HH:MM:SS.uuuuuu". gmtime_r + strftime cost more than the
@@ -77,25 +102,14 @@ static void error_text(const ms_message *m, char *out, size_t cap)
  * the seconds (sign included), a dot, at least nine nanosecond digits. */
 static void time_text(int64_t sec, uint32_t nsec, char out[static 40])
 {
-    char tmp[24];
-    size_t n = 0, o = 0;
+    char *o = out;
     uint64_t u = sec < 0 ? 0 - (uint64_t)sec : (uint64_t)sec;
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
     if (sec < 0)
-        out[o++] = '-';
-    while (n)
-        out[o++] = tmp[--n];
-    out[o++] = '.';
-    for (unsigned k = 0; k < 9 || nsec; k++) {
-        tmp[n++] = (char)('0' + nsec % 10);
-        nsec /= 10;
-    }
-    while (n)
-        out[o++] = tmp[--n];
-    out[o] = '\0';
+        *o++ = '-';
+    o = put_digits(o, u, 1);
+    *o++ = '.';
+    o = put_digits(o, nsec, 9);
+    *o = '\0';
 }
 
 static void print_problems(json_out *j, const ms_report *r)
