@@ -298,15 +298,58 @@ void dp_json(json_out *j, const dg_item *it, const ms_report *r, const dp_auth *
     jo_end_line(j);
 }
 
+/* The common part of a text line is gathered here and written with one
+ * fwrite: an fputs or putc per piece cost more than building it. Anything
+ * written with fprintf in between is preceded by ln_flush, so the octets
+ * and their order are those of direct stdio calls. */
+typedef struct line_buf {
+    FILE *f;
+    size_t n;
+    char b[2048];
+} line_buf;
+
+static void ln_flush(line_buf *l)
+{
+    if (l->n)
+        fwrite(l->b, 1, l->n, l->f);
+    l->n = 0;
+}
+
+static void ln_put(line_buf *l, const char *s, size_t n)
+{
+    if (n > sizeof l->b - l->n) {
+        ln_flush(l);
+        if (n > sizeof l->b) {
+            fwrite(s, 1, n, l->f);
+            return;
+        }
+    }
+    memcpy(l->b + l->n, s, n);
+    l->n += n;
+}
+
+static void ln_puts(line_buf *l, const char *s)
+{
+    ln_put(l, s, strlen(s));
+}
+
+static void ln_putc(line_buf *l, char c)
+{
+    ln_put(l, &c, 1);
+}
+
 void dp_line(FILE *f, const dg_item *it, bool verbose, const dp_auth *auth)
 {
     const ms_udp_datagram *d = it->d;
     const ms_message *m = it->m;
     char ts[64], sn[512], dn[512], what[512] = "";
+    line_buf lb;
+    lb.f = f;
+    lb.n = 0;
     /* The fixed start of the line, built by hand: fprintf's format
      * parsing was most of the cost of a line. Same octets as
      * "%llu %s %s:%u -> %s:%u ". */
-    char head[160];
+    char *head = lb.b;
     format_time(d, ts, sizeof ts);
     char *o = put_digits(head, d->frame, 1);
     *o++ = ' ';
@@ -322,63 +365,73 @@ void dp_line(FILE *f, const dg_item *it, bool verbose, const dp_auth *auth)
     *o++ = ':';
     o = put_digits(o, d->dport, 1);
     *o++ = ' ';
-    fwrite(head, 1, (size_t)(o - head), f);
+    lb.n = (size_t)(o - head);
     const ms_dgram *g = &m->dgram;
     const char *tn = ms_dgram_type_name(g->type);
-    if (tn)
-        fputs(tn, f);
-    else
+    if (tn) {
+        ln_puts(&lb, tn);
+    } else {
+        ln_flush(&lb);
         fprintf(f, "type 0x%02x", g->type);
+    }
     if (g->src.wire_len) {
         ms_nb_name_format(&g->src, sn, sizeof sn);
-        putc(' ', f);
-        fputs(sn, f);
+        ln_putc(&lb, ' ');
+        ln_puts(&lb, sn);
         if (!g->src.valid)
-            fputs("(invalid)", f);
+            ln_puts(&lb, "(invalid)");
     }
     if (g->dst.wire_len) {
         ms_nb_name_format(&g->dst, dn, sizeof dn);
-        fputs(" -> ", f);
-        fputs(dn, f);
+        ln_puts(&lb, " -> ");
+        ln_puts(&lb, dn);
         if (!g->dst.valid)
-            fputs("(invalid)", f);
+            ln_puts(&lb, "(invalid)");
     }
     if (g->type == MS_NBDS_ERROR) {
         const char *en = ms_dgram_error_name(g->error_code);
+        ln_flush(&lb);
         fprintf(f, " error 0x%02x%s%s", g->error_code, en ? " " : "", en ? en : "");
     }
     if (m->has_smb) {
         char nm[600];
-        putc(' ', f);
-        fputs(tt_escape(m->trans.name.p, m->trans.name.len, nm, sizeof nm), f);
+        ln_putc(&lb, ' ');
+        ln_puts(&lb, tt_escape(m->trans.name.p, m->trans.name.len, nm, sizeof nm));
         if (m->payload_ok && (m->kind == MS_PAYLOAD_BROWSER || m->kind == MS_PAYLOAD_LANMAN))
             ms_browser_summary(&m->browser, what, sizeof what);
         else if (m->payload_ok && m->kind == MS_PAYLOAD_NETLOGON)
             ms_netlogon_summary(&m->netlogon, what, sizeof what);
         else
             snprintf(what, sizeof what, "%u octets", m->trans.data_count);
-        putc(' ', f);
-        fputs(what, f);
+        ln_putc(&lb, ' ');
+        ln_puts(&lb, what);
     }
     if (m->status != MS_OK) {
         char et[128];
         error_text(m, et, sizeof et);
+        ln_flush(&lb);
         fprintf(f, " [error at offset %zu: %s]", m->err_off, et);
     } else if (d->truncated) {
+        ln_flush(&lb);
         fprintf(f, " [truncated by the capture: %zu of %zu octets]", d->len, d->orig_len);
     }
-    if (auth)
+    if (auth) {
+        ln_flush(&lb);
         fprintf(f, " [authenticated: key %lu]", (unsigned long)auth->key_id);
+    }
     if (it->reassembled) {
+        ln_flush(&lb);
         fputs(it->fragments ? " [reassembled from frames" : " [reassembled from NBDS fragments", f);
         for (size_t i = 0; i < it->nfragments; i++)
             fprintf(f, "%s%llu", i ? "," : " ", (unsigned long long)it->fragments[i]);
         putc(']', f);
     } else if (ms_nbds_is_fragment(&m->dgram) && m->status == MS_OK) {
+        ln_flush(&lb);
         fprintf(f, " [NBDS fragment: offset %u%s]", m->dgram.packet_offset,
                 (m->dgram.flags & MS_NBDS_FLAG_MORE) ? ", more follow" : ", last");
     }
-    putc('\n', f);
+    ln_putc(&lb, '\n');
+    ln_flush(&lb);
     if (verbose) {
         text_tree t = { f, 1 };
         ms_message_fields(m, tt_field, &t);
