@@ -517,16 +517,17 @@ static const bit_name reset_names[] = {
 static const char *bits_label(char *buf, size_t cap, uint32_t v,
                               const bit_name *tab, size_t n, const char *prefix)
 {
-    size_t pos = 0;
+    size_t pos = 0, k = 0;
     buf[0] = 0;
     for (unsigned i = 0; i < 32; i++) {
         uint32_t bit = (uint32_t)1 << i;
         if (!(v & bit))
             continue;
-        const char *name = NULL;
-        for (size_t k = 0; k < n; k++)
-            if (tab[k].bit == bit)
-                name = tab[k].name;
+        /* The tables are in ascending bit order and the bits are visited
+         * in that order: one walk over the table for the whole value. */
+        while (k < n && tab[k].bit < bit)
+            k++;
+        const char *name = k < n && tab[k].bit == bit ? tab[k].name : NULL;
         /* Appended by hand, as snprintf would (it cost more than the rest
          * of the JSON object): on overflow, what fits, then stop. */
         char hexbit[11];
