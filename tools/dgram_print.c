@@ -123,7 +123,7 @@ static void print_problems(json_out *j, const ms_report *r)
         jo_cstr(j, "rule", f->rule->id);
         jo_cstr(j, "level", f->rule->level == MS_LEVEL_MUST ? "must" : "common");
         jo_cstr(j, "field", f->field);
-        jo_uint(j, "offset", f->offset);
+        JO_UINT(j, "offset", f->offset);
         jo_cstr(j, "text", f->text);
         jo_end(j);
     }
@@ -138,7 +138,7 @@ static void print_problems(json_out *j, const ms_report *r)
  * tests/decode_digest.sh compares the output with committed digests. */
 static void message_json(json_out *j, const ms_message *m)
 {
-    jo_begin(j, "nbdgm");
+    JO_BEGIN(j, "nbdgm");
     ms_dgram_fields(&m->dgram, jo_field, j);
     if (ms_dgram_has_data(m->dgram.type) && !m->has_smb && m->dgram.user_data.p) {
         jo_hex(j, "user_data", m->dgram.user_data.p, m->dgram.user_data.len);
@@ -154,7 +154,7 @@ static void message_json(json_out *j, const ms_message *m)
         return;
 
     const ms_smb_header *h = &m->smb;
-    jo_begin(j, "smb");
+    JO_BEGIN(j, "smb");
     JO_HEX(j, "protocol", h->protocol, 4);
     JO_UINT(j, "command", h->command);
     JO_UINT(j, "status", h->status);
@@ -170,7 +170,7 @@ static void message_json(json_out *j, const ms_message *m)
     jo_end(j);
 
     const ms_trans *t = &m->trans;
-    jo_begin(j, "trans");
+    JO_BEGIN(j, "trans");
     JO_UINT(j, "word_count", t->word_count);
     JO_UINT(j, "total_param_count", t->total_param_count);
     JO_UINT(j, "total_data_count", t->total_data_count);
@@ -202,7 +202,7 @@ static void message_json(json_out *j, const ms_message *m)
         jo_bool(j, "data_located", false);
     jo_end(j);
 
-    jo_begin(j, "mailslot");
+    JO_BEGIN(j, "mailslot");
     jo_text(j, "name", t->name.p, t->name.len);
     if (t->setup_words >= 1)
         JO_UINT(j, "opcode", t->setup[0]);
@@ -218,22 +218,22 @@ static void message_json(json_out *j, const ms_message *m)
     if (!m->payload_ok) {
         const ms_bytes *d = &t->data;
         if ((m->kind == MS_PAYLOAD_BROWSER || m->kind == MS_PAYLOAD_LANMAN) && d->len >= 1) {
-            jo_begin(j, "browser");
+            JO_BEGIN(j, "browser");
             JO_UINT(j, "command", d->p[0]);
             jo_end(j);
         } else if (m->kind == MS_PAYLOAD_NETLOGON && d->len >= 2) {
-            jo_begin(j, "netlogon");
+            JO_BEGIN(j, "netlogon");
             JO_UINT(j, "command", (uint64_t)(d->p[0] | (d->p[1] << 8)));
             jo_end(j);
         }
         return;
     }
     if (m->kind == MS_PAYLOAD_BROWSER || m->kind == MS_PAYLOAD_LANMAN) {
-        jo_begin(j, "browser");
+        JO_BEGIN(j, "browser");
         ms_browser_fields(&m->browser, jo_field, j);
         jo_end(j);
     } else if (m->kind == MS_PAYLOAD_NETLOGON) {
-        jo_begin(j, "netlogon");
+        JO_BEGIN(j, "netlogon");
         ms_netlogon_fields(&m->netlogon, jo_field, j);
         jo_end(j);
     }
@@ -245,16 +245,16 @@ void dp_json(json_out *j, const dg_item *it, const ms_report *r, const dp_auth *
     const ms_message *m = it->m;
     char buf[64];
     jo_begin(j, NULL);
-    jo_uint(j, "frame", d->frame);
+    JO_UINT(j, "frame", d->frame);
     time_text(d->ts_sec, d->ts_nsec, buf);
     jo_raw(j, "time", buf);
-    jo_begin(j, "ip");
+    JO_BEGIN(j, "ip");
     jo_ipv4(j, "src", d->ip_src);
     jo_ipv4(j, "dst", d->ip_dst);
     jo_end(j);
-    jo_begin(j, "udp");
-    jo_uint(j, "srcport", d->sport);
-    jo_uint(j, "dstport", d->dport);
+    JO_BEGIN(j, "udp");
+    JO_UINT(j, "srcport", d->sport);
+    JO_UINT(j, "dstport", d->dport);
     jo_end(j);
     if (d->reassembled)
         jo_bool(j, "ip_reassembled", true);
@@ -272,8 +272,8 @@ void dp_json(json_out *j, const dg_item *it, const ms_report *r, const dp_auth *
         jo_uint(j, "orig_len", d->orig_len);
     }
     if (auth) {
-        jo_begin(j, "auth");
-        jo_uint(j, "key_id", auth->key_id);
+        JO_BEGIN(j, "auth");
+        JO_UINT(j, "key_id", auth->key_id);
         snprintf(buf, sizeof buf, "%llu.%03llu", (unsigned long long)(auth->time_ms / 1000),
                  (unsigned long long)(auth->time_ms % 1000));
         jo_raw(j, "time", buf);
@@ -282,14 +282,14 @@ void dp_json(json_out *j, const dg_item *it, const ms_report *r, const dp_auth *
     message_json(j, m);
     jo_hex(j, "payload", d->payload, d->len);
     if (m->status != MS_OK || d->truncated) {
-        jo_begin(j, "error");
+        JO_BEGIN(j, "error");
         if (m->status != MS_OK) {
             jo_cstr(j, "layer", m->err_layer);
-            jo_uint(j, "offset", m->err_off);
+            JO_UINT(j, "offset", m->err_off);
             jo_cstr(j, "text", ms_strerror(m->status));
         } else {
             jo_cstr(j, "layer", "capture");
-            jo_uint(j, "offset", d->len);
+            JO_UINT(j, "offset", d->len);
             jo_cstr(j, "text", "datagram cut short by the capture's snapshot length");
         }
         jo_end(j);

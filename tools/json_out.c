@@ -181,6 +181,16 @@ void jo_begin(json_out *j, const char *key)
     jo_open(j, key, '{');
 }
 
+void jo_begin_n(json_out *j, const char *key, size_t n)
+{
+    key_prefix_n(j, key, n, take_comma(j));
+    putch(j, '{');
+    if (j->depth + 1 < JSON_OUT_MAX_DEPTH)
+        j->depth++;
+    j->need_comma[j->depth] = false;
+    j->is_list[j->depth] = false;
+}
+
 void jo_begin_list(json_out *j, const char *key)
 {
     jo_open(j, key, '[');
@@ -366,16 +376,36 @@ static void put_hex(json_out *j, const uint8_t *p, size_t n)
     done(j);
 }
 
+/* An octet's decimal digits into o (room for 3); returns the count. */
+HOT size_t octet_text(char *o, unsigned v)
+{
+    if (v >= 100) {
+        o[0] = (char)('0' + v / 100);
+        memcpy(o + 1, dec_pairs + 2 * (v % 100), 2);
+        return 3;
+    }
+    if (v >= 10) {
+        memcpy(o, dec_pairs + 2 * v, 2);
+        return 2;
+    }
+    o[0] = (char)('0' + v);
+    return 1;
+}
+
 void jo_ipv4(json_out *j, const char *key, uint32_t ip)
 {
     key_prefix(j, key);
-    putch(j, '"');
+    /* "a.b.c.d": at most 17 octets, reserved at once. */
+    char *o = room(j, 17);
+    size_t n = 0;
+    o[n++] = '"';
     for (int shift = 24; shift >= 0; shift -= 8) {
-        put_uint(j, (ip >> shift) & 255);
+        n += octet_text(o + n, (ip >> shift) & 255);
         if (shift)
-            putch(j, '.');
+            o[n++] = '.';
     }
-    putch(j, '"');
+    o[n++] = '"';
+    j->len += n;
     done(j);
 }
 
