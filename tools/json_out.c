@@ -291,9 +291,44 @@ static bool plain(uint8_t c)
     return plain_tab[c];
 }
 
+/* The escape put_code_unit writes for an octet that is not plain, at o;
+ * returns the end. */
+static char *escape_octet(char *o, uint8_t c)
+{
+    switch (c) {
+    case '"': o[0] = '\\'; o[1] = '"'; return o + 2;
+    case '\\': o[0] = '\\'; o[1] = '\\'; return o + 2;
+    case '\n': o[0] = '\\'; o[1] = 'n'; return o + 2;
+    case '\t': o[0] = '\\'; o[1] = 't'; return o + 2;
+    case '\r': o[0] = '\\'; o[1] = 'r'; return o + 2;
+    default: break;
+    }
+    memcpy(o, "\\u00", 4);
+    o[4] = hx[c >> 4];
+    o[5] = hx[c & 15];
+    return o + 6;
+}
+
 void jo_text(json_out *j, const char *key, const uint8_t *p, size_t n)
 {
     key_prefix(j, key);
+    if (n <= (sizeof j->buf - 2) / 6) {
+        /* Room for the worst case (every octet \u00XX) reserved once,
+         * then one pass. */
+        char *o = room(j, 6 * n + 2), *start = o;
+        *o++ = '"';
+        for (size_t i = 0; i < n; i++) {
+            uint8_t c = p[i];
+            if (plain(c))
+                *o++ = (char)c;
+            else
+                o = escape_octet(o, c);
+        }
+        *o++ = '"';
+        j->len += (size_t)(o - start);
+        done(j);
+        return;
+    }
     putch(j, '"');
     /* Runs of octets that need no escape are copied in one go. */
     for (size_t i = 0; i < n;) {
