@@ -86,7 +86,18 @@ static void format_time(const ms_udp_datagram *d, char *out, size_t cap)
 static char *put_ip(char *o, uint32_t ip)
 {
     for (int shift = 24; shift >= 0; shift -= 8) {
-        o = put_digits(o, (ip >> shift) & 255, 1);
+        unsigned v = (ip >> shift) & 255;
+        if (v >= 100) {
+            *o++ = (char)('0' + v / 100);
+            v %= 100;
+            *o++ = dec_pairs[2 * v];
+            *o++ = dec_pairs[2 * v + 1];
+        } else if (v >= 10) {
+            *o++ = dec_pairs[2 * v];
+            *o++ = dec_pairs[2 * v + 1];
+        } else {
+            *o++ = (char)('0' + v);
+        }
         if (shift)
             *o++ = '.';
     }
