@@ -96,7 +96,8 @@ static void on_datagram(void *vctx, const dg_item *it)
 {
     check_ctx *c = vctx;
     ms_report *r = &c->report;
-    ms_report_clear(r);
+    /* Nothing prints finding texts with -q (and no --json): only counts. */
+    ms_report_reset(r, c->quiet && !c->json ? MS_REPORT_NO_TEXT : 0);
     if (it->at_eof) {
         /* Fragment sets never completed: findings without a datagram. */
         print_finding(c, it->d->frame, &it->findings->items[0]);

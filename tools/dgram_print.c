@@ -11,19 +11,44 @@
 #include "mailslot/nbds_reasm.h"
 #include "text_out.h"
 
-/* Decimal digits of v, at least `min` of them (zero-padded), at o; returns
- * the end. */
+/* "00".."99": two decimal digits per entry. */
+static const char dec_pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* Decimal digits of v, at least `min` of them (zero-padded), at o;
+ * returns the end. The digits are counted first and written from the
+ * end, two per division. */
 static char *put_digits(char *o, unsigned long long v, unsigned min)
 {
-    char tmp[24];
-    unsigned n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v || n < min);
-    while (n)
-        *o++ = tmp[--n];
-    return o;
+    static const unsigned long long pow10[20] = {
+        1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
+        100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull,
+        10000000000000ull, 100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+        100000000000000000ull, 1000000000000000000ull, 10000000000000000000ull,
+    };
+    unsigned n = 1;
+    while (n < 20 && v >= pow10[n])
+        n++;
+    while (min > n) {
+        *o++ = '0';
+        min--;
+    }
+    char *e = o + n;
+    while (v >= 100) {
+        const char *d = dec_pairs + 2 * (v % 100);
+        *--e = d[1];
+        *--e = d[0];
+        v /= 100;
+    }
+    if (v >= 10) {
+        *--e = dec_pairs[2 * v + 1];
+        *--e = dec_pairs[2 * v];
+    } else {
+        *--e = (char)('0' + v);
+    }
+    return o + n;
 }
 
 /* "YYYY-mm-dd HH:MM:SS.uuuuuu". gmtime_r + strftime cost more than the
@@ -61,7 +86,18 @@ static void format_time(const ms_udp_datagram *d, char *out, size_t cap)
 static char *put_ip(char *o, uint32_t ip)
 {
     for (int shift = 24; shift >= 0; shift -= 8) {
-        o = put_digits(o, (ip >> shift) & 255, 1);
+        unsigned v = (ip >> shift) & 255;
+        if (v >= 100) {
+            *o++ = (char)('0' + v / 100);
+            v %= 100;
+            *o++ = dec_pairs[2 * v];
+            *o++ = dec_pairs[2 * v + 1];
+        } else if (v >= 10) {
+            *o++ = dec_pairs[2 * v];
+            *o++ = dec_pairs[2 * v + 1];
+        } else {
+            *o++ = (char)('0' + v);
+        }
         if (shift)
             *o++ = '.';
     }
@@ -77,25 +113,14 @@ static void error_text(const ms_message *m, char *out, size_t cap)
  * the seconds (sign included), a dot, at least nine nanosecond digits. */
 static void time_text(int64_t sec, uint32_t nsec, char out[static 40])
 {
-    char tmp[24];
-    size_t n = 0, o = 0;
+    char *o = out;
     uint64_t u = sec < 0 ? 0 - (uint64_t)sec : (uint64_t)sec;
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
     if (sec < 0)
-        out[o++] = '-';
-    while (n)
-        out[o++] = tmp[--n];
-    out[o++] = '.';
-    for (unsigned k = 0; k < 9 || nsec; k++) {
-        tmp[n++] = (char)('0' + nsec % 10);
-        nsec /= 10;
-    }
-    while (n)
-        out[o++] = tmp[--n];
-    out[o] = '\0';
+        *o++ = '-';
+    o = put_digits(o, u, 1);
+    *o++ = '.';
+    o = put_digits(o, nsec, 9);
+    *o = '\0';
 }
 
 static void print_problems(json_out *j, const ms_report *r)
@@ -109,11 +134,120 @@ static void print_problems(json_out *j, const ms_report *r)
         jo_cstr(j, "rule", f->rule->id);
         jo_cstr(j, "level", f->rule->level == MS_LEVEL_MUST ? "must" : "common");
         jo_cstr(j, "field", f->field);
-        jo_uint(j, "offset", f->offset);
+        JO_UINT(j, "offset", f->offset);
         jo_cstr(j, "text", f->text);
         jo_end(j);
     }
     jo_end(j);
+}
+
+/* What ms_message_fields(m, jo_field, j) writes, octet for octet, with the
+ * fixed-shape objects (smb, trans, mailslot: about 40 keys per datagram)
+ * written directly instead of through one visitor call and one strlen per
+ * key. The other layers still go through their field visitors. Keep in
+ * step with ms_message_fields, ms_smb_header_fields and ms_trans_fields;
+ * tests/decode_digest.sh compares the output with committed digests. */
+static void message_json(json_out *j, const ms_message *m)
+{
+    JO_BEGIN(j, "nbdgm");
+    ms_dgram_fields(&m->dgram, jo_field, j);
+    if (ms_dgram_has_data(m->dgram.type) && !m->has_smb && m->dgram.user_data.p) {
+        jo_hex(j, "user_data", m->dgram.user_data.p, m->dgram.user_data.len);
+        if (m->smb_status != MS_OK || ms_dgram_is_partial(&m->dgram)) {
+            const char *why = m->smb_status != MS_OK
+                                  ? ms_strerror(m->smb_status)
+                                  : "NBDS fragment: decoded with the rest of its datagram";
+            jo_cstr(j, "user_data_note", why);
+        }
+    }
+    jo_end(j);
+    if (!m->has_smb)
+        return;
+
+    const ms_smb_header *h = &m->smb;
+    JO_BEGIN(j, "smb");
+    JO_HEX(j, "protocol", h->protocol, 4);
+    JO_UINT(j, "command", h->command);
+    JO_UINT(j, "status", h->status);
+    JO_UINT(j, "flags", h->flags);
+    JO_UINT(j, "flags2", h->flags2);
+    JO_UINT(j, "pid_high", h->pid_high);
+    JO_HEX(j, "security", h->security, 8);
+    JO_UINT(j, "reserved", h->reserved);
+    JO_UINT(j, "tid", h->tid);
+    JO_UINT(j, "pid_low", h->pid_low);
+    JO_UINT(j, "uid", h->uid);
+    JO_UINT(j, "mid", h->mid);
+    jo_end(j);
+
+    const ms_trans *t = &m->trans;
+    JO_BEGIN(j, "trans");
+    JO_UINT(j, "word_count", t->word_count);
+    JO_UINT(j, "total_param_count", t->total_param_count);
+    JO_UINT(j, "total_data_count", t->total_data_count);
+    JO_UINT(j, "max_param_count", t->max_param_count);
+    JO_UINT(j, "max_data_count", t->max_data_count);
+    JO_UINT(j, "max_setup_count", t->max_setup_count);
+    JO_UINT(j, "reserved1", t->reserved1);
+    JO_UINT(j, "flags", t->flags);
+    JO_UINT(j, "timeout", t->timeout);
+    JO_UINT(j, "reserved2", t->reserved2);
+    JO_UINT(j, "param_count", t->param_count);
+    JO_UINT(j, "param_offset", t->param_offset);
+    JO_UINT(j, "data_count", t->data_count);
+    JO_UINT(j, "data_offset", t->data_offset);
+    JO_UINT(j, "setup_count", t->setup_count);
+    JO_UINT(j, "reserved3", t->reserved3);
+    jo_begin_list(j, "setup");
+    for (size_t i = 0; i < t->setup_words; i++)
+        jo_uint(j, NULL, t->setup[i]);
+    jo_end(j);
+    JO_UINT(j, "byte_count", t->byte_count);
+    if (!t->name.terminated)
+        jo_bool(j, "name_terminated", false);
+    if (t->pad.len)
+        JO_HEX(j, "pad", t->pad.p, t->pad.len);
+    if (t->trailing.len)
+        JO_HEX(j, "trailing", t->trailing.p, t->trailing.len);
+    if (!t->data_located)
+        jo_bool(j, "data_located", false);
+    jo_end(j);
+
+    JO_BEGIN(j, "mailslot");
+    jo_text(j, "name", t->name.p, t->name.len);
+    if (t->setup_words >= 1)
+        JO_UINT(j, "opcode", t->setup[0]);
+    if (t->setup_words >= 2)
+        JO_UINT(j, "priority", t->setup[1]);
+    if (t->setup_words >= 3)
+        JO_UINT(j, "class", t->setup[2]);
+    JO_UINT(j, "size", t->data_count);
+    if (t->data_located)
+        JO_HEX(j, "data", t->data.p, t->data.len);
+    jo_end(j);
+
+    if (!m->payload_ok) {
+        const ms_bytes *d = &t->data;
+        if ((m->kind == MS_PAYLOAD_BROWSER || m->kind == MS_PAYLOAD_LANMAN) && d->len >= 1) {
+            JO_BEGIN(j, "browser");
+            JO_UINT(j, "command", d->p[0]);
+            jo_end(j);
+        } else if (m->kind == MS_PAYLOAD_NETLOGON && d->len >= 2) {
+            JO_BEGIN(j, "netlogon");
+            JO_UINT(j, "command", (uint64_t)(d->p[0] | (d->p[1] << 8)));
+            jo_end(j);
+        }
+        return;
+    }
+    if (m->kind == MS_PAYLOAD_BROWSER || m->kind == MS_PAYLOAD_LANMAN) {
+        JO_BEGIN(j, "browser");
+        ms_browser_fields(&m->browser, jo_field, j);
+        jo_end(j);
+    } else if (m->kind == MS_PAYLOAD_NETLOGON) {
+        JO_BEGIN(j, "netlogon");
+        ms_netlogon_fields(&m->netlogon, jo_field, j);
+        jo_end(j);
+    }
 }
 
 void dp_json(json_out *j, const dg_item *it, const ms_report *r, const dp_auth *auth)
@@ -122,16 +256,16 @@ void dp_json(json_out *j, const dg_item *it, const ms_report *r, const dp_auth *
     const ms_message *m = it->m;
     char buf[64];
     jo_begin(j, NULL);
-    jo_uint(j, "frame", d->frame);
+    JO_UINT(j, "frame", d->frame);
     time_text(d->ts_sec, d->ts_nsec, buf);
     jo_raw(j, "time", buf);
-    jo_begin(j, "ip");
+    JO_BEGIN(j, "ip");
     jo_ipv4(j, "src", d->ip_src);
     jo_ipv4(j, "dst", d->ip_dst);
     jo_end(j);
-    jo_begin(j, "udp");
-    jo_uint(j, "srcport", d->sport);
-    jo_uint(j, "dstport", d->dport);
+    JO_BEGIN(j, "udp");
+    JO_UINT(j, "srcport", d->sport);
+    JO_UINT(j, "dstport", d->dport);
     jo_end(j);
     if (d->reassembled)
         jo_bool(j, "ip_reassembled", true);
@@ -149,30 +283,70 @@ void dp_json(json_out *j, const dg_item *it, const ms_report *r, const dp_auth *
         jo_uint(j, "orig_len", d->orig_len);
     }
     if (auth) {
-        jo_begin(j, "auth");
-        jo_uint(j, "key_id", auth->key_id);
+        JO_BEGIN(j, "auth");
+        JO_UINT(j, "key_id", auth->key_id);
         snprintf(buf, sizeof buf, "%llu.%03llu", (unsigned long long)(auth->time_ms / 1000),
                  (unsigned long long)(auth->time_ms % 1000));
         jo_raw(j, "time", buf);
         jo_end(j);
     }
-    ms_message_fields(m, jo_field, j);
+    message_json(j, m);
     jo_hex(j, "payload", d->payload, d->len);
     if (m->status != MS_OK || d->truncated) {
-        jo_begin(j, "error");
+        JO_BEGIN(j, "error");
         if (m->status != MS_OK) {
             jo_cstr(j, "layer", m->err_layer);
-            jo_uint(j, "offset", m->err_off);
+            JO_UINT(j, "offset", m->err_off);
             jo_cstr(j, "text", ms_strerror(m->status));
         } else {
             jo_cstr(j, "layer", "capture");
-            jo_uint(j, "offset", d->len);
+            JO_UINT(j, "offset", d->len);
             jo_cstr(j, "text", "datagram cut short by the capture's snapshot length");
         }
         jo_end(j);
     }
     print_problems(j, r);
     jo_end_line(j);
+}
+
+/* The common part of a text line is gathered here and written with one
+ * fwrite: an fputs or putc per piece cost more than building it. Anything
+ * written with fprintf in between is preceded by ln_flush, so the octets
+ * and their order are those of direct stdio calls. */
+typedef struct line_buf {
+    FILE *f;
+    size_t n;
+    char b[2048];
+} line_buf;
+
+static void ln_flush(line_buf *l)
+{
+    if (l->n)
+        fwrite(l->b, 1, l->n, l->f);
+    l->n = 0;
+}
+
+static void ln_put(line_buf *l, const char *s, size_t n)
+{
+    if (n > sizeof l->b - l->n) {
+        ln_flush(l);
+        if (n > sizeof l->b) {
+            fwrite(s, 1, n, l->f);
+            return;
+        }
+    }
+    memcpy(l->b + l->n, s, n);
+    l->n += n;
+}
+
+static void ln_puts(line_buf *l, const char *s)
+{
+    ln_put(l, s, strlen(s));
+}
+
+static void ln_putc(line_buf *l, char c)
+{
+    ln_put(l, &c, 1);
 }
 
 static bool use_color;
@@ -183,10 +357,10 @@ void dp_set_color(bool on)
 }
 
 /* An SGR sequence when colour is on ("" ends the colour). */
-static void sgr(FILE *f, const char *code)
+static void sgr(line_buf *l, const char *code)
 {
     if (use_color)
-        fputs(*code ? code : "\033[0m", f);
+        ln_puts(l, *code ? code : "\033[0m");
 }
 
 void dp_line(FILE *f, const dg_item *it, bool verbose, const dp_auth *auth)
@@ -194,10 +368,13 @@ void dp_line(FILE *f, const dg_item *it, bool verbose, const dp_auth *auth)
     const ms_udp_datagram *d = it->d;
     const ms_message *m = it->m;
     char ts[64], sn[512], dn[512], what[512] = "";
+    line_buf lb;
+    lb.f = f;
+    lb.n = 0;
     /* The fixed start of the line, built by hand: fprintf's format
      * parsing was most of the cost of a line. Same octets as
      * "%llu %s %s:%u -> %s:%u ". */
-    char head[160];
+    char *head = lb.b;
     format_time(d, ts, sizeof ts);
     char *o = put_digits(head, d->frame, 1);
     *o++ = ' ';
@@ -213,69 +390,79 @@ void dp_line(FILE *f, const dg_item *it, bool verbose, const dp_auth *auth)
     *o++ = ':';
     o = put_digits(o, d->dport, 1);
     *o++ = ' ';
-    fwrite(head, 1, (size_t)(o - head), f);
+    lb.n = (size_t)(o - head);
     const ms_dgram *g = &m->dgram;
     const char *tn = ms_dgram_type_name(g->type);
-    sgr(f, "\033[1m");
-    if (tn)
-        fputs(tn, f);
-    else
+    sgr(&lb, "\033[1m");
+    if (tn) {
+        ln_puts(&lb, tn);
+    } else {
+        ln_flush(&lb);
         fprintf(f, "type 0x%02x", g->type);
-    sgr(f, "");
+    }
+    sgr(&lb, "");
     if (g->src.wire_len) {
         ms_nb_name_format(&g->src, sn, sizeof sn);
-        putc(' ', f);
-        fputs(sn, f);
+        ln_putc(&lb, ' ');
+        ln_puts(&lb, sn);
         if (!g->src.valid)
-            fputs("(invalid)", f);
+            ln_puts(&lb, "(invalid)");
     }
     if (g->dst.wire_len) {
         ms_nb_name_format(&g->dst, dn, sizeof dn);
-        fputs(" -> ", f);
-        fputs(dn, f);
+        ln_puts(&lb, " -> ");
+        ln_puts(&lb, dn);
         if (!g->dst.valid)
-            fputs("(invalid)", f);
+            ln_puts(&lb, "(invalid)");
     }
     if (g->type == MS_NBDS_ERROR) {
         const char *en = ms_dgram_error_name(g->error_code);
+        ln_flush(&lb);
         fprintf(f, " error 0x%02x%s%s", g->error_code, en ? " " : "", en ? en : "");
     }
     if (m->has_smb) {
         char nm[600];
-        putc(' ', f);
-        sgr(f, "\033[36m");
-        fputs(tt_escape(m->trans.name.p, m->trans.name.len, nm, sizeof nm), f);
-        sgr(f, "");
+        ln_putc(&lb, ' ');
+        sgr(&lb, "\033[36m");
+        ln_puts(&lb, tt_escape(m->trans.name.p, m->trans.name.len, nm, sizeof nm));
+        sgr(&lb, "");
         if (m->payload_ok && (m->kind == MS_PAYLOAD_BROWSER || m->kind == MS_PAYLOAD_LANMAN))
             ms_browser_summary(&m->browser, what, sizeof what);
         else if (m->payload_ok && m->kind == MS_PAYLOAD_NETLOGON)
             ms_netlogon_summary(&m->netlogon, what, sizeof what);
         else
             snprintf(what, sizeof what, "%u octets", m->trans.data_count);
-        putc(' ', f);
-        fputs(what, f);
+        ln_putc(&lb, ' ');
+        ln_puts(&lb, what);
     }
     if (m->status != MS_OK) {
         char et[128];
         error_text(m, et, sizeof et);
-        sgr(f, "\033[31m");
+        sgr(&lb, "\033[31m");
+        ln_flush(&lb);
         fprintf(f, " [error at offset %zu: %s]", m->err_off, et);
-        sgr(f, "");
+        sgr(&lb, "");
     } else if (d->truncated) {
+        ln_flush(&lb);
         fprintf(f, " [truncated by the capture: %zu of %zu octets]", d->len, d->orig_len);
     }
-    if (auth)
+    if (auth) {
+        ln_flush(&lb);
         fprintf(f, " [authenticated: key %lu]", (unsigned long)auth->key_id);
+    }
     if (it->reassembled) {
+        ln_flush(&lb);
         fputs(it->fragments ? " [reassembled from frames" : " [reassembled from NBDS fragments", f);
         for (size_t i = 0; i < it->nfragments; i++)
             fprintf(f, "%s%llu", i ? "," : " ", (unsigned long long)it->fragments[i]);
         putc(']', f);
     } else if (ms_nbds_is_fragment(&m->dgram) && m->status == MS_OK) {
+        ln_flush(&lb);
         fprintf(f, " [NBDS fragment: offset %u%s]", m->dgram.packet_offset,
                 (m->dgram.flags & MS_NBDS_FLAG_MORE) ? ", more follow" : ", last");
     }
-    putc('\n', f);
+    ln_putc(&lb, '\n');
+    ln_flush(&lb);
     if (verbose) {
         text_tree t = { f, 1 };
         ms_message_fields(m, tt_field, &t);

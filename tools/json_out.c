@@ -3,6 +3,10 @@
 
 #include <string.h>
 
+/* The per-value helpers are small and called for every key and value:
+ * inlined, they cost no call and no register saves. */
+#define HOT static inline __attribute__((always_inline))
+
 void jo_init(json_out *j, FILE *f)
 {
     /* Not memset: buf need not be cleared (it is 16 KiB). */
@@ -13,7 +17,9 @@ void jo_init(json_out *j, FILE *f)
     memset(j->is_list, 0, sizeof j->is_list);
 }
 
-static void drain(json_out *j)
+/* Rare (a full buffer, the end of a top-level value): out of line, so
+ * the per-value functions need no register saves for the call. */
+__attribute__((noinline, cold)) static void drain(json_out *j)
 {
     if (j->len) {
         fwrite(j->buf, 1, j->len, j->f);
@@ -26,14 +32,14 @@ static void drain(json_out *j)
  * exactly what it was with direct stdio calls. */
 static void done(json_out *j)
 {
-    if (j->depth == 0)
+    if (__builtin_expect(j->depth == 0, 0))
         drain(j);
 }
 
 /* Room for n more octets (n <= JSON_OUT_BUF). */
-static char *room(json_out *j, size_t n)
+HOT char *room(json_out *j, size_t n)
 {
-    if (j->len + n > sizeof j->buf)
+    if (__builtin_expect(j->len + n > sizeof j->buf, 0))
         drain(j);
     return j->buf + j->len;
 }
@@ -49,56 +55,115 @@ static void put(json_out *j, const char *s, size_t n)
     j->len += n;
 }
 
-static void putch(json_out *j, char c)
+HOT void putch(json_out *j, char c)
 {
     *room(j, 1) = c;
     j->len++;
 }
 
-/* Decimal digits of v at the end of a 20-octet scratch; returns the start. */
-static char *u64_text(uint64_t v, char s[static 20])
-{
-    char *p = s + 20;
-    do {
-        *--p = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    return p;
-}
+/* "00".."99": two decimal digits per table entry. */
+static const char dec_pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
 
-static void put_uint(json_out *j, uint64_t v)
+/* 10^k for k < 20 */
+static const uint64_t pow10_tab[20] = {
+    1u, 10u, 100u, 1000u, 10000u, 100000u, 1000000u, 10000000u, 100000000u, 1000000000u,
+    10000000000u, 100000000000u, 1000000000000u, 10000000000000u, 100000000000000u,
+    1000000000000000u, 10000000000000000u, 100000000000000000u, 1000000000000000000u,
+    10000000000000000000u,
+};
+
+/* Decimal v written straight into the buffer, two digits per step from
+ * the end once the number of digits is known. */
+HOT void put_uint(json_out *j, uint64_t v)
 {
     if (v < 10) { /* most fields: counts, flags, zeros */
         putch(j, (char)('0' + v));
         return;
     }
-    char s[20];
-    char *p = u64_text(v, s);
-    put(j, p, (size_t)(s + 20 - p));
+    size_t n;
+    if (v < 100000) /* 16-bit fields and smaller: no division to count */
+        n = 2 + (v >= 100) + (v >= 1000) + (v >= 10000);
+    else
+        for (n = 6; n < 20 && v >= pow10_tab[n]; n++)
+            ;
+    char *o = room(j, 20);
+    char *e = o + n;
+    while (v >= 100) {
+        e -= 2;
+        memcpy(e, dec_pairs + 2 * (v % 100), 2);
+        v /= 100;
+    }
+    if (v >= 10)
+        memcpy(e - 2, dec_pairs + 2 * v, 2);
+    else
+        e[-1] = (char)('0' + v);
+    j->len += n;
 }
 
-static void key_prefix(json_out *j, const char *key)
+/* n octets from s to o for short n (keys, small numbers): two fixed-size
+ * copies that may overlap, each within the n octets, instead of a call. */
+HOT void copy_short(char *o, const char *s, size_t n)
 {
-    if (j->depth > 0) {
-        if (j->need_comma[j->depth])
+    if (n >= 16 && n <= 32) {
+        memcpy(o, s, 16);
+        memcpy(o + n - 16, s + n - 16, 16);
+    } else if (n >= 8 && n < 16) {
+        memcpy(o, s, 8);
+        memcpy(o + n - 8, s + n - 8, 8);
+    } else if (n >= 4 && n < 8) {
+        memcpy(o, s, 4);
+        memcpy(o + n - 4, s + n - 4, 4);
+    } else if (n < 4) {
+        for (size_t i = 0; i < n; i++)
+            o[i] = s[i];
+    } else {
+        memcpy(o, s, n);
+    }
+}
+
+/* Comma (when due) and "key": for a key of n octets. */
+HOT void key_prefix_n(json_out *j, const char *key, size_t n, bool comma)
+{
+    if (n + 4 > sizeof j->buf) {
+        if (comma)
             putch(j, ',');
+        putch(j, '"');
+        put(j, key, n);
+        put(j, "\":", 2);
+        return;
+    }
+    char *o = room(j, n + 4);
+    o[0] = ',';
+    o += comma; /* the comma stays only when one is due */
+    o[0] = '"';
+    copy_short(o + 1, key, n);
+    o[n + 1] = '"';
+    o[n + 2] = ':';
+    j->len += comma + n + 3;
+}
+
+HOT bool take_comma(json_out *j)
+{
+    bool comma = false;
+    if (j->depth > 0) {
+        comma = j->need_comma[j->depth];
         j->need_comma[j->depth] = true;
     }
-    if (key) {
-        size_t n = strlen(key);
-        char *o = room(j, n + 3);
-        if (n + 3 <= sizeof j->buf) {
-            o[0] = '"';
-            memcpy(o + 1, key, n);
-            o[n + 1] = '"';
-            o[n + 2] = ':';
-            j->len += n + 3;
-        } else {
-            putch(j, '"');
-            put(j, key, n);
-            put(j, "\":", 2);
-        }
+    return comma;
+}
+
+HOT void key_prefix(json_out *j, const char *key)
+{
+    bool comma = take_comma(j);
+    if (!key) {
+        if (comma)
+            putch(j, ',');
+        return;
     }
+    key_prefix_n(j, key, strlen(key), comma);
 }
 
 static void jo_open(json_out *j, const char *key, char ch)
@@ -114,6 +179,16 @@ static void jo_open(json_out *j, const char *key, char ch)
 void jo_begin(json_out *j, const char *key)
 {
     jo_open(j, key, '{');
+}
+
+void jo_begin_n(json_out *j, const char *key, size_t n)
+{
+    key_prefix_n(j, key, n, take_comma(j));
+    putch(j, '{');
+    if (j->depth + 1 < JSON_OUT_MAX_DEPTH)
+        j->depth++;
+    j->need_comma[j->depth] = false;
+    j->is_list[j->depth] = false;
 }
 
 void jo_begin_list(json_out *j, const char *key)
@@ -144,6 +219,13 @@ void jo_end_line(json_out *j)
 void jo_uint(json_out *j, const char *key, uint64_t v)
 {
     key_prefix(j, key);
+    put_uint(j, v);
+    done(j);
+}
+
+void jo_uint_n(json_out *j, const char *key, size_t n, uint64_t v)
+{
+    key_prefix_n(j, key, n, take_comma(j));
     put_uint(j, v);
     done(j);
 }
@@ -191,14 +273,62 @@ static void put_code_unit(json_out *j, unsigned cu)
     j->len += 6;
 }
 
+/* Octets a JSON string holds as they are: printable ASCII but " and \. */
+#define P8(x) x, x, x, x, x, x, x, x
+#define P32(x) P8(x), P8(x), P8(x), P8(x)
+static const bool plain_tab[256] = {
+    P32(0),                                     /* 0x00-0x1f */
+    1, 1, 0, 1, 1, 1, 1, 1, P8(1), P8(1), P8(1), /* 0x20-0x3f: " */
+    P8(1), P8(1), P8(1), 1, 1, 1, 1, 0, 1, 1, 1, /* 0x40-0x5f: \ */
+    P8(1), P8(1), P8(1), 1, 1, 1, 1, 1, 1, 1, 0, /* 0x60-0x7f: DEL */
+    P32(0), P32(0), P32(0), P32(0),             /* 0x80-0xff */
+};
+#undef P32
+#undef P8
+
 static bool plain(uint8_t c)
 {
-    return c >= 0x20 && c < 0x7F && c != '"' && c != '\\';
+    return plain_tab[c];
+}
+
+/* The escape put_code_unit writes for an octet that is not plain, at o;
+ * returns the end. */
+static char *escape_octet(char *o, uint8_t c)
+{
+    switch (c) {
+    case '"': o[0] = '\\'; o[1] = '"'; return o + 2;
+    case '\\': o[0] = '\\'; o[1] = '\\'; return o + 2;
+    case '\n': o[0] = '\\'; o[1] = 'n'; return o + 2;
+    case '\t': o[0] = '\\'; o[1] = 't'; return o + 2;
+    case '\r': o[0] = '\\'; o[1] = 'r'; return o + 2;
+    default: break;
+    }
+    memcpy(o, "\\u00", 4);
+    o[4] = hx[c >> 4];
+    o[5] = hx[c & 15];
+    return o + 6;
 }
 
 void jo_text(json_out *j, const char *key, const uint8_t *p, size_t n)
 {
     key_prefix(j, key);
+    if (n <= (sizeof j->buf - 2) / 6) {
+        /* Room for the worst case (every octet \u00XX) reserved once,
+         * then one pass. */
+        char *o = room(j, 6 * n + 2), *start = o;
+        *o++ = '"';
+        for (size_t i = 0; i < n; i++) {
+            uint8_t c = p[i];
+            if (plain(c))
+                *o++ = (char)c;
+            else
+                o = escape_octet(o, c);
+        }
+        *o++ = '"';
+        j->len += (size_t)(o - start);
+        done(j);
+        return;
+    }
     putch(j, '"');
     /* Runs of octets that need no escape are copied in one go. */
     for (size_t i = 0; i < n;) {
@@ -233,12 +363,26 @@ void jo_utf16(json_out *j, const char *key, const uint8_t *p, size_t n)
     done(j);
 }
 
+static void put_hex(json_out *j, const uint8_t *p, size_t n);
+
 void jo_hex(json_out *j, const char *key, const uint8_t *p, size_t n)
 {
     key_prefix(j, key);
+    put_hex(j, p, n);
+}
+
+void jo_hex_n(json_out *j, const char *key, size_t kn, const uint8_t *p, size_t n)
+{
+    key_prefix_n(j, key, kn, take_comma(j));
+    put_hex(j, p, n);
+}
+
+/* "hex digits" of p[0..n), and the value is done. */
+static void put_hex(json_out *j, const uint8_t *p, size_t n)
+{
     putch(j, '"');
-    /* In chunks that fit the buffer: two digits per octet. */
-    /* "00".."ff" in a row: one 2-octet copy per octet. */
+    /* In chunks that fit the buffer: two digits per octet, eight octets
+     * per step (one 2-octet load and store each). */
 #define H16(x) x "0" x "1" x "2" x "3" x "4" x "5" x "6" x "7" \
                x "8" x "9" x "a" x "b" x "c" x "d" x "e" x "f"
     static const char pairs[] = H16("0") H16("1") H16("2") H16("3") H16("4") H16("5")
@@ -248,7 +392,20 @@ void jo_hex(json_out *j, const char *key, const uint8_t *p, size_t n)
     while (n) {
         size_t k = n < sizeof j->buf / 4 ? n : sizeof j->buf / 4;
         char *o = room(j, 2 * k);
-        for (size_t i = 0; i < k; i++)
+        size_t i = 0;
+        for (; i + 8 <= k; i += 8) {
+            const uint8_t *s = p + i;
+            char *d = o + 2 * i;
+            memcpy(d, pairs + 2 * s[0], 2);
+            memcpy(d + 2, pairs + 2 * s[1], 2);
+            memcpy(d + 4, pairs + 2 * s[2], 2);
+            memcpy(d + 6, pairs + 2 * s[3], 2);
+            memcpy(d + 8, pairs + 2 * s[4], 2);
+            memcpy(d + 10, pairs + 2 * s[5], 2);
+            memcpy(d + 12, pairs + 2 * s[6], 2);
+            memcpy(d + 14, pairs + 2 * s[7], 2);
+        }
+        for (; i < k; i++)
             memcpy(o + 2 * i, pairs + 2 * p[i], 2);
         j->len += 2 * k;
         p += k;
@@ -258,16 +415,36 @@ void jo_hex(json_out *j, const char *key, const uint8_t *p, size_t n)
     done(j);
 }
 
+/* An octet's decimal digits into o (room for 3); returns the count. */
+HOT size_t octet_text(char *o, unsigned v)
+{
+    if (v >= 100) {
+        o[0] = (char)('0' + v / 100);
+        memcpy(o + 1, dec_pairs + 2 * (v % 100), 2);
+        return 3;
+    }
+    if (v >= 10) {
+        memcpy(o, dec_pairs + 2 * v, 2);
+        return 2;
+    }
+    o[0] = (char)('0' + v);
+    return 1;
+}
+
 void jo_ipv4(json_out *j, const char *key, uint32_t ip)
 {
     key_prefix(j, key);
-    putch(j, '"');
+    /* "a.b.c.d": at most 17 octets, reserved at once. */
+    char *o = room(j, 17);
+    size_t n = 0;
+    o[n++] = '"';
     for (int shift = 24; shift >= 0; shift -= 8) {
-        put_uint(j, (ip >> shift) & 255);
+        n += octet_text(o + n, (ip >> shift) & 255);
         if (shift)
-            putch(j, '.');
+            o[n++] = '.';
     }
-    putch(j, '"');
+    o[n++] = '"';
+    j->len += n;
     done(j);
 }
 

@@ -41,6 +41,16 @@ void jo_utf16(json_out *j, const char *key, const uint8_t *p, size_t n);
 void jo_hex(json_out *j, const char *key, const uint8_t *p, size_t n);
 void jo_ipv4(json_out *j, const char *key, uint32_t ip);
 
+/* The same for a key whose length n is known (no strlen per value); with a
+ * string literal: JO_UINT(j, "key", v), JO_HEX(j, "key", p, len). */
+void jo_uint_n(json_out *j, const char *key, size_t n, uint64_t v);
+void jo_begin_n(json_out *j, const char *key, size_t n);
+void jo_hex_n(json_out *j, const char *key, size_t n, const uint8_t *p, size_t len);
+#define JO_KEY(lit) ("" lit ""), (sizeof(lit) - 1)
+#define JO_UINT(j, lit, v) jo_uint_n((j), JO_KEY(lit), (v))
+#define JO_HEX(j, lit, p, len) jo_hex_n((j), JO_KEY(lit), (p), (len))
+#define JO_BEGIN(j, lit) jo_begin_n((j), JO_KEY(lit))
+
 /* ms_field_fn adapter: ctx is a json_out*. */
 void jo_field(void *ctx, const ms_field *f);
 

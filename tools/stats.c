@@ -11,10 +11,16 @@ typedef struct stats_entry {
     uint64_t count;
 } stats_entry;
 
+/* Keys made from a small code (message type, opcode) are remembered by
+ * code: entries never move once made, so the next datagram with the same
+ * code counts on its entry without building and hashing the key. */
+#define CODE_HITS 512
+
 struct stats_table {
     const char *title;
     size_t used;
     uint64_t other;
+    stats_entry *hit[CODE_HITS]; /* by code (see stats_add), once counted */
     stats_entry slot[2 * STATS_MAX_KEYS]; /* open addressing, half full at most */
 };
 
@@ -26,7 +32,8 @@ static stats_table *table_new(const char *title)
     return t;
 }
 
-static void table_add(stats_table *t, const char *key)
+/* Counts key; returns its entry (NULL when it went to "other"). */
+static stats_entry *table_add(stats_table *t, const char *key)
 {
     uint32_t h = 2166136261u;
     for (const char *p = key; *p; p++)
@@ -36,17 +43,17 @@ static void table_add(stats_table *t, const char *key)
         stats_entry *e = &t->slot[i];
         if (e->count && strcmp(e->key, key) == 0) {
             e->count++;
-            return;
+            return e;
         }
         if (!e->count) {
             if (t->used >= STATS_MAX_KEYS) {
                 t->other++;
-                return;
+                return NULL;
             }
             snprintf(e->key, sizeof e->key, "%s", key);
             e->count = 1;
             t->used++;
-            return;
+            return e;
         }
     }
 }
@@ -95,14 +102,29 @@ static void code_key(char *key, size_t cap, unsigned v, const char *name, const 
     memcpy(o + nl, extra, el + 1);
 }
 
+/* table_add of code_key(v, name, extra), where name and extra follow from
+ * the cache index idx alone. */
+static void table_add_code(stats_table *t, size_t idx, unsigned v, const char *name,
+                           const char *extra)
+{
+    if (idx < CODE_HITS && t->hit[idx]) {
+        t->hit[idx]->count++;
+        return;
+    }
+    char key[STATS_KEY_LEN];
+    code_key(key, sizeof key, v, name, extra);
+    stats_entry *e = table_add(t, key);
+    if (idx < CODE_HITS)
+        t->hit[idx] = e;
+}
+
 void stats_add(stats *s, const ms_message *m)
 {
     char key[STATS_KEY_LEN];
     s->datagrams++;
     const ms_dgram *d = &m->dgram;
     const char *tn = ms_dgram_type_name(d->type);
-    code_key(key, sizeof key, d->type, tn ? tn : "(undefined)", "");
-    table_add(s->types, key);
+    table_add_code(s->types, d->type, d->type, tn ? tn : "(undefined)", "");
     if (d->src.wire_len) {
         ms_nb_name_format(&d->src, key, sizeof key);
         table_add(s->senders, key);
@@ -115,13 +137,12 @@ void stats_add(stats *s, const ms_message *m)
     if ((m->kind == MS_PAYLOAD_BROWSER || m->kind == MS_PAYLOAD_LANMAN) && data->len >= 1) {
         const char *on = ms_browser_opcode_name(data->p[0]);
         bool lm = m->payload_ok && m->browser.lm_format;
-        code_key(key, sizeof key, data->p[0], on ? on : "(undefined)", lm ? " (LAN Manager)" : "");
-        table_add(s->browser, key);
+        table_add_code(s->browser, data->p[0] + (lm ? 256u : 0u), data->p[0], on ? on : "(undefined)",
+                       lm ? " (LAN Manager)" : "");
     } else if (m->kind == MS_PAYLOAD_NETLOGON && data->len >= 2) {
         uint16_t op = (uint16_t)(data->p[0] | data->p[1] << 8);
         const char *on = ms_netlogon_opcode_name(op);
-        code_key(key, sizeof key, op, on ? on : "(undefined)", "");
-        table_add(s->netlogon, key);
+        table_add_code(s->netlogon, op, op, on ? on : "(undefined)", "");
     }
 }
 

@@ -51,7 +51,9 @@ typedef struct ms_browser {
     uint8_t count;           /* RequestedCount / BackupServerCount */
     uint32_t token;
     size_t name_count;       /* names decoded into names[] */
-    ms_str names[MS_BRWS_MAX_BACKUP_NAMES];
+    ms_str names[MS_BRWS_MAX_BACKUP_NAMES]; /* ms_browser_decode writes
+                              * names[0..name_count) only; the entries after
+                              * them are left as they were (not cleared) */
 
     /* one variable name: 0x02 ResponseName, 0x08 ServerName,
      * 0x0B BrowserToPromote, 0x0D MasterBrowserServerName; LM: ServerName */

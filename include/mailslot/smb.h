@@ -66,7 +66,9 @@ typedef struct ms_trans {
     uint8_t setup_count;
     uint8_t reserved3;
     size_t setup_words;     /* words present after the 14 fixed ones */
-    uint16_t setup[MS_TRANS_MAX_SETUP]; /* [0] opcode, [1] priority, [2] class */
+    uint16_t setup[MS_TRANS_MAX_SETUP]; /* [0] opcode, [1] priority, [2] class;
+                             * ms_trans_decode writes [0..setup_words) and
+                             * clears [0..2], leaves the rest as it was */
     uint16_t byte_count;
     ms_str name;            /* \MAILSLOT\... (OEM octets) */
     ms_bytes pad;

@@ -42,7 +42,14 @@ typedef struct ms_report {
     size_t dropped;       /* findings beyond MS_REPORT_MAX */
     size_t must;          /* findings at level must */
     ms_finding items[MS_REPORT_MAX];
+    unsigned flags;       /* MS_REPORT_*; ms_report_clear sets it to 0:
+                           * set it after clearing (ms_report_reset) */
 } ms_report;
+
+/* Findings are recorded without their text (text[0] == '\0'): for callers
+ * that only count. Rule, field, offset, count, must and dropped are what
+ * they would be without it. */
+#define MS_REPORT_NO_TEXT 1u
 
 /* What the validator knows about the datagram beyond its payload. */
 typedef struct ms_frame_info {
@@ -67,6 +74,9 @@ void ms_report_add(ms_report *r, const char *rule_id, const char *field,
     __attribute__((format(printf, 5, 6)));
 
 void ms_report_clear(ms_report *r);
+
+/* ms_report_clear, then flags (MS_REPORT_NO_TEXT or 0) for what follows. */
+void ms_report_reset(ms_report *r, unsigned flags);
 
 #ifdef __cplusplus
 }

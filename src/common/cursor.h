@@ -91,6 +91,32 @@ static inline uint64_t ms_rcur_le64(ms_rcur *c)
     return lo | (hi << 32);
 }
 
+/* Fixed-layout blocks: ms_rcur_take checks the length of a whole block
+ * once; these read at offsets inside it. The offset is a constant of the
+ * layout (never a wire value) and i + width <= the length taken is the
+ * caller's to keep, so no further check is needed. */
+static inline uint16_t ms_blk_le16(const uint8_t *b, size_t i)
+{
+    return (uint16_t)(b[i] | (b[i + 1] << 8));
+}
+
+static inline uint32_t ms_blk_le32(const uint8_t *b, size_t i)
+{
+    return (uint32_t)b[i] | ((uint32_t)b[i + 1] << 8) | ((uint32_t)b[i + 2] << 16) |
+           ((uint32_t)b[i + 3] << 24);
+}
+
+static inline uint16_t ms_blk_be16(const uint8_t *b, size_t i)
+{
+    return (uint16_t)((b[i] << 8) | b[i + 1]);
+}
+
+static inline uint32_t ms_blk_be32(const uint8_t *b, size_t i)
+{
+    return ((uint32_t)b[i] << 24) | ((uint32_t)b[i + 1] << 16) | ((uint32_t)b[i + 2] << 8) |
+           b[i + 3];
+}
+
 static inline void ms_rcur_copy(ms_rcur *c, void *dst, size_t n)
 {
     const uint8_t *p = ms_rcur_take(c, n);
@@ -116,6 +142,11 @@ static inline size_t ms_rcur_find_term(const ms_rcur *c, size_t width)
         return 0;
     size_t left = c->len - c->pos;
     const uint8_t *p = c->buf + c->pos;
+    if (width == 1) {
+        /* memchr scans many octets per step. */
+        const uint8_t *z = left ? memchr(p, 0, left) : NULL;
+        return z ? (size_t)(z - p) + 1 : 0;
+    }
     for (size_t i = 0; i + width <= left; i += width) {
         if (p[i] == 0 && (width == 1 || p[i + 1] == 0))
             return i + width;

@@ -44,6 +44,7 @@
  * A 16-octet name's text is the octets before its first NUL, or all 16. */
 #include "mailslot/browser.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -211,7 +212,11 @@ ms_status ms_browser_decode(const uint8_t *data, size_t len, bool lanman,
     *err_off = 0;
     if (!out || (!data && len))
         return MS_ERR_INVALID_ARG;
-    memset(out, 0, sizeof *out);
+    /* Everything but names[] (1.5 KiB, most of the struct) is cleared;
+     * entries from name_count on are never read (see browser.h). */
+    memset(out, 0, offsetof(ms_browser, names));
+    memset((char *)out + offsetof(ms_browser, name), 0,
+           sizeof *out - offsetof(ms_browser, name));
 
     ms_rcur c = ms_rcur_make(data, len);
     out->opcode = ms_rcur_u8(&c);
@@ -512,16 +517,17 @@ static const bit_name reset_names[] = {
 static const char *bits_label(char *buf, size_t cap, uint32_t v,
                               const bit_name *tab, size_t n, const char *prefix)
 {
-    size_t pos = 0;
+    size_t pos = 0, k = 0;
     buf[0] = 0;
     for (unsigned i = 0; i < 32; i++) {
         uint32_t bit = (uint32_t)1 << i;
         if (!(v & bit))
             continue;
-        const char *name = NULL;
-        for (size_t k = 0; k < n; k++)
-            if (tab[k].bit == bit)
-                name = tab[k].name;
+        /* The tables are in ascending bit order and the bits are visited
+         * in that order: one walk over the table for the whole value. */
+        while (k < n && tab[k].bit < bit)
+            k++;
+        const char *name = k < n && tab[k].bit == bit ? tab[k].name : NULL;
         /* Appended by hand, as snprintf would (it cost more than the rest
          * of the JSON object): on overflow, what fits, then stop. */
         char hexbit[11];
@@ -678,12 +684,33 @@ static void s_cstr(sum *s, const char *t)
         s_c(s, *t++);
 }
 
-static void s_fmt(sum *s, const char *fmt, unsigned long v)
+/* What "%lu" and "%0*lx" (at least `min` digits) append, without
+ * snprintf (it cost more than the rest of a summary). */
+static void s_dec(sum *s, unsigned long v)
 {
-    char tmp[32];
-    int w = snprintf(tmp, sizeof tmp, fmt, v);
-    if (w > 0)
-        s_cstr(s, tmp);
+    char tmp[24];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        s_c(s, tmp[--n]);
+}
+
+static void s_hex(sum *s, unsigned long v, size_t min)
+{
+    static const char hx[] = "0123456789abcdef";
+    char tmp[24];
+    size_t n = 0;
+    do {
+        tmp[n++] = hx[v & 15];
+        v >>= 4;
+    } while (v);
+    while (n < min)
+        tmp[n++] = '0';
+    while (n)
+        s_c(s, tmp[--n]);
 }
 
 /* Wire text on one line: printable ASCII as is, the rest as \xNN. */
@@ -719,8 +746,10 @@ size_t ms_browser_summary(const ms_browser *b, char *out, size_t cap)
     const char *name = ms_browser_opcode_name(b->opcode);
     if (name)
         s_cstr(&s, name);
-    else
-        s_fmt(&s, "opcode 0x%02lx", b->opcode);
+    else {
+        s_cstr(&s, "opcode 0x");
+        s_hex(&s, b->opcode, 2);
+    }
 
     switch (b->opcode) {
     case MS_BRWS_HOST_ANNOUNCEMENT:
@@ -732,8 +761,10 @@ size_t ms_browser_summary(const ms_browser *b, char *out, size_t cap)
         } else {
             s_name16(&s, b->server_name);
         }
-        s_fmt(&s, " os %lu", b->os_major);
-        s_fmt(&s, ".%lu", b->os_minor);
+        s_cstr(&s, " os ");
+        s_dec(&s, b->os_major);
+        s_c(&s, '.');
+        s_dec(&s, b->os_minor);
         if (b->server_type == 0)
             s_cstr(&s, " (going away)");
         break;
@@ -752,20 +783,25 @@ size_t ms_browser_summary(const ms_browser *b, char *out, size_t cap)
     case MS_BRWS_REQUEST_ELECTION:
         s_c(&s, ' ');
         s_text(&s, b->name.p, b->name.len);
-        s_fmt(&s, " criteria 0x%08lx", b->criteria);
-        s_fmt(&s, " uptime %lu", b->uptime);
+        s_cstr(&s, " criteria 0x");
+        s_hex(&s, b->criteria, 8);
+        s_cstr(&s, " uptime ");
+        s_dec(&s, b->uptime);
         break;
     case MS_BRWS_GET_BACKUP_LIST_REQUEST:
     case MS_BRWS_GET_BACKUP_LIST_RESPONSE:
-        s_fmt(&s, " count %lu", b->count);
-        s_fmt(&s, " token %lu", b->token);
+        s_cstr(&s, " count ");
+        s_dec(&s, b->count);
+        s_cstr(&s, " token ");
+        s_dec(&s, b->token);
         for (size_t i = 0; i < b->name_count && i < MS_BRWS_MAX_BACKUP_NAMES; i++) {
             s_c(&s, ' ');
             s_text(&s, b->names[i].p, b->names[i].len);
         }
         break;
     case MS_BRWS_RESET_STATE_REQUEST:
-        s_fmt(&s, " type 0x%02lx", b->reset_type);
+        s_cstr(&s, " type 0x");
+        s_hex(&s, b->reset_type, 2);
         break;
     }
     if (cap)

@@ -20,6 +20,12 @@ static bool name_starts(const uint8_t *name, size_t len, const char *prefix)
 
 ms_payload_kind ms_mailslot_kind(const uint8_t *name, size_t len)
 {
+    /* Names as senders write them (upper case) by fixed-size compares;
+     * any other spelling by the case-insensitive ones below. */
+    if (len == 16 && memcmp(name, "\\MAILSLOT\\BROWSE", 16) == 0)
+        return MS_PAYLOAD_BROWSER;
+    if (len >= 14 && memcmp(name, "\\MAILSLOT\\NET\\", 14) == 0)
+        return MS_PAYLOAD_NETLOGON;
     if (name_is(name, len, "\\MAILSLOT\\BROWSE"))
         return MS_PAYLOAD_BROWSER;
     if (name_is(name, len, "\\MAILSLOT\\LANMAN"))

@@ -12,6 +12,13 @@
 void ms_report_clear(ms_report *r)
 {
     r->count = r->dropped = r->must = 0;
+    r->flags = 0;
+}
+
+void ms_report_reset(ms_report *r, unsigned flags)
+{
+    ms_report_clear(r);
+    r->flags = flags;
 }
 
 /* Finding texts use a handful of conversions; vsnprintf cost more than all
@@ -131,6 +138,10 @@ static void vadd(ms_report *r, const char *id, const char *field, size_t off,
     f->rule = rule;
     f->field = field ? field : rule->field;
     f->offset = off;
+    if (r->flags & MS_REPORT_NO_TEXT) {
+        f->text[0] = '\0';
+        return;
+    }
     va_list again;
     va_copy(again, ap);
     if (!format_simple(f->text, sizeof f->text, fmt, ap))
@@ -414,11 +425,17 @@ static void data_rules(vctx *v)
             t->name.terminated ? "name and NUL (%zu octets) run past ByteCount %u"
                                : "no NUL before the end of the message (%zu octets of name, ByteCount %u)",
             t->name.terminated ? n + 1 : n, t->byte_count);
-    if (n <= 10 || strncasecmp((const char *)t->name.p, "\\MAILSLOT\\", 10) != 0)
+    /* The upper-case prefix (what every sender writes) settles D-03 and
+     * the prefix half of D-04 without a case-folding compare. */
+    bool upper = n > 10 && memcmp(t->name.p, "\\MAILSLOT\\", 10) == 0;
+    if (!upper && (n <= 10 || strncasecmp((const char *)t->name.p, "\\MAILSLOT\\", 10) != 0))
         ADD(r, "D-03", "mailslot.name", name_off, "name does not start with \\MAILSLOT\\ and a name");
-    else if (!printable(t->name.p, n) || memcmp(t->name.p, "\\MAILSLOT\\", 10) != 0)
-        ADD(r, "D-04", "mailslot.name", name_off, "%s",
-            printable(t->name.p, n) ? "prefix not in upper case" : "name has non-printable octets");
+    else if (!upper || !printable(t->name.p + 10, n - 10)) {
+        bool pr = printable(t->name.p, n);
+        if (!pr || !upper)
+            ADD(r, "D-04", "mailslot.name", name_off, "%s",
+                pr ? "prefix not in upper case" : "name has non-printable octets");
+    }
     if (!t->name.terminated)
         return;
     if (doff < name_end || doff > name_end + 3)

@@ -19,6 +19,15 @@ ms_status ms_nb_name_decode(const uint8_t *buf, size_t len, ms_nb_name *out,
     memset(out, 0, sizeof *out);
     *used = 0;
 
+    /* The usual name: one 32-octet label and the final zero, no scope
+     * (34 octets), taken as one block; anything else walks the labels. */
+    if (ms_rcur_peek(&c, 0) == 32 && ms_rcur_peek(&c, 33) == 0) {
+        memcpy(out->wire, ms_rcur_take(&c, 34), 34);
+        out->wire_len = 34;
+        out->scope_off = 33;
+        goto first_level;
+    }
+
     for (size_t label = 0;; label++) {
         size_t at = c.pos;
         int l = ms_rcur_peek(&c, 0);
@@ -55,6 +64,7 @@ ms_status ms_nb_name_decode(const uint8_t *buf, size_t len, ms_nb_name *out,
             out->scope_off = out->wire_len;
     }
 
+first_level:
     /* First-level decode of the first label. */
     out->valid = out->wire[0] == 32;
     if (out->wire[0] == 32) {

@@ -9,12 +9,52 @@
  */
 #include "mailslot/smb.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "common/cursor.h"
 
 static const uint8_t smb_magic[4] = { 0xFF, 'S', 'M', 'B' };
 
+/* The 32-octet header from one block (length checked once). */
+static void header_from_block(const uint8_t *b, ms_smb_header *h)
+{
+    memcpy(h->protocol, b, 4);
+    h->command = b[4];
+    h->status = ms_blk_le32(b, 5);
+    h->flags = b[9];
+    h->flags2 = ms_blk_le16(b, 10);
+    h->pid_high = ms_blk_le16(b, 12);
+    memcpy(h->security, b + 14, 8);
+    h->reserved = ms_blk_le16(b, 22);
+    h->tid = ms_blk_le16(b, 24);
+    h->pid_low = ms_blk_le16(b, 26);
+    h->uid = ms_blk_le16(b, 28);
+    h->mid = ms_blk_le16(b, 30);
+}
+
+/* WordCount and the 14 fixed words (29 octets) from one block. */
+static void words_from_block(const uint8_t *b, ms_trans *t)
+{
+    t->word_count = b[0];
+    t->total_param_count = ms_blk_le16(b, 1);
+    t->total_data_count = ms_blk_le16(b, 3);
+    t->max_param_count = ms_blk_le16(b, 5);
+    t->max_data_count = ms_blk_le16(b, 7);
+    t->max_setup_count = b[9];
+    t->reserved1 = b[10];
+    t->flags = ms_blk_le16(b, 11);
+    t->timeout = ms_blk_le32(b, 13);
+    t->reserved2 = ms_blk_le16(b, 17);
+    t->param_count = ms_blk_le16(b, 19);
+    t->param_offset = ms_blk_le16(b, 21);
+    t->data_count = ms_blk_le16(b, 23);
+    t->data_offset = ms_blk_le16(b, 25);
+    t->setup_count = b[27];
+    t->reserved3 = b[28];
+}
+
+/* Field by field: for a header cut short (the fields present are kept). */
 static void read_header(ms_rcur *c, ms_smb_header *h)
 {
     ms_rcur_copy(c, h->protocol, 4);
@@ -36,10 +76,19 @@ ms_status ms_trans_decode(const uint8_t *smb, size_t len, ms_smb_header *hdr,
 {
     ms_rcur c = ms_rcur_make(smb, len);
     memset(hdr, 0, sizeof *hdr);
-    memset(t, 0, sizeof *t);
+    /* All but setup[3..] (480 octets, nearly all of ms_trans): the words
+     * after setup_words are never read (see smb.h); [0..2] stay cleared
+     * for those who test opcode, priority and class directly. */
+    memset(t, 0, offsetof(ms_trans, setup) + 3 * sizeof t->setup[0]);
+    memset((char *)t + offsetof(ms_trans, byte_count), 0, sizeof *t - offsetof(ms_trans, byte_count));
     *err_off = 0;
 
-    read_header(&c, hdr);
+    /* Whole fixed blocks in one length check each; a message cut inside
+     * one takes the field-by-field path, which keeps what it could read. */
+    if (ms_rcur_left(&c) >= 32)
+        header_from_block(ms_rcur_take(&c, 32), hdr);
+    else
+        read_header(&c, hdr);
     if (c.err) {
         *err_off = len;
         return c.err;
@@ -51,6 +100,10 @@ ms_status ms_trans_decode(const uint8_t *smb, size_t len, ms_smb_header *hdr,
         return MS_ERR_SMB_COMMAND;
     }
 
+    if (ms_rcur_left(&c) >= 29 && ms_rcur_peek(&c, 0) >= 14) {
+        words_from_block(ms_rcur_take(&c, 29), t);
+        goto setup;
+    }
     t->word_count = ms_rcur_u8(&c);
     if (!c.err && t->word_count < 14) {
         *err_off = 32;
@@ -75,6 +128,7 @@ ms_status ms_trans_decode(const uint8_t *smb, size_t len, ms_smb_header *hdr,
         *err_off = len;
         return c.err;
     }
+setup:
     t->setup_words = (size_t)t->word_count - 14;
     for (size_t i = 0; i < t->setup_words; i++)
         t->setup[i] = ms_rcur_le16(&c);
