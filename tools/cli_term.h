@@ -11,6 +11,11 @@
  * TERM is not "dumb". */
 int cli_color_choice(const char *when, FILE *f);
 
+/* The --color entry of an option table (cli_opts.h), with its key. */
+#define CLI_COLOR_OPT(key)                                                              \
+    { "color", (key), 0, "WHEN", "colour the text: auto (a terminal, no NO_COLOR),\nalways, never", \
+      "auto always never" }
+
 /* A progress line on stderr: stderr is a terminal and stdout is not (the
  * output would scroll it away). */
 bool cli_progress_wanted(void);

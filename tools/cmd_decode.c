@@ -31,8 +31,7 @@ static const cli_opt decode_opts[] = {
     { "stats", K_STATS, 0, NULL, "only counts: message types, mailslots, senders,\nopcodes", NULL },
     DG_CLI_FILTER_OPTS,
     DG_CLI_REASM_OPTS,
-    { "color", K_COLOR, 0, "WHEN", "colour the text: auto (a terminal, no NO_COLOR),\nalways, never",
-      "auto always never" },
+    CLI_COLOR_OPT(K_COLOR),
     { "quiet", 'q', 'q', NULL, "no summary and no progress line on stderr", NULL },
     { NULL, 0, 0, NULL, NULL, NULL },
 };
