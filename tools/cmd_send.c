@@ -236,7 +236,8 @@ static int wait_replies(int fd, double seconds, bool json, uint16_t our_port)
         for (int i = 0; i < n; i++) {
             ms_message_decode(d[i].buf, d[i].len, &m);
             live_dgram ld = { ++frame, ms_realtime_ns(), d[i].src_ip, d[i].dst_ip,
-                              d[i].src_port, our_port, d[i].buf, d[i].len, false, false, 0, 0 };
+                              d[i].src_port, our_port, d[i].buf, d[i].len, false, false, 0, 0,
+                              false };
             live_print(stdout, &j, json, &ld, &m);
         }
     }
