@@ -218,10 +218,10 @@ def live_section(path, root, runs, secs):
     for env, p, ratio, loss in verdicts:
         if loss is None:
             ok = ratio >= LIVE_TARGET
-            w(f"- {env}, {p}: {'met' if ok else 'NOT met'} ({ratio:.2f} × floor)")
+            w(f"- {env}, {p}: {'met' if ok else 'NOT met'} ({ratio:.3f} × floor)")
         else:
             ok = ratio >= LIVE_TARGET and loss == 0
-            w(f"- {env}, receive {p}: {'met' if ok else 'NOT met'} ({ratio:.2f} × floor, "
+            w(f"- {env}, receive {p}: {'met' if ok else 'NOT met'} ({ratio:.3f} × floor, "
               f"worst loss {loss:.3f} %)")
     notes = os.path.join(root, "bench", "LIVE_NOTES.md")
     if os.path.exists(notes):
