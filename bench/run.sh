@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# The capture-decoding benchmark (issue 6): builds the project optimised and
-# a libpcap floor program, generates deterministic corpora outside the
-# source tree, times the floor, mailslot decode/check and tshark on them,
-# interleaved over several runs, and writes docs/PERFORMANCE.md.
+# The benchmark (issue 6): builds the project optimised and floor programs,
+# then (1) generates deterministic corpora outside the source tree and times
+# the libpcap floor, mailslot decode/check and tshark on them, interleaved
+# over several runs; (2) the live part (bench/live.sh): receive through a
+# recvmmsg floor, the library and `mailslot listen`, and send through a
+# sendmmsg floor, the library and `mailslot send`, over the loopback of a
+# network namespace and a veth pair between two (needs root); and writes
+# docs/PERFORMANCE.md.
 #
-#   bench/run.sh [--quick]
+#   bench/run.sh [--quick] [--live-only]
 #
-# --quick: 2 runs, 10k and 100k datagrams only (and docs/PERFORMANCE.md is
-# written to the build directory instead, so a quick look never replaces
-# the committed table). Environment: BENCH_BUILD (default build-bench),
-# BENCH_CORPORA (default $BENCH_BUILD/corpora), BENCH_RUNS, BENCH_OUT.
+# --quick: 2 runs, 10k and 100k datagrams only, 1 live run of 2 s (and
+# docs/PERFORMANCE.md is written to the build directory instead, so a quick
+# look never replaces the committed table). --live-only: only the live part;
+# the capture part of the file is kept as it is. Environment: BENCH_BUILD
+# (default build-bench), BENCH_CORPORA (default $BENCH_BUILD/corpora),
+# BENCH_RUNS, BENCH_OUT, BENCH_LIVE_RUNS (5), BENCH_LIVE_SECONDS (3).
 # Never part of the test run.
 set -euo pipefail
 
@@ -18,25 +24,36 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BENCH_BUILD:-$ROOT/build-bench}
 CORPORA=${BENCH_CORPORA:-$BUILD/corpora}
 QUICK=0
-if [[ ${1:-} == --quick ]]; then
-    QUICK=1
-elif [[ $# -gt 0 ]]; then
-    echo "usage: bench/run.sh [--quick]" >&2
-    exit 2
-fi
+LIVE_ONLY=0
+for arg in "$@"; do
+    case $arg in
+    --quick) QUICK=1 ;;
+    --live-only) LIVE_ONLY=1 ;;
+    *)
+        echo "usage: bench/run.sh [--quick] [--live-only]" >&2
+        exit 2
+        ;;
+    esac
+done
 if ((QUICK)); then
     RUNS=${BENCH_RUNS:-2}
     SIZES=(10000 100000)
     OUT=${BENCH_OUT:-$BUILD/PERFORMANCE.md}
+    LIVE_RUNS=${BENCH_LIVE_RUNS:-1}
+    LIVE_SECS=${BENCH_LIVE_SECONDS:-2}
 else
     RUNS=${BENCH_RUNS:-5}
     SIZES=(10000 100000 1000000)
     OUT=${BENCH_OUT:-$ROOT/docs/PERFORMANCE.md}
+    LIVE_RUNS=${BENCH_LIVE_RUNS:-5}
+    LIVE_SECS=${BENCH_LIVE_SECONDS:-3}
 fi
 # tshark does ~30 k frames/s here: 1 M datagrams would take minutes per run.
 TSHARK_MAX=100000
 
-for tool in cmake cc editcap tshark python3 valgrind callgrind_annotate /usr/bin/time; do
+TOOLS=(cmake cc python3 /usr/bin/time)
+((LIVE_ONLY)) || TOOLS+=(editcap tshark valgrind callgrind_annotate)
+for tool in "${TOOLS[@]}"; do
     if ! command -v "$tool" >/dev/null; then
         echo "bench: $tool is missing (Debian: cmake gcc tshark python3 valgrind time)" >&2
         exit 1
@@ -50,9 +67,23 @@ CLI=$BUILD/tools/mailslot
 mkdir -p "$BUILD/bench" "$CORPORA"
 CFLAGS=(-std=c11 -O2 -g -Wall -Wextra -Werror -D_DEFAULT_SOURCE)
 cc "${CFLAGS[@]}" "$ROOT/bench/floor.c" -lpcap -o "$BUILD/bench/floor"
+cc "${CFLAGS[@]}" "$ROOT/bench/live_floor.c" -o "$BUILD/bench/live_floor"
 # Against the shared library, which brings its own dependencies along.
-cc "${CFLAGS[@]}" -I"$ROOT/include" "$ROOT/bench/gen.c" -L"$BUILD" -Wl,-rpath,"$BUILD" \
-    -lmailslot -lpcap -o "$BUILD/bench/gen"
+for prog in gen live_gen live_lib; do
+    cc "${CFLAGS[@]}" -I"$ROOT/include" "$ROOT/bench/$prog.c" -L"$BUILD" -Wl,-rpath,"$BUILD" \
+        -lmailslot -lpcap -o "$BUILD/bench/$prog"
+done
+
+LIVE=$BUILD/bench/live.tsv
+: >"$LIVE"
+if ((LIVE_ONLY)); then
+    echo "== live: $LIVE_RUNS runs of ${LIVE_SECS} s"
+    bash "$ROOT/bench/live.sh" "$BUILD" "$LIVE" "$LIVE_RUNS" "$LIVE_SECS"
+    python3 "$ROOT/bench/report.py" --root "$ROOT" --out "$OUT" --live "$LIVE" \
+        --live-runs "$LIVE_RUNS" --live-seconds "$LIVE_SECS" --live-only
+    echo "== wrote $OUT (live part)"
+    exit 0
+fi
 
 echo "== corpora in $CORPORA"
 FILES=()
@@ -127,6 +158,10 @@ profile check "$CLI" check -q
 profile decode_json "$CLI" decode --json -q
 profile decode_text "$CLI" decode -q
 
+echo "== live: $LIVE_RUNS runs of ${LIVE_SECS} s"
+bash "$ROOT/bench/live.sh" "$BUILD" "$LIVE" "$LIVE_RUNS" "$LIVE_SECS"
+
 python3 "$ROOT/bench/report.py" --results "$RESULTS" --profile "$PROF" --cli "$CLI" \
-    --root "$ROOT" --runs "$RUNS" --corpora "$CORPORA" --out "$OUT"
+    --root "$ROOT" --runs "$RUNS" --corpora "$CORPORA" --out "$OUT" --live "$LIVE" \
+    --live-runs "$LIVE_RUNS" --live-seconds "$LIVE_SECS"
 echo "== wrote $OUT"

@@ -32,5 +32,6 @@ void live_print(FILE *f, json_out *j, bool json, const live_dgram *d, const ms_m
     } else {
         dp_line(f, &it, false, d->auth ? &auth : NULL);
     }
-    fflush(f);
+    if (!d->hold)
+        fflush(f);
 }

@@ -23,9 +23,12 @@ typedef struct live_dgram {
                               * was stripped from payload) */
     uint32_t auth_key_id;
     uint64_t auth_time_ms;   /* the trailer's timestamp */
+    bool hold;               /* the caller flushes f (before it waits for
+                              * more): no flush per datagram */
 } live_dgram;
 
-/* Print one datagram (m decoded from d->payload) and flush f. */
+/* Print one datagram (m decoded from d->payload) and flush f unless
+ * d->hold. */
 void live_print(FILE *f, json_out *j, bool json, const live_dgram *d, const ms_message *m);
 
 #endif

@@ -135,6 +135,14 @@ ms_status ms_client_build(ms_client *c, const void *data, size_t len, uint8_t *b
 ms_status ms_client_write(ms_client *c, const void *data, size_t len, ms_write_result *res,
                           char *err, size_t errlen);
 
+/* count x ms_client_write(c, data, len): the same datagrams (each with its
+ * own DGM_ID, in order), built 32 at a time and handed to the kernel with
+ * one sendmmsg per 32 instead of one sendto each. *sent (may be NULL) is
+ * how many went out, also on failure; res (may be NULL) has room for count
+ * results. To a local mailslot (\\.) it writes them one by one. */
+ms_status ms_client_write_many(ms_client *c, const void *data, size_t len, size_t count,
+                               ms_write_result *res, size_t *sent, char *err, size_t errlen);
+
 /* Our default NetBIOS name: the host name, upper-cased, cut at the first
  * dot, at most 15 octets. */
 void ms_default_netbios_name(char out[16]);

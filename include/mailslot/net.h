@@ -64,6 +64,11 @@ typedef struct ms_udp_dgram {
 int ms_udp_recv_batch(int fd, ms_udp_dgram *d, size_t n);
 /* Send one datagram; 0 or -1 (errno). */
 int ms_udp_sendto(int fd, uint32_t ip, uint16_t port, const uint8_t *buf, size_t len);
+/* Send n datagrams (bufs[i], lens[i] octets) to ip:port with sendmmsg, up
+ * to 32 per system call. Returns how many went out: n, or fewer with
+ * errno set for the first that did not (EMSGSIZE for a short send). */
+size_t ms_udp_send_batch(int fd, uint32_t ip, uint16_t port, const uint8_t *const *bufs,
+                         const size_t *lens, size_t n);
 /* The source address the kernel would use to reach ip (route lookup by a
  * connected throw-away socket); 0 when there is no route. */
 uint32_t ms_net_route_src(uint32_t ip);

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Duplicate suppression: a ring of remembered messages, oldest overwritten. */
+/* Duplicate suppression: a ring of remembered messages, oldest overwritten,
+ * indexed by hash (a chain per bucket) so that a check looks at the few
+ * entries that share its bucket instead of the whole ring. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -12,31 +14,59 @@ typedef struct entry {
     size_t len, slot_len;
     uint16_t id;
     bool used;
+    size_t chain;        /* next entry in the same bucket, NONE at the end */
 } entry;
+
+#define NONE ((size_t)-1)
 
 struct ms_dedup {
     entry *e;
+    size_t *bucket;      /* first entry of each bucket, NONE when empty */
+    size_t mask;         /* buckets - 1 (a power of two >= 2 n) */
     size_t n, next;
     uint64_t window_ns;
     uint64_t seed;
     ms_dedup_stats st;
 };
 
-/* FNV-1a over the octets, started from a per-table seed so the hash of a
- * tuple is not known in advance. */
+/* ASCII a-z to A-Z in all eight octets of w at once (other octets, those
+ * with the high bit set included, unchanged). */
+static uint64_t upcase8(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101ull;
+    uint64_t low7 = w & (0x7f * ones);
+    uint64_t ge_a = low7 + (0x80 - 'a') * ones;     /* bit 7: octet >= 'a' */
+    uint64_t gt_z = low7 + (0x80 - 'z' - 1) * ones; /* bit 7: octet > 'z' */
+    uint64_t lower = ge_a & ~gt_z & ~w & (0x80 * ones);
+    return w - (lower >> 2);                        /* 0x80 >> 2 = 0x20 */
+}
+
+static uint64_t round64(uint64_t h, uint64_t w)
+{
+    h ^= w;
+    h *= 0x9e3779b97f4a7c15ull;
+    return h ^ (h >> 29);
+}
+
+/* A multiplicative hash over the octets, eight at a time (the tail
+ * zero-padded), started from a per-table seed so the hash of a tuple is
+ * not known in advance. */
 static uint64_t mix(uint64_t h, const uint8_t *p, size_t n, bool fold)
 {
-    for (size_t i = 0; i < n; i++) {
-        uint8_t c = p[i];
-        if (fold && c >= 'a' && c <= 'z')
-            c = (uint8_t)(c - 32);
-        h ^= c;
-        h *= 0x100000001b3ull;
+    size_t i = 0;
+    uint64_t w;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, p + i, 8);
+        h = round64(h, fold ? upcase8(w) : w);
+    }
+    if (i < n) {
+        uint8_t tail[8] = { 0 };
+        memcpy(tail, p + i, n - i);
+        memcpy(&w, tail, 8);
+        h = round64(h, fold ? upcase8(w) : w);
     }
     /* Separate the fields so (ab, c) and (a, bc) differ. */
-    h ^= (uint64_t)n;
-    h *= 0x100000001b3ull;
-    return h;
+    return round64(h, (uint64_t)n);
 }
 
 ms_dedup *ms_dedup_new(size_t entries, uint64_t window_ns)
@@ -45,11 +75,20 @@ ms_dedup *ms_dedup_new(size_t entries, uint64_t window_ns)
     if (!d)
         return NULL;
     d->n = entries ? entries : 1024;
+    size_t nb = 16;
+    while (nb < 2 * d->n && nb < ((size_t)1 << 30))
+        nb <<= 1;
+    d->mask = nb - 1;
     d->e = calloc(d->n, sizeof *d->e);
-    if (!d->e) {
+    d->bucket = malloc(nb * sizeof *d->bucket);
+    if (!d->e || !d->bucket) {
+        free(d->e);
+        free(d->bucket);
         free(d);
         return NULL;
     }
+    for (size_t i = 0; i < nb; i++)
+        d->bucket[i] = NONE;
     d->window_ns = window_ns;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -63,6 +102,7 @@ void ms_dedup_free(ms_dedup *d)
     if (!d)
         return;
     free(d->e);
+    free(d->bucket);
     free(d);
 }
 
@@ -73,7 +113,8 @@ bool ms_dedup_check(ms_dedup *d, const ms_nb_name *src, uint16_t dgm_id, const u
     uint64_t h = mix(d->seed, src->wire, src->wire_len, false);
     h = mix(h, slot, slot_len, true);
     h = mix(h, data, len, false);
-    for (size_t i = 0; i < d->n; i++) {
+    /* Only entries with the same hash can match: those are in its bucket. */
+    for (size_t i = d->bucket[h & d->mask]; i != NONE; i = d->e[i].chain) {
         const entry *e = &d->e[i];
         if (!e->used || e->hash != h || e->id != dgm_id || e->len != len ||
             e->slot_len != slot_len)
@@ -86,9 +127,18 @@ bool ms_dedup_check(ms_dedup *d, const ms_nb_name *src, uint16_t dgm_id, const u
         }
     }
     entry *e = &d->e[d->next];
-    if (e->used && now_ns >= e->t_ns && now_ns - e->t_ns <= d->window_ns)
-        d->st.evicted++;
-    *e = (entry){ h, now_ns, len, slot_len, dgm_id, true };
+    if (e->used) {
+        if (now_ns >= e->t_ns && now_ns - e->t_ns <= d->window_ns)
+            d->st.evicted++;
+        /* Out of its bucket's chain before the slot is reused. */
+        size_t *pp = &d->bucket[e->hash & d->mask];
+        while (*pp != d->next)
+            pp = &d->e[*pp].chain;
+        *pp = e->chain;
+    }
+    size_t *head = &d->bucket[h & d->mask];
+    *e = (entry){ h, now_ns, len, slot_len, dgm_id, true, *head };
+    *head = d->next;
     d->next = (d->next + 1) % d->n;
     return false;
 }

@@ -15,7 +15,8 @@
 #include "mailslot/net.h"
 #include "mailslot/server.h"
 
-#define RECV_BATCH 8
+#define RECV_BATCH 32 /* datagrams per recvmmsg */
+#define PUMP_MAX 512  /* datagrams per ms_server_pump */
 #define RECV_CAP 65536
 
 typedef struct qmsg {
@@ -344,7 +345,9 @@ int ms_server_inject(ms_server *s, const uint8_t *payload, size_t len, uint32_t 
 
 static int pump_local(ms_server *s);
 
-int ms_server_pump(ms_server *s)
+/* Read up to `rounds` batches from the socket (fewer when it runs dry)
+ * and queue what passes. */
+static int pump_rounds(ms_server *s, int rounds)
 {
     int queued = pump_local(s);
     if (s->fd < 0)
@@ -352,8 +355,7 @@ int ms_server_pump(ms_server *s)
     uint64_t now = ms_monotonic_ns();
     if (ms_nbds_reasm_expire(s->reasm, now))
         frag_sync(s);
-    /* Bounded: a flood cannot keep us here forever. */
-    for (int round = 0; round < 64; round++) {
+    for (int round = 0; round < rounds; round++) {
         int n = ms_udp_recv_batch(s->fd, s->d, RECV_BATCH);
         if (n < 0)
             return -1;
@@ -377,6 +379,12 @@ int ms_server_pump(ms_server *s)
             break;
     }
     return queued;
+}
+
+int ms_server_pump(ms_server *s)
+{
+    /* Bounded: a flood cannot keep us here forever. */
+    return pump_rounds(s, PUMP_MAX / RECV_BATCH);
 }
 
 /* ---- local mailslots (local.h) ---- */
@@ -623,20 +631,34 @@ static int wait_until(ms_server *s, uint64_t deadline)
     return 1;
 }
 
+/* The mailslot whose head is the oldest queued message (only: that one,
+ * if it holds any), or NULL. */
+static ms_mailslot *oldest(ms_server *s, ms_mailslot *only)
+{
+    if (only)
+        return only->head ? only : NULL;
+    ms_mailslot *best = NULL;
+    for (ms_mailslot *m = s->slots; m; m = m->next)
+        if (m->head && (!best || m->head->seq < best->head->seq))
+            best = m;
+    return best;
+}
+
 static ms_status read_loop(ms_server *s, ms_mailslot *only, uint64_t deadline,
                            ms_mailslot **from, ms_mailslot_msg *out)
 {
     for (;;) {
-        if (ms_server_pump(s) < 0)
-            return MS_ERR_SYSTEM;
-        ms_mailslot *best = NULL;
-        if (only) {
-            if (only->head)
-                best = only;
-        } else {
-            for (ms_mailslot *m = s->slots; m; m = m->next)
-                if (m->head && (!best || m->head->seq < best->head->seq))
-                    best = m;
+        /* What is queued came before anything still in the socket: the
+         * socket is read only when nothing waits for this reader, one
+         * batch at a time. Draining it on every call would move a backlog
+         * out of the large kernel buffer into the bounded queue, where a
+         * burst is dropped. */
+        ms_mailslot *best = oldest(s, only);
+        if (!best) {
+            /* One batch: the rest waits in the kernel's buffer. */
+            if (pump_rounds(s, 1) < 0)
+                return MS_ERR_SYSTEM;
+            best = oldest(s, only);
         }
         if (best) {
             if (from)

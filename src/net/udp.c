@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* UDP sockets, interfaces, privilege drop: the only place that talks to
  * the kernel's network stack for the datagram service. */
-#define _GNU_SOURCE /* recvmmsg, struct in_pktinfo */
+#define _GNU_SOURCE /* recvmmsg, sendmmsg, struct in_pktinfo */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -214,6 +214,43 @@ int ms_udp_sendto(int fd, uint32_t ip, uint16_t port, const uint8_t *buf, size_t
         return -1;
     }
     return 0;
+}
+
+size_t ms_udp_send_batch(int fd, uint32_t ip, uint16_t port, const uint8_t *const *bufs,
+                         const size_t *lens, size_t n)
+{
+    struct sockaddr_in sa = { 0 };
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(ip);
+    sa.sin_port = htons(port);
+    struct mmsghdr mm[BATCH_MAX];
+    struct iovec iov[BATCH_MAX];
+    size_t done = 0;
+    while (done < n) {
+        size_t k = n - done < BATCH_MAX ? n - done : BATCH_MAX;
+        memset(mm, 0, sizeof(mm[0]) * k);
+        for (size_t i = 0; i < k; i++) {
+            iov[i].iov_base = (void *)bufs[done + i];
+            iov[i].iov_len = lens[done + i];
+            mm[i].msg_hdr.msg_name = &sa;
+            mm[i].msg_hdr.msg_namelen = sizeof sa;
+            mm[i].msg_hdr.msg_iov = &iov[i];
+            mm[i].msg_hdr.msg_iovlen = 1;
+        }
+        int r = sendmmsg(fd, mm, (unsigned)k, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return done;
+        for (int i = 0; i < r; i++) {
+            if (mm[i].msg_len != iov[i].iov_len) {
+                errno = EMSGSIZE;
+                return done;
+            }
+            done++;
+        }
+    }
+    return done;
 }
 
 uint32_t ms_net_route_src(uint32_t ip)
