@@ -57,12 +57,11 @@ static const char *const role_words[32] = {
     NULL, "dce", "alt-transport", "local-list", "domain-enum",
 };
 
-enum { K_JSON = 400, K_PCAP, K_TIMEOUT };
+enum { K_JSON = 400, K_PCAP };
 
 static const cli_opt hosts_opts[] = {
     DG_CLI_INPUT_OPTS,
     { "pcap", K_PCAP, 0, "IFACE", "the same as -i IFACE (works beside nmbd)", "iface" },
-    { "timeout", K_TIMEOUT, 0, "S", "with -i: stop after S seconds", NULL },
     { "json", K_JSON, 0, NULL, "one JSON object per host (NDJSON)", NULL },
     DG_CLI_FILTER_OPTS,
     DG_CLI_REASM_OPTS,
@@ -307,18 +306,6 @@ static void print_host(FILE *f, const host *h, bool json)
     }
 }
 
-static int parse_seconds(const char *arg, double *out)
-{
-    char *end;
-    double v = strtod(arg, &end);
-    if (!*arg || *end || v < 1 || v > 86400L * 365) {
-        cli_error("hosts", "--timeout: '%s' is not a number of seconds (1..31536000)", arg);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
 int cmd_hosts(int argc, char **argv)
 {
     static dg_options o;
@@ -327,17 +314,12 @@ int cmd_hosts(int argc, char **argv)
     o.ports[0] = 138;
     o.nports = 1;
     bool json = false, quiet = false;
-    double timeout_s = 0;
     int ch;
     while ((ch = cli_next(&cli_cmd_hosts, argc, argv)) > 0) {
         switch (ch) {
         case K_JSON: json = true; break;
         case 'q': quiet = true; break;
         case K_PCAP: o.iface = optarg; break;
-        case K_TIMEOUT:
-            if (parse_seconds(optarg, &timeout_s) < 0)
-                return EXIT_USAGE;
-            break;
         default:
             if (dg_option(&o, ch, optarg) < 0)
                 return EXIT_USAGE;
@@ -346,13 +328,8 @@ int cmd_hosts(int argc, char **argv)
     }
     if (ch != CLI_END)
         return ch == CLI_EXIT_OK ? EXIT_OK : EXIT_USAGE;
-    if (timeout_s > 0 && !o.iface) {
-        cli_error("hosts", "--timeout goes with -i IFACE");
-        return EXIT_USAGE;
-    }
     if (dg_take_input(&o, argc, argv, optind) != 0)
         return EXIT_USAGE;
-    o.timeout_s = timeout_s;
     hosts_ctx c;
     memset(&c, 0, sizeof c);
     dg_result res;

@@ -69,9 +69,23 @@ static int dg_set_count(dg_options *o, const char *arg)
     return 0;
 }
 
+static int dg_set_timeout(dg_options *o, const char *arg)
+{
+    char *end;
+    double v = strtod(arg, &end);
+    if (!*arg || *end || !(v > 0 && v <= 31536000)) {
+        cli_error(o->sub, "--timeout: '%s' is not a number of seconds (up to 31536000)", arg);
+        return -1;
+    }
+    o->timeout_s = v;
+    return 0;
+}
+
 int dg_option(dg_options *o, int key, const char *arg)
 {
     switch (key) {
+    case DG_KEY_TIMEOUT:
+        return dg_set_timeout(o, arg) == 0 ? 1 : -1;
     case 'r':
         o->path = arg;
         return 1;
@@ -101,6 +115,10 @@ int dg_take_input(dg_options *o, int argc, char **argv, int optind_now)
 {
     if (o->path && o->iface) {
         cli_error(o->sub, "-r FILE and -i IFACE exclude each other");
+        return -1;
+    }
+    if (o->timeout_s > 0 && !o->iface) {
+        cli_error(o->sub, "--timeout goes with -i IFACE");
         return -1;
     }
     int i = optind_now;

@@ -62,13 +62,14 @@ int dg_run(const dg_options *o, dg_fn fn, void *ctx, dg_result *res);
 
 /* Options decode, check and hosts share, for their cli_opt tables. */
 enum { DG_KEY_PORT = 'p', DG_KEY_RTIMEOUT = 'T', DG_KEY_RSETS = 'N', DG_KEY_RBYTES = 'B',
-       DG_KEY_SLOT = 300, DG_KEY_TYPE, DG_KEY_NAME };
+       DG_KEY_SLOT = 300, DG_KEY_TYPE, DG_KEY_NAME, DG_KEY_TIMEOUT };
 #define DG_CLI_INPUT_OPTS                                                                   \
     { "read", 'r', 'r', "FILE", "read the capture FILE ('-' = standard input)", "file" }, \
     { "interface", 'i', 'i', "IFACE",                                                    \
       "capture live on IFACE through libpcap (root or\nCAP_NET_RAW) until -c, SIGINT or SIGTERM", \
       "iface" },                                                                          \
-    { "count", 'c', 'c', "N", "stop after N datagrams (counted after the filters)", NULL }
+    { "count", 'c', 'c', "N", "stop after N datagrams (counted after the filters)", NULL }, \
+    { "timeout", DG_KEY_TIMEOUT, 0, "S", "with -i: stop after S seconds", NULL }
 #define DG_CLI_FILTER_OPTS                                                                  \
     { "slot", DG_KEY_SLOT, 0, "NAME", "only writes to this mailslot (repeatable)", NULL },  \
     { "type", DG_KEY_TYPE, 0, "T",                                                          \
