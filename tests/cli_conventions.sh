@@ -188,5 +188,19 @@ kill "$feeder" 2>/dev/null; wait "$feeder" 2>/dev/null
     bad "encode -w, SIGINT: exit $rc, files: $(ls "$tmp" | grep enc)"
 grep -q 'after 15 frames' "$tmp/err" && ok || bad "encode: no count after SIGINT: $(cat "$tmp/err")"
 
+# send --repeat: SIGINT stops it between messages; the -w file goes away
+"$cli" send --to 192.0.2.9 --name 'PEER<00>' --slot '\MAILSLOT\t' --data hi --repeat 100 --interval 50 \
+    -w "$tmp/send.pcap" 2>"$tmp/err" &
+bgpid=$!
+sleep 0.6
+kill -INT "$bgpid"
+wait "$bgpid"; rc=$?
+bgpid=
+[ "$rc" -eq 130 ] && [ ! -e "$tmp/send.pcap" ] && [ ! -e "$tmp/send.pcap.partial" ] &&
+    grep -qE 'stopped by signal 2 after [0-9]+ of 100 messages' "$tmp/err" && ok ||
+    bad "send --repeat, SIGINT: exit $rc, files: $(ls "$tmp" | grep send), $(tail -1 "$tmp/err")"
+"$cli" send -q --to 192.0.2.9 --name 'PEER<00>' --slot '\MAILSLOT\t' --data hi --repeat 3 --interval 0 \
+    -w - | "$cli" decode -q - | grep -c 'MAILSLOT\\t' | grep -qx 3 && ok || bad "send -w - | decode -"
+
 echo "$pass passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -3,6 +3,7 @@
  * the network or into a pcap file (-w). */
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,14 +82,31 @@ static bool needs_resolution(const char *to, const ms_client_opts *o)
     return o->type != MS_NBDS_DIRECT_GROUP && o->type != MS_NBDS_BROADCAST;
 }
 
+/* After SIGINT/SIGTERM in a --repeat run: say how far it got. */
+static int stopped_status(long done, long repeat)
+{
+    if (!cli_stop_signal)
+        return EXIT_OK;
+    cli_error("send", "stopped by signal %d after %ld of %ld messages", (int)cli_stop_signal, done,
+              repeat);
+    return cli_signal_status();
+}
+
+static void sleep_ms(long ms);
+
 static int send_local(ms_client *c, const uint8_t *data, size_t len, long repeat, long interval,
                       bool quiet)
 {
     char err[512];
     const ms_client_info *info = ms_client_get_info(c);
-    for (long i = 0; i < repeat; i++) {
+    if (repeat > 1)
+        cli_signals_install(NULL);
+    long i;
+    for (i = 0; i < repeat && !cli_stop_signal; i++) {
         if (i > 0 && interval > 0)
             sleep_ms(interval);
+        if (cli_stop_signal)
+            break;
         ms_status st = ms_client_write(c, data, len, NULL, err, sizeof err);
         if (st != MS_OK) {
             cli_error("send", "%s", err);
@@ -99,7 +117,7 @@ static int send_local(ms_client *c, const uint8_t *data, size_t len, long repeat
             fprintf(stderr, "mailslot send: local \\\\.%s, %zu data octets\n", info->slot, len);
     }
     ms_client_close(c);
-    return EXIT_OK;
+    return stopped_status(i, repeat);
 }
 
 static const cli_opt send_opts[] = {
@@ -197,7 +215,7 @@ static int exit_for(ms_status st)
 static void sleep_ms(long ms)
 {
     struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR && !cli_stop_signal)
         ;
 }
 
@@ -245,13 +263,14 @@ static int wait_replies(int fd, double seconds, bool json, uint16_t our_port)
  * Returns an exit status. */
 #define BURST 32
 static int send_burst(ms_client *c, const uint8_t *data, size_t len, long repeat, bool quiet,
-                      const char *sn, const char *dn, const char *dst)
+                      const char *sn, const char *dn, const char *dst, long *done)
 {
     static char lines[BURST * 1200];
     const ms_client_info *in = ms_client_get_info(c);
     ms_write_result res[BURST];
     char err[512];
-    for (long i = 0; i < repeat;) {
+    *done = 0;
+    for (long i = 0; i < repeat && !cli_stop_signal;) {
         size_t n = repeat - i < BURST ? (size_t)(repeat - i) : BURST, sent = 0;
         ms_status st = ms_client_write_many(c, data, len, n, res, &sent, err, sizeof err);
         size_t used = 0;
@@ -276,6 +295,7 @@ static int send_burst(ms_client *c, const uint8_t *data, size_t len, long repeat
                 used += (size_t)w < sizeof lines - used ? (size_t)w : sizeof lines - used - 1;
         }
         fwrite(lines, 1, used, stderr);
+        *done += (long)sent;
         if (st != MS_OK) {
             cli_error("send", "%s", err);
             return exit_for(st);
@@ -481,13 +501,18 @@ int cmd_send(int argc, char **argv)
     ms_ip_format(in->dst_ip, dst, sizeof dst);
     ms_nb_name_format(&in->src, sn, sizeof sn);
     ms_nb_name_format(&in->dst, dn, sizeof dn);
+    long done = 0, want = repeat;
+    if (repeat > 1) /* a run that takes time: stop it cleanly */
+        cli_signals_install(NULL);
     if (!po && interval == 0 && repeat > 1) {
-        status = send_burst(c, data, len, repeat, quiet, sn, dn, dst);
+        status = send_burst(c, data, len, repeat, quiet, sn, dn, dst, &done);
         repeat = 0;
     }
-    for (long i = 0; i < repeat && status == EXIT_OK; i++) {
+    for (long i = 0; i < repeat && status == EXIT_OK && !cli_stop_signal; i++) {
         if (i > 0 && interval > 0)
             sleep_ms(interval);
+        if (cli_stop_signal)
+            break;
         ms_write_result res;
         if (po) {
             st = ms_client_build(c, data, len, frame, sizeof frame, &res, err, sizeof err);
@@ -518,6 +543,13 @@ int cmd_send(int argc, char **argv)
                     ms_dgram_type_name(in->type), sn, dn, in->slot, len,
                     in->auth_overhead ? " + 52-octet authentication trailer" : "", res.dgm_id,
                     res.payload_len, po ? "written for" : "sent to", dst, in->dport, in->sport);
+        done++;
+    }
+    if (status == EXIT_OK)
+        status = stopped_status(done, want);
+    if (want > 1) { /* --wait ends at a signal as before */
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
     }
     if (po) {
         if (status == EXIT_OK) {
