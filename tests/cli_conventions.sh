@@ -149,6 +149,20 @@ rc=$?
 { [ "$rc" -eq 141 ] || [ "$rc" -eq 0 ]; } && [ ! -s "$tmp/err" ] && ok ||
     bad "decode | head with SIGPIPE ignored by the parent: exit $rc, stderr '$(head -c 200 "$tmp/err")'"
 
+# listen | head: the reader going away ends listen quietly with status 0
+port=$((20000 + RANDOM % 20000))
+( "$cli" listen --port "$port" --bind 127.0.0.1 --timeout 10 2>"$tmp/lerr"; echo "rc=$?" >"$tmp/lrc" ) | head -1 >"$tmp/lout" &
+lpid=$!
+sleep 0.8
+for i in 1 2 3; do
+    "$cli" send -q --to 127.0.0.1 --name 'PEER<00>' --slot '\MAILSLOT\pipe' --data "m$i" --port "$port" \
+        --sport $((port + 1)) || bad "send to the listener"
+    sleep 0.2
+done
+wait "$lpid"
+grep -q 'MAILSLOT\\pipe' "$tmp/lout" && [ "$(cat "$tmp/lrc")" = rc=0 ] && [ ! -s "$tmp/lerr" ] && ok ||
+    bad "listen | head -1: $(cat "$tmp/lrc"), stderr '$(cat "$tmp/lerr")', out '$(cat "$tmp/lout")'"
+
 # ---- SIGINT / SIGTERM: counters, no unfinished output file, 128+N
 mkfifo "$tmp/fifo"
 stop_test() { # SIGNAL EXPECTED_STATUS WHAT -- command reading the fifo

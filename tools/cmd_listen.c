@@ -123,6 +123,18 @@ const cli_cmd cli_cmd_listen = {
 
 static volatile sig_atomic_t stop_flag;
 
+/* stdout failed: a reader that went away (EPIPE: `listen | head`) ends the
+ * run quietly, as --count would; anything else is an error. */
+static int output_failed(bool *reader_gone)
+{
+    if (errno == EPIPE) {
+        *reader_gone = true;
+        return EXIT_OK;
+    }
+    cli_error("listen", "writing the output failed: %s", strerror(errno));
+    return EXIT_SYSTEM;
+}
+
 static void on_signal(int sig)
 {
     (void)sig;
@@ -470,14 +482,14 @@ int cmd_listen(int argc, char **argv)
     uint64_t printed = 0;
     uint64_t deadline = timeout_s >= 0 ? ms_monotonic_ns() + (uint64_t)(timeout_s * 1e9)
                                        : UINT64_MAX;
-    bool timed_out = false;
+    bool timed_out = false, reader_gone = false;
     while (status == EXIT_OK && !stop_flag && (count == 0 || printed < (uint64_t)count)) {
         ms_mailslot_msg msg;
         ms_status st = ms_server_read_any(srv, 0, NULL, &msg);
         if (st == MS_OK && !msg.m) {
             print_local(stdout, json, ++printed, &msg);
             if (ferror(stdout)) {
-                status = EXIT_SYSTEM;
+                status = output_failed(&reader_gone);
                 break;
             }
             continue;
@@ -518,7 +530,7 @@ int cmd_listen(int argc, char **argv)
             }
             live_print(stdout, &j, json, &d, pm);
             if (ferror(stdout)) {
-                status = EXIT_SYSTEM;
+                status = output_failed(&reader_gone);
                 break;
             }
             printed++;
@@ -534,7 +546,7 @@ int cmd_listen(int argc, char **argv)
         /* Nothing waits: what was printed goes out before we wait (lines
          * are held while messages keep coming, not longer). */
         if (fflush(stdout) != 0) {
-            status = EXIT_SYSTEM;
+            status = output_failed(&reader_gone);
             break;
         }
         uint64_t now = ms_monotonic_ns();
@@ -579,14 +591,14 @@ int cmd_listen(int argc, char **argv)
         }
     }
     /* Every message before the counters and messages on stderr. */
-    if (fflush(stdout) != 0)
-        status = EXIT_SYSTEM;
+    if (!reader_gone && fflush(stdout) != 0)
+        status = output_failed(&reader_gone);
     if (stats) {
         print_stats(ms_server_get_stats(srv), printed);
         if (ver)
             print_auth_stats(ver);
     }
-    if (status == EXIT_OK && (timed_out || stop_flag)) {
+    if (status == EXIT_OK && !reader_gone && (timed_out || stop_flag)) {
         if ((count && printed < (uint64_t)count) || printed == 0) {
             if (timed_out)
                 cli_error("listen", "listen timed out (%llu message%s)",
@@ -594,8 +606,8 @@ int cmd_listen(int argc, char **argv)
             status = EXIT_NEGATIVE;
         }
     }
-    if (fflush(stdout) != 0)
-        status = EXIT_SYSTEM;
+    if (!reader_gone && fflush(stdout) != 0)
+        status = output_failed(&reader_gone);
     ms_nbns_responder_close(resp);
     ms_server_close(srv);
     ms_pcap_live_close(pl);
