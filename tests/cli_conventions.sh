@@ -149,9 +149,16 @@ rc=$?
 { [ "$rc" -eq 141 ] || [ "$rc" -eq 0 ]; } && [ ! -s "$tmp/err" ] && ok ||
     bad "decode | head with SIGPIPE ignored by the parent: exit $rc, stderr '$(head -c 200 "$tmp/err")'"
 
+# --data: the message as text, escaped; browser lines keep their summary
+"$cli" send -q --to 192.0.2.9 --name 'PEER<00>' --slot '\MAILSLOT\t' --hex '68692201' -w "$tmp/d.pcap"
+[ "$("$cli" decode -q --data "$tmp/d.pcap" | sed 's/.* octets: //')" = '"hi\"\x01"' ] && ok ||
+    bad "decode --data: $("$cli" decode -q --data "$tmp/d.pcap")"
+[ "$("$cli" decode -q --data "$own")" = "$("$cli" decode -q "$own")" ] && ok || bad "--data changed browser lines"
+"$cli" decode -q "$tmp/d.pcap" | grep -q 'octets:' && bad "data shown without --data" || ok
+
 # listen | head: the reader going away ends listen quietly with status 0
 port=$((20000 + RANDOM % 20000))
-( "$cli" listen --port "$port" --bind 127.0.0.1 --timeout 10 2>"$tmp/lerr"; echo "rc=$?" >"$tmp/lrc" ) | head -1 >"$tmp/lout" &
+( "$cli" listen --data --port "$port" --bind 127.0.0.1 --timeout 10 2>"$tmp/lerr"; echo "rc=$?" >"$tmp/lrc" ) | head -1 >"$tmp/lout" &
 lpid=$!
 sleep 0.8
 for i in 1 2 3; do
@@ -160,7 +167,7 @@ for i in 1 2 3; do
     sleep 0.2
 done
 wait "$lpid"
-grep -q 'MAILSLOT\\pipe' "$tmp/lout" && [ "$(cat "$tmp/lrc")" = rc=0 ] && [ ! -s "$tmp/lerr" ] && ok ||
+grep -q 'MAILSLOT\\pipe 2 octets: "m1"$' "$tmp/lout" && [ "$(cat "$tmp/lrc")" = rc=0 ] && [ ! -s "$tmp/lerr" ] && ok ||
     bad "listen | head -1: $(cat "$tmp/lrc"), stderr '$(cat "$tmp/lerr")', out '$(cat "$tmp/lout")'"
 
 # ---- SIGINT / SIGTERM: counters, no unfinished output file, 128+N

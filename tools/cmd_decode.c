@@ -19,7 +19,7 @@
 #include "stats.h"
 #include "mailslot/validate.h"
 
-enum { K_JSON = 400, K_STATS, K_COLOR };
+enum { K_JSON = 400, K_STATS, K_COLOR, K_DATA };
 
 static const cli_opt decode_opts[] = {
     DG_CLI_INPUT_OPTS,
@@ -27,6 +27,7 @@ static const cli_opt decode_opts[] = {
       "also copy the records of the datagrams shown to\nthe pcap FILE ('-' = standard output: then\n"
       "nothing else goes there)", "file" },
     { "verbose", 'v', 'v', NULL, "add a field tree under each line", NULL },
+    { "data", K_DATA, 0, NULL, "end each line of a write to another mailslot than\nthe browser's or NETLOGON's with its data, quoted", NULL },
     { "json", K_JSON, 0, NULL, "one JSON object per datagram (NDJSON)", NULL },
     { "stats", K_STATS, 0, NULL, "only counts: message types, mailslots, senders,\nopcodes", NULL },
     DG_CLI_FILTER_OPTS,
@@ -116,6 +117,7 @@ int cmd_decode(int argc, char **argv)
         case 'q': quiet = true; break;
         case 'w': o.write_path = optarg; break;
         case K_COLOR: color = optarg; break;
+        case K_DATA: dp_set_show_data(true); break;
         default:
             if (dg_option(&o, ch, optarg) < 0)
                 return EXIT_USAGE;

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "cli_opts.h"
+#include "dgram_print.h"
 #include "live_print.h"
 #include "mailslot/auth.h"
 #include "mailslot/local.h"
@@ -83,6 +84,7 @@ static const cli_opt listen_opts[] = {
     { "bind", 'b', 0, "ADDR", "bind this address (a unicast address hears no\nbroadcasts)", NULL },
     { "slot", 's', 0, "NAME", "only this mailslot (repeatable; default: every one)", NULL },
     { "json", 'j', 0, NULL, "NDJSON like decode --json", NULL },
+    { "data", 'X', 0, NULL, "end each line with the message's data, quoted (as\ndecode --data; browser and NETLOGON lines keep\ntheir summary)", NULL },
     { "count", 'c', 'c', "N", "stop after N messages", NULL },
     { "timeout", 't', 0, "S", "stop after S seconds", NULL },
     { "pcap", 'P', 0, "IFACE", "receive passively through libpcap (beside nmbd)", "iface" },
@@ -228,6 +230,7 @@ int cmd_listen(int argc, char **argv)
             break;
         case 'j': json = true; break;
         case 'S': stats = true; break;
+        case 'X': dp_set_show_data(true); break;
         case 'P': pcap_if = optarg; break;
         case 'u': user = optarg; break;
         case 'R':

@@ -349,11 +349,37 @@ static void ln_putc(line_buf *l, char c)
     ln_put(l, &c, 1);
 }
 
-static bool use_color;
+static bool use_color, show_data;
 
 void dp_set_color(bool on)
 {
     use_color = on;
+}
+
+void dp_set_show_data(bool on)
+{
+    show_data = on;
+}
+
+/* The data as a quoted string: printable ASCII as is, '"' and '\' and
+ * every other octet escaped (\xNN), so a line stays one line. */
+static void put_quoted(line_buf *l, const uint8_t *p, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    ln_putc(l, '"');
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = p[i];
+        if (c == '"' || c == '\\') {
+            char e[2] = { '\\', (char)c };
+            ln_put(l, e, 2);
+        } else if (c >= 0x20 && c < 0x7f) {
+            ln_putc(l, (char)c);
+        } else {
+            char e[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
+            ln_put(l, e, 4);
+        }
+    }
+    ln_putc(l, '"');
 }
 
 /* An SGR sequence when colour is on ("" ends the colour). */
@@ -434,6 +460,10 @@ void dp_line(FILE *f, const dg_item *it, bool verbose, const dp_auth *auth)
             snprintf(what, sizeof what, "%u octets", m->trans.data_count);
         ln_putc(&lb, ' ');
         ln_puts(&lb, what);
+        if (show_data && m->kind == MS_PAYLOAD_NONE) {
+            ln_puts(&lb, ": ");
+            put_quoted(&lb, m->trans.data.p, m->trans.data.len);
+        }
     }
     if (m->status != MS_OK) {
         char et[128];

@@ -22,6 +22,10 @@ void dp_json(json_out *j, const dg_item *it, const ms_report *problems, const dp
 /* Colour (SGR) in dp_line's text: the caller decides (cli_color_choice). */
 void dp_set_color(bool on);
 
+/* With on, a line for a write to a mailslot other than the browser's or
+ * NETLOGON's ends with its data as a quoted, escaped string. */
+void dp_set_show_data(bool on);
+
 /* One text line, and with verbose the field tree under it. */
 void dp_line(FILE *f, const dg_item *it, bool verbose, const dp_auth *auth);
 
