@@ -143,5 +143,27 @@ bad 2 "--dedup-window: 'x' is not a number" - -- "$cli" listen --dedup-window x
 bad 2 "interface nosuchif0 has no IPv4 address" - -- "$cli" listen -i nosuchif0 --port 50138
 bad 2 "--pcap IFACE names the interface itself" - -- "$cli" listen --pcap lo -i lo
 
+# The filters, -c, --timeout, -w and the completion command (issue 7).
+OWN=${MAILSLOT_SRC:-$(cd "$(dirname "$0")/.." && pwd)}/captures/nmbd-announce.pcap
+W=$tmp/w.pcap
+bad 2 "--name: 'A<1g>' is not a NetBIOS name" - -- "$cli" decode --name 'A<1g>' "$OWN"
+bad 2 "--name: '<20>' is not a NetBIOS name" - -- "$cli" decode --name '<20>' "$OWN"
+bad 2 "--slot: '' is not a mailslot name" - -- "$cli" check --slot '' "$OWN"
+bad 2 "--slot: 'PIPE.X' is not a mailslot name" - -- "$cli" hosts --slot 'PIPE.X' "$OWN"
+bad 2 "--type: '' is not one of" - -- "$cli" decode --type '' "$OWN"
+bad 2 "-c: '0' is not a count" - -- "$cli" decode -c 0 "$OWN"
+bad 2 "-c: '-3' is not a count" - -- "$cli" check -c -3 "$OWN"
+bad 2 "--timeout: '0' is not a number of seconds" - -- "$cli" decode -i lo --timeout 0
+bad 2 "--timeout goes with -i IFACE" - -- "$cli" check --timeout 5 "$OWN"
+bad 2 "-r FILE and -i IFACE exclude each other" - -- "$cli" decode -r "$OWN" -i lo
+bad 2 "--color: '' is not auto, always or never" - -- "$cli" decode --color '' "$OWN"
+bad 2 "can't parse filter expression" "$W" -- "$cli" decode -w "$W" "$OWN" 'port port'
+bad 3 "missing.pcap" "$W" -- "$cli" decode -w "$W" "$tmp/missing.pcap"
+bad 4 "-w $tmp/no/such/dir/w.pcap" - -- "$cli" decode -w "$tmp/no/such/dir/w.pcap" "$OWN"
+bad 2 "--stats prints a text table" - -- "$cli" decode --stats --json "$OWN"
+bad 2 "only bash is known" - -- "$cli" completion zsh
+bad 2 "only bash is known" - -- "$cli" completion
+bad 2 "needs an argument" - -- "$cli" decode "$OWN" --slot
+
 echo "cli_bad_input: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -47,7 +47,7 @@ for s in $subs; do
         [ $rc -eq 0 ] && [ "$out" = "$version" ] && ok || bad "$s $v: exit $rc, '$out'"
     done
     "$cli" "$s" --no-such-option >/dev/null 2>"$tmp/err"; rc=$?
-    [ $rc -eq 2 ] && grep -q "Try 'mailslot $s --help'" "$tmp/err" && ok || bad "$s --no-such-option: exit $rc"
+    [ $rc -eq 2 ] && grep -q "try 'mailslot $s --help'" "$tmp/err" && ok || bad "$s --no-such-option: exit $rc"
     [ "$s" = completion ] || { "$cli" "$s" --help | grep -q '^Exit status' && ok || bad "$s --help: no exit status"; }
 done
 

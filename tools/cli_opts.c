@@ -91,13 +91,20 @@ int cli_next(const cli_cmd *c, int argc, char **argv)
     case ':':
     case '?': {
         const char *what = prev < argc ? argv[prev] : "";
-        if (ch == ':')
-            cli_error(c->name, "option '%s' needs an argument", what);
+        const cli_opt *t = find_key(c, optopt);
+        if (ch == ':' && t && t->letter)
+            cli_error(c->name, "option -%c/--%s needs an argument; try 'mailslot %s --help'",
+                      t->letter, t->name, c->name);
+        else if (ch == ':' && t)
+            cli_error(c->name, "option --%s needs an argument; try 'mailslot %s --help'", t->name,
+                      c->name);
+        else if (ch == ':')
+            cli_error(c->name, "option '-%c' needs an argument; try 'mailslot %s --help'", optopt,
+                      c->name);
         else if (optopt && !(what[0] == '-' && what[1] == '-'))
-            cli_error(c->name, "unknown option '-%c'", optopt);
+            cli_error(c->name, "unknown option '-%c'; try 'mailslot %s --help'", optopt, c->name);
         else
-            cli_error(c->name, "unknown option '%s'", what);
-        fprintf(stderr, "Try 'mailslot %s --help'.\n", c->name);
+            cli_error(c->name, "unknown option '%s'; try 'mailslot %s --help'", what, c->name);
         return CLI_BAD;
     }
     default:

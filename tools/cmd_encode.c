@@ -413,8 +413,8 @@ int cmd_encode(int argc, char **argv)
     if (optind < argc)
         in_path = argv[optind++];
     if (optind < argc || (!out_path && !hex) || (out_path && hex)) {
-        cli_error("encode", "give exactly one of -w FILE or --hex, and at most one input");
-        fprintf(stderr, "Try 'mailslot encode --help'.\n");
+        cli_error("encode", "give exactly one of -w FILE or --hex, and at most one input; "
+                            "try 'mailslot encode --help'");
         return EXIT_USAGE;
     }
     FILE *in = strcmp(in_path, "-") ? fopen(in_path, "r") : stdin;

@@ -407,8 +407,7 @@ int cmd_send(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (!to || !slot) {
-        cli_error("send", "--to and --slot are required");
-        fprintf(stderr, "Try 'mailslot send --help'.\n");
+        cli_error("send", "--to and --slot are required; try 'mailslot send --help'");
         return EXIT_USAGE;
     }
     if ((text != NULL) + (hex != NULL) + (file != NULL) > 1) {

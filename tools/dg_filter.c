@@ -70,7 +70,7 @@ int dg_filter_add_name(dg_filter *f, const char *sub, const char *text)
         suffix = (int)v;
         len -= 4;
     }
-    if (len == 0 || len > 15) {
+    if (len == 0 || len > 15 || memchr(text, '<', len) || memchr(text, '>', len)) {
         cli_error(sub, "--name: '%s' is not a NetBIOS name (1-15 characters, optional <xx>)", text);
         return -1;
     }
