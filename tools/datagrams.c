@@ -111,6 +111,16 @@ int dg_option(dg_options *o, int key, const char *arg)
     }
 }
 
+/* An existing file named like a capture (a BPF word such as "udp" may
+ * happen to name a file in the current directory: that one is a filter). */
+static bool looks_like_capture(const char *arg)
+{
+    const char *dot = strrchr(arg, '.');
+    bool named = strchr(arg, '/') ||
+                 (dot && (!strcmp(dot, ".pcap") || !strcmp(dot, ".pcapng") || !strcmp(dot, ".cap")));
+    return named && access(arg, F_OK) == 0;
+}
+
 int dg_take_input(dg_options *o, int argc, char **argv, int optind_now)
 {
     if (o->path && o->iface) {
@@ -124,7 +134,7 @@ int dg_take_input(dg_options *o, int argc, char **argv, int optind_now)
     int i = optind_now;
     if (!o->path && !o->iface && i < argc)
         o->path = argv[i++];
-    else if (i < argc && access(argv[i], F_OK) == 0) {
+    else if (i < argc && looks_like_capture(argv[i])) {
         /* "hosts -i eth0 old.pcap": a file where a filter goes. */
         cli_error(o->sub, "'%s' is a file, but with %s the operands are a BPF filter",
                   argv[i], o->iface ? "-i IFACE" : "-r FILE");
