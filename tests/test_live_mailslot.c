@@ -454,6 +454,34 @@ static void settle(ms_server *s, uint64_t datagrams)
     ck_assert_uint_ge(ms_server_get_stats(s)->datagrams, datagrams);
 }
 
+/* A message carries its arrival time, not the time it was read: the
+ * kernel's receive time on the socket, the given time when injected. */
+START_TEST(time_is_arrival_not_read)
+{
+    ms_server *s = server(LO, 0, NULL);
+    ms_mailslot *ms = ms_mailslot_create(s, "\\MAILSLOT\\when", 0, 0, NULL);
+    ms_client *c = client("127.0.0.1", "\\MAILSLOT\\when", ms_server_port(s), 0, "PEER<00>");
+    uint64_t sent = ms_realtime_ns();
+    write_ok(c, "t", 1);
+    struct timespec pause = { 0, 600000000L }; /* unread for 0.6 s */
+    nanosleep(&pause, NULL);
+    ms_mailslot_msg m;
+    read_ok(ms, s, &m, "t", 1);
+    ck_assert_uint_ge(m.time_ns + 1000000u, sent);
+    ck_assert_uint_lt(m.time_ns, sent + 300000000u); /* not the read, 0.6 s on */
+    /* Injected with a capture time: that time. */
+    uint8_t frame[600];
+    ms_write_result res;
+    ck_assert_int_eq(ms_client_build(c, "u", 1, frame, sizeof frame, &res, err, sizeof err), MS_OK);
+    ck_assert_int_eq(ms_server_inject_at(s, frame, res.payload_len, LO, 138, LO,
+                                         1700000000123456789ull), 1);
+    read_ok(ms, s, &m, "u", 1);
+    ck_assert_uint_eq(m.time_ns, 1700000000123456789ull);
+    ms_client_close(c);
+    ms_server_close(s);
+}
+END_TEST
+
 START_TEST(info_and_set_timeout)
 {
     ms_server *s = server(LO, 0, NULL);
@@ -713,6 +741,7 @@ static Suite *suite(void)
     TCase *t = tcase_create("loopback");
     tcase_set_timeout(t, 30);
     tcase_add_test(t, unique_to_address);
+    tcase_add_test(t, time_is_arrival_not_read);
     tcase_add_test(t, group_to_broadcast_address);
     tcase_add_test(t, group_and_broadcast_types_forced);
     tcase_add_test(t, address_needs_a_name_and_local_is_refused);

@@ -585,7 +585,8 @@ int cmd_listen(int argc, char **argv)
             int r;
             while ((r = ms_pcap_live_next(pl, &g, &payload, err, sizeof err)) == 1) {
                 if (!g.truncated)
-                    ms_server_inject(srv, payload, g.len, g.src_ip, g.src_port, g.dst_ip);
+                    ms_server_inject_at(srv, payload, g.len, g.src_ip, g.src_port, g.dst_ip,
+                                        g.time_ns);
             }
             if (r < 0) {
                 cli_error("listen", "%s", err);

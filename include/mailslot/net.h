@@ -57,6 +57,9 @@ typedef struct ms_udp_dgram {
     uint32_t src_ip, dst_ip; /* dst_ip 0 when IP_PKTINFO is off */
     uint16_t src_port;
     int ifindex;
+    uint64_t time_ns;    /* arrival, ns since the epoch (CLOCK_REALTIME): the
+                          * kernel's receive time on a socket (SO_TIMESTAMPNS),
+                          * the capture time from libpcap; 0 when unknown */
 } ms_udp_dgram;
 
 /* Receive up to n datagrams with one recvmmsg (MSG_DONTWAIT). Returns the

@@ -97,6 +97,10 @@ int ms_server_pump(ms_server *s);
  * through the same checks. Returns 1 when it was queued. */
 int ms_server_inject(ms_server *s, const uint8_t *payload, size_t len, uint32_t src_ip,
                      uint16_t src_port, uint32_t dst_ip);
+/* The same, with the time it arrived (ns since the epoch, e.g. the capture
+ * time libpcap gave; 0 = now), which the message then carries. */
+int ms_server_inject_at(ms_server *s, const uint8_t *payload, size_t len, uint32_t src_ip,
+                        uint16_t src_port, uint32_t dst_ip, uint64_t time_ns);
 /* Wait up to timeout_ms (-1 forever) for the socket, then pump. */
 int ms_server_wait(ms_server *s, int timeout_ms);
 const ms_server_stats *ms_server_get_stats(const ms_server *s);
@@ -124,7 +128,9 @@ typedef struct ms_mailslot_msg {
     uint32_t src_ip;         /* UDP source (where replies go) */
     uint16_t src_port;
     uint32_t dst_ip;         /* IP destination (unicast or broadcast) */
-    uint64_t time_ns;        /* CLOCK_REALTIME at arrival */
+    uint64_t time_ns;        /* arrival, CLOCK_REALTIME ns: the kernel's receive
+                              * time (SO_TIMESTAMPNS), the capture time given to
+                              * ms_server_inject_at, else when it was queued */
     bool reassembled;        /* rebuilt from NBDS fragments */
     const uint8_t *payload;  /* the whole (reassembled) UDP payload */
     size_t payload_len;

@@ -312,7 +312,7 @@ static int accept_payload(ms_server *s, const uint8_t *p, size_t len, const ms_u
     }
     q->next = NULL;
     q->seq = ++s->seq;
-    q->time_ns = ms_realtime_ns();
+    q->time_ns = g->time_ns ? g->time_ns : ms_realtime_ns();
     q->src_ip = g->src_ip;
     q->dst_ip = g->dst_ip;
     q->src_port = g->src_port;
@@ -335,7 +335,13 @@ static int accept_payload(ms_server *s, const uint8_t *p, size_t len, const ms_u
 int ms_server_inject(ms_server *s, const uint8_t *payload, size_t len, uint32_t src_ip,
                      uint16_t src_port, uint32_t dst_ip)
 {
-    ms_udp_dgram g = { NULL, 0, len, len, false, src_ip, dst_ip, src_port, 0 };
+    return ms_server_inject_at(s, payload, len, src_ip, src_port, dst_ip, 0);
+}
+
+int ms_server_inject_at(ms_server *s, const uint8_t *payload, size_t len, uint32_t src_ip,
+                        uint16_t src_port, uint32_t dst_ip, uint64_t time_ns)
+{
+    ms_udp_dgram g = { NULL, 0, len, len, false, src_ip, dst_ip, src_port, 0, time_ns };
     s->st.datagrams++;
     uint64_t now = ms_monotonic_ns();
     if (ms_nbds_reasm_expire(s->reasm, now))

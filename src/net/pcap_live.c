@@ -110,6 +110,7 @@ int ms_pcap_live_next(ms_pcap_live *p, ms_udp_dgram *d, const uint8_t **payload,
         d->src_ip = u.ip_src;
         d->dst_ip = u.ip_dst;
         d->src_port = u.sport;
+        d->time_ns = (uint64_t)u.ts_sec * 1000000000u + u.ts_nsec;
         *payload = u.payload;
         return 1;
     }

@@ -103,6 +103,10 @@ int ms_udp_open(const ms_udp_opts *o, char *err, size_t errlen)
         errno = e;
         return -1;
     }
+    /* Receiving sockets learn when each datagram arrived (the kernel's
+     * time), not when we got round to reading it. Not fatal. */
+    if (o->pktinfo)
+        (void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
     if (o->rcvbuf > 0) {
         /* SO_RCVBUFFORCE passes the rmem_max cap when privileged; a plain
          * SO_RCVBUF otherwise. A small buffer is not fatal. */
@@ -153,7 +157,7 @@ int ms_udp_recv_batch(int fd, ms_udp_dgram *d, size_t n)
     struct sockaddr_in from[BATCH_MAX];
     union {
         struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+        char buf[CMSG_SPACE(sizeof(struct in_pktinfo)) + CMSG_SPACE(sizeof(struct timespec))];
     } ctl[BATCH_MAX];
     if (n > BATCH_MAX)
         n = BATCH_MAX;
@@ -184,6 +188,7 @@ int ms_udp_recv_batch(int fd, ms_udp_dgram *d, size_t n)
         g->src_port = ntohs(from[i].sin_port);
         g->dst_ip = 0;
         g->ifindex = 0;
+        g->time_ns = 0;
         for (struct cmsghdr *c = CMSG_FIRSTHDR(&mm[i].msg_hdr); c;
              c = CMSG_NXTHDR(&mm[i].msg_hdr, c)) {
             if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
@@ -191,6 +196,10 @@ int ms_udp_recv_batch(int fd, ms_udp_dgram *d, size_t n)
                 memcpy(&pi, CMSG_DATA(c), sizeof pi);
                 g->dst_ip = ntohl(pi.ipi_addr.s_addr);
                 g->ifindex = pi.ipi_ifindex;
+            } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+                struct timespec ts;
+                memcpy(&ts, CMSG_DATA(c), sizeof ts);
+                g->time_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
             }
         }
     }
