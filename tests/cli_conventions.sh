@@ -170,6 +170,16 @@ wait "$lpid"
 grep -q 'MAILSLOT\\pipe 2 octets: "m1"$' "$tmp/lout" && [ "$(cat "$tmp/lrc")" = rc=0 ] && [ ! -s "$tmp/lerr" ] && ok ||
     bad "listen | head -1: $(cat "$tmp/lrc"), stderr '$(cat "$tmp/lerr")', out '$(cat "$tmp/lout")'"
 
+# send without --wait connects its socket (no route lookup per datagram);
+# a port nobody listens on answers with ICMP, which must not fail the
+# writes: a mailslot write is fire-and-forget
+dead=$((20000 + RANDOM % 20000))
+for iv in 0 20; do
+    n=$("$cli" send --to 127.0.0.1 --name 'PEER<00>' --slot '\MAILSLOT\void' --data x --repeat 5 \
+        --interval "$iv" --port "$dead" --sport $((dead + 1)) 2>&1 | grep -c 'octets sent to')
+    [ "$n" -eq 5 ] && ok || bad "send --repeat 5 --interval $iv to a closed port: $n sent"
+done
+
 # ---- SIGINT / SIGTERM: counters, no unfinished output file, 128+N
 mkfifo "$tmp/fifo"
 stop_test() { # SIGNAL EXPECTED_STATUS WHAT -- command reading the fifo

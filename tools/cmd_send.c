@@ -476,6 +476,9 @@ int cmd_send(int argc, char **argv)
         }
         o.auth_key = &keys.keys[0];
     }
+    /* Without --wait nothing reads replies: a connected socket spares the
+     * kernel a route lookup per datagram. */
+    o.send_only = wait_s <= 0;
     ms_client *c = ms_client_open(to, slot, &o, &st, err, sizeof err);
     ms_auth_keys_wipe(&keys);
     if (!c) {

@@ -76,6 +76,11 @@ typedef struct ms_client_opts {
                               * message; copied by ms_client_open. Needs
                               * MAILSLOT_AUTH. The trailer counts against
                               * the size limit. */
+    bool send_only;          /* the caller never reads replies: the socket
+                              * is connected to the destination, which
+                              * spares the kernel a route lookup per
+                              * datagram (datagrams from other addresses
+                              * are then not received) */
 } ms_client_opts;
 
 void ms_client_opts_init(ms_client_opts *o);

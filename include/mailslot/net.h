@@ -65,10 +65,11 @@ typedef struct ms_udp_dgram {
 /* Receive up to n datagrams with one recvmmsg (MSG_DONTWAIT). Returns the
  * count, 0 when nothing is waiting, -1 on an error (errno). */
 int ms_udp_recv_batch(int fd, ms_udp_dgram *d, size_t n);
-/* Send one datagram; 0 or -1 (errno). */
+/* Send one datagram; 0 or -1 (errno). Port 0: the socket is connected
+ * (connect(2)) and the datagram goes to its peer, with no route lookup. */
 int ms_udp_sendto(int fd, uint32_t ip, uint16_t port, const uint8_t *buf, size_t len);
-/* Send n datagrams (bufs[i], lens[i] octets) to ip:port with sendmmsg, up
- * to 32 per system call. Returns how many went out: n, or fewer with
+/* Send n datagrams (bufs[i], lens[i] octets) to ip:port (port 0: to the
+ * connected socket's peer) with sendmmsg, up to 32 per system call. Returns how many went out: n, or fewer with
  * errno set for the first that did not (EMSGSIZE for a short send). */
 size_t ms_udp_send_batch(int fd, uint32_t ip, uint16_t port, const uint8_t *const *bufs,
                          const size_t *lens, size_t n);

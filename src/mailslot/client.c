@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "mailslot/client.h"
@@ -22,6 +25,7 @@ struct ms_client {
     ms_auth_key key;            /* copy of o.auth_key */
     ms_client_info info;
     int fd;
+    bool connected;          /* send_only: fd is connected to the destination */
     uint16_t next_id;
     ms_local_writer *local; /* \\.: a local mailslot (local.h) */
     uint8_t buf[65536]; /* the largest UDP payload */
@@ -372,6 +376,13 @@ ms_client *ms_client_open(const char *target, const char *slot, const ms_client_
             goto fail;
         }
         in->sport = ms_udp_local_port(c->fd);
+        if (o.send_only) {
+            struct sockaddr_in sa = { 0 };
+            sa.sin_family = AF_INET;
+            sa.sin_addr.s_addr = htonl(in->dst_ip);
+            sa.sin_port = htons(in->dport);
+            c->connected = connect(c->fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+        }
     }
     bool grp = in->type != MS_NBDS_DIRECT_UNIQUE;
     size_t off = data_offset(c);
@@ -529,7 +540,8 @@ ms_status ms_client_write(ms_client *c, const void *data, size_t len, ms_write_r
     ms_status st = ms_client_build(c, data, len, c->buf, sizeof c->buf, res, err, errlen);
     if (st != MS_OK)
         return st;
-    if (ms_udp_sendto(c->fd, c->info.dst_ip, c->info.dport, c->buf, res->payload_len) != 0) {
+    if (ms_udp_sendto(c->fd, c->info.dst_ip, c->connected ? 0 : c->info.dport, c->buf,
+                      res->payload_len) != 0) {
         char ip[16];
         ms_ip_format(c->info.dst_ip, ip, sizeof ip);
         snprintf(err, errlen, "sendto %s:%u: %s", ip, c->info.dport, strerror(errno));
@@ -578,7 +590,8 @@ ms_status ms_client_write_many(ms_client *c, const void *data, size_t len, size_
             used += (one[n].payload_len + 63) & ~(size_t)63;
             n++;
         }
-        size_t went = ms_udp_send_batch(c->fd, c->info.dst_ip, c->info.dport, bufs, lens, n);
+        size_t went = ms_udp_send_batch(c->fd, c->info.dst_ip, c->connected ? 0 : c->info.dport,
+                                        bufs, lens, n);
         if (res)
             memcpy(res + *sent, one, went * sizeof one[0]);
         *sent += went;

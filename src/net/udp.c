@@ -213,9 +213,14 @@ int ms_udp_sendto(int fd, uint32_t ip, uint16_t port, const uint8_t *buf, size_t
     sa.sin_addr.s_addr = htonl(ip);
     sa.sin_port = htons(port);
     ssize_t r;
+    int refused = 0;
+    /* A connected socket reports an ICMP port unreachable for an earlier
+     * datagram on the next send; a mailslot write is fire-and-forget, as
+     * on an unconnected socket: the report is taken and the send retried. */
     do
-        r = sendto(fd, buf, len, 0, (struct sockaddr *)&sa, sizeof sa);
-    while (r < 0 && errno == EINTR);
+        r = port ? sendto(fd, buf, len, 0, (struct sockaddr *)&sa, sizeof sa)
+                 : send(fd, buf, len, 0);
+    while (r < 0 && (errno == EINTR || (!port && errno == ECONNREFUSED && refused++ < 8)));
     if (r < 0)
         return -1;
     if ((size_t)r != len) {
@@ -235,20 +240,21 @@ size_t ms_udp_send_batch(int fd, uint32_t ip, uint16_t port, const uint8_t *cons
     struct mmsghdr mm[BATCH_MAX];
     struct iovec iov[BATCH_MAX];
     size_t done = 0;
+    int refused = 0;
     while (done < n) {
         size_t k = n - done < BATCH_MAX ? n - done : BATCH_MAX;
         memset(mm, 0, sizeof(mm[0]) * k);
         for (size_t i = 0; i < k; i++) {
             iov[i].iov_base = (void *)bufs[done + i];
             iov[i].iov_len = lens[done + i];
-            mm[i].msg_hdr.msg_name = &sa;
-            mm[i].msg_hdr.msg_namelen = sizeof sa;
+            mm[i].msg_hdr.msg_name = port ? &sa : NULL;
+            mm[i].msg_hdr.msg_namelen = port ? sizeof sa : 0;
             mm[i].msg_hdr.msg_iov = &iov[i];
             mm[i].msg_hdr.msg_iovlen = 1;
         }
         int r = sendmmsg(fd, mm, (unsigned)k, 0);
-        if (r < 0 && errno == EINTR)
-            continue;
+        if (r < 0 && (errno == EINTR || (!port && errno == ECONNREFUSED && refused++ < 64)))
+            continue; /* ECONNREFUSED: as in ms_udp_sendto */
         if (r <= 0)
             return done;
         for (int i = 0; i < r; i++) {
