@@ -461,11 +461,25 @@ START_TEST(time_is_arrival_not_read)
     ms_server *s = server(LO, 0, NULL);
     ms_mailslot *ms = ms_mailslot_create(s, "\\MAILSLOT\\when", 0, 0, NULL);
     ms_client *c = client("127.0.0.1", "\\MAILSLOT\\when", ms_server_port(s), 0, "PEER<00>");
+    /* The kernel turns receive timestamps on a moment after the first
+     * socket asks (deferred work); until then a datagram is stamped when
+     * read. Probe (bounded) until a probe read 50 ms late shows its send
+     * time. */
+    ms_mailslot_msg m;
+    struct timespec short_pause = { 0, 50000000L };
+    bool stamped = false;
+    for (int i = 0; i < 40 && !stamped; i++) {
+        uint64_t t = ms_realtime_ns();
+        write_ok(c, "p", 1);
+        nanosleep(&short_pause, NULL);
+        read_ok(ms, s, &m, "p", 1);
+        stamped = m.time_ns < t + 25000000u;
+    }
+    ck_assert_msg(stamped, "the kernel never stamped a datagram on arrival");
     uint64_t sent = ms_realtime_ns();
     write_ok(c, "t", 1);
     struct timespec pause = { 0, 600000000L }; /* unread for 0.6 s */
     nanosleep(&pause, NULL);
-    ms_mailslot_msg m;
     read_ok(ms, s, &m, "t", 1);
     ck_assert_uint_ge(m.time_ns + 1000000u, sent);
     ck_assert_uint_lt(m.time_ns, sent + 300000000u); /* not the read, 0.6 s on */

@@ -130,7 +130,11 @@ typedef struct ms_mailslot_msg {
     uint32_t dst_ip;         /* IP destination (unicast or broadcast) */
     uint64_t time_ns;        /* arrival, CLOCK_REALTIME ns: the kernel's receive
                               * time (SO_TIMESTAMPNS), the capture time given to
-                              * ms_server_inject_at, else when it was queued */
+                              * ms_server_inject_at, else when it was queued.
+                              * Linux turns receive stamps on a moment after the
+                              * first socket asks: until then (only when no
+                              * other socket has them on) a datagram carries the
+                              * time it was read */
     bool reassembled;        /* rebuilt from NBDS fragments */
     const uint8_t *payload;  /* the whole (reassembled) UDP payload */
     size_t payload_len;
