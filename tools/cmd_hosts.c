@@ -2,9 +2,6 @@
 /* `mailslot hosts`: the LAN's hosts as their browser announcements describe
  * them (HostAnnouncement, LocalMasterAnnouncement, LAN Manager 2.x
  * announcement), from a capture or heard passively through libpcap. */
-#include <errno.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
