@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "mailslot/nbns.h"
+#include "mailslot/nbns_responder.h"
 #include "mailslot/net.h"
 #include "mailslot/server.h"
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture/frame.h"
+#include "frame.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 {

@@ -9,7 +9,7 @@
 #    `mailslot CMD --help` prints appears in that section or in OPTIONS (the
 #    options every command shares); the options of `mailslot --help` in
 #    OPTIONS; every long option the page names exists in some --help;
-#  - every ms_* function declared in include/mailslot/*.h is named in
+#  - every ms_* function declared in include/*/mailslot/*.h is named in
 #    libmailslot(3), and every function the page names as `ms_x ()` exists;
 #  - the example program of libmailslot(3) compiles with -Werror against
 #    the headers and the built library and decodes captures/nmbd-announce.pcap.
@@ -120,11 +120,11 @@ done < <(grep -oE -- '(^|[^A-Za-z0-9-])--[a-z][a-z0-9-]*' "$tmp/man1.txt" | sed 
 # Declarations of the public headers, comments removed (a comment's
 # "ms_server (" is not a function).
 perl -0777 -ne 's{/\*.*?\*/}{}gs; print "$1\n" while /\b(ms_[a-z0-9_]+)\s*\(/g' \
-    "$src"/include/mailslot/*.h | sort -u >"$tmp/funcs"
+    "$src"/include/*/mailslot/*.h | sort -u >"$tmp/funcs"
 nf=$(wc -l <"$tmp/funcs")
-[[ $nf -ge 100 ]] && ok || bad "only $nf functions found in include/mailslot/*.h"
+[[ $nf -ge 100 ]] && ok || bad "only $nf functions found in include/*/mailslot/*.h"
 while read -r f; do
-    grep -qw -- "$f" "$tmp/man3.txt" && ok || bad "libmailslot.3 does not name $f ($(grep -lw -- "$f" "$src"/include/mailslot/*.h | head -1 | sed "s|^$src/||"))"
+    grep -qw -- "$f" "$tmp/man3.txt" && ok || bad "libmailslot.3 does not name $f ($(grep -lw -- "$f" "$src"/include/*/mailslot/*.h | head -1 | sed "s|^$src/||"))"
 done <"$tmp/funcs"
 while read -r f; do
     grep -qxF "$f" "$tmp/funcs" && ok || bad "libmailslot.3 names $f (), which no public header declares"
@@ -135,12 +135,14 @@ if command -v "$cc" >/dev/null; then
     awk '/example-end/ { exit } on && !/^\./ { print } /example-begin/ { on = 1 }' "$man3" |
         sed -e 's/\\-/-/g' -e 's/\\e/\\/g' >"$tmp/example.c"
     [[ -s $tmp/example.c ]] && ok || bad "libmailslot.3 has no example-begin/example-end program"
+    incs=()
+    for d in "$src"/include/*/; do incs+=(-I"$d"); done
     san=()
     if grep -q '^MAILSLOT_SANITIZE:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null; then
         # shellcheck disable=SC2054  # one option, its commas are its own
         san=(-fsanitize=address,undefined)
     fi
-    if "$cc" -std=c11 -Wall -Wextra -Werror "${san[@]}" -I"$src/include" -o "$tmp/example" \
+    if "$cc" -std=c11 -Wall -Wextra -Werror "${san[@]}" "${incs[@]}" -o "$tmp/example" \
         "$tmp/example.c" -L"$build" -lmailslot -Wl,-rpath,"$build" 2>"$tmp/cc.err"; then
         ok
         if "$tmp/example" "$src/captures/nmbd-announce.pcap" >"$tmp/example.out" 2>&1 &&

@@ -18,9 +18,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "capture/frame.h"
-#include "capture/ipv4_reasm.h"
-#include "common/cursor.h"
+#include "frame.h"
+#include "ipv4_reasm.h"
+#include "cursor.h"
 #include "guard.h"
 #include "mailslot/capture.h"
 

@@ -19,6 +19,8 @@
 
 #include "guard.h"
 #include "mailslot/nbns.h"
+#include "mailslot/nbns_responder.h"
+#include "mailslot/nbns_resolve.h"
 
 #define LOOPBACK 0x7F000001u
 #define OUR_IP 0x0A010203u /* 10.1.2.3: only data, never contacted */

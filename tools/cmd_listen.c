@@ -16,6 +16,7 @@
 #include "mailslot/auth.h"
 #include "mailslot/local.h"
 #include "mailslot/nbns.h"
+#include "mailslot/nbns_responder.h"
 #include "mailslot/net.h"
 #include "mailslot/server.h"
 
@@ -580,13 +581,12 @@ int cmd_listen(int argc, char **argv)
         if (resp && ms_nbns_responder_handle(resp) < 0)
             cli_error("listen", "NBNS responder: %s", strerror(errno));
         if (pl) {
-            ms_udp_dgram g;
-            const uint8_t *payload;
+            ms_udp_datagram g;
             int r;
-            while ((r = ms_pcap_live_next(pl, &g, &payload, err, sizeof err)) == 1) {
-                if (!g.truncated)
-                    ms_server_inject_at(srv, payload, g.len, g.src_ip, g.src_port, g.dst_ip,
-                                        g.time_ns);
+            while ((r = ms_pcap_live_next(pl, &g, err, sizeof err)) == 1) {
+                if (!g.truncated && g.len >= g.orig_len)
+                    ms_server_inject_at(srv, g.payload, g.len, g.ip_src, g.sport, g.ip_dst,
+                                        (uint64_t)g.ts_sec * 1000000000u + g.ts_nsec);
             }
             if (r < 0) {
                 cli_error("listen", "%s", err);

@@ -19,7 +19,6 @@
 #include "mailslot/message.h"
 #include "mailslot/net.h"
 #include "pcap_out.h"
-#include "common/hex.h"
 
 #define DATA_MAX 65536
 
@@ -171,20 +170,7 @@ const cli_cmd cli_cmd_send = {
 
 static int parse_hex(const char *s, uint8_t *out, size_t cap, size_t *len)
 {
-    size_t n = 0;
-    while (*s) {
-        if (*s == ' ' || *s == ':' || *s == '\n') {
-            s++;
-            continue;
-        }
-        int hi = ms_hexval(s[0]), lo = s[1] ? ms_hexval(s[1]) : -1;
-        if (hi < 0 || lo < 0 || n >= cap)
-            return -1;
-        out[n++] = (uint8_t)(hi << 4 | lo);
-        s += 2;
-    }
-    *len = n;
-    return 0;
+    return ms_hex_decode(s, strlen(s), " :\n", out, cap, len) == MS_OK ? 0 : -1;
 }
 
 static int read_all(FILE *f, uint8_t *out, size_t cap, size_t *len)

@@ -7,6 +7,7 @@
  * copied into one shared `kids` array, so each container's children end up
  * contiguous and json_at() is O(1) without a second pass. */
 #include "json_read.h"
+#include "mailslot/types.h"
 
 #include <locale.h>
 #include <math.h>
@@ -14,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "common/hex.h"
 
 #define NO_KEY UINT32_MAX
 
@@ -194,14 +194,11 @@ static long hex4(const parser *p, size_t at)
 {
     if (at > p->len || p->len - at < 4)
         return -1;
-    long v = 0;
-    for (size_t i = 0; i < 4; i++) {
-        int h = ms_hexval(p->s[at + i]);
-        if (h < 0)
-            return -1;
-        v = v << 4 | h;
-    }
-    return v;
+    uint8_t two[2];
+    size_t n;
+    if (ms_hex_decode((const char *)p->s + at, 4, NULL, two, sizeof two, &n) != MS_OK)
+        return -1;
+    return (long)two[0] << 8 | two[1];
 }
 
 /* Length of the well-formed UTF-8 sequence at `at` (RFC 3629 table: no
@@ -871,18 +868,10 @@ bool json_hex(const json_doc *doc, json_ref r, uint8_t *out, size_t cap, size_t 
     size_t sl;
     const char *s = json_str(doc, r, &sl);
     *len = 0;
-    if (!s || sl % 2)
+    if (!s)
         return false;
-    for (size_t i = 0; i < sl; i++)
-        if (ms_hexval((unsigned char)s[i]) < 0)
-            return false;
-    size_t n = sl / 2;
-    if (n > cap) {
-        *len = n;
-        return false;
-    }
-    for (size_t i = 0; i < n; i++)
-        out[i] = (uint8_t)(ms_hexval((unsigned char)s[2 * i]) << 4 | ms_hexval((unsigned char)s[2 * i + 1]));
-    *len = n;
-    return true;
+    ms_status st = ms_hex_decode(s, sl, NULL, out, cap, len);
+    if (st == MS_ERR_INVALID_ARG)
+        *len = 0;
+    return st == MS_OK;
 }

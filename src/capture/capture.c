@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "capture/frame.h"
+#include "frame.h"
 
 /* libpcap reads through stdio, whose default buffer means one read() per
  * 4 KiB; 256 KiB cuts the system calls 64-fold (pipes, network disks). */

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* One record through the layers. Each early return names the one counter
  * the record lands in, so the counters partition the records. */
-#include "capture/frame.h"
+#include "frame.h"
 
-#include "capture/ipv4.h"
+#include "ipv4.h"
 
 #define NS_PER_SEC 1000000000LL
 

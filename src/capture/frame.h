@@ -8,9 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "mailslot/capture.h"
-#include "capture/ipv4_reasm.h"
-#include "capture/link.h"
-#include "capture/portset.h"
+#include "ipv4_reasm.h"
+#include "link_layer.h"
+#include "portset.h"
 
 /* Exactly one per record; each maps to one ms_capture_stats counter. */
 typedef enum ms_frame_verdict {

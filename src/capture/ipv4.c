@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* IPv4 + UDP headers. Lengths from the wire are only ever compared against
  * what the cursor holds, never trusted to index memory. */
-#include "capture/ipv4.h"
+#include "ipv4.h"
 
 #define IPV4_MIN_HDR 20
 #define IP_MF 0x2000

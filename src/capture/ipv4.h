@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "common/cursor.h"
+#include "cursor.h"
 
 #define MS_IPPROTO_UDP 17
 

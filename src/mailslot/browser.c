@@ -48,7 +48,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common/cursor.h"
+#include "cursor.h"
 
 /* Fixed part of the 0x01/0x0F/0x0C layout: the Comment starts here. */
 #define HOST_FIXED 32u

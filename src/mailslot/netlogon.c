@@ -61,7 +61,7 @@
 
 #include <string.h>
 
-#include "common/cursor.h"
+#include "cursor.h"
 
 /* DNS limits (RFC 1035) and our bound on pointer chains: a legitimate name
  * has at most 127 labels, and real DCs use one pointer per name. */

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "common/cursor.h"
+#include "cursor.h"
 
 static ms_status decode_name(ms_rcur *c, ms_nb_name *n, size_t *err_off)
 {

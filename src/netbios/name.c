@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common/cursor.h"
-#include "common/hex.h"
+#include "cursor.h"
+#include "hex.h"
 
 /* Wire form:  20 <32 letters 'A'..'P'> [len label]... 00
  * Datagram names may not use label pointers (RFC 1002 §4.1), so a pointer

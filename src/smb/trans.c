@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "common/cursor.h"
+#include "cursor.h"
 
 static const uint8_t smb_magic[4] = { 0xFF, 'S', 'M', 'B' };
 

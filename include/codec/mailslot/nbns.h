@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+/* NetBIOS Name Service packets (RFC 1002 §4.2, UDP 137): the codec for
+ * name queries, registrations, releases and their responses, and builders
+ * for the packets a mailslot sender and receiver send. Pure: no
+ * allocation, caller-owned buffers. The resolver and the responder that
+ * use it are in the transport layer (nbns_resolve.h, nbns_responder.h). */
+#ifndef MAILSLOT_NBNS_H
+#define MAILSLOT_NBNS_H
+
+#include "mailslot/netbios.h"
+#include "mailslot/status.h"
+#include "mailslot/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Most NB address entries a decoded record keeps (WINS holds up to 25 for
+ * a <1c> internet group). */
+#define MS_NBNS_MAX_ADDRS 25
+/* Most label pointers followed while expanding one name. Pointers must also
+ * go strictly backwards (below the start of the labels that led to them),
+ * so a loop is impossible anyway; this only bounds the work. */
+#define MS_NBNS_MAX_HOPS 8
+/* TTL (seconds) our responder puts in positive answers: what Windows sends
+ * (300 000 s, about 3.5 days). */
+#define MS_NBNS_DEFAULT_TTL 300000u
+/* RFC 1002 §4.2.1: the largest NBNS packet a conforming node sends. */
+#define MS_NBNS_MAX_PACKET 576
+
+typedef struct ms_nbns_addr {
+    uint16_t nb_flags;      /* G bit 0x8000, ONT 0x6000 */
+    uint32_t ip;            /* host order */
+} ms_nbns_addr;
+
+#define MS_NBNS_NB_GROUP 0x8000u
+#define MS_NBNS_NB_ONT_MASK 0x6000u
+
+/* A name in an NBNS packet. `name` is the expanded name (pointers
+ * followed). On the wire it was `name_inline` octets of name.wire written
+ * in place and then, when name_ptr != 0, the 2-octet label pointer
+ * name_ptr (0xC000 | offset). Builders set name_ptr = 0: the whole name is
+ * written inline. */
+typedef struct ms_nbns_question {
+    ms_nb_name name;
+    size_t name_inline;
+    uint16_t name_ptr;
+    uint16_t type;          /* 0x0020 NB, 0x0021 NBSTAT */
+    uint16_t klass;         /* 0x0001 IN */
+} ms_nbns_question;
+
+typedef struct ms_nbns_rr {
+    ms_nb_name name;        /* expanded; see ms_nbns_question */
+    size_t name_inline;
+    uint16_t name_ptr;
+    uint16_t type;          /* NB, or NULL (0x000A) in a negative query response */
+    uint16_t klass;
+    uint32_t ttl;
+    /* RDATA. For type NB, class IN and a length that is a multiple of 6 the
+     * entries are in addrs[] (at most MS_NBNS_MAX_ADDRS) and rdata is empty;
+     * otherwise (or with more than MS_NBNS_MAX_ADDRS entries, when addrs[]
+     * holds the first ones) rdata borrows the exact octets. The encoder
+     * writes rdata when it is non-empty, else the address entries. */
+    size_t naddrs;
+    ms_nbns_addr addrs[MS_NBNS_MAX_ADDRS];
+    ms_bytes rdata;
+} ms_nbns_rr;
+
+/* One NBNS packet as far as we use it: header, at most one question and at
+ * most one resource record (answer, authority or additional — the counts
+ * say which), which covers every packet RFC 1002 §4.2 defines except a
+ * node status response's multi-name RDATA (kept raw). The counts are as on
+ * the wire and tell the encoder which sections to write: qdcount 0 or 1,
+ * ancount + nscount + arcount 0 or 1. */
+typedef struct ms_nbns_packet {
+    uint16_t trn_id;
+    uint16_t flags;         /* R, OPCODE, AA, TC, RD, RA, B, RCODE as on the wire */
+    uint16_t qdcount, ancount, nscount, arcount;
+    ms_nbns_question q;     /* when qdcount == 1 */
+    ms_nbns_rr rr;          /* when ancount + nscount + arcount == 1 */
+    ms_bytes trailing;      /* octets after the last section (borrowed) */
+} ms_nbns_packet;
+
+/* Flags field helpers (RFC 1002 §4.2.1.1). */
+#define MS_NBNS_RESPONSE 0x8000u
+#define MS_NBNS_OPCODE(f) (((f) >> 11) & 0x0Fu)
+#define MS_NBNS_OPCODE_FLAGS(op) ((uint16_t)(((op) & 0x0Fu) << 11))
+#define MS_NBNS_OP_QUERY 0x0u
+#define MS_NBNS_OP_REGISTRATION 0x5u
+#define MS_NBNS_OP_RELEASE 0x6u
+#define MS_NBNS_OP_WACK 0x7u
+#define MS_NBNS_OP_REFRESH 0x8u
+#define MS_NBNS_OP_MULTIHOMED 0xFu
+#define MS_NBNS_AA 0x0400u
+#define MS_NBNS_TC 0x0200u
+#define MS_NBNS_RD 0x0100u
+#define MS_NBNS_RA 0x0080u
+#define MS_NBNS_BROADCAST 0x0010u
+#define MS_NBNS_RCODE(f) ((f) & 0x0Fu)
+#define MS_NBNS_RCODE_FMT_ERR 0x1u
+#define MS_NBNS_RCODE_SRV_ERR 0x2u
+#define MS_NBNS_RCODE_NAM_ERR 0x3u   /* query: no such name */
+#define MS_NBNS_RCODE_IMP_ERR 0x4u
+#define MS_NBNS_RCODE_RFS_ERR 0x5u
+#define MS_NBNS_RCODE_ACT_ERR 0x6u   /* registration: name in use */
+#define MS_NBNS_RCODE_CFT_ERR 0x7u
+
+/* RR / question types and class. */
+#define MS_NBNS_TYPE_NULL 0x000Au
+#define MS_NBNS_TYPE_NB 0x0020u
+#define MS_NBNS_TYPE_NBSTAT 0x0021u
+#define MS_NBNS_CLASS_IN 0x0001u
+
+/* The subject of a packet: the question name if there is one, else the
+ * record's name. */
+static inline const ms_nb_name *ms_nbns_subject(const ms_nbns_packet *p)
+{
+    return p->qdcount ? &p->q.name : &p->rr.name;
+}
+
+/* Decode one UDP payload. Names may use label pointers (bounded hops,
+ * strictly backwards, inside the packet; MS_ERR_COMPRESSION otherwise).
+ * More than one question or record: MS_ERR_TOO_MANY. Borrowed ranges point
+ * into buf. On failure *err_off (if not NULL) is the offset where decoding
+ * stopped. decode → encode gives back the same octets. */
+MS_EXTERN ms_status ms_nbns_decode(const uint8_t *buf, size_t len, ms_nbns_packet *out, size_t *err_off);
+MS_EXTERN ms_status ms_nbns_encode(const ms_nbns_packet *p, uint8_t *buf, size_t cap, size_t *out_len);
+
+/* Builders for the packets we send. They fill *p completely (names inline).
+ * Query: flags RD (+B when broadcast), NB/IN question.
+ * Positive response (§4.2.13): flags R|AA|RD, one NB answer with the
+ * query's name, owner flags G (when group) and ONT = B node, address ip. */
+MS_EXTERN void ms_nbns_query(ms_nbns_packet *p, uint16_t trn_id, const ms_nb_name *name, bool broadcast);
+MS_EXTERN void ms_nbns_positive_response(ms_nbns_packet *p, const ms_nbns_packet *query,
+                                         uint32_t ip, bool group, uint32_t ttl);
+/* Name registration request (§4.2.2): question + additional record whose
+ * name is the pointer 0xC00C to the question name, as the RFC asks. */
+MS_EXTERN void ms_nbns_registration(ms_nbns_packet *p, uint16_t trn_id, const ms_nb_name *name,
+                                    uint32_t ip, bool group, uint32_t ttl, bool broadcast);
+/* Defence of a registered unique name: negative registration response
+ * (§4.2.6, flags R|AA|RD|RA, RCODE ACT_ERR) to a registration request for it
+ * from someone else. The record carries the claimed name, TTL 0, and the
+ * current owner: unique B-node flags (0) and our_ip. */
+MS_EXTERN void ms_nbns_defend(ms_nbns_packet *p, const ms_nbns_packet *registration, uint32_t our_ip);
+
+/* Same NetBIOS name for NBNS purposes: the 15 name octets compared without
+ * regard to ASCII case, the suffix and the scope labels (ASCII case-
+ * insensitively) exactly. Invalid (non-first-level) names never match. */
+MS_EXTERN bool ms_nbns_name_equal(const ms_nb_name *a, const ms_nb_name *b);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

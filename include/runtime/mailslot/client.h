@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT */
+/* Writing to remote mailslots, as CreateFile("\\\\X\\mailslot\\y") +
+ * WriteFile do on Windows (PROTOCOL.md §2.8, §5.3, §5.4).
+ *
+ * Targets and what goes on the wire:
+ *   \\HOST    HOST<00>, 0x10 DIRECT_UNIQUE, unicast to HOST's address
+ *             (hosts file, then NBNS: WINS if given, else broadcast query);
+ *   \\DOMAIN  DOMAIN<00>, 0x11 DIRECT_GROUP, to the subnet broadcast — a
+ *             name is taken as a domain when it equals the workgroup or the
+ *             type is forced to group/broadcast;
+ *   \\*       WORKGROUP<00>, 0x11 DIRECT_GROUP, to the subnet broadcast;
+ *   A.B.C.D   the destination name must be given (dest_name); 0x10 to a
+ *             unicast address, 0x11 to a broadcast address;
+ *   \\.       local: delivered over a Unix socket, no network (local.h).
+ * 0x12 BROADCAST (destination "*" + 15 x 0x00, whatever dest_name says
+ * but its scope) is sent only when asked for.
+ *
+ * Each datagram: a fresh DGM_ID, FLAGS 0x02 (B-node, first, no more),
+ * SOURCE_IP our interface address, SOURCE_PORT our socket's port, source
+ * name FROM<00>. The SMB transaction is built in the Windows redirector
+ * style (MS_STYLE_REDIRECTOR: MaxParameterCount 2, Flags NO_RESPONSE, data
+ * 4-aligned, PROTOCOL.md §4.2), which is what a WriteFile on a
+ * \\X\mailslot\y handle sends; browser frames (\MAILSLOT\BROWSE,
+ * \MAILSLOT\LANMAN) in the Windows browser service's style (Timeout
+ * 1000, no pad) unless opts.style says otherwise.
+ *
+ * Size rules (§5.4), refused with MS_ERR_TOO_BIG unless force_size:
+ * group and broadcast writes carry at most 424 data octets; direct writes
+ * at most 512 − DataOffset (the whole SMB message within 512 octets). A
+ * datagram over 576 octets of UDP payload is sent but flagged (Samba nmbd
+ * reads 576 octets and drops the rest). */
+#ifndef MAILSLOT_CLIENT_H
+#define MAILSLOT_CLIENT_H
+
+#include "mailslot/auth.h"
+#include "mailslot/netbios.h"
+#include "mailslot/smb.h"
+#include "mailslot/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MS_GROUP_MAX_DATA 424    /* \\DOMAIN, \\*: CreateMailslot remarks */
+#define MS_SMB_MAX 512           /* whole SMB write: MS-MAIL note <2> */
+#define MS_SAMBA_MAX_PAYLOAD 576 /* nmbd's receive buffer */
+
+#define MS_CLIENT_SPORT_DEFAULT 0    /* 138 when it can be had, else ephemeral */
+#define MS_CLIENT_SPORT_EPHEMERAL -1
+#define MS_CLIENT_STYLE_AUTO -1
+
+typedef struct ms_client_opts {
+    const char *from;        /* our NetBIOS name (<= 15 octets); NULL: the
+                              * host name upper-cased, cut at the first dot */
+    const char *dest_name;   /* "NAME<xx>[.scope]": destination name; needed
+                              * for an IP address target */
+    const char *workgroup;   /* NULL = "WORKGROUP" */
+    const char *iface;       /* NULL: the route's source address (unicast),
+                              * the first up non-loopback one (broadcast) */
+    uint8_t type;            /* 0 = by target; else MS_NBDS_DIRECT_UNIQUE,
+                              * MS_NBDS_DIRECT_GROUP or MS_NBDS_BROADCAST */
+    int sport;               /* MS_CLIENT_SPORT_*, or a port to bind exactly */
+    uint16_t dport;          /* 0 = 138 */
+    int style;               /* an ms_trans_style, or MS_CLIENT_STYLE_AUTO (the
+                              * default): MS_STYLE_BROWSER for \MAILSLOT\BROWSE
+                              * and \MAILSLOT\LANMAN (what Windows' browser
+                              * service sends), MS_STYLE_REDIRECTOR otherwise */
+    bool force_size;         /* send oversize messages (interop tests) */
+    bool no_socket;          /* build only (pcap output): no socket opened */
+    uint32_t wins_ip;        /* resolve \\HOST by unicast to this server */
+    const char *hosts_file;  /* LMHOSTS-style map, looked up first */
+    int resolve_timeout_ms;  /* 0 = 1500 */
+    uint32_t src_ip;         /* SOURCE_IP override, 0 = our address */
+    const ms_auth_key *auth_key; /* non-NULL: append the authentication
+                              * trailer (auth.h, docs/AUTH.md) to every
+                              * message; copied by ms_client_open. Needs
+                              * MAILSLOT_AUTH. The trailer counts against
+                              * the size limit. */
+    bool send_only;          /* the caller never reads replies: the socket
+                              * is connected to the destination, which
+                              * spares the kernel a route lookup per
+                              * datagram (datagrams from other addresses
+                              * are then not received) */
+} ms_client_opts;
+
+MS_EXTERN void ms_client_opts_init(ms_client_opts *o);
+
+typedef enum ms_target_kind {
+    MS_TARGET_HOST,
+    MS_TARGET_DOMAIN,
+    MS_TARGET_ALL,           /* \\* */
+    MS_TARGET_ADDRESS
+} ms_target_kind;
+
+/* What the client resolved and will send with. */
+typedef struct ms_client_info {
+    ms_target_kind kind;
+    char slot[256];          /* \MAILSLOT\... */
+    uint8_t type;
+    ms_nb_name src, dst;
+    uint32_t src_ip, dst_ip; /* dst_ip: where the datagrams go */
+    uint16_t sport, dport;
+    bool sport_fallback;     /* wanted 138, got an ephemeral port */
+    char note[200];          /* why (sport fallback), or "" */
+    size_t max_data;         /* the §5.4 limit for this target and slot */
+    size_t auth_overhead;    /* MS_AUTH_TRAILER_LEN with auth_key, else 0:
+                              * max_data - auth_overhead octets of the
+                              * caller's data fit */
+} ms_client_info;
+
+typedef struct ms_client ms_client;
+
+/* target: "\\HOST", "\\DOMAIN", "\\*", "HOST", or a dotted quad; slot:
+ * "\MAILSLOT\x" (see ms_mailslot_name_normalize). On failure NULL, *st
+ * (MS_ERR_NOT_FOUND: name not resolved or no such local mailslot; MS_ERR_INVALID_ARG;
+ * MS_ERR_SYSTEM: socket) and a one-line reason in err. */
+MS_EXTERN ms_client *ms_client_open(const char *target, const char *slot, const ms_client_opts *o,
+                                    ms_status *st, char *err, size_t errlen);
+/* The same from one path: "\\HOST\mailslot\x" ('/' works as '\'). */
+MS_EXTERN ms_client *ms_client_open_path(const char *path, const ms_client_opts *o, ms_status *st,
+                                         char *err, size_t errlen);
+MS_EXTERN void ms_client_close(ms_client *c);
+
+MS_EXTERN const ms_client_info *ms_client_get_info(const ms_client *c);
+/* The socket (replies to our requests arrive on it), -1 with no_socket. */
+MS_EXTERN int ms_client_fd(const ms_client *c);
+
+typedef struct ms_write_result {
+    size_t payload_len;      /* UDP payload octets */
+    uint16_t dgm_id;
+    bool over_576;           /* longer than Samba nmbd reads */
+} ms_write_result;
+
+/* Build the datagram for one message into buf (a fresh DGM_ID each
+ * call). MS_ERR_TOO_BIG (err says which limit, by how much) unless
+ * force_size. */
+MS_EXTERN ms_status ms_client_build(ms_client *c, const void *data, size_t len, uint8_t *buf,
+                                    size_t cap, ms_write_result *res, char *err, size_t errlen);
+/* Build and send one message. */
+MS_EXTERN ms_status ms_client_write(ms_client *c, const void *data, size_t len, ms_write_result *res,
+                                    char *err, size_t errlen);
+
+/* count x ms_client_write(c, data, len): the same datagrams (each with its
+ * own DGM_ID, in order), built 32 at a time and handed to the kernel with
+ * one sendmmsg per 32 instead of one sendto each. *sent (may be NULL) is
+ * how many went out, also on failure; res (may be NULL) has room for count
+ * results. To a local mailslot (\\.) it writes them one by one. */
+MS_EXTERN ms_status ms_client_write_many(ms_client *c, const void *data, size_t len, size_t count,
+                                         ms_write_result *res, size_t *sent, char *err, size_t errlen);
+
+/* True for a client of a local mailslot (\\.\mailslot\x, local.h). */
+MS_EXTERN bool ms_client_is_local(const ms_client *c);
+
+/* Our default NetBIOS name: the host name, upper-cased, cut at the first
+ * dot, at most 15 octets. */
+MS_EXTERN void ms_default_netbios_name(char out[16]);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

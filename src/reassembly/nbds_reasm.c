@@ -1,0 +1,658 @@
+/* SPDX-License-Identifier: MIT */
+/* NBDS fragment reassembly (see the header for the rules).
+ *
+ * Layout of the caller's memory, fixed at init:
+ *   struct ms_nbds_reasm | rset[max_sets] | rfrag[max_frags]
+ *   | uint64_t frames[max_frags] | pool[nblocks * BLK]
+ * A set maps USER_DATA offset o to pool block map[o / BLK], so its data
+ * needs no contiguous run of the pool and no copying as fragments arrive.
+ * Its fragments form a list sorted by offset; they never overlap (an
+ * overlap either is an exact repeat, ignored, or kills the set), so
+ * "held == end" with the first and last fragment in means full coverage.
+ * Free blocks are chained through their own first two octets. */
+#include "mailslot/nbds_reasm.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "cursor.h"
+
+#define BLK MS_NBDS_REASM_BLOCK
+#define NONE 0xFFFFu
+#define MAP_LEN (0x10000u / BLK)
+#define FM (MS_NBDS_FLAG_FIRST | MS_NBDS_FLAG_MORE)
+#define ALIGN _Alignof(max_align_t)
+
+typedef struct rset {
+    bool used;
+    bool have_first;
+    bool have_last;
+    uint8_t type;
+    uint8_t flags_rest;  /* FLAGS without F/M: must agree among fragments */
+    uint8_t first_flags; /* the F=1 fragment's FLAGS */
+    uint16_t id;
+    uint16_t src_port;
+    uint16_t head;       /* first fragment descriptor, by offset */
+    uint16_t nfrags;
+    uint16_t nblocks;    /* pool blocks mapped */
+    uint32_t src_ip;
+    uint32_t end;        /* USER_DATA length, once have_last */
+    uint32_t max_end;    /* furthest octet held + 1 */
+    uint32_t held;       /* USER_DATA octets held */
+    uint64_t seq;        /* creation order: the oldest is evicted first */
+    uint64_t t0_ns;      /* arrival of the first fragment seen */
+    uint16_t src_len, dst_len;
+    uint8_t src[MS_NB_WIRE_MAX];
+    uint8_t dst[MS_NB_WIRE_MAX];
+    uint16_t map[MAP_LEN];
+} rset;
+
+typedef struct rfrag {
+    uint64_t frame;
+    uint16_t next;
+    uint16_t off;
+    uint16_t len;
+    bool more;
+} rfrag;
+
+struct ms_nbds_reasm {
+    ms_nbds_reasm_limits lim;
+    ms_nbds_reasm_event_fn fn;
+    void *ctx;
+    rset *sets;
+    rfrag *frags;
+    uint64_t *frames;    /* scratch for event and completion frame lists */
+    uint8_t *pool;
+    size_t nblocks;
+    size_t free_blocks;
+    size_t free_frags;
+    uint16_t free_blk;   /* head of the free block chain */
+    uint16_t free_frag;  /* head of the free descriptor chain */
+    uint64_t seq;
+    ms_nbds_reasm_stats st;
+};
+
+typedef struct layout {
+    size_t sets, frags, frames, pool, total, nblocks;
+} layout;
+
+static size_t round_up(size_t n)
+{
+    return (n + ALIGN - 1) / ALIGN * ALIGN;
+}
+
+static bool resolve(const ms_nbds_reasm_limits *in, ms_nbds_reasm_limits *out)
+{
+    ms_nbds_reasm_limits l = { 0, 0, 0, 0 };
+    if (in)
+        l = *in;
+    if (!l.max_sets)
+        l.max_sets = MS_NBDS_REASM_DEFAULT_SETS;
+    if (!l.max_frags)
+        l.max_frags = MS_NBDS_REASM_DEFAULT_FRAGS;
+    if (!l.max_bytes)
+        l.max_bytes = MS_NBDS_REASM_DEFAULT_BYTES;
+    if (!l.timeout_ns)
+        l.timeout_ns = MS_NBDS_REASM_DEFAULT_TIMEOUT_NS;
+    if (l.max_sets > MS_NBDS_REASM_MAX_SETS || l.max_frags > MS_NBDS_REASM_MAX_FRAGS ||
+        l.max_bytes > MS_NBDS_REASM_MAX_BYTES || l.max_bytes < BLK)
+        return false;
+    *out = l;
+    return true;
+}
+
+/* Every count is capped at 65535 above, so none of these sums can wrap. */
+static void plan(const ms_nbds_reasm_limits *l, layout *o)
+{
+    o->nblocks = l->max_bytes / BLK;
+    o->sets = round_up(sizeof(struct ms_nbds_reasm));
+    o->frags = o->sets + round_up(l->max_sets * sizeof(rset));
+    o->frames = o->frags + round_up(l->max_frags * sizeof(rfrag));
+    o->pool = o->frames + round_up(l->max_frags * sizeof(uint64_t));
+    o->total = o->pool + o->nblocks * BLK;
+}
+
+size_t ms_nbds_reasm_size(const ms_nbds_reasm_limits *lim)
+{
+    ms_nbds_reasm_limits l;
+    layout o;
+    if (!resolve(lim, &l))
+        return 0;
+    plan(&l, &o);
+    return o.total;
+}
+
+static uint8_t *block(const ms_nbds_reasm *r, uint16_t b)
+{
+    return r->pool + (size_t)b * BLK;
+}
+
+static uint16_t link_of(const ms_nbds_reasm *r, uint16_t b)
+{
+    uint16_t next;
+    memcpy(&next, block(r, b), sizeof next);
+    return next;
+}
+
+static void set_link(ms_nbds_reasm *r, uint16_t b, uint16_t next)
+{
+    memcpy(block(r, b), &next, sizeof next);
+}
+
+ms_nbds_reasm *ms_nbds_reasm_init(void *mem, size_t len, const ms_nbds_reasm_limits *lim,
+                                  ms_nbds_reasm_event_fn fn, void *ctx)
+{
+    ms_nbds_reasm_limits l;
+    layout o;
+    if (!mem || (uintptr_t)mem % ALIGN != 0 || !resolve(lim, &l))
+        return NULL;
+    plan(&l, &o);
+    if (len < o.total)
+        return NULL;
+    uint8_t *base = mem;
+    memset(base, 0, o.pool); /* bookkeeping only; pool octets need no zeroing */
+    ms_nbds_reasm *r = (ms_nbds_reasm *)(void *)base;
+    r->lim = l;
+    r->fn = fn;
+    r->ctx = ctx;
+    r->sets = (rset *)(void *)(base + o.sets);
+    r->frags = (rfrag *)(void *)(base + o.frags);
+    r->frames = (uint64_t *)(void *)(base + o.frames);
+    r->pool = base + o.pool;
+    r->nblocks = o.nblocks;
+    for (size_t i = 0; i < l.max_frags; i++)
+        r->frags[i].next = (uint16_t)(i + 1 < l.max_frags ? i + 1 : NONE);
+    r->free_frag = 0;
+    r->free_frags = l.max_frags;
+    for (size_t i = 0; i < o.nblocks; i++)
+        set_link(r, (uint16_t)i, (uint16_t)(i + 1 < o.nblocks ? i + 1 : NONE));
+    r->free_blk = 0;
+    r->free_blocks = o.nblocks;
+    return r;
+}
+
+const ms_nbds_reasm_stats *ms_nbds_reasm_get_stats(const ms_nbds_reasm *r)
+{
+    return &r->st;
+}
+
+const char *ms_nbds_reasm_reason_name(ms_nbds_reasm_reason reason)
+{
+    switch (reason) {
+    case MS_NBDS_REASON_NONE: return "none";
+    case MS_NBDS_REASON_TIMEOUT: return "timeout";
+    case MS_NBDS_REASON_EVICTED: return "evicted";
+    case MS_NBDS_REASON_OVERLAP: return "overlap";
+    case MS_NBDS_REASON_DUPLICATE: return "duplicate";
+    case MS_NBDS_REASON_INCONSISTENT: return "inconsistent";
+    case MS_NBDS_REASON_TOO_BIG: return "too_big";
+    case MS_NBDS_REASON_NO_SPACE: return "no_space";
+    case MS_NBDS_REASON_PENDING: return "pending";
+    case MS_NBDS_REASON__COUNT: break;
+    }
+    return NULL;
+}
+
+/* ---- sets ---------------------------------------------------------------- */
+
+static size_t collect_frames(ms_nbds_reasm *r, const rset *s)
+{
+    size_t n = 0;
+    for (uint16_t i = s->head; i != NONE && n < r->lim.max_frags; i = r->frags[i].next)
+        r->frames[n++] = r->frags[i].frame;
+    return n;
+}
+
+static void release_set(ms_nbds_reasm *r, rset *s)
+{
+    for (size_t i = 0; i < MAP_LEN; i++) {
+        if (s->map[i] != NONE) {
+            set_link(r, s->map[i], r->free_blk);
+            r->free_blk = s->map[i];
+            r->free_blocks++;
+            r->st.bytes -= BLK;
+        }
+    }
+    uint16_t f = s->head;
+    while (f != NONE) {
+        uint16_t next = r->frags[f].next;
+        r->frags[f].next = r->free_frag;
+        r->free_frag = f;
+        r->free_frags++;
+        f = next;
+    }
+    r->st.frags -= s->nfrags;
+    r->st.sets--;
+    s->used = false;
+}
+
+static void set_event(ms_nbds_reasm *r, const rset *s, ms_nbds_reasm_reason reason,
+                      bool with_frames, ms_nbds_reasm_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->reason = reason;
+    ev->type = s->type;
+    ev->id = s->id;
+    ev->src_ip = s->src_ip;
+    ev->src_wire = s->src;
+    ev->src_wire_len = s->src_len;
+    ev->have_first = s->have_first;
+    ev->have_last = s->have_last;
+    ev->end = s->have_last ? s->end : 0;
+    ev->held = s->held;
+    ev->first_ns = s->t0_ns;
+    if (with_frames) {
+        ev->nframes = collect_frames(r, s);
+        ev->frames = r->frames;
+    }
+}
+
+/* Throw a set away, with the fragment of this call when it dies too. */
+static void drop_set(ms_nbds_reasm *r, rset *s, ms_nbds_reasm_reason reason, bool offered,
+                     uint64_t frame)
+{
+    ms_nbds_reasm_event ev;
+    set_event(r, s, reason, true, &ev);
+    ev.offered = offered;
+    ev.frame = offered ? frame : 0;
+    r->st.sets_dropped[reason]++;
+    r->st.frags_dropped[reason] += s->nfrags + (offered ? 1u : 0u);
+    if (r->fn)
+        r->fn(r->ctx, &ev);
+    release_set(r, s);
+}
+
+static rset *oldest(ms_nbds_reasm *r, const rset *except)
+{
+    rset *best = NULL;
+    for (size_t i = 0; i < r->lim.max_sets; i++) {
+        rset *s = &r->sets[i];
+        if (s == except || !s->used)
+            continue;
+        if (!best || s->seq < best->seq)
+            best = s;
+    }
+    return best;
+}
+
+static bool expired(const ms_nbds_reasm *r, const rset *s, uint64_t now)
+{
+    return now > s->t0_ns && now - s->t0_ns > r->lim.timeout_ns;
+}
+
+size_t ms_nbds_reasm_expire(ms_nbds_reasm *r, uint64_t now_ns)
+{
+    size_t n = 0;
+    for (;;) {
+        /* Oldest first, so reports read in arrival order. */
+        rset *victim = NULL;
+        for (size_t i = 0; i < r->lim.max_sets; i++) {
+            rset *s = &r->sets[i];
+            if (s->used && expired(r, s, now_ns) && (!victim || s->seq < victim->seq))
+                victim = s;
+        }
+        if (!victim)
+            return n;
+        drop_set(r, victim, MS_NBDS_REASON_TIMEOUT, false, 0);
+        n++;
+    }
+}
+
+size_t ms_nbds_reasm_pending(ms_nbds_reasm *r, ms_nbds_reasm_event_fn fn, void *ctx)
+{
+    size_t n = 0;
+    uint64_t after = 0;
+    for (;;) {
+        const rset *next = NULL;
+        for (size_t i = 0; i < r->lim.max_sets; i++) {
+            const rset *s = &r->sets[i];
+            if (s->used && s->seq > after && (!next || s->seq < next->seq))
+                next = s;
+        }
+        if (!next)
+            return n;
+        after = next->seq;
+        n++;
+        if (fn) {
+            ms_nbds_reasm_event ev;
+            set_event(r, next, MS_NBDS_REASON_PENDING, true, &ev);
+            fn(ctx, &ev);
+        }
+    }
+}
+
+static bool same_key(const rset *s, const ms_dgram *d)
+{
+    return s->id == d->id && s->src_ip == d->src_ip && s->src_len == d->src.wire_len &&
+           memcmp(s->src, d->src.wire, s->src_len) == 0;
+}
+
+static rset *find(ms_nbds_reasm *r, const ms_dgram *d)
+{
+    for (size_t i = 0; i < r->lim.max_sets; i++)
+        if (r->sets[i].used && same_key(&r->sets[i], d))
+            return &r->sets[i];
+    return NULL;
+}
+
+static rset *new_set(ms_nbds_reasm *r, const ms_dgram *d, uint64_t now)
+{
+    rset *s = NULL;
+    for (size_t i = 0; i < r->lim.max_sets && !s; i++)
+        if (!r->sets[i].used)
+            s = &r->sets[i];
+    if (!s) {
+        s = oldest(r, NULL);
+        drop_set(r, s, MS_NBDS_REASON_EVICTED, false, 0);
+    }
+    memset(s, 0, offsetof(rset, map));
+    memset(s->map, 0xFF, sizeof s->map);
+    s->used = true;
+    s->type = d->type;
+    s->flags_rest = (uint8_t)(d->flags & ~FM);
+    s->id = d->id;
+    s->src_port = d->src_port;
+    s->src_ip = d->src_ip;
+    s->head = NONE;
+    s->seq = ++r->seq;
+    s->t0_ns = now;
+    s->src_len = (uint16_t)d->src.wire_len;
+    memcpy(s->src, d->src.wire, s->src_len);
+    s->dst_len = (uint16_t)d->dst.wire_len;
+    memcpy(s->dst, d->dst.wire, s->dst_len);
+    r->st.sets++;
+    if (r->st.sets > r->st.sets_high)
+        r->st.sets_high = r->st.sets;
+    return s;
+}
+
+/* Everything but F/M and PACKET_OFFSET is replicated in every fragment
+ * (RFC 1002 §5.3.1); DGM_LENGTH is per fragment and not trusted anyway. */
+static bool same_header(const rset *s, const ms_dgram *d)
+{
+    return s->type == d->type && s->src_port == d->src_port &&
+           s->flags_rest == (uint8_t)(d->flags & ~FM) && s->dst_len == d->dst.wire_len &&
+           memcmp(s->dst, d->dst.wire, s->dst_len) == 0;
+}
+
+/* ---- data ---------------------------------------------------------------- */
+
+/* Blocks [off, end) needs that the set has not mapped yet. */
+static size_t blocks_missing(const rset *s, uint32_t off, uint32_t end)
+{
+    size_t n = 0;
+    for (uint32_t b = off / BLK; b <= (end - 1) / BLK; b++)
+        n += s->map[b] == NONE;
+    return n;
+}
+
+/* Do the set's octets at [off, off + len) equal the fragment's? Every read
+ * goes through a cursor bounded by the block or by the fragment. */
+static bool same_octets(const ms_nbds_reasm *r, const rset *s, uint32_t off, ms_bytes data)
+{
+    ms_rcur in = ms_rcur_make(data.p, data.len);
+    uint32_t o = off;
+    while (ms_rcur_left(&in)) {
+        uint16_t b = s->map[o / BLK];
+        if (b == NONE)
+            return false;
+        ms_rcur held = ms_rcur_make(block(r, b), BLK);
+        ms_rcur_take(&held, o % BLK);
+        size_t n = ms_rcur_left(&held);
+        if (n > ms_rcur_left(&in))
+            n = ms_rcur_left(&in);
+        const uint8_t *a = ms_rcur_take(&held, n), *c = ms_rcur_take(&in, n);
+        if (!a || !c || memcmp(a, c, n) != 0)
+            return false;
+        o += (uint32_t)n;
+    }
+    return true;
+}
+
+/* Map the missing blocks (the caller made sure enough are free) and copy. */
+static void store(ms_nbds_reasm *r, rset *s, uint32_t off, ms_bytes data)
+{
+    ms_rcur in = ms_rcur_make(data.p, data.len);
+    uint32_t o = off;
+    while (ms_rcur_left(&in)) {
+        uint16_t *slot = &s->map[o / BLK];
+        if (*slot == NONE) {
+            uint16_t b = r->free_blk;
+            r->free_blk = link_of(r, b);
+            r->free_blocks--;
+            *slot = b;
+            s->nblocks++;
+            r->st.bytes += BLK;
+        }
+        ms_wcur w = ms_wcur_make(block(r, *slot), BLK);
+        ms_wcur_take(&w, o % BLK);
+        size_t n = w.cap - w.pos;
+        if (n > ms_rcur_left(&in))
+            n = ms_rcur_left(&in);
+        ms_wcur_bytes(&w, ms_rcur_take(&in, n), n);
+        o += (uint32_t)n;
+    }
+    if (r->st.bytes > r->st.bytes_high)
+        r->st.bytes_high = r->st.bytes;
+}
+
+/* Write the whole datagram: header and names by ms_dgram_encode, the
+ * USER_DATA copied block by block right after them. */
+static bool emit(ms_nbds_reasm *r, const rset *s, ms_nbds_reasm_out *out)
+{
+    size_t hdr = 14u + s->src_len + s->dst_len;
+    if (!out->buf || out->cap < hdr || out->cap - hdr < s->end)
+        return false;
+    ms_wcur w = ms_wcur_make(out->buf, out->cap);
+    ms_wcur_take(&w, hdr);
+    for (uint32_t o = 0; o < s->end;) {
+        if (s->map[o / BLK] == NONE) /* cannot happen when held == end */
+            return false;
+        ms_rcur held = ms_rcur_make(block(r, s->map[o / BLK]), BLK);
+        ms_rcur_take(&held, o % BLK);
+        size_t n = ms_rcur_left(&held);
+        if (n > s->end - o)
+            n = s->end - o;
+        ms_wcur_bytes(&w, ms_rcur_take(&held, n), n);
+        o += (uint32_t)n;
+    }
+    if (w.err)
+        return false;
+
+    static const ms_dgram zero;
+    ms_dgram d = zero;
+    d.type = s->type;
+    d.flags = (uint8_t)((s->first_flags & ~MS_NBDS_FLAG_MORE) | MS_NBDS_FLAG_FIRST);
+    d.id = s->id;
+    d.src_ip = s->src_ip;
+    d.src_port = s->src_port;
+    d.packet_offset = 0;
+    d.auto_fields = MS_DGRAM_AUTO_LENGTH;
+    d.src.wire_len = s->src_len;
+    memcpy(d.src.wire, s->src, s->src_len);
+    d.dst.wire_len = s->dst_len;
+    memcpy(d.dst.wire, s->dst, s->dst_len);
+    d.user_data.p = NULL; /* already in place after the names */
+    d.user_data.len = s->end;
+    return ms_dgram_encode(&d, out->buf, out->cap, &out->len) == MS_OK;
+}
+
+/* ---- add ----------------------------------------------------------------- */
+
+/* Report a fragment dropped or ignored without touching any set. */
+static void drop_alone(ms_nbds_reasm *r, const ms_dgram *d, const rset *s,
+                       ms_nbds_reasm_reason reason, uint64_t frame)
+{
+    ms_nbds_reasm_event ev;
+    if (s) {
+        set_event(r, s, reason, false, &ev);
+    } else {
+        memset(&ev, 0, sizeof ev);
+        ev.reason = reason;
+        ev.type = d->type;
+        ev.id = d->id;
+        ev.src_ip = d->src_ip;
+        ev.src_wire = d->src.wire;
+        ev.src_wire_len = d->src.wire_len <= MS_NB_WIRE_MAX ? d->src.wire_len : 0;
+    }
+    ev.offered = true;
+    ev.frame = frame;
+    r->st.frags_dropped[reason]++;
+    if (r->fn)
+        r->fn(r->ctx, &ev);
+}
+
+/* One fragment on its own: sound names, some data, F=1 exactly at offset 0,
+ * and the reassembled DGM_LENGTH (names + USER_DATA) within 16 bits. */
+static bool fits_alone(const ms_dgram *d, bool first)
+{
+    if (d->src.wire_len > MS_NB_WIRE_MAX || d->dst.wire_len > MS_NB_WIRE_MAX)
+        return false;
+    size_t room = 0xFFFFu - d->src.wire_len - d->dst.wire_len; /* >= 0xFFFF - 510 */
+    if (d->user_data.len == 0 || !d->user_data.p || first != (d->packet_offset == 0) ||
+        d->packet_offset >= room)
+        return false;
+    return d->user_data.len <= room - d->packet_offset;
+}
+
+static ms_nbds_reasm_verdict dropped(ms_nbds_reasm_out *out, ms_nbds_reasm_reason reason)
+{
+    out->reason = reason;
+    return MS_NBDS_REASM_DROPPED;
+}
+
+ms_nbds_reasm_verdict ms_nbds_reasm_add(ms_nbds_reasm *r, const ms_dgram *d, uint64_t now_ns,
+                                        uint64_t frame, ms_nbds_reasm_out *out)
+{
+    ms_nbds_reasm_out none = { NULL, 0, 0, NULL, 0, MS_NBDS_REASON_NONE };
+    if (!out)
+        out = &none; /* no output buffer: a completed set becomes NO_SPACE */
+    out->len = 0;
+    out->frames = NULL;
+    out->nframes = 0;
+    out->reason = MS_NBDS_REASON_NONE;
+    ms_nbds_reasm_expire(r, now_ns);
+    if (!ms_nbds_is_fragment(d))
+        return MS_NBDS_REASM_NOT_FRAGMENT;
+    r->st.fragments++;
+
+    bool first = d->flags & MS_NBDS_FLAG_FIRST, more = d->flags & MS_NBDS_FLAG_MORE;
+    uint32_t off = d->packet_offset;
+    /* Malformed by itself: says nothing about any set. */
+    if (!fits_alone(d, first)) {
+        drop_alone(r, d, NULL, MS_NBDS_REASON_INCONSISTENT, frame);
+        return dropped(out, MS_NBDS_REASON_INCONSISTENT);
+    }
+    uint32_t len = (uint32_t)d->user_data.len, end = off + len;
+    if ((end - 1) / BLK - off / BLK + 1 > r->nblocks) {
+        drop_alone(r, d, NULL, MS_NBDS_REASON_TOO_BIG, frame);
+        return dropped(out, MS_NBDS_REASON_TOO_BIG);
+    }
+
+    rset *s = find(r, d);
+    if (!s)
+        s = new_set(r, d, now_ns);
+    if (!same_header(s, d)) {
+        drop_set(r, s, MS_NBDS_REASON_INCONSISTENT, true, frame);
+        return dropped(out, MS_NBDS_REASON_INCONSISTENT);
+    }
+
+    /* Where it goes, and what it touches. */
+    uint16_t prev = NONE, exact = NONE;
+    bool overlap = false;
+    for (uint16_t i = s->head; i != NONE; i = r->frags[i].next) {
+        const rfrag *f = &r->frags[i];
+        if (f->off >= end)
+            break;
+        if (f->off == off && f->len == len)
+            exact = i;
+        else if ((uint32_t)f->off + f->len > off)
+            overlap = true;
+        if (f->off < off)
+            prev = i;
+    }
+
+    ms_nbds_reasm_reason bad = MS_NBDS_REASON_NONE;
+    if (exact != NONE) {
+        if (r->frags[exact].more != more)
+            bad = MS_NBDS_REASON_INCONSISTENT;
+        else if (!same_octets(r, s, off, d->user_data))
+            bad = MS_NBDS_REASON_OVERLAP;
+        else {
+            /* Held fragments never overlap, so nothing else is touched. */
+            drop_alone(r, d, s, MS_NBDS_REASON_DUPLICATE, frame);
+            return dropped(out, MS_NBDS_REASON_DUPLICATE);
+        }
+    } else if ((first && s->have_first) || (!more && s->have_last) ||
+               (!more && s->max_end > end) || (more && s->have_last && end >= s->end)) {
+        bad = MS_NBDS_REASON_INCONSISTENT;
+    } else if (overlap) {
+        bad = MS_NBDS_REASON_OVERLAP;
+    }
+    if (bad == MS_NBDS_REASON_NONE &&
+        (s->nfrags + 1u > r->lim.max_frags ||
+         blocks_missing(s, off, end) > r->nblocks - s->nblocks))
+        bad = MS_NBDS_REASON_TOO_BIG;
+    if (bad != MS_NBDS_REASON_NONE) {
+        drop_set(r, s, bad, true, frame);
+        return dropped(out, bad);
+    }
+
+    /* Room: the oldest other sets go first. The check above guarantees the
+     * fragment fits once every other set is gone. */
+    size_t need = blocks_missing(s, off, end);
+    while (r->free_blocks < need || r->free_frags == 0) {
+        rset *victim = oldest(r, s);
+        if (!victim) { /* cannot happen; never index past the pool */
+            drop_set(r, s, MS_NBDS_REASON_TOO_BIG, true, frame);
+            return dropped(out, MS_NBDS_REASON_TOO_BIG);
+        }
+        drop_set(r, victim, MS_NBDS_REASON_EVICTED, false, 0);
+    }
+
+    uint16_t fi = r->free_frag;
+    r->free_frag = r->frags[fi].next;
+    r->free_frags--;
+    rfrag *f = &r->frags[fi];
+    f->frame = frame;
+    f->off = (uint16_t)off;
+    f->len = (uint16_t)len;
+    f->more = more;
+    if (prev == NONE) {
+        f->next = s->head;
+        s->head = fi;
+    } else {
+        f->next = r->frags[prev].next;
+        r->frags[prev].next = fi;
+    }
+    store(r, s, off, d->user_data);
+    s->nfrags++;
+    s->held += len;
+    if (end > s->max_end)
+        s->max_end = end;
+    if (first) {
+        s->have_first = true;
+        s->first_flags = d->flags;
+    }
+    if (!more) {
+        s->have_last = true;
+        s->end = end;
+    }
+    r->st.frags++;
+    if (r->st.frags > r->st.frags_high)
+        r->st.frags_high = r->st.frags;
+
+    if (!s->have_first || !s->have_last || s->held != s->end)
+        return MS_NBDS_REASM_HELD;
+    if (!emit(r, s, out)) {
+        out->len = 0;
+        drop_set(r, s, MS_NBDS_REASON_NO_SPACE, false, 0);
+        return dropped(out, MS_NBDS_REASON_NO_SPACE);
+    }
+    out->nframes = collect_frames(r, s);
+    out->frames = r->frames;
+    r->st.completed++;
+    r->st.completed_frags += s->nfrags;
+    release_set(r, s);
+    return MS_NBDS_REASM_COMPLETE;
+}
