@@ -18,11 +18,13 @@ fi
 #  - ipv4_reasm.c oldest(): "s != except" with except possibly NULL makes
 #    cppcheck 2.10 think s (&r->sets[i]) may be NULL.
 suppress=(
-    --suppress=nullPointerRedundantCheck:src/capture/ipv4_reasm.c
+    --suppress=nullPointerRedundantCheck:src/reassembly/ipv4_reasm.c
 )
+incs=()
+for d in include/*/ src/*/; do incs+=(-I "$d"); done
 out=$(cppcheck --std=c11 --enable=warning,portability,performance \
     --error-exitcode=1 --inline-suppr --quiet -D__linux__ -D__GNUC__ \
-    -I include -I src "${suppress[@]}" \
+    "${incs[@]}" "${suppress[@]}" \
     --template='{file}:{line}: {severity}: {message} [{id}]' src/ 2>&1) && rc=0 || rc=$?
 if [[ $rc -ne 0 || -n $out ]]; then
     printf '%s\n' "$out"

@@ -7,6 +7,8 @@
 # The shared part skips (exit 77; a failure under MAILSLOT_REQUIRE_ALL)
 # without ../shared/captures, after everything else has run.
 set -u
+. "$(dirname "$0")/lib.sh"
+isolate_net "$@"
 cli=${MAILSLOT_CLI:-build/tools/mailslot}
 src=${MAILSLOT_SRC:-.}
 shared=${MAILSLOT_SHARED:-$src/../shared}

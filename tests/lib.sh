@@ -46,3 +46,14 @@ make_tmp() {
         trap 'rm -rf "$tmp"' EXIT
     fi
 }
+
+# As root, run the rest of the test in a network namespace of its own (a
+# fresh loopback, up): live captures on lo then hear only this test's
+# traffic, not that of tests running beside it. The namespace goes when
+# the test ends. Call it first:  isolate_net "$@"
+isolate_net() {
+    [[ $(id -u) -eq 0 && -z ${MS_OWN_NETNS:-} ]] || return 0
+    command -v unshare >/dev/null || return 0
+    exec env MS_OWN_NETNS=1 unshare --net -- bash -c 'ip link set lo up && exec bash "$0" "$@"' \
+        "$0" "$@"
+}

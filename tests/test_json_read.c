@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for the CLI's JSON reader (tools/json_read.c). The test
+/* Unit tests for the CLI's JSON reader (tools/in/json_read.c). The test
  * executables link only the library, so the reader's source is included. */
 #include <check.h>
 #include <locale.h>

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* `mailslot`: one command, several subcommands. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +11,7 @@
 extern const cli_cmd cli_cmd_decode, cli_cmd_encode, cli_cmd_check, cli_cmd_send,
     cli_cmd_listen, cli_cmd_hosts;
 
-const cli_cmd *const cli_commands[] = {
+static const cli_cmd *const cli_commands[] = {
     &cli_cmd_decode, &cli_cmd_encode, &cli_cmd_check, &cli_cmd_send,
     &cli_cmd_listen, &cli_cmd_hosts, NULL,
 };
@@ -40,25 +39,6 @@ static void usage(FILE *f)
           f);
 }
 
-void cli_error(const char *sub, const char *fmt, ...)
-{
-    va_list ap;
-    fprintf(stderr, "mailslot %s: ", sub);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
-
-int cli_parse_port(const char *s)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || v < 1 || v > 65535)
-        return -1;
-    return (int)v;
-}
-
 int main(int argc, char **argv)
 {
     /* A reader that goes away (decode | head) ends us quietly, whatever
@@ -81,7 +61,7 @@ int main(int argc, char **argv)
         if (!strcmp(sub, cli_commands[i]->name))
             return runners[i](argc - 1, argv + 1);
     if (!strcmp(sub, "completion"))
-        return cmd_completion(argc - 1, argv + 1);
+        return cmd_completion(cli_commands, argc - 1, argv + 1);
     fprintf(stderr, "mailslot: unknown command '%s'\n", sub);
     usage(stderr);
     return EXIT_USAGE;

@@ -46,10 +46,8 @@ int cli_next(const cli_cmd *c, int argc, char **argv);
 void cli_help(const cli_cmd *c, FILE *f);
 void cli_version(FILE *f);
 
-/* Every subcommand, in the order `mailslot --help` lists them. */
-extern const cli_cmd *const cli_commands[];
-
-/* `mailslot completion bash`: a bash completion script for every table. */
-int cmd_completion(int argc, char **argv);
+/* `mailslot completion bash`: a bash completion script for every command
+ * of cmds (NULL-terminated, in the order `mailslot --help` lists them). */
+int cmd_completion(const cli_cmd *const *cmds, int argc, char **argv);
 
 #endif

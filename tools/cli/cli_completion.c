@@ -52,7 +52,7 @@ static void arg_branch(FILE *f, const cli_cmd *c, const cli_opt *t)
                 t->complete);
 }
 
-static void script(FILE *f)
+static void script(FILE *f, const cli_cmd *const *cmds)
 {
     fputs("# bash completion for mailslot(1); written by `mailslot completion bash`.\n"
           "_mailslot() {\n"
@@ -61,24 +61,24 @@ static void script(FILE *f)
           "    if [ \"$COMP_CWORD\" -eq 1 ]; then\n"
           "        IFS=' ' COMPREPLY=($(compgen -W '",
           f);
-    for (size_t i = 0; cli_commands[i]; i++)
-        fprintf(f, "%s ", cli_commands[i]->name);
+    for (size_t i = 0; cmds[i]; i++)
+        fprintf(f, "%s ", cmds[i]->name);
     fputs("completion --help --version' -- \"$cur\"))\n"
           "        return 0\n"
           "    fi\n"
           "    local sub=${COMP_WORDS[1]}\n"
           "    case \"$sub:$prev\" in\n",
           f);
-    for (size_t i = 0; cli_commands[i]; i++)
-        for (const cli_opt *t = cli_commands[i]->opts; t->name; t++)
+    for (size_t i = 0; cmds[i]; i++)
+        for (const cli_opt *t = cmds[i]->opts; t->name; t++)
             if (t->arg)
-                arg_branch(f, cli_commands[i], t);
+                arg_branch(f, cmds[i], t);
     fputs("    esac\n"
           "    local opts operands=\n"
           "    case \"$sub\" in\n",
           f);
-    for (size_t i = 0; cli_commands[i]; i++) {
-        const cli_cmd *c = cli_commands[i];
+    for (size_t i = 0; cmds[i]; i++) {
+        const cli_cmd *c = cmds[i];
         fprintf(f, "    %s) opts='", c->name);
         words(f, c->opts, 1);
         words(f, c->opts, 0);
@@ -100,7 +100,7 @@ static void script(FILE *f)
           f);
 }
 
-int cmd_completion(int argc, char **argv)
+int cmd_completion(const cli_cmd *const *cmds, int argc, char **argv)
 {
     int ch;
     while ((ch = cli_next(&completion_cmd, argc, argv)) > 0)
@@ -113,6 +113,6 @@ int cmd_completion(int argc, char **argv)
         cli_error("completion", "name the shell: 'mailslot completion bash' (only bash is known)");
         return EXIT_USAGE;
     }
-    script(stdout);
+    script(stdout, cmds);
     return fflush(stdout) == 0 ? EXIT_OK : EXIT_SYSTEM;
 }
