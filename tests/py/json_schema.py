@@ -6,8 +6,8 @@ else. The key paths (nested objects joined with ".", array elements as
   * decode --json  on every capture (../shared/captures and captures/) and on
     frames built here from the project's own test material: the whole-datagram
     vectors of tests/support/vectors.h, the fuzz seed corpora (message,
-    validate), the browser vectors of tests/test_browser.c and the NETLOGON
-    vectors of tests/test_netlogon.c wrapped as mailslot writes, plus a few
+    validate), the browser vectors of tests/codec/test_browser.c and the NETLOGON
+    vectors of tests/codec/test_netlogon.c wrapped as mailslot writes, plus a few
     hand-made frames for keys only malformed or rare input produces (written
     with `mailslot encode`, or as pcap records for IPv4 fragments and a
     snapshot-length cut);
@@ -133,13 +133,13 @@ def corpus_payloads():
 
 
 def browser_vectors():
-    text = open(os.path.join(SRC, "tests", "test_browser.c")).read()
+    text = open(os.path.join(SRC, "tests", "codec", "test_browser.c")).read()
     for m in re.finditer(r'HAND\("([^"]+)",\s*(true|false),\s*((?:"[0-9a-fA-F ]*"\s*)+)', text):
         yield m.group(1), m.group(2) == "true", c_hex(m.group(3))
 
 
 def netlogon_vectors():
-    text = open(os.path.join(SRC, "tests", "test_netlogon.c")).read()
+    text = open(os.path.join(SRC, "tests", "codec", "test_netlogon.c")).read()
     for m in re.finditer(r"#define (V_\w+)\s*\\\s*((?:\"[0-9a-fA-F]*\"\s*\\?\s*)+)", text):
         yield m.group(1), c_hex(m.group(2))
 
@@ -168,16 +168,16 @@ def built_objects():
     objs = []
     sources = {"tests/support/vectors.h": list(vector_payloads()),
                "fuzz/corpus/{message,validate}": list(corpus_payloads()),
-               "tests/test_browser.c HAND()": list(browser_vectors()),
-               "tests/test_netlogon.c V_*": list(netlogon_vectors())}
+               "tests/codec/test_browser.c HAND()": list(browser_vectors()),
+               "tests/codec/test_netlogon.c V_*": list(netlogon_vectors())}
     for where, items in sources.items():
         if not items:  # the test's own reading of the sources has rotted
             raise AssertionError(f"no vectors found in {where}: update json_schema.py")
     for _, p in sources["tests/support/vectors.h"] + sources["fuzz/corpus/{message,validate}"]:
         objs.append(dict(WIRE, payload=p.hex()))
-    for _, lanman, data in sources["tests/test_browser.c HAND()"]:
+    for _, lanman, data in sources["tests/codec/test_browser.c HAND()"]:
         objs.append(slot("\\MAILSLOT\\LANMAN" if lanman else "\\MAILSLOT\\BROWSE", data))
-    for _, data in sources["tests/test_netlogon.c V_*"]:
+    for _, data in sources["tests/codec/test_netlogon.c V_*"]:
         objs.append(slot("\\MAILSLOT\\NET\\NETLOGON", data, {"type": 16, "dst_name": "PDC1<00>"}))
     # Keys only rare or malformed frames produce.
     objs += [
