@@ -37,7 +37,11 @@ extern "C" {
     X(MS_ERR_TOO_BIG, "message larger than the size limit that applies")           \
     X(MS_ERR_NOT_FOUND, "not found")                                               \
     X(MS_ERR_EXISTS, "already exists")                                             \
-    X(MS_ERR_SYSTEM, "system call failed")
+    X(MS_ERR_SYSTEM, "system call failed")                                         \
+    X(MS_ERR_NO_MEMORY, "out of memory")                                           \
+    X(MS_ERR_END, "end of input")                                                  \
+    X(MS_ERR_AGAIN, "nothing waiting now")                                         \
+    X(MS_ERR_BAD_INPUT, "input damaged or not of the expected format")
 
 typedef enum ms_status {
 #define MS_STATUS_ENUM_(name, text) name,

@@ -57,6 +57,14 @@ typedef struct ms_field {
 
 typedef void (*ms_field_fn)(void *ctx, const ms_field *f);
 
+/* Structures the caller allocates and a later library may grow (options,
+ * statistics) begin with `size_t size`, set to their sizeof by the caller:
+ * the *_init functions do, or MS_SIZED(type) as an initialiser. The
+ * library reads and writes only the fields that fit in `size`, so a
+ * program built against an older header keeps working with a newer
+ * library (docs/ABI.md). */
+#define MS_SIZED(type) ((type){ .size = sizeof(type) })
+
 /* Hex digits (either case) to octets: text[0..len) holds pairs of digits,
  * with any of the characters of sep (NULL: none) allowed between pairs.
  * MS_OK and *out_len octets; MS_ERR_INVALID_ARG when a character is
