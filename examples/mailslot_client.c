@@ -36,11 +36,10 @@ int main(int argc, char **argv)
     if (!path)
         path = "\\\\.\\mailslot\\sample_mailslot";
     char err[256];
-    ms_status st;
-
     /* CreateFile(path, GENERIC_WRITE, FILE_SHARE_READ, ..., OPEN_EXISTING) */
-    ms_client *hFile = ms_client_open_path(path, NULL, &st, err, sizeof err);
-    if (!hFile) {
+    ms_client *hFile;
+    ms_status st = ms_client_open_path(path, NULL, &hFile, err, sizeof err);
+    if (st != MS_OK) {
         /* INVALID_HANDLE_VALUE; GetLastError() == ERROR_FILE_NOT_FOUND */
         fprintf(stderr, "CreateFile failed: %s (%s)\n", ms_strerror(st), err);
         return 1;

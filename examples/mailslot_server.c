@@ -31,16 +31,16 @@ int main(int argc, char **argv)
     ms_server_opts opts;
     ms_server_opts_init(&opts);
     opts.no_socket = true;
-    ms_server *sys = ms_server_open(&opts, err, sizeof err);
-    if (!sys) {
+    ms_server *sys;
+    if (ms_server_open(&opts, &sys, err, sizeof err) != MS_OK) {
         fprintf(stderr, "mailslot_server: %s\n", err);
         return 1;
     }
 
     /* CreateMailslot(name, nMaxMessageSize = 0, lReadTimeout = forever) */
-    ms_status st;
-    ms_mailslot *hSlot = ms_mailslot_create(sys, SLOT_NAME, 0, MS_MAILSLOT_WAIT_FOREVER, &st);
-    if (!hSlot) {
+    ms_mailslot *hSlot;
+    ms_status st = ms_mailslot_create(sys, SLOT_NAME, 0, MS_MAILSLOT_WAIT_FOREVER, &hSlot);
+    if (st != MS_OK) {
         /* INVALID_HANDLE_VALUE; GetLastError() == ERROR_ALREADY_EXISTS */
         fprintf(stderr, "CreateMailslot failed: %s\n", ms_strerror(st));
         ms_server_close(sys);
@@ -62,7 +62,7 @@ int main(int argc, char **argv)
         printf("Message #%ld: %.*s\n", ++got, (int)msg.len, (const char *)msg.data);
 
         /* GetMailslotInfo(hSlot, NULL, &cbMessage, &cMessage, NULL) */
-        ms_mailslot_info info;
+        ms_mailslot_info info = MS_SIZED(ms_mailslot_info);
         if (ms_mailslot_get_info(hSlot, &info) != MS_OK) {
             fprintf(stderr, "GetMailslotInfo failed\n");
             rc = 1;

@@ -8,7 +8,7 @@
  *
  *   Win32                                   here
  *   -------------------------------------   ---------------------------------
- *   CreateFile("\\\\HOST\\mailslot\\x",     ms_client_open_path(path, &opts,
+ *   CreateFile("\\\\HOST\\mailslot\\x",     ms_client_open_path(path, &opts, &h,
  *              GENERIC_WRITE,                 &st, err, sizeof err)
  *              FILE_SHARE_READ, NULL,
  *              OPEN_EXISTING, 0, NULL)
@@ -147,7 +147,7 @@ int main(int argc, char **argv)
             break;
         case 'H': o.hosts_file = optarg; break;
         case 'W':
-            if (!ms_ip_parse(optarg, &o.wins_ip)) {
+            if (ms_ip_parse(optarg, &o.wins_ip) != MS_OK) {
                 fprintf(stderr, "remote_client: -W '%s' is not an IPv4 address\n", optarg);
                 return 2;
             }
@@ -163,12 +163,11 @@ int main(int argc, char **argv)
     }
     const char *path = argv[optind++];
     char err[512];
-    ms_status st;
-
     /* CreateFile(path, GENERIC_WRITE, FILE_SHARE_READ, NULL, OPEN_EXISTING,
      *            FILE_ATTRIBUTE_NORMAL, NULL) */
-    ms_client *hFile = ms_client_open_path(path, &o, &st, err, sizeof err);
-    if (!hFile) {
+    ms_client *hFile;
+    ms_status st = ms_client_open_path(path, &o, &hFile, err, sizeof err);
+    if (st != MS_OK) {
         /* INVALID_HANDLE_VALUE; GetLastError() ERROR_BAD_NETPATH and the like */
         fprintf(stderr, "CreateFile %s failed: %s: %s\n", path, ms_strerror(st), err);
         return st == MS_ERR_INVALID_ARG ? 2 : 1;

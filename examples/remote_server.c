@@ -158,7 +158,7 @@ int main(int argc, char **argv)
         switch (c) {
         case 'p': opts.port = (uint16_t)number(optarg, 1, 65535, "port"); break;
         case 'b':
-            if (!ms_ip_parse(optarg, &opts.bind_ip)) {
+            if (ms_ip_parse(optarg, &opts.bind_ip) != MS_OK) {
                 fprintf(stderr, "remote_server: -b '%s' is not an IPv4 address\n", optarg);
                 return 2;
             }
@@ -194,8 +194,8 @@ int main(int argc, char **argv)
     }
 
     /* The datagram service: one socket for every mailslot we create. */
-    ms_server *srv = ms_server_open(&opts, err, sizeof err);
-    if (!srv) {
+    ms_server *srv;
+    if (ms_server_open(&opts, &srv, err, sizeof err) != MS_OK) {
         fprintf(stderr, "remote_server: %s%s\n", err,
                 errno == EACCES ? " (port 138 needs root; -p takes another)" : "");
         return 1;
@@ -249,12 +249,12 @@ int main(int argc, char **argv)
     }
 
     /* CreateMailslot(slot_name, max_size, read_ms, NULL) */
-    ms_status st;
-    ms_mailslot *hSlot =
-        ms_mailslot_create(srv, slot_name, (uint32_t)max_size, (uint32_t)read_ms, &st);
+    ms_mailslot *hSlot = NULL;
+    ms_status st =
+        ms_mailslot_create(srv, slot_name, (uint32_t)max_size, (uint32_t)read_ms, &hSlot);
     int rc = 0;
     long got = 0;
-    if (!hSlot) {
+    if (st != MS_OK) {
         /* INVALID_HANDLE_VALUE: ERROR_ALREADY_EXISTS or ERROR_INVALID_NAME */
         fprintf(stderr, "CreateMailslot %s failed: %s\n", slot_name, ms_strerror(st));
         rc = st == MS_ERR_INVALID_ARG ? 2 : 1;
@@ -265,7 +265,7 @@ int main(int argc, char **argv)
            names ? ", name " : "", nbname);
     fflush(stdout);
 
-    ms_mailslot_info info;
+    ms_mailslot_info info = MS_SIZED(ms_mailslot_info);
     if (wait_queued > 0) {
         /* Poll GetMailslotInfo until enough messages wait (bounded). */
         for (;;) {

@@ -42,8 +42,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
         static ms_auth_keyring ring;
         static ms_auth_verifier *v;
         char err[128];
-        if (!v && ms_auth_keys_parse(keys, sizeof keys - 1, &ring, err, sizeof err) == MS_OK)
-            v = ms_auth_verifier_new(&ring, 30000, 64);
+        static uint64_t mem[1024]; /* the verifier's block: 8 KiB, 64 entries fit */
+        if (!v && ms_auth_keys_parse(keys, sizeof keys - 1, &ring, err, sizeof err) == MS_OK &&
+            ms_auth_verifier_init(mem, sizeof mem, &ring, 30000, 64, &v) != MS_OK)
+            abort();
         if (v && m.has_smb && m.trans.data_located) {
             ms_auth_msg a;
             ms_auth_msg_from_message(&a, &m);

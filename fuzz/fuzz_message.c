@@ -28,9 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
     ms_message_fields(&m, sink, &acc);
     /* Errors before the transaction leave no complete field set; every
      * other outcome must give the same octets back. */
-    bool whole = st == MS_OK || (m.has_smb && strcmp(m.err_layer, "smb") == 0) ||
-                 (m.err_layer && (strcmp(m.err_layer, "browser") == 0 ||
-                                  strcmp(m.err_layer, "netlogon") == 0));
+    bool whole = st == MS_OK || (m.has_smb && m.err_layer == MS_LAYER_SMB) ||
+                 m.err_layer == MS_LAYER_BROWSER || m.err_layer == MS_LAYER_NETLOGON;
     if (whole && n <= sizeof out) {
         size_t len;
         if (ms_message_encode(&m, out, sizeof out, &len) != MS_OK || len != n ||

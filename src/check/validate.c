@@ -241,7 +241,7 @@ static void nbds_rules(vctx *v)
             ADD(r, "N-01", "payload", v->len, "payload is %zu octets, fewer than the 14-octet header", v->wire_len);
         return;
     }
-    if (m->status != MS_OK && strcmp(m->err_layer, "nbdgm") == 0) {
+    if (m->status != MS_OK && m->err_layer == MS_LAYER_NBDGM) {
         const char *key = failed_name_key(v);
         if (m->status == MS_ERR_NAME_POINTER || m->status == MS_ERR_NAME_LABEL)
             ADD(r, "N-08", key, m->err_off, "label octet 0x%02x: %s", v->p[m->err_off],
@@ -577,7 +577,7 @@ static void browser_rules(vctx *v)
         /* A fixed part that does not fit is B-02's; anything else (more
          * backup names than the decoder holds) is a decoding failure. */
         if (!(short_frame && m->status == MS_ERR_TRUNCATED))
-            ADD(r, "P-03", "payload", m->err_off, "%s: %s", m->err_layer, ms_strerror(m->status));
+            ADD(r, "P-03", "payload", m->err_off, "%s: %s", ms_layer_name(m->err_layer), ms_strerror(m->status));
         return;
     }
     if (!browser_suffix_ok(op, &m->dgram.dst))
@@ -723,7 +723,7 @@ static void netlogon_failure(vctx *v, uint16_t op)
     }
     /* An undefined opcode, more entries than the decoder holds, a fixed
      * field cut short: nothing in 8.5 covers it. */
-    ADD(r, "P-03", "payload", m->err_off, "%s: %s", m->err_layer, ms_strerror(m->status));
+    ADD(r, "P-03", "payload", m->err_off, "%s: %s", ms_layer_name(m->err_layer), ms_strerror(m->status));
 }
 
 static void netlogon_rules(vctx *v)
@@ -738,7 +738,7 @@ static void netlogon_rules(vctx *v)
     if (len < 2) {
         /* Empty data is D-10's; one octet cannot even hold the opcode. */
         if (len == 1)
-            ADD(r, "P-03", "payload", m->err_off, "%s: %s", m->err_layer, ms_strerror(m->status));
+            ADD(r, "P-03", "payload", m->err_off, "%s: %s", ms_layer_name(m->err_layer), ms_strerror(m->status));
         return;
     }
     uint16_t op = (uint16_t)(d[0] | d[1] << 8);
@@ -857,7 +857,7 @@ void ms_validate(const uint8_t *payload, size_t len, const ms_message *m,
         ADD(report, "Z-02", "payload", 548, "UDP payload %zu octets > 548 by %zu (IP datagram > 576)",
             v.wire_len, v.wire_len - 548);
     if (len < 14 || !ms_dgram_has_data(m->dgram.type) ||
-        (m->status != MS_OK && strcmp(m->err_layer, "nbdgm") == 0))
+        (m->status != MS_OK && m->err_layer == MS_LAYER_NBDGM))
         return;
     if (info && info->truncated)
         return; /* only the header is trustworthy: the rest is cut */
@@ -881,7 +881,7 @@ void ms_validate(const uint8_t *payload, size_t len, const ms_message *m,
                 "WordCount %u: its words and ByteCount need %zu octets, %zu follow the names",
                 payload[v.smb + 32], 35 + 2 * (size_t)payload[v.smb + 32], v.s);
         else if (m->status != MS_OK && v.s >= 81)
-            ADD(report, "P-03", "payload", m->err_off, "%s: %s", m->err_layer, ms_strerror(m->status));
+            ADD(report, "P-03", "payload", m->err_off, "%s: %s", ms_layer_name(m->err_layer), ms_strerror(m->status));
         /* Shorter USER_DATA cannot hold a transaction: S-01 says so. */
         return;
     }

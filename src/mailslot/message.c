@@ -37,7 +37,13 @@ ms_payload_kind ms_mailslot_kind(const uint8_t *name, size_t len)
     return MS_PAYLOAD_NONE;
 }
 
-static ms_status fail(ms_message *m, ms_status st, size_t off, const char *layer)
+const char *ms_layer_name(ms_layer l)
+{
+    static const char *const names[] = { NULL, "nbdgm", "smb", "browser", "netlogon" };
+    return (unsigned)l < sizeof names / sizeof names[0] ? names[l] : NULL;
+}
+
+static ms_status fail(ms_message *m, ms_status st, size_t off, ms_layer layer)
 {
     m->status = st;
     m->err_off = off;
@@ -54,11 +60,11 @@ ms_status ms_message_decode(const uint8_t *buf, size_t len, ms_message *m)
     m->payload_ok = false;
     m->status = MS_OK;
     m->err_off = 0;
-    m->err_layer = NULL;
+    m->err_layer = MS_LAYER_NONE;
 
     ms_status st = ms_dgram_decode(buf, len, &m->dgram, &off);
     if (st != MS_OK)
-        return fail(m, st, off, "nbdgm");
+        return fail(m, st, off, MS_LAYER_NBDGM);
     if (!ms_dgram_has_data(m->dgram.type) || ms_dgram_is_partial(&m->dgram))
         return MS_OK;
 
@@ -74,7 +80,7 @@ ms_status ms_message_decode(const uint8_t *buf, size_t len, ms_message *m)
     /* Keep the transaction view whenever it re-encodes to the same octets. */
     m->has_smb = st == MS_OK || st == MS_ERR_DATA_RANGE || st == MS_ERR_UNTERMINATED;
     if (st != MS_OK)
-        return fail(m, st, base + off, "smb");
+        return fail(m, st, base + off, MS_LAYER_SMB);
     if (!m->trans.data_located)
         return MS_OK;
 
@@ -87,12 +93,12 @@ ms_status ms_message_decode(const uint8_t *buf, size_t len, ms_message *m)
         st = ms_browser_decode(d->p, d->len, m->kind == MS_PAYLOAD_LANMAN,
                                &m->browser, &off);
         if (st != MS_OK)
-            return fail(m, st, data_base + off, "browser");
+            return fail(m, st, data_base + off, MS_LAYER_BROWSER);
         break;
     case MS_PAYLOAD_NETLOGON:
         st = ms_netlogon_decode(d->p, d->len, &m->netlogon, &off);
         if (st != MS_OK)
-            return fail(m, st, data_base + off, "netlogon");
+            return fail(m, st, data_base + off, MS_LAYER_NETLOGON);
         break;
     case MS_PAYLOAD_NONE:
         return MS_OK;

@@ -11,6 +11,7 @@
 
 #include "cursor.h"
 #include "mailslot/auth.h"
+#include "sized.h"
 
 #ifdef MAILSLOT_HAVE_AUTH
 #include <openssl/core_names.h>
@@ -456,40 +457,56 @@ static bool tag_equal(const uint8_t *a, const uint8_t *b)
 struct ms_auth_verifier {
     ms_auth_keyring keys;
     uint32_t window_ms;
-    ms_replay_cache *cache;
-    uint64_t counts[MS_AUTH__COUNT];
+    ms_replay_cache *cache;   /* right after this header, in the same block */
+    ms_auth_stats st;
 };
 
-ms_auth_verifier *ms_auth_verifier_new(const ms_auth_keyring *keys, uint32_t window_ms,
-                                       size_t cache_entries)
+static size_t header_size(void)
 {
-    if (!keys || keys->count == 0)
-        return NULL;
-    ms_auth_verifier *v = calloc(1, sizeof *v);
-    if (!v)
-        return NULL;
+    return (sizeof(ms_auth_verifier) + 7) & ~(size_t)7;
+}
+
+size_t ms_auth_verifier_size(size_t cache_entries)
+{
+    size_t c = ms_replay_size(cache_entries ? cache_entries : MS_AUTH_CACHE_DEFAULT);
+    return c ? header_size() + c : 0;
+}
+
+ms_status ms_auth_verifier_init(void *mem, size_t len, const ms_auth_keyring *keys,
+                                uint32_t window_ms, size_t cache_entries,
+                                ms_auth_verifier **out)
+{
+    *out = NULL;
+    size_t need = ms_auth_verifier_size(cache_entries);
+    if (!keys || keys->count == 0 || keys->count > MS_AUTH_KEYS_MAX || !mem || !need ||
+        len < need || ((uintptr_t)mem & 7))
+        return MS_ERR_INVALID_ARG;
+    ms_auth_verifier *v = mem;
+    memset(v, 0, header_size());
     v->keys = *keys;
     v->window_ms = window_ms ? window_ms : MS_AUTH_WINDOW_MS_DEFAULT;
-    v->cache = ms_replay_new(cache_entries ? cache_entries : MS_AUTH_CACHE_DEFAULT);
-    if (!v->cache) {
-        ms_auth_verifier_free(v);
-        return NULL;
-    }
-    return v;
+    v->st.size = sizeof v->st;
+    ms_status st = ms_replay_init((char *)mem + header_size(), len - header_size(),
+                                  cache_entries ? cache_entries : MS_AUTH_CACHE_DEFAULT,
+                                  &v->cache);
+    if (st != MS_OK)
+        return st;
+    *out = v;
+    return MS_OK;
 }
 
-void ms_auth_verifier_free(ms_auth_verifier *v)
+void ms_auth_verifier_wipe(ms_auth_verifier *v)
 {
-    if (!v)
-        return;
-    ms_replay_free(v->cache);
-    ms_auth_keys_wipe(&v->keys);
-    free(v);
+    if (v)
+        ms_auth_keys_wipe(&v->keys);
 }
 
-const uint64_t *ms_auth_verifier_counts(const ms_auth_verifier *v)
+ms_status ms_auth_verifier_get_stats(const ms_auth_verifier *v, ms_auth_stats *out)
 {
-    return v->counts;
+    if (!out || out->size < sizeof out->size)
+        return MS_ERR_INVALID_ARG;
+    ms_sized_write(out, &v->st, sizeof v->st);
+    return MS_OK;
 }
 
 static ms_auth_result check(ms_auth_verifier *v, const ms_auth_msg *m, uint64_t now_ms,
@@ -531,7 +548,7 @@ ms_auth_result ms_auth_verify(ms_auth_verifier *v, const ms_auth_msg *m, uint64_
 {
     ms_auth_trailer dummy;
     ms_auth_result r = check(v, m, now_ms, t ? t : &dummy, body_len);
-    v->counts[r]++;
+    v->st.counts[r]++;
     return r;
 }
 

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* Duplicate suppression: a ring of remembered messages, oldest overwritten,
  * indexed by hash (a chain per bucket) so that a check looks at the few
- * entries that share its bucket instead of the whole ring. */
-#include <stdlib.h>
+ * entries that share its bucket instead of the whole ring. All of it in
+ * one block of the caller's memory. */
 #include <string.h>
 #include <time.h>
 
 #include "mailslot/dedup.h"
+#include "sized.h"
 
 typedef struct entry {
     uint64_t hash;
@@ -69,41 +70,54 @@ static uint64_t mix(uint64_t h, const uint8_t *p, size_t n, bool fold)
     return round64(h, (uint64_t)n);
 }
 
-ms_dedup *ms_dedup_new(size_t entries, uint64_t window_ns)
+/* The layout inside the caller's block: the header, the entries, the
+ * buckets (a power of two at least twice the entries). */
+static size_t buckets_for(size_t n)
 {
-    ms_dedup *d = calloc(1, sizeof *d);
-    if (!d)
-        return NULL;
-    d->n = entries ? entries : 1024;
     size_t nb = 16;
-    while (nb < 2 * d->n && nb < ((size_t)1 << 30))
+    while (nb < 2 * n && nb < ((size_t)1 << 30))
         nb <<= 1;
+    return nb;
+}
+
+static size_t align8(size_t n)
+{
+    return (n + 7) & ~(size_t)7;
+}
+
+size_t ms_dedup_size(size_t entries)
+{
+    size_t n = entries ? entries : MS_DEDUP_DEFAULT_ENTRIES;
+    if (n > MS_DEDUP_MAX_ENTRIES)
+        return 0;
+    return align8(sizeof(ms_dedup)) + align8(n * sizeof(entry)) +
+           buckets_for(n) * sizeof(size_t);
+}
+
+ms_status ms_dedup_init(void *mem, size_t len, size_t entries, uint64_t window_ns,
+                        ms_dedup **out)
+{
+    *out = NULL;
+    size_t need = ms_dedup_size(entries);
+    if (!mem || !need || len < need || ((uintptr_t)mem & 7))
+        return MS_ERR_INVALID_ARG;
+    memset(mem, 0, need);
+    ms_dedup *d = mem;
+    d->n = entries ? entries : MS_DEDUP_DEFAULT_ENTRIES;
+    size_t nb = buckets_for(d->n);
     d->mask = nb - 1;
-    d->e = calloc(d->n, sizeof *d->e);
-    d->bucket = malloc(nb * sizeof *d->bucket);
-    if (!d->e || !d->bucket) {
-        free(d->e);
-        free(d->bucket);
-        free(d);
-        return NULL;
-    }
+    d->e = (entry *)((char *)mem + align8(sizeof *d));
+    d->bucket = (size_t *)((char *)d->e + align8(d->n * sizeof(entry)));
     for (size_t i = 0; i < nb; i++)
         d->bucket[i] = NONE;
     d->window_ns = window_ns;
+    d->st.size = sizeof d->st;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     d->seed = 0xcbf29ce484222325ull ^ ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^
               (uint64_t)(uintptr_t)d;
-    return d;
-}
-
-void ms_dedup_free(ms_dedup *d)
-{
-    if (!d)
-        return;
-    free(d->e);
-    free(d->bucket);
-    free(d);
+    *out = d;
+    return MS_OK;
 }
 
 bool ms_dedup_check(ms_dedup *d, const ms_nb_name *src, uint16_t dgm_id, const uint8_t *slot,
@@ -143,7 +157,10 @@ bool ms_dedup_check(ms_dedup *d, const ms_nb_name *src, uint16_t dgm_id, const u
     return false;
 }
 
-const ms_dedup_stats *ms_dedup_get_stats(const ms_dedup *d)
+ms_status ms_dedup_get_stats(const ms_dedup *d, ms_dedup_stats *out)
 {
-    return &d->st;
+    if (!out || out->size < sizeof out->size)
+        return MS_ERR_INVALID_ARG;
+    ms_sized_write(out, &d->st, sizeof d->st);
+    return MS_OK;
 }

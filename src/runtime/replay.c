@@ -4,8 +4,9 @@
  * whose tag verified get here, so the scan is paid per genuine message.
  * An entry is reused only after its expiry: when every entry is live the
  * new message is refused (MS_REPLAY_FULL), never let in by forgetting one
- * that could still be replayed. */
-#include <stdlib.h>
+ * that could still be replayed. The table is one block of the caller's
+ * memory. */
+#include <stdint.h>
 #include <string.h>
 
 #include "mailslot/auth.h"
@@ -22,19 +23,24 @@ struct ms_replay_cache {
     replay_entry e[];
 };
 
-ms_replay_cache *ms_replay_new(size_t capacity)
+size_t ms_replay_size(size_t capacity)
 {
-    if (capacity == 0 || capacity > ((size_t)1 << 24))
-        return NULL;
-    ms_replay_cache *c = calloc(1, sizeof *c + capacity * sizeof(replay_entry));
-    if (c)
-        c->cap = capacity;
-    return c;
+    if (capacity == 0 || capacity > MS_REPLAY_MAX)
+        return 0;
+    return sizeof(ms_replay_cache) + capacity * sizeof(replay_entry);
 }
 
-void ms_replay_free(ms_replay_cache *c)
+ms_status ms_replay_init(void *mem, size_t len, size_t capacity, ms_replay_cache **out)
 {
-    free(c);
+    *out = NULL;
+    size_t need = ms_replay_size(capacity);
+    if (!mem || !need || len < need || ((uintptr_t)mem & 7))
+        return MS_ERR_INVALID_ARG;
+    memset(mem, 0, need);
+    ms_replay_cache *c = mem;
+    c->cap = capacity;
+    *out = c;
+    return MS_OK;
 }
 
 static bool live(const replay_entry *e, uint64_t now_ms)

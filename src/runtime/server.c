@@ -1,32 +1,39 @@
 /* SPDX-License-Identifier: MIT */
-/* Mailslot server: one UDP socket, many mailslots, bounded queues.
- * Untrusted octets are only ever looked at through ms_message_decode. */
+/* Mailslot server: datagrams in (socket, libpcap, injected) through the
+ * receive pipeline, bounded queues per mailslot, reads that run the loop.
+ * Untrusted octets are only ever looked at through the pipeline's decode. */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
-#include "mailslot/dedup.h"
-#include "mailslot/local.h"
-#include "mailslot/nbds_reasm.h"
 #include "mailslot/net.h"
+#include "mailslot/pipeline.h"
 #include "mailslot/server.h"
+#include "sized.h"
 
 #define RECV_BATCH 32 /* datagrams per recvmmsg */
 #define PUMP_MAX 512  /* datagrams per ms_server_pump */
 #define RECV_CAP 65536
+#define EXPIRE_MS 500 /* reassembly timeouts are looked at this often */
+#define PCAP_POLL_MS 100 /* libpcap's descriptor can stay quiet while frames
+                          * wait in its buffer: look now and then */
 
+/* A queued message: its octets and their decode, which borrows them. */
 typedef struct qmsg {
     struct qmsg *next;
     uint64_t seq, time_ns;
     uint32_t src_ip, dst_ip;
-    uint16_t src_port;
+    uint16_t src_port, dst_port;
     bool reassembled;
     bool local;          /* from the local socket: payload is the data */
+    bool authenticated;
+    uint32_t auth_key_id;
+    uint64_t auth_time_ms;
     size_t data_len;
+    ms_message *m;       /* NULL for a local message */
     size_t len;
     uint8_t payload[];
 } qmsg;
@@ -42,8 +49,8 @@ struct ms_mailslot {
     uint64_t queue_full, too_big;
     qmsg *last;          /* the message handed out by the last read */
     char last_name[MS_MAILSLOT_NAME_MAX + 1];
-    ms_message last_m;
     ms_local_slot *local; /* \\.\mailslot\x: local socket (local.h) */
+    ms_loop_watch *w_local;
 };
 
 struct ms_server {
@@ -51,86 +58,318 @@ struct ms_server {
     uint16_t port;
     ms_server_opts o;
     ms_mailslot *slots;
-    ms_dedup *dedup;
-    void *reasm_mem;
-    ms_nbds_reasm *reasm;
+    ms_pipeline *pipe;
+    ms_loop *loop;
+    bool own_loop;
+    ms_loop_watch *w_sock, *w_pcap, *w_pcap_timer, *w_expire;
+    ms_pcap_live *pcap;
     uint8_t *bufs;
-    uint8_t *reasm_out;
     ms_udp_dgram d[RECV_BATCH];
-    ms_message m;        /* scratch decode */
     uint64_t seq;
+    size_t queued;       /* by the pipeline callbacks of the current pump */
+    bool io_error;       /* a socket or libpcap error in a loop callback */
     ms_server_stats st;
-    ms_local_scope local_scope;   /* local.h: ms_server_set_local */
-    ms_local_access local_access;
 };
-
-static const char prefix[] = "\\MAILSLOT\\";
-#define PREFIX_LEN (sizeof prefix - 1)
 
 void ms_server_opts_init(ms_server_opts *o)
 {
     memset(o, 0, sizeof *o);
+    o->size = sizeof *o;
     o->fd = -1;
     o->reuse = true;
 }
 
-ms_server *ms_server_open(const ms_server_opts *oin, char *err, size_t errlen)
+/* ---- the pipeline's items: count, route, queue ---- */
+
+static bool name_eq(const char *a, const uint8_t *b, size_t blen)
 {
-    ms_server_opts o;
-    if (oin)
-        o = *oin;
+    return strlen(a) == blen && strncasecmp(a, (const char *)b, blen) == 0;
+}
+
+static ms_mailslot *find_slot(ms_server *s, const uint8_t *name, size_t len)
+{
+    ms_mailslot *any = NULL;
+    for (ms_mailslot *m = s->slots; m; m = m->next) {
+        if (m->any)
+            any = m;
+        else if (name_eq(m->name, name, len))
+            return m;
+    }
+    return any;
+}
+
+static void append(ms_mailslot *slot, qmsg *q)
+{
+    q->next = NULL;
+    if (slot->tail)
+        slot->tail->next = q;
     else
-        ms_server_opts_init(&o);
-    if (!o.port)
-        o.port = MS_NBDS_PORT;
-    if (!o.rcvbuf)
-        o.rcvbuf = 1 << 20;
-    if (!o.queue_max)
-        o.queue_max = 256;
-    if (!o.queue_max_bytes)
-        o.queue_max_bytes = 1 << 20;
-    if (!o.dedup_window_ms)
-        o.dedup_window_ms = 2000;
+        slot->head = q;
+    slot->tail = q;
+    slot->count++;
+    slot->bytes += q->data_len;
+}
+
+/* A copy of the item's octets with its decode moved along: one block, the
+ * header, the octets, then (aligned) the decode. */
+static qmsg *keep(ms_server *s, const ms_rx_item *it)
+{
+    size_t len = it->d->len;
+    size_t moff = (sizeof(qmsg) + len + 15) & ~(size_t)15;
+    qmsg *q = malloc(moff + sizeof(ms_message));
+    if (!q)
+        return NULL;
+    memset(q, 0, sizeof *q);
+    ms_message *m = (ms_message *)((char *)q + moff);
+    memcpy(q->payload, it->d->payload, len);
+    *m = *it->m;
+    ms_message_move(m, it->d->payload, len, q->payload);
+    q->m = m;
+    q->len = len;
+    q->seq = ++s->seq;
+    uint64_t t = (uint64_t)it->d->ts_sec * 1000000000u + it->d->ts_nsec;
+    q->time_ns = t ? t : ms_realtime_ns();
+    q->src_ip = it->d->ip_src;
+    q->dst_ip = it->d->ip_dst;
+    q->src_port = it->d->sport;
+    q->dst_port = it->d->dport;
+    q->reassembled = it->kind == MS_RX_REASSEMBLED;
+    q->authenticated = it->authenticated;
+    q->auth_key_id = it->trailer.key_id;
+    q->auth_time_ms = it->trailer.time_ms;
+    q->data_len = m->trans.data.len;
+    return q;
+}
+
+static void route(ms_server *s, const ms_rx_item *it)
+{
+    const ms_trans *t = &it->m->trans;
+    ms_mailslot *slot = find_slot(s, t->name.p, t->name.len);
+    if (!slot) {
+        s->st.no_mailslot++;
+        return;
+    }
+    if (slot->max_size && t->data.len > slot->max_size) {
+        s->st.too_big++;
+        slot->too_big++;
+        return;
+    }
+    qmsg *q = NULL;
+    if (slot->count >= s->o.queue_max || slot->bytes + t->data.len > s->o.queue_max_bytes ||
+        !(q = keep(s, it))) {
+        /* Drop-newest: what waits keeps its place (see server.h). */
+        s->st.queue_full++;
+        slot->queue_full++;
+        return;
+    }
+    append(slot, q);
+    s->st.queued++;
+    s->queued++;
+}
+
+static void on_item(void *ctx, const ms_rx_item *it)
+{
+    ms_server *s = ctx;
+    if (it->kind == MS_RX_REASSEMBLED)
+        s->st.reassembled++;
+    switch (it->verdict) {
+    case MS_RX_WRITE: route(s, it); break;
+    case MS_RX_FRAGMENT: s->st.fragments++; break;
+    case MS_RX_NOT_MAILSLOT: s->st.not_mailslot++; break;
+    case MS_RX_MALFORMED: s->st.malformed++; break;
+    case MS_RX_TRUNCATED: s->st.truncated++; break;
+    case MS_RX_DUPLICATE: s->st.duplicates++; break;
+    case MS_RX_AUTH_FAILED: s->st.auth_failed++; break;
+    case MS_RX_VERDICT__COUNT: break;
+    }
+}
+
+/* ---- receiving ---- */
+
+static void push(ms_server *s, const ms_udp_datagram *d)
+{
+    s->st.datagrams++;
+    ms_pipeline_push(s->pipe, d, ms_monotonic_ns());
+}
+
+/* One batch from the socket; -1 on a socket error, else how many. */
+static int pump_batch(ms_server *s)
+{
+    size_t n = 0;
+    if (ms_udp_recv_batch(s->fd, s->d, RECV_BATCH, &n) != MS_OK)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const ms_udp_dgram *g = &s->d[i];
+        if (s->o.ifindex > 0 && g->ifindex && g->ifindex != s->o.ifindex) {
+            s->st.datagrams++;
+            s->st.other_iface++;
+            continue;
+        }
+        ms_udp_datagram d = { .ip_src = g->src_ip, .ip_dst = g->dst_ip,
+                              .sport = g->src_port, .dport = s->port, .payload = g->buf,
+                              .len = g->len, .orig_len = g->orig_len,
+                              .truncated = g->truncated };
+        d.ts_sec = (int64_t)(g->time_ns / 1000000000u);
+        d.ts_nsec = (uint32_t)(g->time_ns % 1000000000u);
+        push(s, &d);
+    }
+    return (int)n;
+}
+
+/* What libpcap holds: -1 on an error. */
+static int pump_pcap(ms_server *s)
+{
+    char err[256];
+    ms_udp_datagram d;
+    int r, n = 0;
+    while (n < PUMP_MAX && (r = ms_pcap_live_next(s->pcap, &d, err, sizeof err)) == 1) {
+        push(s, &d);
+        n++;
+    }
+    return r < 0 ? -1 : n;
+}
+
+static void on_socket(void *ctx, int fd, unsigned ev)
+{
+    (void)fd;
+    (void)ev;
+    ms_server *s = ctx;
+    if (pump_batch(s) < 0)
+        s->io_error = true;
+}
+
+static void on_pcap(void *ctx, int fd, unsigned ev)
+{
+    (void)fd;
+    (void)ev;
+    ms_server *s = ctx;
+    if (pump_pcap(s) < 0)
+        s->io_error = true;
+}
+
+static void on_pcap_timer(void *ctx)
+{
+    on_pcap(ctx, -1, 0);
+}
+
+static void on_expire(void *ctx)
+{
+    ms_server *s = ctx;
+    ms_pipeline_expire(s->pipe, ms_monotonic_ns());
+}
+
+/* ---- opening ---- */
+
+static ms_status open_pipeline(ms_server *s, char *err, size_t errlen)
+{
+    ms_pipeline_opts po;
+    ms_pipeline_opts_init(&po);
+    po.reasm_sets = 16;
+    po.reasm_frags = 64;
+    po.reasm_bytes = 64 * 1024;
+    po.dedup_window_ms = s->o.dedup_window_ms > 0 ? s->o.dedup_window_ms : 0;
+    po.dedup_entries = s->o.dedup_entries;
+    po.keys = s->o.keys;
+    po.auth_window_ms = s->o.auth_window_ms;
+    po.auth_cache = s->o.auth_cache;
+    s->o.keys = NULL;
+    return ms_pipeline_new(&po, on_item, s, &s->pipe, err, errlen);
+}
+
+static ms_status open_input(ms_server *s, char *err, size_t errlen)
+{
+    const ms_server_opts *o = &s->o;
+    if (o->pcap_iface) {
+        s->pcap = ms_pcap_live_open(o->pcap_iface, o->port, err, errlen);
+        if (!s->pcap)
+            return MS_ERR_SYSTEM;
+        s->port = o->port;
+        if (ms_loop_add_fd(s->loop, ms_pcap_live_fd(s->pcap), MS_LOOP_IN, on_pcap, s,
+                           &s->w_pcap) != MS_OK ||
+            ms_loop_add_timer(s->loop, PCAP_POLL_MS, PCAP_POLL_MS, on_pcap_timer, s,
+                              &s->w_pcap_timer) != MS_OK)
+            return MS_ERR_NO_MEMORY;
+        return MS_OK;
+    }
+    if (o->no_socket) {
+        s->port = o->port;
+        return MS_OK;
+    }
+    if (o->fd >= 0) {
+        s->fd = o->fd;
+    } else {
+        ms_udp_opts uo;
+        ms_udp_opts_init(&uo);
+        uo.addr = o->bind_ip;
+        uo.port = o->port;
+        uo.reuse = o->reuse;
+        uo.broadcast = true;
+        uo.pktinfo = true;
+        uo.rcvbuf = o->rcvbuf;
+        uo.nonblock = true;
+        ms_status st = ms_udp_open(&uo, &s->fd, err, errlen);
+        if (st != MS_OK)
+            return st;
+    }
+    uint32_t addr;
+    ms_udp_local(s->fd, &addr, &s->port);
+    return ms_loop_add_fd(s->loop, s->fd, MS_LOOP_IN, on_socket, s, &s->w_sock);
+}
+
+ms_status ms_server_open(const ms_server_opts *oin, ms_server **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    if (oin && oin->size < sizeof oin->size)
+        return MS_ERR_INVALID_ARG;
     ms_server *s = calloc(1, sizeof *s);
-    if (!s) {
-        snprintf(err, errlen, "out of memory");
-        return NULL;
-    }
+    if (!s)
+        return MS_ERR_NO_MEMORY;
     s->fd = -1;
-    s->o = o;
-    ms_nbds_reasm_limits lim = { 16, 64, 64 * 1024, 0 };
-    size_t rsz = ms_nbds_reasm_size(&lim);
-    s->bufs = malloc((size_t)RECV_BATCH * RECV_CAP);
-    s->reasm_out = malloc(MS_NBDS_REASM_OUT_MAX);
-    s->reasm_mem = malloc(rsz);
-    if (o.dedup_window_ms > 0)
-        s->dedup = ms_dedup_new(o.dedup_entries, (uint64_t)o.dedup_window_ms * 1000000ull);
-    if (!s->bufs || !s->reasm_out || !s->reasm_mem || (o.dedup_window_ms > 0 && !s->dedup) ||
-        !(s->reasm = ms_nbds_reasm_init(s->reasm_mem, rsz, &lim, NULL, NULL))) {
-        snprintf(err, errlen, "out of memory");
-        ms_server_close(s);
-        return NULL;
+    ms_server_opts_init(&s->o);
+    ms_sized_read(&s->o, sizeof s->o, oin);
+    ms_server_opts *o = &s->o;
+    if (!o->port)
+        o->port = MS_NBDS_PORT;
+    if (!o->rcvbuf)
+        o->rcvbuf = 1 << 20;
+    if (!o->queue_max)
+        o->queue_max = 256;
+    if (!o->queue_max_bytes)
+        o->queue_max_bytes = 1 << 20;
+    if (!o->dedup_window_ms)
+        o->dedup_window_ms = 2000;
+    s->st.size = sizeof s->st;
+    ms_status st = MS_OK;
+    if (o->loop) {
+        s->loop = o->loop;
+    } else {
+        st = ms_loop_new(&s->loop);
+        s->own_loop = st == MS_OK;
     }
-    for (size_t i = 0; i < RECV_BATCH; i++) {
+    if (st == MS_OK)
+        st = open_pipeline(s, err, errlen);
+    if (st == MS_OK && !(s->bufs = malloc((size_t)RECV_BATCH * RECV_CAP)))
+        st = MS_ERR_NO_MEMORY;
+    if (st == MS_OK)
+        st = ms_loop_add_timer(s->loop, EXPIRE_MS, EXPIRE_MS, on_expire, s, &s->w_expire);
+    for (size_t i = 0; st == MS_OK && i < RECV_BATCH; i++) {
         s->d[i].buf = s->bufs + i * RECV_CAP;
         s->d[i].cap = RECV_CAP;
     }
-    if (o.no_socket) {
-        s->fd = -1;
-    } else if (o.fd >= 0) {
-        s->fd = o.fd;
-    } else {
-        ms_udp_opts uo = { o.bind_ip, o.port, o.reuse, true, true, o.rcvbuf, true };
-        s->fd = ms_udp_open(&uo, err, errlen);
-        if (s->fd < 0) {
-            int e = errno;
-            ms_server_close(s);
-            errno = e;
-            return NULL;
-        }
+    if (st == MS_OK)
+        st = open_input(s, err, errlen);
+    if (st != MS_OK) {
+        int e = errno;
+        if (st == MS_ERR_NO_MEMORY && err && errlen)
+            snprintf(err, errlen, "out of memory");
+        if (o->fd >= 0 && s->fd == o->fd)
+            s->fd = -1; /* not taken over after all */
+        ms_server_close(s);
+        errno = e;
+        return st;
     }
-    s->port = s->fd >= 0 ? ms_udp_local_port(s->fd) : o.port;
-    return s;
+    *out = s;
+    return MS_OK;
 }
 
 static void free_queue(ms_mailslot *m)
@@ -150,12 +389,17 @@ void ms_server_close(ms_server *s)
         return;
     while (s->slots)
         ms_mailslot_close(s->slots);
+    ms_loop_remove(s->w_sock);
+    ms_loop_remove(s->w_pcap);
+    ms_loop_remove(s->w_pcap_timer);
+    ms_loop_remove(s->w_expire);
     if (s->fd >= 0)
         close(s->fd);
-    ms_dedup_free(s->dedup);
+    ms_pcap_live_close(s->pcap);
+    ms_pipeline_free(s->pipe);
+    if (s->own_loop)
+        ms_loop_free(s->loop);
     free(s->bufs);
-    free(s->reasm_out);
-    free(s->reasm_mem);
     free(s);
 }
 
@@ -169,210 +413,90 @@ uint16_t ms_server_port(const ms_server *s)
     return s->port;
 }
 
-const ms_server_stats *ms_server_get_stats(const ms_server *s)
+ms_loop *ms_server_loop(const ms_server *s)
 {
-    return &s->st;
+    return s->loop;
 }
 
-static bool name_eq(const char *a, const uint8_t *b, size_t blen)
+ms_status ms_server_get_stats(const ms_server *s, ms_server_stats *out)
 {
-    return strlen(a) == blen && strncasecmp(a, (const char *)b, blen) == 0;
+    if (!out || out->size < sizeof out->size)
+        return MS_ERR_INVALID_ARG;
+    ms_pipeline_stats ps = MS_SIZED(ms_pipeline_stats);
+    ms_pipeline_get_stats(s->pipe, &ps);
+    ms_server_stats st = s->st;
+    st.frag_dropped = ps.frag_dropped;
+    ms_sized_write(out, &st, sizeof st);
+    return MS_OK;
 }
 
-static ms_mailslot *find_slot(ms_server *s, const uint8_t *name, size_t len)
+ms_status ms_server_get_auth_stats(const ms_server *s, ms_auth_stats *out)
 {
-    ms_mailslot *any = NULL;
-    for (ms_mailslot *m = s->slots; m; m = m->next) {
-        if (m->any)
-            any = m;
-        else if (name_eq(m->name, name, len))
-            return m;
-    }
-    return any;
+    if (!out || out->size < sizeof out->size)
+        return MS_ERR_INVALID_ARG;
+    ms_pipeline_stats ps = MS_SIZED(ms_pipeline_stats);
+    ms_pipeline_get_stats(s->pipe, &ps);
+    ms_auth_stats a = MS_SIZED(ms_auth_stats);
+    memcpy(a.counts, ps.auth, sizeof a.counts);
+    ms_sized_write(out, &a, sizeof a);
+    return MS_OK;
 }
 
-/* A clean mailslot write: every layer up to the transaction decoded (a
- * browser/NETLOGON payload that does not decode is still a message), the
- * opcode is 1 (write), the name starts \MAILSLOT\ and the data is where
- * DataOffset says, DataCount octets long. */
-static bool clean_write(const ms_message *m)
+ms_status ms_server_inject(ms_server *s, const ms_udp_datagram *d, bool *queued)
 {
-    if (!m->has_smb)
-        return false;
-    if (m->status != MS_OK && strcmp(m->err_layer, "browser") != 0 &&
-        strcmp(m->err_layer, "netlogon") != 0)
-        return false;
-    const ms_trans *t = &m->trans;
-    return t->setup_words >= 1 && t->setup[0] == 1 && t->data_located &&
-           t->data.len == t->data_count && t->name.len > PREFIX_LEN &&
-           strncasecmp((const char *)t->name.p, prefix, PREFIX_LEN) == 0;
+    size_t before = s->queued;
+    push(s, d);
+    if (queued)
+        *queued = s->queued != before;
+    return MS_OK;
 }
 
-/* frag_dropped counts fragments, whatever dropped them (timeout, eviction
- * by a newer set, overlap, ...): the reassembler's own per-reason counts,
- * so that fragments == fragments reassembled + dropped + held. */
-static void frag_sync(ms_server *s)
-{
-    const ms_nbds_reasm_stats *rs = ms_nbds_reasm_get_stats(s->reasm);
-    uint64_t d = 0;
-    for (int i = 0; i < MS_NBDS_REASON__COUNT; i++)
-        d += rs->frags_dropped[i];
-    s->st.frag_dropped = d;
-}
+static size_t pump_local(ms_server *s, ms_mailslot *only);
 
-static int accept_payload(ms_server *s, const uint8_t *p, size_t len, const ms_udp_dgram *g,
-                          bool reassembled, uint64_t now)
+/* Up to `rounds` batches from the socket (fewer when it runs dry), what
+ * libpcap holds, and the local sockets. */
+static ms_status pump_rounds(ms_server *s, int rounds, size_t *queued)
 {
-    ms_message *m = &s->m;
-    ms_message_decode(p, len, m);
-    if (!ms_dgram_has_data(m->dgram.type)) {
-        if (m->status != MS_OK && !strcmp(m->err_layer, "nbdgm"))
-            s->st.malformed++;
-        else
-            s->st.not_mailslot++;
-        return 0;
-    }
-    if (m->status != MS_OK && !strcmp(m->err_layer, "nbdgm")) {
-        s->st.malformed++;
-        return 0;
-    }
-    if (!reassembled && ms_nbds_is_fragment(&m->dgram)) {
-        s->st.fragments++;
-        ms_nbds_reasm_out out = { s->reasm_out, MS_NBDS_REASM_OUT_MAX, 0, NULL, 0, 0 };
-        ms_nbds_reasm_verdict v = ms_nbds_reasm_add(s->reasm, &m->dgram, now, 0, &out);
-        frag_sync(s);
-        if (v == MS_NBDS_REASM_COMPLETE) {
-            s->st.reassembled++;
-            return accept_payload(s, s->reasm_out, out.len, g, true, now);
-        }
-        return 0;
-    }
-    if (!clean_write(m)) {
-        if (!m->has_smb && (m->smb_status == MS_ERR_NOT_SMB || m->smb_status == MS_ERR_SMB_COMMAND))
-            s->st.not_mailslot++;
-        else if (m->has_smb && m->trans.setup_words >= 1 && m->trans.setup[0] != 1)
-            s->st.not_mailslot++;
-        else
-            s->st.malformed++;
-        return 0;
-    }
-    const ms_trans *t = &m->trans;
-    ms_mailslot *slot = find_slot(s, t->name.p, t->name.len);
-    if (!slot) {
-        s->st.no_mailslot++;
-        return 0;
-    }
-    if (slot->max_size && t->data.len > slot->max_size) {
-        s->st.too_big++;
-        slot->too_big++;
-        return 0;
-    }
-    if (s->dedup && ms_dedup_check(s->dedup, &m->dgram.src, m->dgram.id, t->name.p, t->name.len,
-                                   t->data.p, t->data.len, now)) {
-        s->st.duplicates++;
-        return 0;
-    }
-    if (slot->count >= s->o.queue_max || slot->bytes + t->data.len > s->o.queue_max_bytes) {
-        /* Drop-newest: what waits keeps its place (see server.h). */
-        s->st.queue_full++;
-        slot->queue_full++;
-        return 0;
-    }
-    qmsg *q = malloc(sizeof *q + len);
-    if (!q) {
-        s->st.queue_full++;
-        slot->queue_full++;
-        return 0;
-    }
-    q->next = NULL;
-    q->seq = ++s->seq;
-    q->time_ns = g->time_ns ? g->time_ns : ms_realtime_ns();
-    q->src_ip = g->src_ip;
-    q->dst_ip = g->dst_ip;
-    q->src_port = g->src_port;
-    q->reassembled = reassembled;
-    q->local = false;
-    q->data_len = t->data.len;
-    q->len = len;
-    memcpy(q->payload, p, len);
-    if (slot->tail)
-        slot->tail->next = q;
-    else
-        slot->head = q;
-    slot->tail = q;
-    slot->count++;
-    slot->bytes += t->data.len;
-    s->st.queued++;
-    return 1;
-}
-
-int ms_server_inject(ms_server *s, const uint8_t *payload, size_t len, uint32_t src_ip,
-                     uint16_t src_port, uint32_t dst_ip)
-{
-    return ms_server_inject_at(s, payload, len, src_ip, src_port, dst_ip, 0);
-}
-
-int ms_server_inject_at(ms_server *s, const uint8_t *payload, size_t len, uint32_t src_ip,
-                        uint16_t src_port, uint32_t dst_ip, uint64_t time_ns)
-{
-    ms_udp_dgram g = { NULL, 0, len, len, false, src_ip, dst_ip, src_port, 0, time_ns };
-    s->st.datagrams++;
-    uint64_t now = ms_monotonic_ns();
-    if (ms_nbds_reasm_expire(s->reasm, now))
-        frag_sync(s);
-    return accept_payload(s, payload, len, &g, false, now);
-}
-
-static int pump_local(ms_server *s);
-
-/* Read up to `rounds` batches from the socket (fewer when it runs dry)
- * and queue what passes. */
-static int pump_rounds(ms_server *s, int rounds)
-{
-    int queued = pump_local(s);
-    if (s->fd < 0)
-        return queued;
-    uint64_t now = ms_monotonic_ns();
-    if (ms_nbds_reasm_expire(s->reasm, now))
-        frag_sync(s);
-    for (int round = 0; round < rounds; round++) {
-        int n = ms_udp_recv_batch(s->fd, s->d, RECV_BATCH);
-        if (n < 0)
-            return -1;
-        if (n == 0)
+    size_t before = s->queued;
+    s->queued += pump_local(s, NULL);
+    ms_status st = MS_OK;
+    for (int round = 0; s->fd >= 0 && round < rounds; round++) {
+        int n = pump_batch(s);
+        if (n < 0) {
+            st = MS_ERR_SYSTEM;
             break;
-        now = ms_monotonic_ns();
-        for (int i = 0; i < n; i++) {
-            const ms_udp_dgram *g = &s->d[i];
-            s->st.datagrams++;
-            if (g->truncated) {
-                s->st.truncated++;
-                continue;
-            }
-            if (s->o.ifindex > 0 && g->ifindex && g->ifindex != s->o.ifindex) {
-                s->st.other_iface++;
-                continue;
-            }
-            queued += accept_payload(s, g->buf, g->len, g, false, now);
         }
         if (n < RECV_BATCH)
             break;
     }
-    return queued;
+    if (st == MS_OK && s->pcap && pump_pcap(s) < 0)
+        st = MS_ERR_SYSTEM;
+    if (queued)
+        *queued = s->queued - before;
+    return st;
 }
 
-int ms_server_pump(ms_server *s)
+ms_status ms_server_pump(ms_server *s, size_t *queued)
 {
     /* Bounded: a flood cannot keep us here forever. */
-    return pump_rounds(s, PUMP_MAX / RECV_BATCH);
+    return pump_rounds(s, PUMP_MAX / RECV_BATCH, queued);
+}
+
+ms_status ms_server_wait(ms_server *s, int timeout_ms)
+{
+    s->io_error = false;
+    ms_status st = ms_loop_run_once(s->loop, timeout_ms);
+    if (st == MS_OK && s->io_error)
+        st = MS_ERR_SYSTEM;
+    return st;
 }
 
 /* ---- local mailslots (local.h) ---- */
 
 void ms_server_set_local(ms_server *s, ms_local_scope scope, ms_local_access access)
 {
-    s->local_scope = scope;
-    s->local_access = access;
+    s->o.local_scope = scope;
+    s->o.local_access = access;
 }
 
 int ms_mailslot_local_fd(const ms_mailslot *m)
@@ -380,138 +504,102 @@ int ms_mailslot_local_fd(const ms_mailslot *m)
     return m->local ? ms_local_slot_fd(m->local) : -1;
 }
 
-size_t ms_server_local_fds(const ms_server *s, int *fds, size_t cap)
+/* One message from a local socket into m's queue: 1 queued, 0 none waits
+ * or no room (what does not fit stays in the kernel: its writers wait),
+ * -1 a message over the max size was dropped. */
+static int take_local(ms_server *s, ms_mailslot *m)
 {
-    size_t n = 0;
-    for (const ms_mailslot *m = s->slots; m; m = m->next) {
-        if (!m->local)
-            continue;
-        if (n < cap)
-            fds[n] = ms_local_slot_fd(m->local);
-        n++;
+    size_t len;
+    if (ms_local_slot_peek(m->local, &len) != MS_OK)
+        return 0;
+    bool too_big = m->max_size && len > m->max_size;
+    if (!too_big && (m->count >= s->o.queue_max ||
+                     (m->bytes && m->bytes + len > s->o.queue_max_bytes)))
+        return 0;
+    qmsg *q = malloc(sizeof *q + (len ? len : 1));
+    if (!q)
+        return 0;
+    size_t got = 0;
+    ms_status r = ms_local_slot_recv(m->local, q->payload, len ? len : 1, &got);
+    if (r != MS_OK || too_big) {
+        free(q);
+        if (r != MS_OK)
+            return 0;
+        s->st.too_big++;
+        m->too_big++;
+        return -1;
     }
-    return n;
+    memset(q, 0, sizeof *q);
+    q->seq = ++s->seq;
+    q->time_ns = ms_realtime_ns();
+    q->local = true;
+    q->data_len = q->len = got;
+    append(m, q);
+    s->st.queued++;
+    return 1;
 }
 
-/* Move waiting local messages into the queues, as far as the bounds allow:
- * what does not fit stays in the kernel (its writers wait) — nothing is
- * dropped but what is over the max size. */
-static int pump_local(ms_server *s)
+/* Move waiting local messages into the queues, as far as the bounds
+ * allow; nothing is dropped but what is over the max size. */
+static size_t pump_local(ms_server *s, ms_mailslot *only)
 {
-    int queued = 0;
-    for (ms_mailslot *m = s->slots; m; m = m->next) {
-        if (!m->local)
-            continue;
-        for (int round = 0; round < 256; round++) {
-            long n = ms_local_slot_peek(m->local);
-            if (n < 0)
+    size_t queued = 0;
+    for (ms_mailslot *m = only ? only : s->slots; m; m = only ? NULL : m->next) {
+        for (int round = 0; m->local && round < 256; round++) {
+            int r = take_local(s, m);
+            if (r == 0)
                 break;
-            size_t len = (size_t)n;
-            bool too_big = m->max_size && len > m->max_size;
-            if (!too_big && (m->count >= s->o.queue_max ||
-                             (m->bytes && m->bytes + len > s->o.queue_max_bytes)))
-                break;
-            qmsg *q = malloc(sizeof *q + (len ? len : 1));
-            if (!q)
-                break;
-            size_t got = 0;
-            int r = ms_local_slot_recv(m->local, q->payload, len ? len : 1, &got);
-            if (r <= 0 || too_big) {
-                free(q);
-                if (r < 0)
-                    break;
-                if (too_big) {
-                    s->st.too_big++;
-                    m->too_big++;
-                }
-                continue;
-            }
-            memset(q, 0, sizeof *q);
-            q->seq = ++s->seq;
-            q->time_ns = ms_realtime_ns();
-            q->local = true;
-            q->data_len = q->len = got;
-            if (m->tail)
-                m->tail->next = q;
-            else
-                m->head = q;
-            m->tail = q;
-            m->count++;
-            m->bytes += got;
-            s->st.queued++;
-            queued++;
+            queued += r > 0;
         }
     }
     return queued;
 }
 
-/* poll() the UDP socket and every local socket; with more local sockets
- * than fit, wake up every 10 ms instead. */
-static int poll_all(ms_server *s, int timeout_ms)
+static void on_local(void *ctx, int fd, unsigned ev)
 {
-    struct pollfd pfd[65];
-    int fds[64];
-    nfds_t n = 0;
-    if (s->fd >= 0)
-        pfd[n++] = (struct pollfd){ s->fd, POLLIN, 0 };
-    size_t nl = ms_server_local_fds(s, fds, 64);
-    for (size_t i = 0; i < nl && i < 64; i++)
-        pfd[n++] = (struct pollfd){ fds[i], POLLIN, 0 };
-    if (nl > 64 && (timeout_ms < 0 || timeout_ms > 10))
-        timeout_ms = 10;
-    return poll(pfd, n, timeout_ms);
-}
-
-int ms_server_wait(ms_server *s, int timeout_ms)
-{
-    int r;
-    do
-        r = poll_all(s, timeout_ms);
-    while (r < 0 && errno == EINTR);
-    if (r < 0)
-        return -1;
-    return ms_server_pump(s);
+    (void)fd;
+    (void)ev;
+    ms_mailslot *m = ctx;
+    m->s->queued += pump_local(m->s, m);
 }
 
 static bool local_wanted(const ms_server *s, const char *name)
 {
-    if (s->local_scope == MS_LOCAL_OFF)
+    if (s->o.local_scope == MS_LOCAL_OFF)
         return false;
-    return s->local_scope == MS_LOCAL_ALL || ms_mailslot_name_is_local(name);
+    return s->o.local_scope == MS_LOCAL_ALL || ms_mailslot_name_is_local(name);
 }
 
-ms_mailslot *ms_mailslot_create(ms_server *s, const char *name, uint32_t max_size,
-                                uint32_t read_timeout_ms, ms_status *st)
+ms_status ms_mailslot_create(ms_server *s, const char *name, uint32_t max_size,
+                             uint32_t read_timeout_ms, ms_mailslot **out)
 {
-    ms_status dummy;
-    if (!st)
-        st = &dummy;
+    *out = NULL;
     char norm[MS_MAILSLOT_NAME_MAX + 1];
     bool any = !strcmp(name, "*");
     if (any) {
         strcpy(norm, "*");
     } else {
-        *st = ms_mailslot_name_normalize(name, norm, sizeof norm);
-        if (*st != MS_OK)
-            return NULL;
+        ms_status st = ms_mailslot_name_normalize(name, norm, sizeof norm);
+        if (st != MS_OK)
+            return st == MS_ERR_NO_SPACE ? MS_ERR_INVALID_ARG : st;
     }
-    for (ms_mailslot *m = s->slots; m; m = m->next) {
-        if (any ? m->any : (!m->any && !strcasecmp(m->name, norm))) {
-            *st = MS_ERR_EXISTS;
-            return NULL;
-        }
-    }
+    for (ms_mailslot *m = s->slots; m; m = m->next)
+        if (any ? m->any : (!m->any && !strcasecmp(m->name, norm)))
+            return MS_ERR_EXISTS;
     ms_mailslot *m = calloc(1, sizeof *m);
-    if (!m) {
-        *st = MS_ERR_SYSTEM;
-        return NULL;
-    }
+    if (!m)
+        return MS_ERR_NO_MEMORY;
     if (!any && local_wanted(s, name)) {
         char lerr[300];
-        m->local = ms_local_slot_open(norm, max_size, s->local_access, st, lerr, sizeof lerr);
-        if (!m->local) {
+        ms_status st = ms_local_slot_open(norm, max_size, s->o.local_access, &m->local, lerr,
+                                          sizeof lerr);
+        if (st == MS_OK)
+            st = ms_loop_add_fd(s->loop, ms_local_slot_fd(m->local), MS_LOOP_IN, on_local, m,
+                                &m->w_local);
+        if (st != MS_OK) {
+            ms_local_slot_close(m->local);
             free(m);
-            return NULL;
+            return st;
         }
     }
     m->s = s;
@@ -521,8 +609,8 @@ ms_mailslot *ms_mailslot_create(ms_server *s, const char *name, uint32_t max_siz
     m->timeout = read_timeout_ms;
     m->next = s->slots;
     s->slots = m;
-    *st = MS_OK;
-    return m;
+    *out = m;
+    return MS_OK;
 }
 
 void ms_mailslot_close(ms_mailslot *m)
@@ -535,12 +623,14 @@ void ms_mailslot_close(ms_mailslot *m)
             break;
         }
     }
+    ms_loop_remove(m->w_local);
     ms_local_slot_close(m->local);
     free_queue(m);
     free(m);
 }
 
-/* A local message: no NBDS, no SMB (local.h). */
+/* ---- reading ---- */
+
 static void pop_local(ms_mailslot *m, const qmsg *q, ms_mailslot_msg *out)
 {
     memset(out, 0, sizeof *out);
@@ -550,7 +640,6 @@ static void pop_local(ms_mailslot *m, const qmsg *q, ms_mailslot_msg *out)
     out->time_ns = q->time_ns;
     out->payload = q->payload;
     out->payload_len = q->len;
-    out->m = NULL;
 }
 
 static void pop(ms_mailslot *m, ms_mailslot_msg *out)
@@ -567,8 +656,7 @@ static void pop(ms_mailslot *m, ms_mailslot_msg *out)
         pop_local(m, q, out);
         return;
     }
-    ms_message *d = &m->last_m;
-    ms_message_decode(q->payload, q->len, d);
+    const ms_message *d = q->m;
     memset(out, 0, sizeof *out);
     out->data = d->trans.data.p;
     out->len = d->trans.data.len;
@@ -585,30 +673,15 @@ static void pop(ms_mailslot *m, ms_mailslot_msg *out)
     out->src_ip = q->src_ip;
     out->src_port = q->src_port;
     out->dst_ip = q->dst_ip;
+    out->dst_port = q->dst_port;
     out->time_ns = q->time_ns;
     out->reassembled = q->reassembled;
+    out->authenticated = q->authenticated;
+    out->auth_key_id = q->auth_key_id;
+    out->auth_time_ms = q->auth_time_ms;
     out->payload = q->payload;
     out->payload_len = q->len;
     out->m = d;
-}
-
-/* Wait for the socket until deadline (monotonic ns; UINT64_MAX forever):
- * 1 woke up (data, signal or a slice of a long wait), 0 deadline passed,
- * -1 poll failed. */
-static int wait_until(ms_server *s, uint64_t deadline)
-{
-    int ms = -1;
-    if (deadline != UINT64_MAX) {
-        uint64_t now = ms_monotonic_ns();
-        if (now >= deadline)
-            return 0;
-        uint64_t left = (deadline - now + 999999) / 1000000;
-        ms = left > 1000000 ? 1000000 : (int)left;
-    }
-    int r = poll_all(s, ms);
-    if (r < 0 && errno != EINTR)
-        return -1;
-    return 1;
 }
 
 /* The mailslot whose head is the oldest queued message (only: that one,
@@ -624,19 +697,31 @@ static ms_mailslot *oldest(ms_server *s, ms_mailslot *only)
     return best;
 }
 
+/* Milliseconds to the deadline (monotonic ns; UINT64_MAX forever): -1 for
+ * no limit, 0 when it passed. */
+static int ms_left(uint64_t deadline)
+{
+    if (deadline == UINT64_MAX)
+        return -1;
+    uint64_t now = ms_monotonic_ns();
+    if (now >= deadline)
+        return 0;
+    uint64_t left = (deadline - now + 999999) / 1000000;
+    return left > 1000000 ? 1000000 : (int)left;
+}
+
 static ms_status read_loop(ms_server *s, ms_mailslot *only, uint64_t deadline,
                            ms_mailslot **from, ms_mailslot_msg *out)
 {
     for (;;) {
         /* What is queued came before anything still in the socket: the
          * socket is read only when nothing waits for this reader, one
-         * batch at a time. Draining it on every call would move a backlog
-         * out of the large kernel buffer into the bounded queue, where a
-         * burst is dropped. */
+         * batch at a time, so a backlog stays in the kernel's large
+         * buffer instead of overflowing the bounded queue. */
         ms_mailslot *best = oldest(s, only);
         if (!best) {
-            /* One batch: the rest waits in the kernel's buffer. */
-            if (pump_rounds(s, 1) < 0)
+            size_t q;
+            if (pump_rounds(s, 1, &q) != MS_OK)
                 return MS_ERR_SYSTEM;
             best = oldest(s, only);
         }
@@ -646,11 +731,12 @@ static ms_status read_loop(ms_server *s, ms_mailslot *only, uint64_t deadline,
             pop(best, out);
             return MS_OK;
         }
-        int w = wait_until(s, deadline);
-        if (w < 0)
-            return MS_ERR_SYSTEM;
-        if (w == 0)
+        int left = ms_left(deadline);
+        if (left == 0)
             return MS_ERR_TIMEOUT;
+        ms_status st = ms_server_wait(s, left);
+        if (st != MS_OK)
+            return st;
     }
 }
 
@@ -676,13 +762,18 @@ ms_status ms_server_read_any(ms_server *s, int timeout_ms, ms_mailslot **from,
 
 ms_status ms_mailslot_get_info(ms_mailslot *m, ms_mailslot_info *out)
 {
-    ms_status st = ms_server_pump(m->s) < 0 ? MS_ERR_SYSTEM : MS_OK;
-    out->max_size = m->max_size;
-    out->next_size = m->head ? (uint32_t)m->head->data_len : MS_MAILSLOT_NO_MESSAGE;
-    out->count = (uint32_t)m->count;
-    out->read_timeout_ms = m->timeout;
-    out->queue_full = m->queue_full;
-    out->too_big = m->too_big;
+    if (!out || out->size < sizeof out->size)
+        return MS_ERR_INVALID_ARG;
+    ms_status st = ms_server_pump(m->s, NULL);
+    ms_mailslot_info i = { .size = sizeof i,
+                           .max_size = m->max_size,
+                           .next_size = m->head ? (uint32_t)m->head->data_len
+                                                : MS_MAILSLOT_NO_MESSAGE,
+                           .count = (uint32_t)m->count,
+                           .read_timeout_ms = m->timeout,
+                           .queue_full = m->queue_full,
+                           .too_big = m->too_big };
+    ms_sized_write(out, &i, sizeof i);
     return st;
 }
 

@@ -236,8 +236,8 @@ static int write_info(const char *tmp, const char *final, const char *norm, uint
     return 0;
 }
 
-ms_local_slot *ms_local_slot_open(const char *name, uint32_t max_size, ms_local_access access,
-                                  ms_status *st, char *err, size_t errlen)
+static ms_local_slot *slot_open(const char *name, uint32_t max_size, ms_local_access access,
+                                ms_status *st, char *err, size_t errlen)
 {
     ms_status dummy;
     if (!st)
@@ -305,6 +305,14 @@ fail:
     return NULL;
 }
 
+ms_status ms_local_slot_open(const char *name, uint32_t max_size, ms_local_access access,
+                             ms_local_slot **out, char *err, size_t errlen)
+{
+    ms_status st;
+    *out = slot_open(name, max_size, access, &st, err, errlen);
+    return st;
+}
+
 void ms_local_slot_close(ms_local_slot *l)
 {
     if (!l)
@@ -329,51 +337,62 @@ const char *ms_local_slot_path(const ms_local_slot *l)
     return l->sock;
 }
 
-long ms_local_slot_peek(ms_local_slot *l)
+/* EAGAIN: nothing waits; anything else is an error. */
+static ms_status recv_failed(void)
+{
+    return (errno == EAGAIN || errno == EWOULDBLOCK) ? MS_ERR_AGAIN : MS_ERR_SYSTEM;
+}
+
+ms_status ms_local_slot_peek(ms_local_slot *l, size_t *len)
 {
     char c;
     ssize_t n;
+    *len = 0;
     do
         n = recv(l->fd, &c, 1, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
     while (n < 0 && errno == EINTR);
-    return n < 0 ? -1 : (long)n;
+    if (n < 0)
+        return recv_failed();
+    *len = (size_t)n;
+    return MS_OK;
 }
 
-int ms_local_slot_recv(ms_local_slot *l, uint8_t *buf, size_t cap, size_t *len)
+ms_status ms_local_slot_recv(ms_local_slot *l, uint8_t *buf, size_t cap, size_t *len)
 {
     ssize_t n;
+    *len = 0;
     do
         n = recv(l->fd, buf, cap, MSG_DONTWAIT | MSG_TRUNC);
     while (n < 0 && errno == EINTR);
     if (n < 0)
-        return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -1;
+        return recv_failed();
     *len = (size_t)n > cap ? cap : (size_t)n;
-    return 1;
+    return MS_OK;
 }
 
 /* ---- writer ---- */
 
-int ms_local_info_parse(const char *text, size_t len, const char *norm, uint32_t *max_size)
+ms_status ms_local_info_parse(const char *text, size_t len, const char *norm, uint32_t *max_size)
 {
     char buf[MS_MAILSLOT_NAME_MAX + 96];
     if (len == 0 || len >= sizeof buf)
-        return -1;
+        return MS_ERR_BAD_INPUT;
     memcpy(buf, text, len);
     buf[len] = 0;
     char *nm = strstr(buf, "\nname ");
     char *ms = strstr(buf, "\nmax_size ");
     if (strncmp(buf, INFO_MAGIC "\n", sizeof INFO_MAGIC) != 0 || !nm || !ms)
-        return -1;
+        return MS_ERR_BAD_INPUT;
     nm += 6;
     char *end = strchr(nm, '\n');
     if (!end || (size_t)(end - nm) != strlen(norm) || strncasecmp(nm, norm, strlen(norm)) != 0)
-        return -1; /* another name hashed to the same stem */
+        return MS_ERR_BAD_INPUT; /* another name hashed to the same stem */
     char *e2;
     unsigned long v = strtoul(ms + 10, &e2, 10);
     if (*e2 != '\n' || v > UINT32_MAX)
-        return -1;
+        return MS_ERR_BAD_INPUT;
     *max_size = (uint32_t)v;
-    return 0;
+    return MS_OK;
 }
 
 static int read_info(const char *path, const char *norm, uint32_t *max_size)
@@ -386,10 +405,10 @@ static int read_info(const char *path, const char *norm, uint32_t *max_size)
     close(fd);
     if (n <= 0)
         return -1;
-    return ms_local_info_parse(buf, (size_t)n, norm, max_size);
+    return ms_local_info_parse(buf, (size_t)n, norm, max_size) == MS_OK ? 0 : -1;
 }
 
-ms_local_writer *ms_local_writer_open(const char *name, ms_status *st, char *err, size_t errlen)
+static ms_local_writer *writer_open(const char *name, ms_status *st, char *err, size_t errlen)
 {
     ms_status dummy;
     if (!st)
@@ -457,6 +476,14 @@ fail:
         close(w->fd);
     free(w);
     return NULL;
+}
+
+ms_status ms_local_writer_open(const char *name, ms_local_writer **out, char *err,
+                               size_t errlen)
+{
+    ms_status st;
+    *out = writer_open(name, &st, err, errlen);
+    return st;
 }
 
 uint32_t ms_local_writer_max_size(const ms_local_writer *w)

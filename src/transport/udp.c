@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "mailslot/net.h"
+#include "sized.h"
 
 static void fill_iface(const struct ifaddrs *a, ms_iface *out)
 {
@@ -86,22 +87,42 @@ ms_status ms_net_iface_by_addr(uint32_t addr, ms_iface *out, char *err, size_t e
     return find_iface(NULL, addr, out, err, errlen);
 }
 
-int ms_udp_open(const ms_udp_opts *o, char *err, size_t errlen)
+void ms_udp_opts_init(ms_udp_opts *o)
 {
+    memset(o, 0, sizeof *o);
+    o->size = sizeof *o;
+}
+
+/* The error text, where the caller wants one. */
+static void say(char *err, size_t errlen, const char *fmt, const char *a, const char *b)
+{
+    if (err && errlen)
+        snprintf(err, errlen, fmt, a, b);
+}
+
+ms_status ms_udp_open(const ms_udp_opts *oin, int *out, char *err, size_t errlen)
+{
+    *out = -1;
+    if (!oin || oin->size < sizeof oin->size)
+        return MS_ERR_INVALID_ARG;
+    ms_udp_opts opts;
+    ms_udp_opts_init(&opts);
+    ms_sized_read(&opts, sizeof opts, oin);
+    const ms_udp_opts *o = &opts;
     int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | (o->nonblock ? SOCK_NONBLOCK : 0), 0);
     if (fd < 0) {
-        snprintf(err, errlen, "socket: %s", strerror(errno));
-        return -1;
+        say(err, errlen, "socket: %s%s", strerror(errno), "");
+        return MS_ERR_SYSTEM;
     }
     int one = 1;
     if ((o->reuse && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0) ||
         (o->broadcast && setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one) != 0) ||
         (o->pktinfo && setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) != 0)) {
         int e = errno;
-        snprintf(err, errlen, "setsockopt: %s", strerror(e));
+        say(err, errlen, "setsockopt: %s%s", strerror(e), "");
         close(fd);
         errno = e;
-        return -1;
+        return MS_ERR_SYSTEM;
     }
     /* Receiving sockets learn when each datagram arrived (the kernel's
      * time), not when we got round to reading it. Not fatal. */
@@ -119,39 +140,40 @@ int ms_udp_open(const ms_udp_opts *o, char *err, size_t errlen)
     sa.sin_port = htons(o->port);
     if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
         int e = errno;
-        char ip[16];
-        ms_ip_format(o->addr, ip, sizeof ip);
-        snprintf(err, errlen, "bind %s:%u: %s%s", ip, o->port, strerror(e),
-                 e == EACCES ? " (ports below 1024 need root or CAP_NET_BIND_SERVICE)" : "");
+        char where[32];
+        ms_ip_format(o->addr, where, 16);
+        snprintf(where + strlen(where), sizeof where - strlen(where), ":%u", o->port);
+        say(err, errlen, "bind %s: %s", where, strerror(e));
+        if (e == EACCES && err && errlen > strlen(err))
+            snprintf(err + strlen(err), errlen - strlen(err),
+                     " (ports below 1024 need root or CAP_NET_BIND_SERVICE)");
         close(fd);
         errno = e;
-        return -1;
+        return MS_ERR_SYSTEM;
     }
-    return fd;
+    *out = fd;
+    return MS_OK;
 }
 
-static bool local_sa(int fd, struct sockaddr_in *sa)
-{
-    socklen_t l = sizeof *sa;
-    return getsockname(fd, (struct sockaddr *)sa, &l) == 0 && sa->sin_family == AF_INET;
-}
-
-uint16_t ms_udp_local_port(int fd)
+ms_status ms_udp_local(int fd, uint32_t *addr, uint16_t *port)
 {
     struct sockaddr_in sa;
-    return local_sa(fd, &sa) ? ntohs(sa.sin_port) : 0;
-}
-
-uint32_t ms_udp_local_addr(int fd)
-{
-    struct sockaddr_in sa;
-    return local_sa(fd, &sa) ? ntohl(sa.sin_addr.s_addr) : 0;
+    socklen_t l = sizeof sa;
+    if (getsockname(fd, (struct sockaddr *)&sa, &l) != 0 || sa.sin_family != AF_INET) {
+        *addr = 0;
+        *port = 0;
+        return MS_ERR_SYSTEM;
+    }
+    *addr = ntohl(sa.sin_addr.s_addr);
+    *port = ntohs(sa.sin_port);
+    return MS_OK;
 }
 
 #define BATCH_MAX 32
 
-int ms_udp_recv_batch(int fd, ms_udp_dgram *d, size_t n)
+ms_status ms_udp_recv_batch(int fd, ms_udp_dgram *d, size_t n, size_t *got)
 {
+    *got = 0;
     struct mmsghdr mm[BATCH_MAX];
     struct iovec iov[BATCH_MAX];
     struct sockaddr_in from[BATCH_MAX];
@@ -177,7 +199,7 @@ int ms_udp_recv_batch(int fd, ms_udp_dgram *d, size_t n)
         r = recvmmsg(fd, mm, (unsigned)n, MSG_DONTWAIT | MSG_TRUNC, NULL);
     while (r < 0 && errno == EINTR);
     if (r < 0)
-        return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -1;
+        return (errno == EAGAIN || errno == EWOULDBLOCK) ? MS_OK : MS_ERR_SYSTEM;
     for (int i = 0; i < r; i++) {
         ms_udp_dgram *g = &d[i];
         /* With MSG_TRUNC, msg_len is the datagram's real length. */
@@ -203,10 +225,11 @@ int ms_udp_recv_batch(int fd, ms_udp_dgram *d, size_t n)
             }
         }
     }
-    return r;
+    *got = (size_t)r;
+    return MS_OK;
 }
 
-int ms_udp_sendto(int fd, uint32_t ip, uint16_t port, const uint8_t *buf, size_t len)
+ms_status ms_udp_sendto(int fd, uint32_t ip, uint16_t port, const uint8_t *buf, size_t len)
 {
     struct sockaddr_in sa = { 0 };
     sa.sin_family = AF_INET;
@@ -222,17 +245,18 @@ int ms_udp_sendto(int fd, uint32_t ip, uint16_t port, const uint8_t *buf, size_t
                  : send(fd, buf, len, 0);
     while (r < 0 && (errno == EINTR || (!port && errno == ECONNREFUSED && refused++ < 8)));
     if (r < 0)
-        return -1;
+        return MS_ERR_SYSTEM;
     if ((size_t)r != len) {
         errno = EMSGSIZE;
-        return -1;
+        return MS_ERR_SYSTEM;
     }
-    return 0;
+    return MS_OK;
 }
 
-size_t ms_udp_send_batch(int fd, uint32_t ip, uint16_t port, const uint8_t *const *bufs,
-                         const size_t *lens, size_t n)
+ms_status ms_udp_send_batch(int fd, uint32_t ip, uint16_t port, const uint8_t *const *bufs,
+                            const size_t *lens, size_t n, size_t *sent)
 {
+    size_t *done_out = sent;
     struct sockaddr_in sa = { 0 };
     sa.sin_family = AF_INET;
     sa.sin_addr.s_addr = htonl(ip);
@@ -255,24 +279,29 @@ size_t ms_udp_send_batch(int fd, uint32_t ip, uint16_t port, const uint8_t *cons
         int r = sendmmsg(fd, mm, (unsigned)k, 0);
         if (r < 0 && (errno == EINTR || (!port && errno == ECONNREFUSED && refused++ < 64)))
             continue; /* ECONNREFUSED: as in ms_udp_sendto */
-        if (r <= 0)
-            return done;
+        if (r <= 0) {
+            *done_out = done;
+            return MS_ERR_SYSTEM;
+        }
         for (int i = 0; i < r; i++) {
             if (mm[i].msg_len != iov[i].iov_len) {
                 errno = EMSGSIZE;
-                return done;
+                *done_out = done;
+                return MS_ERR_SYSTEM;
             }
             done++;
         }
     }
-    return done;
+    *done_out = done;
+    return MS_OK;
 }
 
-uint32_t ms_net_route_src(uint32_t ip)
+ms_status ms_net_route_src(uint32_t ip, uint32_t *src_out)
 {
+    *src_out = 0;
     int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
-        return 0;
+        return MS_ERR_SYSTEM;
     struct sockaddr_in sa = { 0 };
     sa.sin_family = AF_INET;
     sa.sin_addr.s_addr = htonl(ip);
@@ -282,10 +311,14 @@ uint32_t ms_net_route_src(uint32_t ip)
     /* Without SO_BROADCAST, connect() to a broadcast address fails. */
     (void)setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one);
     /* connect() on UDP only looks up the route; nothing is sent. */
-    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0)
-        src = ms_udp_local_addr(fd);
+    uint16_t port;
+    ms_status st = MS_ERR_NOT_FOUND;
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
+        ms_udp_local(fd, &src, &port) == MS_OK && src)
+        st = MS_OK;
     close(fd);
-    return src;
+    *src_out = src;
+    return st;
 }
 
 ms_status ms_net_drop_privileges(const char *user, bool *dropped, char *err, size_t errlen)
@@ -317,13 +350,13 @@ ms_status ms_net_drop_privileges(const char *user, bool *dropped, char *err, siz
     return MS_OK;
 }
 
-bool ms_ip_parse(const char *s, uint32_t *ip)
+ms_status ms_ip_parse(const char *s, uint32_t *ip)
 {
     struct in_addr a;
-    if (inet_pton(AF_INET, s, &a) != 1)
-        return false;
+    if (!s || inet_pton(AF_INET, s, &a) != 1)
+        return MS_ERR_INVALID_ARG;
     *ip = ntohl(a.s_addr);
-    return true;
+    return MS_OK;
 }
 
 void ms_ip_format(uint32_t ip, char *out, size_t cap)

@@ -260,7 +260,8 @@ START_TEST(odd_shapes_round_trip)
     memcpy(f, vec, 0x97 + 10);
     memset(f + 0x97, 'A', 10);
     ck_assert_int_eq(ms_message_decode(f, 0x97 + 10, &m), MS_ERR_UNTERMINATED);
-    ck_assert_str_eq(m.err_layer, "smb");
+    ck_assert_int_eq(m.err_layer, MS_LAYER_SMB);
+    ck_assert_str_eq(ms_layer_name(m.err_layer), "smb");
     ck_assert_uint_eq(m.err_off, 0x97);
     assert_round_trip(f, 0x97 + 10);
 

@@ -24,6 +24,32 @@
 #include "mailslot/server.h"
 
 static char err[512];
+
+/* The old shapes, for brevity below: an object or NULL with *st. */
+static ms_mailslot *slot_create(ms_server *s, const char *name, uint32_t max, uint32_t timeout,
+                                ms_status *st)
+{
+    ms_mailslot *m = NULL;
+    ms_status r = ms_mailslot_create(s, name, max, timeout, &m);
+    if (st)
+        *st = r;
+    return m;
+}
+
+static ms_server *server_open(const ms_server_opts *o)
+{
+    ms_server *s = NULL;
+    if (ms_server_open(o, &s, err, sizeof err) != MS_OK)
+        return NULL;
+    return s;
+}
+
+static ms_client *path_open(const char *path, ms_status *st)
+{
+    ms_client *c = NULL;
+    *st = ms_client_open_path(path, NULL, &c, err, sizeof err);
+    return c;
+}
 static char rundir[256];
 
 static void rm_rf(const char *dir)
@@ -52,7 +78,7 @@ static ms_server *local_server(void)
     ms_server_opts o;
     ms_server_opts_init(&o);
     o.no_socket = true;
-    ms_server *s = ms_server_open(&o, err, sizeof err);
+    ms_server *s = server_open(&o);
     ck_assert_msg(s != NULL, "%s", err);
     return s;
 }
@@ -60,14 +86,14 @@ static ms_server *local_server(void)
 static ms_mailslot *create(ms_server *s, const char *name, uint32_t max, uint32_t timeout)
 {
     ms_status st;
-    ms_mailslot *m = ms_mailslot_create(s, name, max, timeout, &st);
+    ms_mailslot *m = slot_create(s, name, max, timeout, &st);
     ck_assert_msg(m != NULL, "create %s: %s", name, ms_strerror(st));
     return m;
 }
 
 static ms_client *open_path(const char *path, ms_status *st)
 {
-    return ms_client_open_path(path, NULL, st, err, sizeof err);
+    return path_open(path, st);
 }
 
 static ms_status write1(const char *path, const void *data, size_t len)
@@ -129,7 +155,7 @@ START_TEST(names_and_files)
     ck_assert_int_eq(write1("\\\\.\\MAILSLOT\\FILES\\one", "x", 1), MS_OK);
     ck_assert_int_eq(write1("\\\\.\\mailslot\\files\\ONE", "y", 1), MS_OK);
     ck_assert_msg(write1(lp, "z", 1) == MS_OK, "%s", err);
-    ms_mailslot_info in;
+    ms_mailslot_info in = MS_SIZED(ms_mailslot_info);
     ck_assert_int_eq(ms_mailslot_get_info(m, &in), MS_OK);
     ck_assert_uint_eq(in.count, 2);
     ck_assert_int_eq(ms_mailslot_get_info(m2, &in), MS_OK);
@@ -144,18 +170,19 @@ START_TEST(exists_and_not_found)
     ms_server *s1 = local_server(), *s2 = local_server();
     ms_status st;
     create(s1, "\\\\.\\mailslot\\taken", 0, 0);
-    ck_assert_ptr_null(ms_mailslot_create(s2, "\\\\.\\mailslot\\TAKEN", 0, 0, &st));
+    ck_assert_ptr_null(slot_create(s2, "\\\\.\\mailslot\\TAKEN", 0, 0, &st));
     ck_assert_int_eq(st, MS_ERR_EXISTS);
-    ck_assert_ptr_null(ms_mailslot_create(s1, "\\\\.\\mailslot\\taken", 0, 0, &st));
+    ck_assert_ptr_null(slot_create(s1, "\\\\.\\mailslot\\taken", 0, 0, &st));
     ck_assert_int_eq(st, MS_ERR_EXISTS);
     /* \MAILSLOT\taken is the same name once the server makes every name
      * local. */
     ms_server_set_local(s2, MS_LOCAL_ALL, MS_LOCAL_USER);
-    ck_assert_ptr_null(ms_mailslot_create(s2, "\\MAILSLOT\\Taken", 0, 0, &st));
+    ck_assert_ptr_null(slot_create(s2, "\\MAILSLOT\\Taken", 0, 0, &st));
     ck_assert_int_eq(st, MS_ERR_EXISTS);
     ck_assert_ptr_null(open_path("\\\\.\\mailslot\\nobody", &st));
     ck_assert_int_eq(st, MS_ERR_NOT_FOUND);
-    ms_client *c = ms_client_open("\\\\.", "\\MAILSLOT\\taken", NULL, &st, err, sizeof err);
+    ms_client *c = NULL;
+    st = ms_client_open("\\\\.", "\\MAILSLOT\\taken", NULL, &c, err, sizeof err);
     ck_assert_msg(c != NULL, "%s", err);
     ck_assert(ms_client_is_local(c));
     ck_assert_int_eq(ms_client_fd(c), -1);
@@ -178,7 +205,7 @@ START_TEST(roundtrip_and_info)
     ck_assert_int_eq(ms_client_write(c, "hello", 5, NULL, err, sizeof err), MS_OK);
     ck_assert_int_eq(ms_client_write(c, "", 0, NULL, err, sizeof err), MS_OK);
     ck_assert_int_eq(ms_client_write(c, "seven..", 7, NULL, err, sizeof err), MS_OK);
-    ms_mailslot_info in;
+    ms_mailslot_info in = MS_SIZED(ms_mailslot_info);
     ck_assert_int_eq(ms_mailslot_get_info(m, &in), MS_OK);
     ck_assert_uint_eq(in.count, 3);
     ck_assert_uint_eq(in.next_size, 5);
@@ -218,7 +245,7 @@ START_TEST(max_size_enforced)
     ck_assert_uint_eq(ms_client_get_info(c)->max_data, 100);
     ck_assert_int_eq(ms_client_write(c, buf, 101, NULL, err, sizeof err), MS_ERR_TOO_BIG);
     ck_assert_int_eq(ms_client_write(c, buf, 100, NULL, err, sizeof err), MS_OK);
-    ms_mailslot_info in;
+    ms_mailslot_info in = MS_SIZED(ms_mailslot_info);
     ck_assert_int_eq(ms_mailslot_get_info(m, &in), MS_OK);
     ck_assert_uint_eq(in.count, 1);
     ck_assert_uint_eq(in.next_size, 100);
@@ -226,7 +253,8 @@ START_TEST(max_size_enforced)
     ms_client_close(c);
 
     /* A writer that ignores the info file: the server drops and counts. */
-    ms_local_writer *w = ms_local_writer_open("\\MAILSLOT\\small", &st, err, sizeof err);
+    ms_local_writer *w = NULL;
+    st = ms_local_writer_open("\\MAILSLOT\\small", &w, err, sizeof err);
     ck_assert_msg(w != NULL, "%s", err);
     ck_assert_uint_eq(ms_local_writer_max_size(w), 100);
     int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
@@ -265,7 +293,7 @@ START_TEST(big_messages)
     ck_assert_int_eq(memcmp(msg.data, buf, n), 0);
     /* Over the kernel's limit: refused whole, nothing delivered. */
     ck_assert_int_eq(ms_client_write(c, buf, 8u << 20, NULL, err, sizeof err), MS_ERR_TOO_BIG);
-    ms_mailslot_info in;
+    ms_mailslot_info in = MS_SIZED(ms_mailslot_info);
     ck_assert_int_eq(ms_mailslot_get_info(m, &in), MS_OK);
     ck_assert_uint_eq(in.count, 0);
     ms_client_close(c);
@@ -283,7 +311,7 @@ START_TEST(timeouts)
     ck_assert_int_eq(ms_mailslot_read(m, &msg), MS_ERR_TIMEOUT);
     ck_assert_uint_lt(now_ms() - t0, 100);
     ms_mailslot_set_timeout(m, 300);
-    ms_mailslot_info in;
+    ms_mailslot_info in = MS_SIZED(ms_mailslot_info);
     ck_assert_int_eq(ms_mailslot_get_info(m, &in), MS_OK);
     ck_assert_uint_eq(in.read_timeout_ms, 300);
     t0 = now_ms();
@@ -338,9 +366,9 @@ START_TEST(close_and_crash)
         ms_server_opts o;
         ms_server_opts_init(&o);
         o.no_socket = true;
-        ms_server *cs = ms_server_open(&o, err, sizeof err);
+        ms_server *cs = server_open(&o);
         ms_status cst;
-        char ok = cs && ms_mailslot_create(cs, "\\\\.\\mailslot\\crash", 0, 0, &cst) ? 'y' : 'n';
+        char ok = cs && slot_create(cs, "\\\\.\\mailslot\\crash", 0, 0, &cst) ? 'y' : 'n';
         if (write(p[1], &ok, 1) != 1)
             _exit(2);
         for (;;)
@@ -352,7 +380,7 @@ START_TEST(close_and_crash)
     close(p[0]);
     ck_assert_int_eq(ok, 'y');
     ms_server *s2 = local_server();
-    ck_assert_ptr_null(ms_mailslot_create(s2, "\\\\.\\mailslot\\crash", 0, 0, &st));
+    ck_assert_ptr_null(slot_create(s2, "\\\\.\\mailslot\\crash", 0, 0, &st));
     ck_assert_int_eq(st, MS_ERR_EXISTS);
     ck_assert_int_eq(write1("\\\\.\\mailslot\\crash", "alive", 5), MS_OK);
     kill(pid, SIGKILL);
@@ -437,7 +465,7 @@ START_TEST(many_writer_processes)
         ck_assert_msg(WIFEXITED(wst) && WEXITSTATUS(wst) == 0, "writer %d failed", w);
         ck_assert_int_eq(next[w], PER_WRITER);
     }
-    ms_mailslot_info in;
+    ms_mailslot_info in = MS_SIZED(ms_mailslot_info);
     ck_assert_int_eq(ms_mailslot_get_info(m, &in), MS_OK);
     ck_assert_uint_eq(in.count, 0);
     ms_server_close(s);
@@ -475,13 +503,13 @@ START_TEST(access_modes)
     setenv("MAILSLOT_DIR", d2, 1);
     s = local_server();
     ms_status mst;
-    ck_assert_ptr_null(ms_mailslot_create(s, "\\\\.\\mailslot\\x", 0, 0, &mst));
+    ck_assert_ptr_null(slot_create(s, "\\\\.\\mailslot\\x", 0, 0, &mst));
     ck_assert_int_eq(mst, MS_ERR_SYSTEM);
     char l2[300];
     snprintf(l2, sizeof l2, "%s/link", rundir);
     ck_assert_int_eq(symlink(rundir, l2), 0);
     setenv("MAILSLOT_DIR", l2, 1);
-    ck_assert_ptr_null(ms_mailslot_create(s, "\\\\.\\mailslot\\x", 0, 0, &mst));
+    ck_assert_ptr_null(slot_create(s, "\\\\.\\mailslot\\x", 0, 0, &mst));
     ck_assert_int_eq(mst, MS_ERR_SYSTEM);
     unsetenv("MAILSLOT_DIR");
     ms_server_close(s);
@@ -493,10 +521,12 @@ START_TEST(local_and_network)
     /* One mailslot, one queue: local writes and UDP writes to loopback. */
     ms_server_opts o;
     ms_server_opts_init(&o);
-    ms_udp_opts uo = { 0x7F000001u, 0, true, true, true, 0, true };
-    o.fd = ms_udp_open(&uo, err, sizeof err);
-    ck_assert_msg(o.fd >= 0, "%s", err);
-    ms_server *s = ms_server_open(&o, err, sizeof err);
+    ms_udp_opts uo;
+    ms_udp_opts_init(&uo);
+    uo.addr = 0x7F000001u;
+    uo.reuse = uo.broadcast = uo.pktinfo = uo.nonblock = true;
+    ck_assert_msg(ms_udp_open(&uo, &o.fd, err, sizeof err) == MS_OK, "%s", err);
+    ms_server *s = server_open(&o);
     ck_assert_msg(s != NULL, "%s", err);
     ms_mailslot *m = create(s, "\\\\.\\mailslot\\both", 0, 2000);
     ms_client_opts co;
@@ -506,8 +536,9 @@ START_TEST(local_and_network)
     co.dport = ms_server_port(s);
     co.dest_name = "SERVER<00>";
     ms_status st;
-    ms_client *net = ms_client_open("127.0.0.1", "\\MAILSLOT\\both", &co, &st, err, sizeof err);
-    ck_assert_msg(net != NULL, "%s", err);
+    ms_client *net = NULL;
+    st = ms_client_open("127.0.0.1", "\\MAILSLOT\\both", &co, &net, err, sizeof err);
+    ck_assert_msg(st == MS_OK && net != NULL, "%s", err);
     ck_assert(!ms_client_is_local(net));
     ck_assert_int_eq(ms_client_write(net, "from-net", 8, NULL, err, sizeof err), MS_OK);
     ms_mailslot_msg msg;
@@ -529,9 +560,7 @@ START_TEST(local_and_network)
     ms_mailslot *from = NULL;
     ck_assert_int_eq(ms_server_read_any(s, 2000, &from, &msg), MS_OK);
     ck_assert_ptr_eq(from, m);
-    int fds[4];
-    ck_assert_uint_eq(ms_server_local_fds(s, fds, 4), 1);
-    ck_assert_int_eq(fds[0], ms_mailslot_local_fd(m));
+    ck_assert_int_ge(ms_mailslot_local_fd(m), 0);
     ms_client_close(net);
     ms_server_close(s);
 }
@@ -545,7 +574,7 @@ START_TEST(bounded_queue_no_drop)
     ms_server_opts_init(&o);
     o.no_socket = true;
     o.queue_max = 4;
-    ms_server *s = ms_server_open(&o, err, sizeof err);
+    ms_server *s = server_open(&o);
     ck_assert_msg(s != NULL, "%s", err);
     ms_mailslot *m = create(s, "\\\\.\\mailslot\\bounded", 0, 5000);
     pid_t pid = fork();
@@ -562,7 +591,7 @@ START_TEST(bounded_queue_no_drop)
     }
     struct timespec ts = { 0, 300000000L };
     nanosleep(&ts, NULL);
-    ms_mailslot_info in;
+    ms_mailslot_info in = MS_SIZED(ms_mailslot_info);
     ck_assert_int_eq(ms_mailslot_get_info(m, &in), MS_OK);
     ck_assert_uint_eq(in.count, 4); /* the bound; the rest wait */
     for (int i = 0; i < 40; i++) {
@@ -578,7 +607,9 @@ START_TEST(bounded_queue_no_drop)
     ck_assert(WIFEXITED(wst) && WEXITSTATUS(wst) == 0);
     ck_assert_int_eq(ms_mailslot_get_info(m, &in), MS_OK);
     ck_assert_uint_eq(in.queue_full, 0);
-    ck_assert_uint_eq(ms_server_get_stats(s)->queue_full, 0);
+    ms_server_stats sst = MS_SIZED(ms_server_stats);
+    ck_assert_int_eq(ms_server_get_stats(s, &sst), MS_OK);
+    ck_assert_uint_eq(sst.queue_full, 0);
     ms_server_close(s);
 }
 END_TEST
@@ -590,15 +621,23 @@ START_TEST(poll_loop)
     ms_mailslot *m = create(s, "\\\\.\\mailslot\\polled", 0, 0);
     struct pollfd p = { ms_mailslot_local_fd(m), POLLIN, 0 };
     ck_assert_int_eq(poll(&p, 1, 0), 0);
-    ck_assert_int_eq(ms_server_wait(s, 50), 0);
+    ms_mailslot_info in = MS_SIZED(ms_mailslot_info);
+    ck_assert_int_eq(ms_server_wait(s, 50), MS_OK);
+    ck_assert_int_eq(ms_mailslot_get_info(m, &in), MS_OK);
+    ck_assert_uint_eq(in.count, 0);
     ck_assert_int_eq(write1("\\\\.\\mailslot\\polled", "p", 1), MS_OK);
     ck_assert_int_eq(poll(&p, 1, 2000), 1);
-    ck_assert_int_eq(ms_server_pump(s), 1);
+    size_t queued = 0;
+    ck_assert_int_eq(ms_server_pump(s, &queued), MS_OK);
+    ck_assert_uint_eq(queued, 1);
     ms_mailslot_msg msg;
     ck_assert_int_eq(ms_mailslot_read(m, &msg), MS_OK);
     ck_assert_int_eq(ms_mailslot_read(m, &msg), MS_ERR_TIMEOUT);
     ck_assert_int_eq(write1("\\\\.\\mailslot\\polled", "q", 1), MS_OK);
-    ck_assert_int_eq(ms_server_wait(s, 2000), 1);
+    /* A round of the loop takes it in: the socket's watch. */
+    ck_assert_int_eq(ms_server_wait(s, 2000), MS_OK);
+    ck_assert_int_eq(ms_mailslot_get_info(m, &in), MS_OK);
+    ck_assert_uint_eq(in.count, 1);
     ms_mailslot *from;
     ck_assert_int_eq(ms_server_read_any(s, 0, &from, &msg), MS_OK);
     ck_assert_ptr_eq(from, m);

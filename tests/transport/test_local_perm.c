@@ -24,6 +24,32 @@
 #include "mailslot/server.h"
 
 static char err[512];
+
+/* The old shapes, for brevity below: an object or NULL with *st. */
+static ms_mailslot *slot_create(ms_server *s, const char *name, uint32_t max, uint32_t timeout,
+                                ms_status *st)
+{
+    ms_mailslot *m = NULL;
+    ms_status r = ms_mailslot_create(s, name, max, timeout, &m);
+    if (st)
+        *st = r;
+    return m;
+}
+
+static ms_server *server_open(const ms_server_opts *o)
+{
+    ms_server *s = NULL;
+    if (ms_server_open(o, &s, err, sizeof err) != MS_OK)
+        return NULL;
+    return s;
+}
+
+static ms_client *path_open(const char *path, ms_status *st)
+{
+    ms_client *c = NULL;
+    *st = ms_client_open_path(path, NULL, &c, err, sizeof err);
+    return c;
+}
 static char rundir[128];
 static uid_t nobody_uid;
 static gid_t nobody_gid;
@@ -48,7 +74,7 @@ static int as_nobody(const char *stem, bool lib)
             char path[200];
             snprintf(path, sizeof path, "\\\\.\\mailslot\\%s", stem);
             ms_status st;
-            ms_client *c = ms_client_open_path(path, NULL, &st, err, sizeof err);
+            ms_client *c = path_open(path, &st);
             if (!c)
                 _exit(st == MS_ERR_SYSTEM && strstr(err, "ermission") ? C_LIB_REFUSED
                                                                       : C_LIB_OTHER);
@@ -77,17 +103,17 @@ START_TEST(kernel_enforces_access)
     ms_server_opts o;
     ms_server_opts_init(&o);
     o.no_socket = true;
-    ms_server *s = ms_server_open(&o, err, sizeof err);
+    ms_server *s = server_open(&o);
     ck_assert_msg(s != NULL, "%s", err);
     ms_status st;
-    ms_mailslot *priv = ms_mailslot_create(s, "\\\\.\\mailslot\\priv", 0, 0, &st);
+    ms_mailslot *priv = slot_create(s, "\\\\.\\mailslot\\priv", 0, 0, &st);
     ck_assert_msg(priv != NULL, "%s", ms_strerror(st));
     /* Directory 0700: nobody does not even get to the socket. */
     ck_assert_int_eq(as_nobody("priv", false), C_EACCES);
     ck_assert_int_eq(as_nobody("priv", true), C_LIB_REFUSED);
 
     ms_server_set_local(s, MS_LOCAL_NAMED, MS_LOCAL_WORLD);
-    ms_mailslot *pub = ms_mailslot_create(s, "\\\\.\\mailslot\\pub", 0, 1000, &st);
+    ms_mailslot *pub = slot_create(s, "\\\\.\\mailslot\\pub", 0, 1000, &st);
     ck_assert_msg(pub != NULL, "%s", ms_strerror(st));
     /* Directory now 0711: the 0600 socket alone keeps nobody out. */
     ck_assert_int_eq(as_nobody("priv", false), C_EACCES);
@@ -98,7 +124,7 @@ START_TEST(kernel_enforces_access)
     ck_assert_int_eq(ms_mailslot_read(pub, &msg), MS_OK);
     ck_assert_uint_eq(msg.len, 11);
     ck_assert_mem_eq(msg.data, "from nobody", 11);
-    ms_mailslot_info in;
+    ms_mailslot_info in = MS_SIZED(ms_mailslot_info);
     ck_assert_int_eq(ms_mailslot_get_info(priv, &in), MS_OK);
     ck_assert_uint_eq(in.count, 0);
     ms_server_close(s);

@@ -55,7 +55,6 @@ static bool use_color;
 typedef struct check_ctx {
     bool json, quiet, with_stats;
     json_out j;
-    ms_report report;
     uint64_t datagrams, clean, unusual, malformed, dropped;
     uint64_t *hits; /* per rule, in catalogue order */
     const ms_rule *rules;
@@ -94,18 +93,13 @@ static void print_finding(check_ctx *c, uint64_t frame, const ms_finding *f)
 static void on_datagram(void *vctx, const dg_item *it)
 {
     check_ctx *c = vctx;
-    ms_report *r = &c->report;
-    /* Nothing prints finding texts with -q (and no --json): only counts. */
-    ms_report_reset(r, c->quiet && !c->json ? MS_REPORT_NO_TEXT : 0);
-    if (it->at_eof) {
+    /* The pipeline validated it: F- findings first, then the rules. */
+    const ms_report *r = it->findings;
+    if (it->kind == MS_RX_INCOMPLETE) {
         /* Fragment sets never completed: findings without a datagram. */
-        print_finding(c, it->d->frame, &it->findings->items[0]);
+        print_finding(c, it->d->frame, &r->items[0]);
         return;
     }
-    for (size_t i = 0; i < it->findings->count; i++)
-        ms_report_add(r, it->findings->items[i].rule->id, it->findings->items[i].field,
-                      it->findings->items[i].offset, "%s", it->findings->items[i].text);
-    ms_validate(it->d->payload, it->d->len, it->m, &it->info, r);
     c->datagrams++;
     c->dropped += r->dropped;
     if (c->with_stats)
@@ -219,6 +213,9 @@ int cmd_check(int argc, char **argv)
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     jo_init(&c.j, stdout);
     dg_result res;
+    o.validate = true;
+    /* Nothing prints finding texts with -q (and no --json): only counts. */
+    o.report_flags = c.quiet && !c.json ? MS_REPORT_NO_TEXT : 0;
     int status = dg_run(&o, on_datagram, &c, &res);
     if (status != EXIT_OK && res.cs.frames == 0) {
         /* Nothing was readable: the one error line says why, no summary. */

@@ -65,14 +65,13 @@ typedef struct decode_ctx {
     bool silent; /* -w -: the pcap goes to standard output */
     json_out j;
     stats st;
-    ms_report report;
 } decode_ctx;
 
 
 static void on_datagram(void *vctx, const dg_item *it)
 {
     decode_ctx *c = vctx;
-    if (it->at_eof) {
+    if (it->kind == MS_RX_INCOMPLETE) {
         /* Fragment sets never completed: no datagram to print them with. */
         for (size_t i = 0; i < it->findings->count; i++)
             fprintf(stderr, "mailslot decode: frame %llu: %s %s\n", (unsigned long long)it->d->frame,
@@ -89,12 +88,8 @@ static void on_datagram(void *vctx, const dg_item *it)
         dp_line(stdout, it, c->verbose, NULL);
         return;
     }
-    ms_report *r = &c->report;
-    ms_report_clear(r);
-    for (size_t i = 0; i < it->findings->count; i++)
-        r->items[r->count++] = it->findings->items[i];
-    ms_validate(it->d->payload, it->d->len, it->m, &it->info, r);
-    dp_json(&c->j, it, r, NULL);
+    /* The pipeline validated it (--json): F- findings, then the rules. */
+    dp_json(&c->j, it, it->findings, NULL);
 }
 
 int cmd_decode(int argc, char **argv)
@@ -153,6 +148,7 @@ int cmd_decode(int argc, char **argv)
         setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     jo_init(&c.j, stdout);
     dg_result res;
+    o.validate = c.json && !c.stats_only && !c.silent;
     int status = dg_run(&o, on_datagram, &c, &res);
     if (status != EXIT_OK && res.cs.frames == 0) {
         /* Nothing was readable: the one error line says why, no summary. */

@@ -190,7 +190,7 @@ static void take_message(hosts_ctx *c, const ms_message *m, uint64_t t_ns, uint6
 
 static void on_item(void *vctx, const dg_item *it)
 {
-    if (it->at_eof || !it->m || ms_dgram_is_partial(&it->m->dgram))
+    if (it->kind == MS_RX_INCOMPLETE || !it->m || ms_dgram_is_partial(&it->m->dgram))
         return;
     uint64_t t = (uint64_t)it->d->ts_sec * 1000000000u + it->d->ts_nsec;
     take_message(vctx, it->m, t, it->d->frame);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* `mailslot listen`: receive mailslot messages on UDP 138 (or through
- * libpcap beside nmbd) and print each as decode does, one line at once. */
+ * libpcap beside nmbd) and print each as decode does, one line at once.
+ * A thin command over the library: the server (pipeline, queues,
+ * authentication) and its event loop, which also runs the NBNS responder;
+ * this file parses options, prints and counts. */
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_keys.h"
 #include "cli_opts.h"
 #include "dgram_print.h"
 #include "live_print.h"
@@ -22,62 +25,32 @@
 
 #define MAX_SLOTS 64
 #define MAX_NAMES 16
+#define CLI_DONE (-1) /* --help or --version printed: exit 0 */
 
-/* ---- local mailslots (\\.\mailslot\NAME arguments) ---- */
+typedef struct listen_args {
+    ms_server_opts so;
+    const char *iface, *pcap_if, *user, *key_file;
+    const char *slots[MAX_SLOTS];
+    size_t nslots;
+    const char *names[MAX_NAMES];
+    size_t nnames;
+    long count, dedup, queue, auth_window, replay_cache;
+    double timeout_s;
+    bool json, stats, have_bind, local_net;
+    ms_local_access local_acc;
+    char **local_names;      /* \\.\mailslot\NAME arguments */
+    size_t nlocal;
+} listen_args;
 
-/* Create the local mailslots; 0 or an exit status. */
-static int open_local_slots(ms_server *srv, char **names, size_t n, ms_local_access acc)
-{
-    ms_server_set_local(srv, MS_LOCAL_NAMED, acc);
-    for (size_t i = 0; i < n; i++) {
-        char norm[MS_MAILSLOT_NAME_MAX + 1], local[MS_MAILSLOT_NAME_MAX + 8];
-        if (ms_mailslot_name_normalize(names[i], norm, sizeof norm) != MS_OK) {
-            cli_error("listen", "'%s' is not a mailslot name (\\\\.\\mailslot\\NAME)",
-                      names[i]);
-            return EXIT_USAGE;
-        }
-        snprintf(local, sizeof local, "\\\\.%s", norm);
-        ms_status st;
-        if (!ms_mailslot_create(srv, local, 0, 0, &st)) {
-            cli_error("listen", "cannot create local mailslot %s: %s", norm,
-                      st == MS_ERR_EXISTS ? "another server holds it" : ms_strerror(st));
-            return st == MS_ERR_INVALID_ARG ? EXIT_USAGE : EXIT_SYSTEM;
-        }
-    }
-    return 0;
-}
-
-static void put_escaped(FILE *f, const uint8_t *p, size_t n, bool json)
-{
-    for (size_t i = 0; i < n; i++) {
-        uint8_t c = p[i];
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c >= 0x20 && c < 0x7f)
-            fputc(c, f);
-        else
-            fprintf(f, json ? "\\u%04x" : "\\x%02x", c);
-    }
-}
-
-/* One local message: no NBDS/SMB to decode, just the data. */
-static void print_local(FILE *f, bool json, uint64_t frame, const ms_mailslot_msg *msg)
-{
-    if (json) {
-        fprintf(f, "{\"frame\":%llu,\"time_ns\":%llu,\"local\":true,\"slot\":\"",
-                (unsigned long long)frame, (unsigned long long)msg->time_ns);
-        put_escaped(f, (const uint8_t *)msg->slot, strlen(msg->slot), true);
-        fprintf(f, "\",\"len\":%zu,\"data\":\"", msg->len);
-        put_escaped(f, msg->data, msg->len, true);
-        fputs("\"}\n", f);
-    } else {
-        fprintf(f, "%llu local %s %zu octets: \"", (unsigned long long)frame, msg->slot,
-                msg->len);
-        put_escaped(f, msg->data, msg->len, false);
-        fputs("\"\n", f);
-    }
-    fflush(f);
-}
+/* What a run holds open. */
+typedef struct listen_run {
+    ms_server *srv;
+    ms_nbns_responder *resp;
+    ms_iface ifc;
+    bool have_if;
+    uint64_t printed;
+    json_out j;
+} listen_run;
 
 static const cli_opt listen_opts[] = {
     { "port", 'p', 0, "N", "UDP port (default 138)", NULL },
@@ -124,7 +97,338 @@ const cli_cmd cli_cmd_listen = {
     NULL,
 };
 
+/* ---- the command line ---- */
+
+static int parse_count(const char *opt, const char *arg, long max, long *out)
+{
+    char *end;
+    long v = strtol(arg, &end, 10);
+    if (!*arg || *end || v < 0 || v > max) {
+        cli_error("listen", "%s: '%s' is not a number (0..%ld)", opt, arg, max);
+        return EXIT_USAGE;
+    }
+    *out = v;
+    return EXIT_OK;
+}
+
+/* A count that must be at least 1. */
+static int parse_positive(const char *opt, const char *arg, long max, long *out)
+{
+    int st = parse_count(opt, arg, max, out);
+    if (st == EXIT_OK && *out == 0) {
+        cli_error("listen", "%s must be at least 1%s", opt,
+                  !strcmp(opt, "--auth-window") ? " second" : "");
+        return EXIT_USAGE;
+    }
+    return st;
+}
+
+static int add_to(const char **list, size_t *n, size_t max, const char *arg, const char *opt)
+{
+    if (*n == max) {
+        cli_error("listen", "at most %zu %s options", max, opt);
+        return EXIT_USAGE;
+    }
+    list[(*n)++] = arg;
+    return EXIT_OK;
+}
+
+/* The options that take a number or a choice. */
+static int take_value(listen_args *a, int ch, const char *arg)
+{
+    char *end;
+    int p;
+    switch (ch) {
+    case 'p':
+        if ((p = cli_parse_port(arg)) < 0) {
+            cli_error("listen", "--port: '%s' is not a port", arg);
+            return EXIT_USAGE;
+        }
+        a->so.port = (uint16_t)p;
+        return EXIT_OK;
+    case 'b':
+        if (ms_ip_parse(arg, &a->so.bind_ip) != MS_OK) {
+            cli_error("listen", "--bind: '%s' is not an IPv4 address", arg);
+            return EXIT_USAGE;
+        }
+        a->have_bind = true;
+        return EXIT_OK;
+    case 'c': return parse_count("--count", arg, 100000000L, &a->count);
+    case 'D': return parse_count("--dedup-window", arg, 3600000L, &a->dedup);
+    case 'Q': return parse_positive("--queue", arg, 1000000L, &a->queue);
+    case 'A': return parse_positive("--auth-window", arg, 86400L, &a->auth_window);
+    case 'C': return parse_positive("--replay-cache", arg, 1000000L, &a->replay_cache);
+    case 't':
+        a->timeout_s = strtod(arg, &end);
+        if (!*arg || *end || !(a->timeout_s >= 0 && a->timeout_s <= 31536000)) {
+            cli_error("listen", "--timeout: '%s' is not a number of seconds", arg);
+            return EXIT_USAGE;
+        }
+        return EXIT_OK;
+    case 'l':
+        if (!strcmp(arg, "user"))
+            a->local_acc = MS_LOCAL_USER;
+        else if (!strcmp(arg, "group"))
+            a->local_acc = MS_LOCAL_GROUP;
+        else if (!strcmp(arg, "world"))
+            a->local_acc = MS_LOCAL_WORLD;
+        else {
+            cli_error("listen", "--local-access must be user, group or world, not '%s'", arg);
+            return EXIT_USAGE;
+        }
+        return EXIT_OK;
+    }
+    return EXIT_OK;
+}
+
+static int take_option(listen_args *a, int ch, const char *arg)
+{
+    switch (ch) {
+    case 'i': a->iface = arg; break;
+    case 's': return add_to(a->slots, &a->nslots, MAX_SLOTS, arg, "--slot");
+    case 'j': a->json = true; break;
+    case 'S': a->stats = true; break;
+    case 'X': dp_set_show_data(true); break;
+    case 'P': a->pcap_if = arg; break;
+    case 'u': a->user = arg; break;
+    case 'R': return add_to(a->names, &a->nnames, MAX_NAMES, arg, "--register");
+    case 'K': return cli_key_file_arg("listen", arg, &a->key_file);
+    case 'n': a->local_net = true; break;
+    default: return take_value(a, ch, arg);
+    }
+    return EXIT_OK;
+}
+
+static int parse_args(listen_args *a, int argc, char **argv)
+{
+    memset(a, 0, sizeof *a);
+    ms_server_opts_init(&a->so);
+    a->dedup = 2000;
+    a->timeout_s = -1;
+    a->local_acc = MS_LOCAL_USER;
+    int ch;
+    while ((ch = cli_next(&cli_cmd_listen, argc, argv)) > 0) {
+        int st = take_option(a, ch, optarg);
+        if (st != EXIT_OK)
+            return st;
+    }
+    if (ch != CLI_END)
+        return ch == CLI_EXIT_OK ? CLI_DONE : EXIT_USAGE;
+    /* Arguments: local mailslots; without a network option, only those. */
+    a->local_names = argv + optind;
+    a->nlocal = (size_t)(argc - optind);
+    return EXIT_OK;
+}
+
+/* What the options say together; the server's options from them. */
+static int check_args(listen_args *a)
+{
+    if (a->nlocal && !a->local_net && !a->iface && !a->have_bind && !a->pcap_if &&
+        !a->nnames && !a->nslots && !a->so.port)
+        a->so.no_socket = true;
+    if (!a->nlocal && a->local_net) {
+        cli_error("listen", "--net goes with local mailslot arguments ('\\\\.\\mailslot\\NAME')");
+        return EXIT_USAGE;
+    }
+    if (a->pcap_if && (a->iface || a->have_bind)) {
+        cli_error("listen", "--pcap IFACE names the interface itself; no -i or --bind with it");
+        return EXIT_USAGE;
+    }
+    if ((a->auth_window || a->replay_cache) && !a->key_file) {
+        cli_error("listen", "--auth-window and --replay-cache need --key-file");
+        return EXIT_USAGE;
+    }
+    a->so.dedup_window_ms = a->dedup ? (int)a->dedup : -1;
+    a->so.queue_max = (size_t)a->queue;
+    /* A burst waits in the kernel while we print: 32 MiB, not the
+     * library's 1 MiB (root passes rmem_max; kernel memory is taken only
+     * by what actually waits). */
+    a->so.rcvbuf = 32 << 20;
+    a->so.auth_window_ms = (uint32_t)a->auth_window * 1000u;
+    a->so.auth_cache = (size_t)a->replay_cache;
+    a->so.pcap_iface = a->pcap_if;
+    a->so.local_scope = MS_LOCAL_NAMED;
+    a->so.local_access = a->local_acc;
+    return EXIT_OK;
+}
+
+/* ---- setting up ---- */
+
+/* A --register argument: NAME (upper-cased, <00>) or NAME<xx>. */
+static ms_status register_name(const char *text, ms_nb_name *nb)
+{
+    if (strchr(text, '<'))
+        return ms_nb_name_parse(nb, text, strlen(text));
+    size_t n = strlen(text);
+    if (n == 0 || n > 15)
+        return MS_ERR_INVALID_ARG;
+    char up[16];
+    for (size_t k = 0; k < n; k++)
+        up[k] = (text[k] >= 'a' && text[k] <= 'z') ? (char)(text[k] - 32) : text[k];
+    uint8_t raw[16];
+    ms_status st = ms_nb_name_pad(raw, up, n, 0x00);
+    return st == MS_OK ? ms_nb_name_make(nb, raw, NULL) : st;
+}
+
+static void on_nbns(void *ctx, int fd, unsigned ev)
+{
+    (void)fd;
+    (void)ev;
+    if (ms_nbns_responder_handle(ctx) < 0)
+        cli_error("listen", "NBNS responder: %s", strerror(errno));
+}
+
+/* --register: answer name queries on UDP 137, on the server's loop. */
+static int open_responder(const listen_args *a, listen_run *r)
+{
+    ms_nb_name nb[MAX_NAMES];
+    char err[512];
+    for (size_t i = 0; i < a->nnames; i++) {
+        if (register_name(a->names[i], &nb[i]) != MS_OK) {
+            cli_error("listen", "--register: '%s' is not a NetBIOS name", a->names[i]);
+            return EXIT_USAGE;
+        }
+    }
+    if (!r->have_if && ms_net_iface(NULL, &r->ifc, err, sizeof err) != MS_OK) {
+        cli_error("listen", "--register: %s", err);
+        return EXIT_SYSTEM;
+    }
+    uint32_t our_ip = (a->have_bind && a->so.bind_ip) ? a->so.bind_ip : r->ifc.addr;
+    r->resp = ms_nbns_responder_open(a->have_bind ? a->so.bind_ip : 0, 0, our_ip, nb, a->nnames,
+                                     err, sizeof err);
+    if (!r->resp) {
+        cli_error("listen", "--register: %s", err);
+        return EXIT_SYSTEM;
+    }
+    if (ms_loop_add_fd(ms_server_loop(r->srv), ms_nbns_responder_fd(r->resp), MS_LOOP_IN,
+                       on_nbns, r->resp, NULL) != MS_OK) {
+        cli_error("listen", "--register: out of memory");
+        return EXIT_SYSTEM;
+    }
+    return EXIT_OK;
+}
+
+/* The interface of -i / --pcap / --bind. */
+static int find_iface(listen_args *a, listen_run *r)
+{
+    char err[512];
+    if (a->iface || a->pcap_if) {
+        if (ms_net_iface(a->iface ? a->iface : a->pcap_if, &r->ifc, err, sizeof err) != MS_OK) {
+            cli_error("listen", "%s", err);
+            return EXIT_USAGE;
+        }
+        r->have_if = true;
+        a->so.ifindex = a->iface ? r->ifc.index : 0;
+    } else if (a->have_bind && a->so.bind_ip) {
+        r->have_if = ms_net_iface_by_addr(a->so.bind_ip, &r->ifc, err, sizeof err) == MS_OK;
+    }
+    return EXIT_OK;
+}
+
+/* The server, with the keys of --key-file. */
+static int open_server(listen_args *a, listen_run *r)
+{
+    static ms_auth_keyring keys;
+    char err[512] = "";
+    if (a->key_file) {
+        int ks = cli_load_keys("listen", a->key_file, &keys);
+        if (ks)
+            return ks;
+        a->so.keys = &keys;
+    }
+    ms_status st = ms_server_open(&a->so, &r->srv, err, sizeof err);
+    int e = errno;
+    ms_auth_keys_wipe(&keys);
+    a->so.keys = NULL;
+    if (st == MS_OK)
+        return EXIT_OK;
+    cli_error("listen", "%s", err);
+    if (st == MS_ERR_SYSTEM && e == EADDRINUSE)
+        cli_error("listen", "UDP port %u is taken (nmbd runs?) by a socket that does not "
+                            "share it; use --pcap IFACE to receive passively beside it",
+                  a->so.port ? a->so.port : MS_NBDS_PORT);
+    return st == MS_ERR_INVALID_ARG ? EXIT_USAGE : EXIT_SYSTEM;
+}
+
+/* Create the local mailslots; 0 or an exit status. */
+static int open_local_slots(const listen_args *a, listen_run *r)
+{
+    for (size_t i = 0; i < a->nlocal; i++) {
+        char norm[MS_MAILSLOT_NAME_MAX + 1], local[MS_MAILSLOT_NAME_MAX + 8];
+        if (ms_mailslot_name_normalize(a->local_names[i], norm, sizeof norm) != MS_OK) {
+            cli_error("listen", "'%s' is not a mailslot name (\\\\.\\mailslot\\NAME)",
+                      a->local_names[i]);
+            return EXIT_USAGE;
+        }
+        snprintf(local, sizeof local, "\\\\.%s", norm);
+        ms_mailslot *m;
+        ms_status st = ms_mailslot_create(r->srv, local, 0, 0, &m);
+        if (st != MS_OK) {
+            cli_error("listen", "cannot create local mailslot %s: %s", norm,
+                      st == MS_ERR_EXISTS ? "another server holds it" : ms_strerror(st));
+            return st == MS_ERR_INVALID_ARG ? EXIT_USAGE : EXIT_SYSTEM;
+        }
+    }
+    return EXIT_OK;
+}
+
+/* The network mailslots: --slot names, or the catch-all. */
+static int open_slots(const listen_args *a, listen_run *r)
+{
+    ms_mailslot *m;
+    if (a->nslots == 0 && a->nlocal == 0)
+        return ms_mailslot_create(r->srv, "*", 0, 0, &m) == MS_OK ? EXIT_OK : EXIT_SYSTEM;
+    for (size_t i = 0; i < a->nslots; i++) {
+        ms_status st = ms_mailslot_create(r->srv, a->slots[i], 0, 0, &m);
+        if (st != MS_OK && st != MS_ERR_EXISTS) {
+            cli_error("listen", "--slot: '%s' is not a mailslot name (\\MAILSLOT\\NAME)",
+                      a->slots[i]);
+            return EXIT_USAGE;
+        }
+    }
+    return EXIT_OK;
+}
+
+/* Everything that needs privilege first (the port, the pcap handle, the
+ * NBNS responder), then drop it, before reading a single datagram. */
+static int setup(listen_args *a, listen_run *r)
+{
+    int st = find_iface(a, r);
+    if (st == EXIT_OK)
+        st = open_server(a, r);
+    if (st == EXIT_OK && a->nnames)
+        st = open_responder(a, r);
+    if (st == EXIT_OK && a->nlocal)
+        st = open_local_slots(a, r);
+    if (st != EXIT_OK)
+        return st;
+    char err[512];
+    bool dropped = false;
+    /* Local mailslots alone took no privilege (and must unlink their files
+     * at exit): no drop unless --user asks for one. */
+    bool local_only = a->so.no_socket && !a->pcap_if && a->nlocal;
+    if ((!local_only || a->user) &&
+        ms_net_drop_privileges(a->user, &dropped, err, sizeof err) != MS_OK) {
+        cli_error("listen", "%s", err);
+        return EXIT_SYSTEM;
+    }
+    return open_slots(a, r);
+}
+
+/* ---- printing ---- */
+
+static ms_loop *signal_loop;
 static volatile sig_atomic_t stop_flag;
+
+/* A signal ends the run: the flag for a reader that never waits (a
+ * flood keeps the queue full), the loop's stop for one that does. */
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+    if (signal_loop)
+        ms_loop_stop(signal_loop);
+}
 
 /* stdout failed: a reader that went away (EPIPE: `listen | head`) ends the
  * run quietly, as --count would; anything else is an error. */
@@ -138,15 +442,75 @@ static int output_failed(bool *reader_gone)
     return EXIT_SYSTEM;
 }
 
-static void on_signal(int sig)
+static void put_escaped(FILE *f, const uint8_t *p, size_t n, bool json)
 {
-    (void)sig;
-    stop_flag = 1;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = p[i];
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c >= 0x20 && c < 0x7f)
+            fputc(c, f);
+        else
+            fprintf(f, json ? "\\u%04x" : "\\x%02x", c);
+    }
 }
 
-static void print_auth_stats(const ms_auth_verifier *v)
+/* One local message: no NBDS/SMB to decode, just the data. */
+static void print_local(FILE *f, bool json, uint64_t frame, const ms_mailslot_msg *msg)
 {
-    const uint64_t *c = ms_auth_verifier_counts(v);
+    if (json) {
+        fprintf(f, "{\"frame\":%llu,\"time_ns\":%llu,\"local\":true,\"slot\":\"",
+                (unsigned long long)frame, (unsigned long long)msg->time_ns);
+        put_escaped(f, (const uint8_t *)msg->slot, strlen(msg->slot), true);
+        fprintf(f, "\",\"len\":%zu,\"data\":\"", msg->len);
+        put_escaped(f, msg->data, msg->len, true);
+        fputs("\"}\n", f);
+    } else {
+        fprintf(f, "%llu local %s %zu octets: \"", (unsigned long long)frame, msg->slot,
+                msg->len);
+        put_escaped(f, msg->data, msg->len, false);
+        fputs("\"\n", f);
+    }
+    fflush(f);
+}
+
+static void print_message(const listen_args *a, listen_run *r, const ms_mailslot_msg *msg)
+{
+    r->printed++;
+    if (!msg->m) {
+        print_local(stdout, a->json, r->printed, msg);
+        return;
+    }
+    ms_udp_datagram d;
+    dg_item it;
+    live_item(msg, r->printed, &d, &it);
+    dp_auth auth = { msg->auth_key_id, msg->auth_time_ms };
+    live_print(stdout, &r->j, a->json, &it, false, msg->authenticated ? &auth : NULL, true);
+}
+
+static void print_stats(const listen_run *r)
+{
+    ms_server_stats s = MS_SIZED(ms_server_stats);
+    ms_server_get_stats(r->srv, &s);
+    fprintf(stderr,
+            "mailslot listen: %llu datagrams, %llu messages printed; dropped: %llu duplicate, "
+            "%llu queue full, %llu no such mailslot, %llu too big, %llu not a mailslot write, "
+            "%llu malformed, %llu truncated, %llu other interface; NBDS fragments %llu "
+            "(%llu reassembled, %llu dropped)\n",
+            (unsigned long long)s.datagrams, (unsigned long long)r->printed,
+            (unsigned long long)s.duplicates, (unsigned long long)s.queue_full,
+            (unsigned long long)s.no_mailslot, (unsigned long long)s.too_big,
+            (unsigned long long)s.not_mailslot, (unsigned long long)s.malformed,
+            (unsigned long long)s.truncated, (unsigned long long)s.other_iface,
+            (unsigned long long)s.fragments, (unsigned long long)s.reassembled,
+            (unsigned long long)s.frag_dropped);
+}
+
+static void print_auth_stats(const listen_run *r)
+{
+    ms_auth_stats a = MS_SIZED(ms_auth_stats);
+    ms_server_get_auth_stats(r->srv, &a);
+    const uint64_t *c = a.counts;
     fprintf(stderr,
             "mailslot listen: authentication: %llu accepted; rejected: %llu bad tag, "
             "%llu stale, %llu future, %llu replay, %llu no or short trailer, "
@@ -158,463 +522,107 @@ static void print_auth_stats(const ms_auth_verifier *v)
             (unsigned long long)c[MS_AUTH_CACHE_FULL], (unsigned long long)c[MS_AUTH_ERROR]);
 }
 
-static void print_stats(const ms_server_stats *s, uint64_t printed)
+/* ---- the run ---- */
+
+/* Print messages until --count, --timeout, a signal or a closed pipe. */
+static int receive(const listen_args *a, listen_run *r, bool *timed_out, bool *stopped,
+                   bool *reader_gone)
 {
-    fprintf(stderr,
-            "mailslot listen: %llu datagrams, %llu messages printed; dropped: %llu duplicate, "
-            "%llu queue full, %llu no such mailslot, %llu too big, %llu not a mailslot write, "
-            "%llu malformed, %llu truncated, %llu other interface; NBDS fragments %llu "
-            "(%llu reassembled, %llu dropped)\n",
-            (unsigned long long)s->datagrams, (unsigned long long)printed,
-            (unsigned long long)s->duplicates, (unsigned long long)s->queue_full,
-            (unsigned long long)s->no_mailslot, (unsigned long long)s->too_big,
-            (unsigned long long)s->not_mailslot, (unsigned long long)s->malformed,
-            (unsigned long long)s->truncated, (unsigned long long)s->other_iface,
-            (unsigned long long)s->fragments, (unsigned long long)s->reassembled,
-            (unsigned long long)s->frag_dropped);
+    uint64_t deadline = a->timeout_s >= 0 ? ms_monotonic_ns() + (uint64_t)(a->timeout_s * 1e9)
+                                          : UINT64_MAX;
+    while (a->count == 0 || r->printed < (uint64_t)a->count) {
+        if (stop_flag) {
+            *stopped = true;
+            return EXIT_OK;
+        }
+        ms_mailslot_msg msg;
+        /* What waits first; lines are held while messages keep coming. */
+        ms_status st = ms_server_read_any(r->srv, 0, NULL, &msg);
+        if (st == MS_ERR_TIMEOUT) {
+            if (fflush(stdout) != 0)
+                return output_failed(reader_gone);
+            uint64_t now = ms_monotonic_ns();
+            if (now >= deadline) {
+                *timed_out = true;
+                return EXIT_OK;
+            }
+            uint64_t left = deadline == UINT64_MAX ? 1000 : (deadline - now + 999999) / 1000000;
+            st = ms_server_read_any(r->srv, left > 1000 ? 1000 : (int)left, NULL, &msg);
+        }
+        if (st == MS_ERR_TIMEOUT)
+            continue;
+        if (st == MS_ERR_STOPPED) {
+            *stopped = true;
+            return EXIT_OK;
+        }
+        if (st != MS_OK) {
+            int e = errno;
+            fflush(stdout);
+            cli_error("listen", "receive: %s", strerror(e));
+            return EXIT_SYSTEM;
+        }
+        print_message(a, r, &msg);
+        if (ferror(stdout))
+            return output_failed(reader_gone);
+    }
+    return EXIT_OK;
 }
 
-static int parse_count(const char *opt, const char *arg, long max, long *out)
+static void catch_signals(ms_loop *loop)
 {
-    char *end;
-    long v = strtol(arg, &end, 10);
-    if (!*arg || *end || v < 0 || v > max) {
-        cli_error("listen", "%s: '%s' is not a number (0..%ld)", opt, arg, max);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-int cmd_listen(int argc, char **argv)
-{
-    ms_server_opts so;
-    ms_server_opts_init(&so);
-    const char *iface = NULL, *pcap_if = NULL, *user = NULL;
-    const char *slots[MAX_SLOTS];
-    size_t nslots = 0;
-    const char *names[MAX_NAMES];
-    size_t nnames = 0;
-    long count = 0, dedup = 2000, queue = 0, auth_window = 0, replay_cache = 0;
-    const char *key_file = NULL;
-    double timeout_s = -1;
-    bool json = false, stats = false, have_bind = false;
-    bool local_net = false;
-    ms_local_access local_acc = MS_LOCAL_USER;
-    int ch;
-    while ((ch = cli_next(&cli_cmd_listen, argc, argv)) > 0) {
-        char *end;
-        switch (ch) {
-        case 'p': {
-            int p = cli_parse_port(optarg);
-            if (p < 0) {
-                cli_error("listen", "--port: '%s' is not a port", optarg);
-                return EXIT_USAGE;
-            }
-            so.port = (uint16_t)p;
-            break;
-        }
-        case 'b':
-            if (!ms_ip_parse(optarg, &so.bind_ip)) {
-                cli_error("listen", "--bind: '%s' is not an IPv4 address", optarg);
-                return EXIT_USAGE;
-            }
-            have_bind = true;
-            break;
-        case 'i': iface = optarg; break;
-        case 's':
-            if (nslots == MAX_SLOTS) {
-                cli_error("listen", "at most %d --slot options", MAX_SLOTS);
-                return EXIT_USAGE;
-            }
-            slots[nslots++] = optarg;
-            break;
-        case 'j': json = true; break;
-        case 'S': stats = true; break;
-        case 'X': dp_set_show_data(true); break;
-        case 'P': pcap_if = optarg; break;
-        case 'u': user = optarg; break;
-        case 'R':
-            if (nnames == MAX_NAMES) {
-                cli_error("listen", "at most %d --register options", MAX_NAMES);
-                return EXIT_USAGE;
-            }
-            names[nnames++] = optarg;
-            break;
-        case 'c':
-            if (parse_count("--count", optarg, 100000000L, &count) != 0)
-                return EXIT_USAGE;
-            break;
-        case 'D':
-            if (parse_count("--dedup-window", optarg, 3600000L, &dedup) != 0)
-                return EXIT_USAGE;
-            break;
-        case 'Q':
-            if (parse_count("--queue", optarg, 1000000L, &queue) != 0)
-                return EXIT_USAGE;
-            if (queue == 0) {
-                cli_error("listen", "--queue must be at least 1");
-                return EXIT_USAGE;
-            }
-            break;
-        case 't':
-            timeout_s = strtod(optarg, &end);
-            if (!*optarg || *end || !(timeout_s >= 0 && timeout_s <= 31536000)) {
-                cli_error("listen", "--timeout: '%s' is not a number of seconds", optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        case 'K':
-            if (!ms_auth_available()) {
-                cli_error("listen", "--key-file: this build has no authentication support "
-                                    "(built with MAILSLOT_AUTH=OFF; it needs OpenSSL libcrypto)");
-                return EXIT_USAGE;
-            }
-            if (!*optarg) {
-                cli_error("listen", "--key-file: empty file name");
-                return EXIT_USAGE;
-            }
-            key_file = optarg;
-            break;
-        case 'A':
-            if (parse_count("--auth-window", optarg, 86400L, &auth_window) != 0)
-                return EXIT_USAGE;
-            if (auth_window == 0) {
-                cli_error("listen", "--auth-window must be at least 1 second");
-                return EXIT_USAGE;
-            }
-            break;
-        case 'C':
-            if (parse_count("--replay-cache", optarg, 1000000L, &replay_cache) != 0)
-                return EXIT_USAGE;
-            if (replay_cache == 0) {
-                cli_error("listen", "--replay-cache must be at least 1");
-                return EXIT_USAGE;
-            }
-            break;
-        case 'n': local_net = true; break;
-        case 'l':
-            if (!strcmp(optarg, "user"))
-                local_acc = MS_LOCAL_USER;
-            else if (!strcmp(optarg, "group"))
-                local_acc = MS_LOCAL_GROUP;
-            else if (!strcmp(optarg, "world"))
-                local_acc = MS_LOCAL_WORLD;
-            else {
-                cli_error("listen", "--local-access must be user, group or world, not '%s'",
-                          optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        }
-    }
-    if (ch != CLI_END)
-        return ch == CLI_EXIT_OK ? EXIT_OK : EXIT_USAGE;
-    /* Arguments: local mailslots; without a network option, only those. */
-    char **local_names = argv + optind;
-    size_t nlocal = (size_t)(argc - optind);
-    if (nlocal && !local_net && !iface && !have_bind && !pcap_if && !nnames && !nslots &&
-        !so.port)
-        so.no_socket = true;
-    if (!nlocal && local_net) {
-        cli_error("listen", "--net goes with local mailslot arguments ('\\\\.\\mailslot\\NAME')");
-        return EXIT_USAGE;
-    }
-    if (pcap_if && (iface || have_bind)) {
-        cli_error("listen", "--pcap IFACE names the interface itself; no -i or --bind with it");
-        return EXIT_USAGE;
-    }
-    if ((auth_window || replay_cache) && !key_file) {
-        cli_error("listen", "--auth-window and --replay-cache need --key-file");
-        return EXIT_USAGE;
-    }
-    so.dedup_window_ms = dedup ? (int)dedup : -1;
-    so.queue_max = (size_t)queue;
-    /* A burst waits in the kernel while we print: 32 MiB, not the library's
-     * 1 MiB (root passes rmem_max; kernel memory is taken only by what
-     * actually waits). */
-    so.rcvbuf = 32 << 20;
-
-    char err[512] = "";
-    /* The key file before anything else (and before the privilege drop:
-     * it is readable by its owner only). */
-    ms_auth_verifier *ver = NULL;
-    if (key_file) {
-        static ms_auth_keyring keys;
-        ms_status kst = ms_auth_keys_load(key_file, &keys, err, sizeof err);
-        if (kst != MS_OK) {
-            cli_error("listen", "--key-file: %s", err);
-            return kst == MS_ERR_INVALID_ARG ? EXIT_USAGE : EXIT_SYSTEM;
-        }
-        ver = ms_auth_verifier_new(&keys, (uint32_t)auth_window * 1000u, (size_t)replay_cache);
-        ms_auth_keys_wipe(&keys);
-        if (!ver) {
-            cli_error("listen", "--key-file: out of memory");
-            return EXIT_SYSTEM;
-        }
-    }
-    ms_iface ifc;
-    bool have_if = false;
-    if (iface || pcap_if) {
-        if (ms_net_iface(iface ? iface : pcap_if, &ifc, err, sizeof err) != MS_OK) {
-            cli_error("listen", "%s", err);
-            ms_auth_verifier_free(ver);
-            return EXIT_USAGE;
-        }
-        have_if = true;
-        so.ifindex = iface ? ifc.index : 0;
-    } else if (have_bind && so.bind_ip) {
-        have_if = ms_net_iface_by_addr(so.bind_ip, &ifc, err, sizeof err) == MS_OK;
-    }
-    uint16_t port = so.port ? so.port : MS_NBDS_PORT;
-
-    /* Everything that needs privilege first: the port, the pcap handle,
-     * the NBNS responder; then drop, before reading a single datagram. */
-    ms_pcap_live *pl = NULL;
-    if (pcap_if) {
-        so.no_socket = true;
-        if (!(pl = ms_pcap_live_open(pcap_if, port, err, sizeof err))) {
-            cli_error("listen", "%s", err);
-            ms_auth_verifier_free(ver);
-            return EXIT_SYSTEM;
-        }
-    }
-    ms_server *srv = ms_server_open(&so, err, sizeof err);
-    if (!srv) {
-        int e = errno;
-        cli_error("listen", "%s", err);
-        if (e == EADDRINUSE)
-            cli_error("listen", "UDP port %u is taken (nmbd runs?) by a socket that does not "
-                      "share it; use --pcap IFACE to receive passively beside it",
-                      port);
-        ms_pcap_live_close(pl);
-        ms_auth_verifier_free(ver);
-        return EXIT_SYSTEM;
-    }
-    ms_nbns_responder *resp = NULL;
-    if (nnames) {
-        ms_nb_name nb[MAX_NAMES];
-        for (size_t i = 0; i < nnames; i++) {
-            ms_status st;
-            if (strchr(names[i], '<')) {
-                st = ms_nb_name_parse(&nb[i], names[i], strlen(names[i]));
-            } else {
-                uint8_t raw[16];
-                char up[16];
-                size_t n = strlen(names[i]);
-                for (size_t k = 0; k < n && k < 15; k++)
-                    up[k] = (names[i][k] >= 'a' && names[i][k] <= 'z') ? (char)(names[i][k] - 32)
-                                                                       : names[i][k];
-                st = n == 0 || n > 15 ? MS_ERR_INVALID_ARG : ms_nb_name_pad(raw, up, n, 0x00);
-                if (st == MS_OK)
-                    st = ms_nb_name_make(&nb[i], raw, NULL);
-            }
-            if (st != MS_OK) {
-                cli_error("listen", "--register: '%s' is not a NetBIOS name", names[i]);
-                ms_server_close(srv);
-                ms_pcap_live_close(pl);
-                ms_auth_verifier_free(ver);
-                return EXIT_USAGE;
-            }
-        }
-        if (!have_if && ms_net_iface(NULL, &ifc, err, sizeof err) != MS_OK) {
-            cli_error("listen", "--register: %s", err);
-            ms_server_close(srv);
-            ms_pcap_live_close(pl);
-            ms_auth_verifier_free(ver);
-            return EXIT_SYSTEM;
-        }
-        uint32_t our_ip = (have_bind && so.bind_ip) ? so.bind_ip : ifc.addr;
-        resp = ms_nbns_responder_open(have_bind ? so.bind_ip : 0, 0, our_ip, nb, nnames, err,
-                                      sizeof err);
-        if (!resp) {
-            cli_error("listen", "--register: %s", err);
-            ms_server_close(srv);
-            ms_pcap_live_close(pl);
-            ms_auth_verifier_free(ver);
-            return EXIT_SYSTEM;
-        }
-    }
-    if (nlocal) {
-        int lst = open_local_slots(srv, local_names, nlocal, local_acc);
-        if (lst) {
-            ms_nbns_responder_close(resp);
-            ms_server_close(srv);
-            ms_pcap_live_close(pl);
-            ms_auth_verifier_free(ver);
-            return lst;
-        }
-    }
-    bool dropped = false;
-    /* Local mailslots alone took no privilege (and must unlink their files
-     * at exit): no drop unless --user asks for one. */
-    bool local_only = so.no_socket && !pcap_if && nlocal;
-    if ((!local_only || user) && ms_net_drop_privileges(user, &dropped, err, sizeof err) != MS_OK) {
-        cli_error("listen", "%s", err);
-        ms_nbns_responder_close(resp);
-        ms_server_close(srv);
-        ms_pcap_live_close(pl);
-        ms_auth_verifier_free(ver);
-        return EXIT_SYSTEM;
-    }
-
-    int status = EXIT_OK;
-    if (nslots == 0 && nlocal == 0) {
-        if (!ms_mailslot_create(srv, "*", 0, 0, NULL))
-            status = EXIT_SYSTEM;
-    }
-    for (size_t i = 0; i < nslots && status == EXIT_OK; i++) {
-        ms_status st;
-        if (!ms_mailslot_create(srv, slots[i], 0, 0, &st)) {
-            if (st == MS_ERR_EXISTS)
-                continue;
-            cli_error("listen", "--slot: '%s' is not a mailslot name (\\MAILSLOT\\NAME)",
-                      slots[i]);
-            status = EXIT_USAGE;
-        }
-    }
-
+    signal_loop = loop;
+    stop_flag = 0;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+}
 
-    json_out j;
-    jo_init(&j, stdout);
-    uint64_t printed = 0;
-    uint64_t deadline = timeout_s >= 0 ? ms_monotonic_ns() + (uint64_t)(timeout_s * 1e9)
-                                       : UINT64_MAX;
-    bool timed_out = false, reader_gone = false;
-    while (status == EXIT_OK && !stop_flag && (count == 0 || printed < (uint64_t)count)) {
-        ms_mailslot_msg msg;
-        ms_status st = ms_server_read_any(srv, 0, NULL, &msg);
-        if (st == MS_OK && !msg.m) {
-            print_local(stdout, json, ++printed, &msg);
-            if (ferror(stdout)) {
-                status = output_failed(&reader_gone);
-                break;
-            }
-            continue;
-        }
-        if (st == MS_OK) {
-            live_dgram d = { printed + 1, msg.time_ns, msg.src_ip, msg.dst_ip, msg.src_port,
-                             port, msg.payload, msg.payload_len, msg.reassembled, false, 0, 0,
-                             true };
-            const ms_message *pm = msg.m;
-            if (ver) {
-                ms_auth_msg am;
-                ms_auth_trailer tr;
-                if (msg.m) {
-                    ms_auth_msg_from_message(&am, msg.m);
-                } else { /* not from the network: no NBDS names to bind */
-                    memset(&am, 0, sizeof am);
-                    am.slot = (const uint8_t *)msg.slot;
-                    am.slot_len = msg.slot ? strlen(msg.slot) : 0;
-                    am.data = msg.data;
-                    am.len = msg.len;
-                }
-                if (ms_auth_verify(ver, &am, msg.time_ns / 1000000u, &tr, NULL) != MS_AUTH_OK)
-                    continue;
-                /* Print what the sender meant: the data without the trailer. */
-                static uint8_t stripped[65536];
-                static ms_message sm;
-                size_t sl = 0;
-                if (msg.m && ms_auth_strip_payload(msg.m, msg.payload, msg.payload_len, stripped,
-                                          sizeof stripped, &sl) == MS_OK) {
-                    ms_message_decode(stripped, sl, &sm);
-                    d.payload = stripped;
-                    d.len = sl;
-                    pm = &sm;
-                }
-                d.auth = true;
-                d.auth_key_id = tr.key_id;
-                d.auth_time_ms = tr.time_ms;
-            }
-            live_print(stdout, &j, json, &d, pm);
-            if (ferror(stdout)) {
-                status = output_failed(&reader_gone);
-                break;
-            }
-            printed++;
-            continue;
-        }
-        if (st != MS_ERR_TIMEOUT) {
-            int e = errno;
-            fflush(stdout);
-            cli_error("listen", "receive: %s", strerror(e));
-            status = EXIT_SYSTEM;
-            break;
-        }
-        /* Nothing waits: what was printed goes out before we wait (lines
-         * are held while messages keep coming, not longer). */
-        if (fflush(stdout) != 0) {
-            status = output_failed(&reader_gone);
-            break;
-        }
-        uint64_t now = ms_monotonic_ns();
-        if (now >= deadline) {
-            timed_out = true;
-            break;
-        }
-        struct pollfd pfd[2 + 16];
-        nfds_t n = 0;
-        pfd[n++] = (struct pollfd){ pl ? ms_pcap_live_fd(pl) : ms_server_fd(srv), POLLIN, 0 };
-        int lfds[16];
-        size_t nl = ms_server_local_fds(srv, lfds, 16);
-        for (size_t k = 0; k < nl && k < 16; k++)
-            pfd[n++] = (struct pollfd){ lfds[k], POLLIN, 0 };
-        if (resp)
-            pfd[n++] = (struct pollfd){ ms_nbns_responder_fd(resp), POLLIN, 0 };
-        uint64_t left = deadline == UINT64_MAX ? 1000 : (deadline - now + 999999) / 1000000;
-        /* pcap's descriptor can stay quiet while frames sit in its buffer:
-         * wake up now and then. */
-        int ms = left > 1000 ? 1000 : (int)left;
-        if (pl && ms > 100)
-            ms = 100;
-        if (poll(pfd, n, ms) < 0 && errno != EINTR) {
-            cli_error("listen", "poll: %s", strerror(errno));
-            status = EXIT_SYSTEM;
-            break;
-        }
-        if (resp && ms_nbns_responder_handle(resp) < 0)
-            cli_error("listen", "NBNS responder: %s", strerror(errno));
-        if (pl) {
-            ms_udp_datagram g;
-            int r;
-            while ((r = ms_pcap_live_next(pl, &g, err, sizeof err)) == 1) {
-                if (!g.truncated && g.len >= g.orig_len)
-                    ms_server_inject_at(srv, g.payload, g.len, g.ip_src, g.sport, g.ip_dst,
-                                        (uint64_t)g.ts_sec * 1000000000u + g.ts_nsec);
-            }
-            if (r < 0) {
-                cli_error("listen", "%s", err);
-                status = EXIT_SYSTEM;
-            }
-        }
-    }
+/* The exit status after the run, and its last words. */
+static int finish(const listen_args *a, listen_run *r, int status, bool timed_out, bool stopped,
+                  bool reader_gone)
+{
     /* Every message before the counters and messages on stderr. */
     if (!reader_gone && fflush(stdout) != 0)
         status = output_failed(&reader_gone);
-    if (stats) {
-        print_stats(ms_server_get_stats(srv), printed);
-        if (ver)
-            print_auth_stats(ver);
+    if (a->stats) {
+        print_stats(r);
+        if (a->key_file)
+            print_auth_stats(r);
     }
-    if (status == EXIT_OK && !reader_gone && (timed_out || stop_flag)) {
-        if ((count && printed < (uint64_t)count) || printed == 0) {
-            if (timed_out)
-                cli_error("listen", "listen timed out (%llu message%s)",
-                          (unsigned long long)printed, printed == 1 ? "" : "s");
-            status = EXIT_NEGATIVE;
-        }
+    if (status == EXIT_OK && !reader_gone && (timed_out || stopped) &&
+        ((a->count && r->printed < (uint64_t)a->count) || r->printed == 0)) {
+        if (timed_out)
+            cli_error("listen", "listen timed out (%llu message%s)",
+                      (unsigned long long)r->printed, r->printed == 1 ? "" : "s");
+        status = EXIT_NEGATIVE;
     }
     if (!reader_gone && fflush(stdout) != 0)
         status = output_failed(&reader_gone);
-    ms_nbns_responder_close(resp);
-    ms_server_close(srv);
-    ms_pcap_live_close(pl);
-    ms_auth_verifier_free(ver);
     return status;
+}
+
+int cmd_listen(int argc, char **argv)
+{
+    static listen_args a;
+    static listen_run r;
+    memset(&r, 0, sizeof r);
+    int status = parse_args(&a, argc, argv);
+    if (status == EXIT_OK)
+        status = check_args(&a);
+    if (status == EXIT_OK)
+        status = setup(&a, &r);
+    bool timed_out = false, stopped = false, reader_gone = false;
+    if (status == EXIT_OK) {
+        catch_signals(ms_server_loop(r.srv));
+        jo_init(&r.j, stdout);
+        status = receive(&a, &r, &timed_out, &stopped, &reader_gone);
+        status = finish(&a, &r, status, timed_out, stopped, reader_gone);
+        signal_loop = NULL;
+    }
+    ms_nbns_responder_close(r.resp);
+    ms_server_close(r.srv);
+    return status == CLI_DONE ? EXIT_OK : status;
 }

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "cli_keys.h"
 #include "cli_opts.h"
 #include "cli_signal.h"
 #include "live_print.h"
@@ -18,106 +19,22 @@
 #include "mailslot/local.h"
 #include "mailslot/message.h"
 #include "mailslot/net.h"
+#include "mailslot/pipeline.h"
 #include "pcap_out.h"
 
 #define DATA_MAX 65536
+#define CLI_DONE (-1) /* --help or --version printed: exit 0 */
 
-/* ---- local mailslots (--to '\\.') ---- */
+typedef struct send_args {
+    ms_client_opts o;
+    const char *to, *slot, *text, *hex, *file, *out, *key_file;
+    double wait_s;
+    long repeat, interval;
+    bool json, quiet;
+} send_args;
 
 static int exit_for(ms_status st);
 static void sleep_ms(long ms);
-
-static bool local_target(const char *to)
-{
-    return (to[0] == '\\' || to[0] == '/') && (to[1] == '\\' || to[1] == '/') &&
-           !strcmp(to + 2, ".");
-}
-
-/* Arguments that would otherwise fail late or quietly: a target made of
- * digits and dots that is no IPv4 address (it would go out as a NetBIOS
- * name query), a --hosts file that cannot be read (it would be skipped). */
-static int send_check_args(const char *to, const char *hosts)
-{
-    const char *t = to;
-    if ((t[0] == '\\' || t[0] == '/') && (t[1] == '\\' || t[1] == '/'))
-        t += 2;
-    if (strspn(t, "0123456789.") == strlen(t) && strchr(t, '.') && strpbrk(t, "0123456789")) {
-        uint32_t ip;
-        if (!ms_ip_parse(t, &ip)) {
-            cli_error("send", "--to: '%s' is not an IPv4 address", to);
-            return EXIT_USAGE;
-        }
-    }
-    if (hosts) {
-        FILE *f = fopen(hosts, "r");
-        if (!f) {
-            cli_error("send", "--hosts: %s: %s", hosts, strerror(errno));
-            return EXIT_SYSTEM;
-        }
-        fclose(f);
-    }
-    return EXIT_OK;
-}
-
-/* Whether opening `to` would ask NBNS for an address: a \\NAME that is
- * not "*", ".", an IPv4 address or the workgroup, and no forced group or
- * broadcast type. */
-static bool needs_resolution(const char *to, const ms_client_opts *o)
-{
-    const char *t = to;
-    if (!((t[0] == '\\' || t[0] == '/') && (t[1] == '\\' || t[1] == '/')))
-        return false;
-    t += 2;
-    size_t n = strcspn(t, "\\/");
-    uint32_t ip;
-    char name[64];
-    if (n == 0 || n >= sizeof name)
-        return false;
-    memcpy(name, t, n);
-    name[n] = '\0';
-    const char *wg = o->workgroup ? o->workgroup : "WORKGROUP";
-    if (!strcmp(name, "*") || !strcmp(name, ".") || ms_ip_parse(name, &ip) || !strcasecmp(name, wg))
-        return false;
-    return o->type != MS_NBDS_DIRECT_GROUP && o->type != MS_NBDS_BROADCAST;
-}
-
-/* After SIGINT/SIGTERM in a --repeat run: say how far it got. */
-static int stopped_status(long done, long repeat)
-{
-    if (!cli_stop_signal)
-        return EXIT_OK;
-    cli_error("send", "stopped by signal %d after %ld of %ld messages", (int)cli_stop_signal, done,
-              repeat);
-    return cli_signal_status();
-}
-
-static void sleep_ms(long ms);
-
-static int send_local(ms_client *c, const uint8_t *data, size_t len, long repeat, long interval,
-                      bool quiet)
-{
-    char err[512];
-    const ms_client_info *info = ms_client_get_info(c);
-    if (repeat > 1)
-        cli_signals_install(NULL);
-    long i;
-    for (i = 0; i < repeat && !cli_stop_signal; i++) {
-        if (i > 0 && interval > 0)
-            sleep_ms(interval);
-        if (cli_stop_signal)
-            break;
-        ms_status st = ms_client_write(c, data, len, NULL, err, sizeof err);
-        if (st != MS_OK) {
-            cli_error("send", "%s", err);
-            ms_client_close(c);
-            return exit_for(st);
-        }
-        if (!quiet)
-            fprintf(stderr, "mailslot send: local \\\\.%s, %zu data octets\n", info->slot, len);
-    }
-    ms_client_close(c);
-    return stopped_status(i, repeat);
-}
 
 static const cli_opt send_opts[] = {
     { "to", 't', 0, "TARGET", "\\\\HOST (unique, resolved by NBNS), \\\\DOMAIN or \\\\*\n(group, to the subnet broadcast), an IPv4 address,\nor \\\\. (a local mailslot)", NULL },
@@ -168,9 +85,194 @@ const cli_cmd cli_cmd_send = {
     NULL,
 };
 
-static int parse_hex(const char *s, uint8_t *out, size_t cap, size_t *len)
+/* ---- the command line ---- */
+
+static bool local_target(const char *to)
 {
-    return ms_hex_decode(s, strlen(s), " :\n", out, cap, len) == MS_OK ? 0 : -1;
+    return (to[0] == '\\' || to[0] == '/') && (to[1] == '\\' || to[1] == '/') &&
+           !strcmp(to + 2, ".");
+}
+
+/* Arguments that would otherwise fail late or quietly: a target made of
+ * digits and dots that is no IPv4 address (it would go out as a NetBIOS
+ * name query), a --hosts file that cannot be read (it would be skipped). */
+static int check_target(const char *to, const char *hosts)
+{
+    const char *t = to;
+    if ((t[0] == '\\' || t[0] == '/') && (t[1] == '\\' || t[1] == '/'))
+        t += 2;
+    if (strspn(t, "0123456789.") == strlen(t) && strchr(t, '.') && strpbrk(t, "0123456789")) {
+        uint32_t ip;
+        if (ms_ip_parse(t, &ip) != MS_OK) {
+            cli_error("send", "--to: '%s' is not an IPv4 address", to);
+            return EXIT_USAGE;
+        }
+    }
+    if (hosts) {
+        FILE *f = fopen(hosts, "r");
+        if (!f) {
+            cli_error("send", "--hosts: %s: %s", hosts, strerror(errno));
+            return EXIT_SYSTEM;
+        }
+        fclose(f);
+    }
+    return EXIT_OK;
+}
+
+/* Whether opening `to` would ask NBNS for an address: a \\NAME that is
+ * not "*", ".", an IPv4 address or the workgroup, and no forced group or
+ * broadcast type. */
+static bool needs_resolution(const char *to, const ms_client_opts *o)
+{
+    const char *t = to;
+    if (!((t[0] == '\\' || t[0] == '/') && (t[1] == '\\' || t[1] == '/')))
+        return false;
+    t += 2;
+    size_t n = strcspn(t, "\\/");
+    uint32_t ip;
+    char name[64];
+    if (n == 0 || n >= sizeof name)
+        return false;
+    memcpy(name, t, n);
+    name[n] = '\0';
+    const char *wg = o->workgroup ? o->workgroup : "WORKGROUP";
+    if (!strcmp(name, "*") || !strcmp(name, ".") || ms_ip_parse(name, &ip) == MS_OK ||
+        !strcasecmp(name, wg))
+        return false;
+    return o->type != MS_NBDS_DIRECT_GROUP && o->type != MS_NBDS_BROADCAST;
+}
+
+static int bad_value(const char *opt, const char *arg, const char *what)
+{
+    cli_error("send", "%s: '%s' is not %s", opt, arg, what);
+    return EXIT_USAGE;
+}
+
+/* The options that take a number or a choice. */
+static int take_value(send_args *a, int ch, const char *arg)
+{
+    char *end;
+    int p;
+    switch (ch) {
+    case 'T':
+        if (!strcasecmp(arg, "unique"))
+            a->o.type = MS_NBDS_DIRECT_UNIQUE;
+        else if (!strcasecmp(arg, "group"))
+            a->o.type = MS_NBDS_DIRECT_GROUP;
+        else if (!strcasecmp(arg, "broadcast"))
+            a->o.type = MS_NBDS_BROADCAST;
+        else {
+            cli_error("send", "--type must be unique, group or broadcast, not '%s'", arg);
+            return EXIT_USAGE;
+        }
+        return EXIT_OK;
+    case 'S':
+        a->o.sport = cli_parse_port(arg);
+        return a->o.sport < 0 ? bad_value("--sport", arg, "a port") : EXIT_OK;
+    case 'P':
+        if ((p = cli_parse_port(arg)) < 0)
+            return bad_value("--port", arg, "a port");
+        a->o.dport = (uint16_t)p;
+        return EXIT_OK;
+    case 'a':
+        a->wait_s = strtod(arg, &end);
+        if (!*arg || *end || !(a->wait_s >= 0 && a->wait_s <= 86400))
+            return bad_value("--wait", arg, "a number of seconds");
+        return EXIT_OK;
+    case 'r':
+        a->repeat = strtol(arg, &end, 10);
+        if (!*arg || *end || a->repeat < 1 || a->repeat > 1000000)
+            return bad_value("--repeat", arg, "a count (1..1000000)");
+        return EXIT_OK;
+    case 'I':
+        a->interval = strtol(arg, &end, 10);
+        if (!*arg || *end || a->interval < 0 || a->interval > 3600000)
+            return bad_value("--interval", arg, "milliseconds");
+        return EXIT_OK;
+    case 'N':
+        if (ms_ip_parse(arg, &a->o.wins_ip) != MS_OK)
+            return bad_value("--wins", arg, "an IPv4 address");
+        return EXIT_OK;
+    case 'K':
+        return cli_key_file_arg("send", arg, &a->key_file);
+    }
+    return EXIT_OK;
+}
+
+static int take_option(send_args *a, int ch, const char *arg)
+{
+    switch (ch) {
+    case 't': a->to = arg; break;
+    case 's': a->slot = arg; break;
+    case 'f': a->o.from = arg; break;
+    case 'n': a->o.dest_name = arg; break;
+    case 'd': a->text = arg; break;
+    case 'x': a->hex = arg; break;
+    case 'F': a->file = arg; break;
+    case 'W': a->o.workgroup = arg; break;
+    case 'i': a->o.iface = arg; break;
+    case 'w': a->out = arg; break;
+    case 'j': a->json = true; break;
+    case 'z': a->o.force_size = true; break;
+    case 'H': a->o.hosts_file = arg; break;
+    case 'q': a->quiet = true; break;
+    default: return take_value(a, ch, arg);
+    }
+    return EXIT_OK;
+}
+
+static int parse_args(send_args *a, int argc, char **argv)
+{
+    memset(a, 0, sizeof *a);
+    ms_client_opts_init(&a->o);
+    a->repeat = 1;
+    a->interval = 1000;
+    int ch;
+    while ((ch = cli_next(&cli_cmd_send, argc, argv)) > 0) {
+        int st = take_option(a, ch, optarg);
+        if (st != EXIT_OK)
+            return st;
+    }
+    if (ch != CLI_END)
+        return ch == CLI_EXIT_OK ? CLI_DONE : EXIT_USAGE;
+    if (optind < argc) {
+        cli_error("send", "unexpected argument '%s'", argv[optind]);
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+/* What the options say together. */
+static int check_args(const send_args *a)
+{
+    if (!a->to || !a->slot) {
+        cli_error("send", "--to and --slot are required; try 'mailslot send --help'");
+        return EXIT_USAGE;
+    }
+    if ((a->text != NULL) + (a->hex != NULL) + (a->file != NULL) > 1) {
+        cli_error("send", "give at most one of --data, --hex, --file");
+        return EXIT_USAGE;
+    }
+    if (a->out && a->wait_s > 0) {
+        cli_error("send", "--wait needs the network; it does not go with -w");
+        return EXIT_USAGE;
+    }
+    int st = check_target(a->to, a->o.hosts_file);
+    if (st != EXIT_OK)
+        return st;
+    if (a->out && needs_resolution(a->to, &a->o) && !a->o.hosts_file && !a->o.wins_ip) {
+        /* -w promises nothing goes on the network: no name query either. */
+        cli_error("send", "-w with --to '%s' would resolve the name on the network; "
+                          "give --hosts FILE or --wins IP, or --to an address with --name",
+                  a->to);
+        return EXIT_USAGE;
+    }
+    if (local_target(a->to) && (a->out || a->wait_s > 0 || a->key_file)) {
+        cli_error("send", "a local mailslot (\\\\.) takes no %s",
+                  a->out ? "-w" : a->wait_s > 0 ? "--wait" : "--key-file (file permissions guard it)");
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
 }
 
 static int read_all(FILE *f, uint8_t *out, size_t cap, size_t *len)
@@ -182,6 +284,78 @@ static int read_all(FILE *f, uint8_t *out, size_t cap, size_t *len)
         return 1;
     *len = n;
     return 0;
+}
+
+/* The message: --data, --hex, --file or standard input. */
+static int read_message(const send_args *a, uint8_t *data, size_t *len)
+{
+    if (a->text) {
+        *len = strlen(a->text);
+        if (*len > DATA_MAX) {
+            cli_error("send", "--data is longer than %d octets", DATA_MAX);
+            return EXIT_USAGE;
+        }
+        memcpy(data, a->text, *len);
+        return EXIT_OK;
+    }
+    if (a->hex) {
+        if (ms_hex_decode(a->hex, strlen(a->hex), " :\n", data, DATA_MAX, len) != MS_OK) {
+            cli_error("send", "--hex: not an even number of hex digits (or over %d octets)",
+                      DATA_MAX);
+            return EXIT_USAGE;
+        }
+        return EXIT_OK;
+    }
+    FILE *f = a->file ? fopen(a->file, "rb") : stdin;
+    if (!f) {
+        cli_error("send", "%s: %s", a->file, strerror(errno));
+        return EXIT_SYSTEM;
+    }
+    int r = read_all(f, data, DATA_MAX, len);
+    if (a->file)
+        fclose(f);
+    if (r != 0) {
+        cli_error("send", "%s: %s", a->file ? a->file : "standard input",
+                  r > 0 ? "longer than 65536 octets" : "read error");
+        return r > 0 ? EXIT_USAGE : EXIT_SYSTEM;
+    }
+    return EXIT_OK;
+}
+
+/* After SIGINT/SIGTERM in a --repeat run: say how far it got. */
+static int stopped_status(long done, long repeat)
+{
+    if (!cli_stop_signal)
+        return EXIT_OK;
+    cli_error("send", "stopped by signal %d after %ld of %ld messages", (int)cli_stop_signal, done,
+              repeat);
+    return cli_signal_status();
+}
+
+/* ---- local mailslots (--to '\\.') ---- */
+
+static int send_local(ms_client *c, const uint8_t *data, size_t len, long repeat, long interval,
+                      bool quiet)
+{
+    char err[512];
+    const ms_client_info *info = ms_client_get_info(c);
+    if (repeat > 1)
+        cli_signals_install(NULL);
+    long i;
+    for (i = 0; i < repeat && !cli_stop_signal; i++) {
+        if (i > 0 && interval > 0)
+            sleep_ms(interval);
+        if (cli_stop_signal)
+            break;
+        ms_status st = ms_client_write(c, data, len, NULL, err, sizeof err);
+        if (st != MS_OK) {
+            cli_error("send", "%s", err);
+            return exit_for(st);
+        }
+        if (!quiet)
+            fprintf(stderr, "mailslot send: local \\\\.%s, %zu data octets\n", info->slot, len);
+    }
+    return stopped_status(i, repeat);
 }
 
 static int exit_for(ms_status st)
@@ -198,11 +372,35 @@ static int exit_for(ms_status st)
     }
 }
 
+/* The library's reason, and what the command line can do about it. */
+static void refused(const char *err, ms_status st)
+{
+    if (st == MS_ERR_TOO_BIG)
+        cli_error("send", "%s; --force-size sends it anyway", err);
+    else
+        cli_error("send", "%s", err);
+}
+
 static void sleep_ms(long ms)
 {
     struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR && !cli_stop_signal)
         ;
+}
+
+/* ---- --wait: replies, through the receive pipeline ---- */
+
+typedef struct reply_ctx {
+    json_out j;
+    bool json;
+} reply_ctx;
+
+static void on_reply(void *vctx, const ms_rx_item *it)
+{
+    reply_ctx *r = vctx;
+    if (it->kind == MS_RX_INCOMPLETE || it->verdict == MS_RX_FRAGMENT)
+        return; /* a fragment is shown as part of its whole datagram */
+    live_print(stdout, &r->j, r->json, it, true, NULL, false);
 }
 
 /* Print every datagram arriving on our socket for `seconds`. */
@@ -212,35 +410,72 @@ static int wait_replies(int fd, double seconds, bool json, uint16_t our_port)
     ms_udp_dgram d[8];
     for (int i = 0; i < 8; i++)
         d[i] = (ms_udp_dgram){ .buf = bufs[i], .cap = sizeof bufs[i] };
-    static ms_message m;
-    json_out j;
-    jo_init(&j, stdout);
+    static reply_ctx r;
+    r.json = json;
+    jo_init(&r.j, stdout);
+    ms_pipeline_opts po;
+    ms_pipeline_opts_init(&po);
+    po.validate = json;
+    ms_pipeline *p;
+    char err[256];
+    if (ms_pipeline_new(&po, on_reply, &r, &p, err, sizeof err) != MS_OK) {
+        cli_error("send", "%s", err);
+        return EXIT_SYSTEM;
+    }
     uint64_t deadline = ms_monotonic_ns() + (uint64_t)(seconds * 1e9);
     uint64_t frame = 0;
-    for (;;) {
-        uint64_t now = ms_monotonic_ns();
-        if (now >= deadline)
-            break;
+    int status = EXIT_OK;
+    for (uint64_t now; status == EXIT_OK && (now = ms_monotonic_ns()) < deadline;) {
         struct pollfd pfd = { fd, POLLIN, 0 };
-        int r = poll(&pfd, 1, (int)((deadline - now + 999999) / 1000000));
-        if (r < 0 && errno != EINTR) {
+        size_t n = 0;
+        if (poll(&pfd, 1, (int)((deadline - now + 999999) / 1000000)) < 0 && errno != EINTR) {
             cli_error("send", "poll: %s", strerror(errno));
-            return EXIT_SYSTEM;
-        }
-        int n = ms_udp_recv_batch(fd, d, 8);
-        if (n < 0) {
+            status = EXIT_SYSTEM;
+        } else if (ms_udp_recv_batch(fd, d, 8, &n) != MS_OK) {
             cli_error("send", "receive: %s", strerror(errno));
-            return EXIT_SYSTEM;
+            status = EXIT_SYSTEM;
         }
-        for (int i = 0; i < n; i++) {
-            ms_message_decode(d[i].buf, d[i].len, &m);
-            live_dgram ld = { ++frame, ms_realtime_ns(), d[i].src_ip, d[i].dst_ip,
-                              d[i].src_port, our_port, d[i].buf, d[i].len, false, false, 0, 0,
-                              false };
-            live_print(stdout, &j, json, &ld, &m);
+        for (size_t i = 0; i < n; i++) {
+            uint64_t t = d[i].time_ns ? d[i].time_ns : ms_realtime_ns();
+            ms_udp_datagram u = { .frame = ++frame, .ts_sec = (int64_t)(t / 1000000000u),
+                                  .ts_nsec = (uint32_t)(t % 1000000000u),
+                                  .ip_src = d[i].src_ip, .ip_dst = d[i].dst_ip,
+                                  .sport = d[i].src_port, .dport = our_port,
+                                  .udp_length = (uint16_t)(d[i].len + 8), .payload = d[i].buf,
+                                  .len = d[i].len, .orig_len = d[i].orig_len,
+                                  .truncated = d[i].truncated };
+            ms_pipeline_push(p, &u, ms_monotonic_ns());
         }
     }
-    return EXIT_OK;
+    ms_pipeline_free(p);
+    return status;
+}
+
+/* ---- sending ---- */
+
+/* What send says on stderr about one datagram. At most ~1100 octets:
+ * names of 300, a slot of 255. */
+static int summary(char *out, size_t cap, const send_args *a, const ms_client_info *in,
+                   const ms_write_result *res, size_t len, const char *verb)
+{
+    char dst[16], sn[300], dn[300];
+    ms_ip_format(in->dst_ip, dst, sizeof dst);
+    ms_nb_name_format(&in->src, sn, sizeof sn);
+    ms_nb_name_format(&in->dst, dn, sizeof dn);
+    (void)a;
+    return snprintf(out, cap,
+                    "mailslot send: %s %s -> %s %s, %zu data octets%s, DGM_ID 0x%04x, "
+                    "%zu octets %s %s:%u from port %u\n",
+                    ms_dgram_type_name(in->type), sn, dn, in->slot, len,
+                    in->auth_overhead ? " + 52-octet authentication trailer" : "", res->dgm_id,
+                    res->payload_len, verb, dst, in->dport, in->sport);
+}
+
+static void warn_576(const ms_write_result *res)
+{
+    cli_error("send", "warning: the datagram is %zu octets of UDP payload, over 576: Samba "
+                      "nmbd drops datagrams longer than that",
+              res->payload_len);
 }
 
 /* --repeat N --interval 0 over the network: the same datagrams and the
@@ -248,42 +483,34 @@ static int wait_replies(int fd, double seconds, bool json, uint16_t our_port)
  * system call (ms_client_write_many) and their lines written together.
  * Returns an exit status. */
 #define BURST 32
-static int send_burst(ms_client *c, const uint8_t *data, size_t len, long repeat, bool quiet,
-                      const char *sn, const char *dn, const char *dst, long *done)
+static int send_burst(ms_client *c, const send_args *a, const uint8_t *data, size_t len,
+                      long *done)
 {
     static char lines[BURST * 1200];
     const ms_client_info *in = ms_client_get_info(c);
     ms_write_result res[BURST];
     char err[512];
     *done = 0;
-    for (long i = 0; i < repeat && !cli_stop_signal;) {
-        size_t n = repeat - i < BURST ? (size_t)(repeat - i) : BURST, sent = 0;
+    for (long i = 0; i < a->repeat && !cli_stop_signal;) {
+        size_t n = a->repeat - i < BURST ? (size_t)(a->repeat - i) : BURST, sent = 0;
         ms_status st = ms_client_write_many(c, data, len, n, res, &sent, err, sizeof err);
         size_t used = 0;
-        for (size_t k = 0; k < sent && !quiet; k++) {
+        for (size_t k = 0; k < sent && !a->quiet; k++) {
             bool warn = res[k].over_576 && i + (long)k == 0;
             if (warn || sizeof lines - used < 2048) {
                 fwrite(lines, 1, used, stderr);
                 used = 0;
             }
             if (warn)
-                cli_error("send", "warning: the datagram is %zu octets of UDP payload, over "
-                          "576: Samba nmbd drops datagrams longer than that",
-                          res[k].payload_len);
-            /* At most ~1100 octets: names of 300, a slot of 255. */
-            int w = snprintf(lines + used, sizeof lines - used,
-                             "mailslot send: %s %s -> %s %s, %zu data octets%s, DGM_ID 0x%04x, "
-                             "%zu octets sent to %s:%u from port %u\n",
-                             ms_dgram_type_name(in->type), sn, dn, in->slot, len,
-                             in->auth_overhead ? " + 52-octet authentication trailer" : "",
-                             res[k].dgm_id, res[k].payload_len, dst, in->dport, in->sport);
+                warn_576(&res[k]);
+            int w = summary(lines + used, sizeof lines - used, a, in, &res[k], len, "sent to");
             if (w > 0)
                 used += (size_t)w < sizeof lines - used ? (size_t)w : sizeof lines - used - 1;
         }
         fwrite(lines, 1, used, stderr);
         *done += (long)sent;
         if (st != MS_OK) {
-            cli_error("send", "%s", err);
+            refused(err, st);
             return exit_for(st);
         }
         i += (long)n;
@@ -291,266 +518,141 @@ static int send_burst(ms_client *c, const uint8_t *data, size_t len, long repeat
     return EXIT_OK;
 }
 
-int cmd_send(int argc, char **argv)
+/* One message: sent, or (-w) written to the pcap file. */
+static ms_status send_one(ms_client *c, const send_args *a, pcap_out *po, const uint8_t *data,
+                          size_t len, ms_write_result *res, char *err, size_t errlen)
 {
-    ms_client_opts o;
-    ms_client_opts_init(&o);
-    const char *to = NULL, *slot = NULL, *text = NULL, *hex = NULL, *file = NULL, *out = NULL;
-    const char *key_file = NULL;
-    double wait_s = 0;
-    long repeat = 1, interval = 1000;
-    bool json = false, quiet = false;
-    int ch;
-    while ((ch = cli_next(&cli_cmd_send, argc, argv)) > 0) {
-        char *end;
-        switch (ch) {
-        case 't': to = optarg; break;
-        case 's': slot = optarg; break;
-        case 'f': o.from = optarg; break;
-        case 'n': o.dest_name = optarg; break;
-        case 'd': text = optarg; break;
-        case 'x': hex = optarg; break;
-        case 'F': file = optarg; break;
-        case 'W': o.workgroup = optarg; break;
-        case 'i': o.iface = optarg; break;
-        case 'w': out = optarg; break;
-        case 'j': json = true; break;
-        case 'z': o.force_size = true; break;
-        case 'H': o.hosts_file = optarg; break;
-        case 'K':
-            if (!ms_auth_available()) {
-                cli_error("send", "--key-file: this build has no authentication support "
-                                  "(built with MAILSLOT_AUTH=OFF; it needs OpenSSL libcrypto)");
-                return EXIT_USAGE;
-            }
-            if (!*optarg) {
-                cli_error("send", "--key-file: empty file name");
-                return EXIT_USAGE;
-            }
-            key_file = optarg;
-            break;
-        case 'q': quiet = true; break;
-        case 'T':
-            if (!strcasecmp(optarg, "unique"))
-                o.type = MS_NBDS_DIRECT_UNIQUE;
-            else if (!strcasecmp(optarg, "group"))
-                o.type = MS_NBDS_DIRECT_GROUP;
-            else if (!strcasecmp(optarg, "broadcast"))
-                o.type = MS_NBDS_BROADCAST;
-            else {
-                cli_error("send", "--type must be unique, group or broadcast, not '%s'", optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        case 'S':
-            if ((o.sport = cli_parse_port(optarg)) < 0) {
-                cli_error("send", "--sport: '%s' is not a port", optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        case 'P': {
-            int p = cli_parse_port(optarg);
-            if (p < 0) {
-                cli_error("send", "--port: '%s' is not a port", optarg);
-                return EXIT_USAGE;
-            }
-            o.dport = (uint16_t)p;
-            break;
-        }
-        case 'a':
-            wait_s = strtod(optarg, &end);
-            if (!*optarg || *end || !(wait_s >= 0 && wait_s <= 86400)) {
-                cli_error("send", "--wait: '%s' is not a number of seconds", optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        case 'r':
-            repeat = strtol(optarg, &end, 10);
-            if (!*optarg || *end || repeat < 1 || repeat > 1000000) {
-                cli_error("send", "--repeat: '%s' is not a count (1..1000000)", optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        case 'I':
-            interval = strtol(optarg, &end, 10);
-            if (!*optarg || *end || interval < 0 || interval > 3600000) {
-                cli_error("send", "--interval: '%s' is not milliseconds", optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        case 'N':
-            if (!ms_ip_parse(optarg, &o.wins_ip)) {
-                cli_error("send", "--wins: '%s' is not an IPv4 address", optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        }
-    }
-    if (ch != CLI_END)
-        return ch == CLI_EXIT_OK ? EXIT_OK : EXIT_USAGE;
-    if (optind < argc) {
-        cli_error("send", "unexpected argument '%s'", argv[optind]);
-        return EXIT_USAGE;
-    }
-    if (!to || !slot) {
-        cli_error("send", "--to and --slot are required; try 'mailslot send --help'");
-        return EXIT_USAGE;
-    }
-    if ((text != NULL) + (hex != NULL) + (file != NULL) > 1) {
-        cli_error("send", "give at most one of --data, --hex, --file");
-        return EXIT_USAGE;
-    }
-    if (out && wait_s > 0) {
-        cli_error("send", "--wait needs the network; it does not go with -w");
-        return EXIT_USAGE;
-    }
-    int arg_status = send_check_args(to, o.hosts_file);
-    if (arg_status != EXIT_OK)
-        return arg_status;
-    if (out && needs_resolution(to, &o) && !o.hosts_file && !o.wins_ip) {
-        /* -w promises nothing goes on the network: no name query either. */
-        cli_error("send", "-w with --to '%s' would resolve the name on the network; "
-                          "give --hosts FILE or --wins IP, or --to an address with --name", to);
-        return EXIT_USAGE;
-    }
-
-    static uint8_t data[DATA_MAX];
-    size_t len = 0;
-    if (text) {
-        len = strlen(text);
-        if (len > DATA_MAX) {
-            cli_error("send", "--data is longer than %d octets", DATA_MAX);
-            return EXIT_USAGE;
-        }
-        memcpy(data, text, len);
-    } else if (hex) {
-        if (parse_hex(hex, data, sizeof data, &len) != 0) {
-            cli_error("send", "--hex: not an even number of hex digits (or over %d octets)",
-                      DATA_MAX);
-            return EXIT_USAGE;
-        }
-    } else {
-        FILE *f = file ? fopen(file, "rb") : stdin;
-        if (!f) {
-            cli_error("send", "%s: %s", file, strerror(errno));
-            return EXIT_SYSTEM;
-        }
-        int r = read_all(f, data, sizeof data, &len);
-        if (file)
-            fclose(f);
-        if (r != 0) {
-            cli_error("send", "%s: %s", file ? file : "standard input",
-                      r > 0 ? "longer than 65536 octets" : "read error");
-            return r > 0 ? EXIT_USAGE : EXIT_SYSTEM;
-        }
-    }
-
-    if (local_target(to) && (out || wait_s > 0 || key_file)) {
-        cli_error("send", "a local mailslot (\\\\.) takes no %s",
-                  out ? "-w" : wait_s > 0 ? "--wait" : "--key-file (file permissions guard it)");
-        return EXIT_USAGE;
-    }
-    o.no_socket = out != NULL;
-    char err[512] = "";
-    ms_status st;
-    static ms_auth_keyring keys;
-    if (key_file) {
-        st = ms_auth_keys_load(key_file, &keys, err, sizeof err);
-        if (st != MS_OK) {
-            cli_error("send", "--key-file: %s", err);
-            return st == MS_ERR_INVALID_ARG ? EXIT_USAGE : EXIT_SYSTEM;
-        }
-        o.auth_key = &keys.keys[0];
-    }
-    /* Without --wait nothing reads replies: a connected socket spares the
-     * kernel a route lookup per datagram. */
-    o.send_only = wait_s <= 0;
-    ms_client *c = ms_client_open(to, slot, &o, &st, err, sizeof err);
-    ms_auth_keys_wipe(&keys);
-    if (!c) {
-        cli_error("send", "%s", err);
-        return exit_for(st);
-    }
-    if (ms_client_is_local(c))
-        return send_local(c, data, len, repeat, interval, quiet);
-    const ms_client_info *in = ms_client_get_info(c);
-    if (in->note[0] && !quiet)
-        cli_error("send", "%s (port %u)", in->note, in->sport);
-
-    pcap_out *po = NULL;
-    if (out && !(po = pcap_out_open(out, err, sizeof err))) {
-        cli_error("send", "%s", err);
-        ms_client_close(c);
-        return EXIT_SYSTEM;
-    }
     static uint8_t frame[65536];
-    int status = EXIT_OK;
-    char dst[16], sn[300], dn[300];
-    ms_ip_format(in->dst_ip, dst, sizeof dst);
-    ms_nb_name_format(&in->src, sn, sizeof sn);
-    ms_nb_name_format(&in->dst, dn, sizeof dn);
-    long done = 0, want = repeat;
-    if (repeat > 1) /* a run that takes time: stop it cleanly */
-        cli_signals_install(NULL);
-    if (!po && interval == 0 && repeat > 1) {
-        status = send_burst(c, data, len, repeat, quiet, sn, dn, dst, &done);
-        repeat = 0;
+    const ms_client_info *in = ms_client_get_info(c);
+    if (!po)
+        return ms_client_write(c, data, len, res, err, errlen);
+    ms_status st = ms_client_build(c, data, len, frame, sizeof frame, res, err, errlen);
+    if (st != MS_OK)
+        return st;
+    uint64_t now = ms_realtime_ns();
+    if (pcap_out_write(po, (int64_t)(now / 1000000000ull), (uint32_t)(now % 1000000000ull),
+                       in->src_ip, in->dst_ip, in->sport, in->dport, frame,
+                       res->payload_len) != 0) {
+        snprintf(err, errlen, "writing %s failed", a->out);
+        return MS_ERR_SYSTEM;
     }
-    for (long i = 0; i < repeat && status == EXIT_OK && !cli_stop_signal; i++) {
-        if (i > 0 && interval > 0)
-            sleep_ms(interval);
+    return MS_OK;
+}
+
+/* --repeat messages, --interval apart; *done counts those that went. */
+static int send_each(ms_client *c, const send_args *a, pcap_out *po, const uint8_t *data,
+                     size_t len, long *done)
+{
+    char err[512], line[1200];
+    for (long i = 0; i < a->repeat && !cli_stop_signal; i++) {
+        if (i > 0 && a->interval > 0)
+            sleep_ms(a->interval);
         if (cli_stop_signal)
             break;
         ms_write_result res;
-        if (po) {
-            st = ms_client_build(c, data, len, frame, sizeof frame, &res, err, sizeof err);
-            if (st == MS_OK) {
-                uint64_t now = ms_realtime_ns();
-                if (pcap_out_write(po, (int64_t)(now / 1000000000ull),
-                                   (uint32_t)(now % 1000000000ull), in->src_ip, in->dst_ip,
-                                   in->sport, in->dport, frame, res.payload_len) != 0) {
-                    snprintf(err, sizeof err, "writing %s failed", out);
-                    st = MS_ERR_SYSTEM;
-                }
-            }
-        } else {
-            st = ms_client_write(c, data, len, &res, err, sizeof err);
-        }
+        ms_status st = send_one(c, a, po, data, len, &res, err, sizeof err);
         if (st != MS_OK) {
-            cli_error("send", "%s", err);
-            status = exit_for(st);
-            break;
+            refused(err, st);
+            return exit_for(st);
         }
-        if (res.over_576 && !quiet && i == 0)
-            cli_error("send", "warning: the datagram is %zu octets of UDP payload, over 576: "
-                      "Samba nmbd drops datagrams longer than that",
-                      res.payload_len);
-        if (!quiet)
-            fprintf(stderr, "mailslot send: %s %s -> %s %s, %zu data octets%s, DGM_ID 0x%04x, "
-                    "%zu octets %s %s:%u from port %u\n",
-                    ms_dgram_type_name(in->type), sn, dn, in->slot, len,
-                    in->auth_overhead ? " + 52-octet authentication trailer" : "", res.dgm_id,
-                    res.payload_len, po ? "written for" : "sent to", dst, in->dport, in->sport);
-        done++;
+        if (res.over_576 && !a->quiet && i == 0)
+            warn_576(&res);
+        if (!a->quiet && summary(line, sizeof line, a, ms_client_get_info(c), &res, len,
+                                 po ? "written for" : "sent to") > 0)
+            fputs(line, stderr);
+        ++*done;
     }
+    return EXIT_OK;
+}
+
+/* The -w file: kept when all went well, removed otherwise. */
+static int close_output(pcap_out *po, int status)
+{
+    char err[512];
+    if (status != EXIT_OK) {
+        pcap_out_abort(po);
+        return status;
+    }
+    if (pcap_out_commit(po, err, sizeof err) != 0) {
+        cli_error("send", "%s", err);
+        return EXIT_SYSTEM;
+    }
+    return EXIT_OK;
+}
+
+static int send_network(ms_client *c, const send_args *a, const uint8_t *data, size_t len)
+{
+    const ms_client_info *in = ms_client_get_info(c);
+    if (in->note[0] && !a->quiet)
+        cli_error("send", "%s (port %u)", in->note, in->sport);
+    char err[512];
+    pcap_out *po = NULL;
+    if (a->out && !(po = pcap_out_open(a->out, err, sizeof err))) {
+        cli_error("send", "%s", err);
+        return EXIT_SYSTEM;
+    }
+    long done = 0;
+    if (a->repeat > 1) /* a run that takes time: stop it cleanly */
+        cli_signals_install(NULL);
+    int status = !po && a->interval == 0 && a->repeat > 1 ? send_burst(c, a, data, len, &done)
+                                                          : send_each(c, a, po, data, len, &done);
     if (status == EXIT_OK)
-        status = stopped_status(done, want);
-    if (want > 1) { /* --wait ends at a signal as before */
+        status = stopped_status(done, a->repeat);
+    if (a->repeat > 1) { /* --wait ends at a signal as before */
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
     }
-    if (po) {
-        if (status == EXIT_OK) {
-            if (pcap_out_commit(po, err, sizeof err) != 0) {
-                cli_error("send", "%s", err);
-                status = EXIT_SYSTEM;
-            }
-        } else {
-            pcap_out_abort(po);
-        }
+    if (po)
+        status = close_output(po, status);
+    if (status == EXIT_OK && a->wait_s > 0)
+        status = wait_replies(ms_client_fd(c), a->wait_s, a->json, in->sport);
+    return status;
+}
+
+/* The client for the target, with the key of --key-file. */
+static int open_client(send_args *a, ms_client **c)
+{
+    static ms_auth_keyring keys;
+    if (a->key_file) {
+        int ks = cli_load_keys("send", a->key_file, &keys);
+        if (ks)
+            return ks;
+        a->o.auth_key = &keys.keys[0];
     }
-    if (status == EXIT_OK && wait_s > 0)
-        status = wait_replies(ms_client_fd(c), wait_s, json, in->sport);
+    a->o.no_socket = a->out != NULL;
+    /* Without --wait nothing reads replies: a connected socket spares the
+     * kernel a route lookup per datagram. */
+    a->o.send_only = a->wait_s <= 0;
+    char err[512] = "";
+    ms_status st = ms_client_open(a->to, a->slot, &a->o, c, err, sizeof err);
+    ms_auth_keys_wipe(&keys);
+    a->o.auth_key = NULL;
+    if (st != MS_OK) {
+        cli_error("send", "%s", err);
+        return exit_for(st);
+    }
+    return EXIT_OK;
+}
+
+int cmd_send(int argc, char **argv)
+{
+    static send_args a;
+    static uint8_t data[DATA_MAX];
+    size_t len = 0;
+    ms_client *c = NULL;
+    int status = parse_args(&a, argc, argv);
+    if (status == EXIT_OK)
+        status = check_args(&a);
+    if (status == EXIT_OK)
+        status = read_message(&a, data, &len);
+    if (status == EXIT_OK)
+        status = open_client(&a, &c);
+    if (status != EXIT_OK)
+        return status == CLI_DONE ? EXIT_OK : status;
+    if (ms_client_is_local(c))
+        status = send_local(c, data, len, a.repeat, a.interval, a.quiet);
+    else
+        status = send_network(c, &a, data, len);
     ms_client_close(c);
     return status;
 }

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "cli_signal.h"
 #include "mailslot/net.h"
+#include "mailslot/pipeline.h"
 
 static int dg_add_port(dg_options *o, const char *arg)
 {
@@ -160,49 +161,6 @@ int dg_take_input(dg_options *o, int argc, char **argv, int optind_now)
     return 0;
 }
 
-/* Reassembly events become F- findings on the datagram being handled (or,
- * at the end of the input, on a finding-only item). */
-typedef struct reasm_sink {
-    ms_report *findings;
-    const char *sub;
-    uint64_t pend_frame[MS_REPORT_MAX]; /* per finding, at the end */
-    uint64_t frames[DG_MAX_FRAGMENTS];
-    size_t nframes;
-} reasm_sink;
-
-static void frame_list(char *out, size_t cap, const uint64_t *f, size_t n)
-{
-    size_t o = 0;
-    out[0] = '\0';
-    for (size_t i = 0; i < n && o + 24 < cap; i++)
-        o += (size_t)snprintf(out + o, cap - o, "%s%llu", i ? "," : "", (unsigned long long)f[i]);
-}
-
-static void on_event(void *vctx, const ms_nbds_reasm_event *e)
-{
-    reasm_sink *s = vctx;
-    char frames[160];
-    frame_list(frames, sizeof frames, e->frames, e->nframes);
-    const char *rule = "F-05";
-    switch (e->reason) {
-    case MS_NBDS_REASON_OVERLAP: rule = "F-01"; break;
-    case MS_NBDS_REASON_INCONSISTENT: rule = "F-02"; break;
-    case MS_NBDS_REASON_TIMEOUT:
-    case MS_NBDS_REASON_PENDING: rule = "F-03"; break;
-    case MS_NBDS_REASON_DUPLICATE: rule = "F-04"; break;
-    default: break;
-    }
-    ms_report_add(s->findings, rule, "nbdgm.id", 2, "DGM_ID 0x%04x: %s (fragments in frames %s)", e->id,
-                  ms_nbds_reasm_reason_name(e->reason), frames[0] ? frames : "none");
-    if (e->reason == MS_NBDS_REASON_PENDING && s->findings->count) {
-        uint64_t last = 0;
-        for (size_t i = 0; i < e->nframes; i++)
-            if (e->frames[i] > last)
-                last = e->frames[i];
-        s->pend_frame[s->findings->count - 1] = last;
-    }
-}
-
 /* "\r12.3 % of 456 MiB, 789012 frames, 1.2 M frames/s" on a terminal. */
 typedef struct progress {
     bool on, shown;
@@ -245,18 +203,20 @@ typedef struct run_state {
 } run_state;
 
 /* An item through the filters to the callback (and to the -w file). */
-static void deliver(run_state *rs, const dg_item *it)
+static void deliver(void *vrs, const ms_rx_item *it)
 {
+    run_state *rs = vrs;
+    bool at_eof = it->kind == MS_RX_INCOMPLETE;
     if (it->m && !dg_filter_match(&rs->o->filter, it->m)) {
         rs->res->filtered_out++;
         return;
     }
-    if (!it->at_eof && rs->o->count && rs->res->shown >= rs->o->count)
+    if (!at_eof && rs->o->count && rs->res->shown >= rs->o->count)
         return;
-    if (rs->dumping && !it->at_eof && !it->reassembled && ms_capture_dump_record(rs->cap) != 0)
+    if (rs->dumping && it->kind == MS_RX_DATAGRAM && ms_capture_dump_record(rs->cap) != 0)
         rs->dump_failed = true;
     rs->fn(rs->ctx, it);
-    if (!it->at_eof)
+    if (!at_eof)
         rs->res->shown++;
 }
 
@@ -272,6 +232,59 @@ static ms_capture *open_input(const dg_options *o, char *err, size_t errlen, int
         return NULL;
     }
     return cap;
+}
+
+static ms_pipeline *open_pipeline(const dg_options *o, run_state *rs)
+{
+    ms_pipeline_opts po;
+    ms_pipeline_opts_init(&po);
+    po.reasm_sets = o->reasm.max_sets;
+    po.reasm_frags = o->reasm.max_frags;
+    po.reasm_bytes = o->reasm.max_bytes;
+    po.reasm_timeout_ns = o->reasm.timeout_ns;
+    po.validate = o->validate;
+    po.report_flags = o->report_flags;
+    ms_pipeline *p = NULL;
+    char err[256];
+    if (ms_pipeline_new(&po, deliver, rs, &p, err, sizeof err) != MS_OK)
+        cli_error(o->sub, "%s", err);
+    return p;
+}
+
+/* Every datagram of the capture through the pipeline: 1 at the end of the
+ * input, 0 after a signal or -c, -1 when the input failed. */
+static int read_all(const dg_options *o, ms_capture *cap, ms_pipeline *p, dg_result *res)
+{
+    progress pg = { o->progress && !o->iface, false, ms_monotonic_ns(), 0 };
+    pg.next = pg.t0;
+    ms_udp_datagram d;
+    int rc = 0;
+    uint64_t n = 0;
+    while (!cli_stop_signal && (!o->count || res->shown < o->count) &&
+           (rc = ms_capture_next(cap, &d)) == 1) {
+        if (pg.on && (++n & 1023) == 0)
+            progress_tick(&pg, o, cap, false);
+        /* Reassembly runs on capture time. */
+        ms_pipeline_push(p, &d, (uint64_t)d.ts_sec * 1000000000u + d.ts_nsec);
+    }
+    if (pg.on)
+        progress_tick(&pg, o, cap, true);
+    return rc;
+}
+
+/* Close the -w file: kept when complete, removed otherwise. */
+static int finish_dump(const dg_options *o, run_state *rs, int status)
+{
+    char err[256];
+    if (ms_capture_dump_close(rs->cap, err, sizeof err) != 0 || rs->dump_failed) {
+        cli_error(o->sub, "-w %s: writing failed", o->write_path);
+        status = EXIT_SYSTEM;
+    }
+    if (status == EXIT_SYSTEM || rs->res->interrupted)
+        cli_output_abandon();
+    else
+        cli_output_done();
+    return status;
 }
 
 int dg_run(const dg_options *o, dg_fn fn, void *ctx, dg_result *res)
@@ -300,75 +313,17 @@ int dg_run(const dg_options *o, dg_fn fn, void *ctx, dg_result *res)
         cli_output_begin(o->write_path);
         rs.dumping = true;
     }
+    ms_pipeline *p = open_pipeline(o, &rs);
+    if (!p) {
+        ms_capture_close(cap);
+        if (rs.dumping)
+            cli_output_abandon();
+        return EXIT_SYSTEM;
+    }
     cli_signals_install(cap);
     if (o->iface && o->timeout_s > 0)
         cli_alarm_after(o->timeout_s);
-    ms_message *m = malloc(sizeof *m);
-    ms_message *whole = malloc(sizeof *whole);
-    ms_report *findings = malloc(sizeof *findings);
-    size_t rsize = ms_nbds_reasm_size(&o->reasm);
-    void *rmem = rsize ? malloc(rsize) : NULL;
-    uint8_t *joined = malloc(MS_NBDS_REASM_OUT_MAX);
-    static reasm_sink sink;
-    memset(&sink, 0, sizeof sink);
-    sink.findings = findings;
-    sink.sub = o->sub;
-    ms_nbds_reasm *reasm = rmem ? ms_nbds_reasm_init(rmem, rsize, &o->reasm, on_event, &sink) : NULL;
-    if (!m || !whole || !findings || !reasm || !joined) {
-        cli_error(o->sub, "out of memory");
-        free(m);
-        free(whole);
-        free(findings);
-        free(rmem);
-        free(joined);
-        ms_capture_close(cap);
-        cli_output_abandon();
-        return EXIT_SYSTEM;
-    }
-    progress pg = { o->progress && !o->iface, false, ms_monotonic_ns(), 0 };
-    pg.next = pg.t0;
-    ms_udp_datagram d;
-    int rc = 0;
-    uint64_t n = 0;
-    while (!cli_stop_signal && (!o->count || res->shown < o->count) &&
-           (rc = ms_capture_next(cap, &d)) == 1) {
-        if (pg.on && (++n & 1023) == 0)
-            progress_tick(&pg, o, cap, false);
-        ms_message_decode(d.payload, d.len, m);
-        ms_report_clear(findings);
-        uint64_t now = (uint64_t)d.ts_sec * 1000000000u + d.ts_nsec;
-        ms_nbds_reasm_out out = { joined, MS_NBDS_REASM_OUT_MAX, 0, NULL, 0, MS_NBDS_REASON_NONE };
-        ms_nbds_reasm_verdict v = MS_NBDS_REASM_NOT_FRAGMENT;
-        /* With no fragment set in flight, a datagram that is not a fragment
-         * has nothing to expire or join: skip the reassembler's scan of
-         * every set slot (it did that for each datagram). */
-        const ms_nbds_reasm_stats *rst = ms_nbds_reasm_get_stats(reasm);
-        if (rst->sets == 0 && !ms_nbds_is_fragment(&m->dgram))
-            v = MS_NBDS_REASM_NOT_FRAGMENT;
-        else if (m->status == MS_OK || strcmp(m->err_layer, "nbdgm") != 0)
-            v = ms_nbds_reasm_add(reasm, &m->dgram, now, d.frame, &out);
-        else
-            ms_nbds_reasm_expire(reasm, now);
-        dg_item it = { &d, m, { d.ip_src, d.ip_dst, d.sport, d.dport, d.orig_len, d.truncated },
-                       false, NULL, 0, findings, false };
-        deliver(&rs, &it);
-        if (v == MS_NBDS_REASM_COMPLETE) {
-            /* The joined datagram is an extra item after its last fragment. */
-            ms_udp_datagram j = d;
-            j.payload = joined;
-            j.len = j.orig_len = out.len;
-            j.truncated = false;
-            ms_message_decode(joined, out.len, whole);
-            ms_report_clear(findings);
-            size_t nf = out.nframes < DG_MAX_FRAGMENTS ? out.nframes : DG_MAX_FRAGMENTS;
-            memcpy(sink.frames, out.frames, nf * sizeof *sink.frames);
-            dg_item jt = { &j, whole, { j.ip_src, j.ip_dst, j.sport, j.dport, j.len, false },
-                           true, sink.frames, nf, findings, false };
-            deliver(&rs, &jt);
-        }
-    }
-    if (pg.on)
-        progress_tick(&pg, o, cap, true);
+    int rc = read_all(o, cap, p, res);
     int status = EXIT_OK;
     if (cli_stop_signal) {
         res->interrupted = !o->iface;
@@ -377,37 +332,14 @@ int dg_run(const dg_options *o, dg_fn fn, void *ctx, dg_result *res)
         status = o->iface ? EXIT_SYSTEM : EXIT_INPUT;
     }
     /* Sets never completed: one finding-only item per set. */
-    ms_report_clear(findings);
-    ms_nbds_reasm_pending(reasm, on_event, &sink);
-    for (size_t i = 0; i < findings->count && !res->interrupted; i++) {
-        ms_report one;
-        ms_report_clear(&one);
-        one.items[0] = findings->items[i];
-        one.count = 1;
-        ms_udp_datagram e;
-        memset(&e, 0, sizeof e);
-        e.frame = sink.pend_frame[i];
-        dg_item et = { &e, NULL, { 0, 0, 0, 0, 0, false }, false, NULL, 0, &one, true };
-        deliver(&rs, &et);
-    }
+    if (!res->interrupted)
+        ms_pipeline_finish(p);
     res->cs = *ms_capture_get_stats(cap);
     snprintf(res->linktype, sizeof res->linktype, "%s", ms_capture_linktype_name(cap));
-    if (rs.dumping) {
-        if (ms_capture_dump_close(cap, err, sizeof err) != 0 || rs.dump_failed) {
-            cli_error(o->sub, "-w %s: writing failed", o->write_path);
-            status = EXIT_SYSTEM;
-        }
-        if (status == EXIT_SYSTEM || res->interrupted)
-            cli_output_abandon();
-        else
-            cli_output_done();
-    }
+    if (rs.dumping)
+        status = finish_dump(o, &rs, status);
     cli_signals_install(NULL);
-    free(findings);
-    free(m);
-    free(whole);
-    free(rmem);
-    free(joined);
+    ms_pipeline_free(p);
     ms_capture_close(cap);
     return status;
 }

@@ -7,12 +7,12 @@
 #include "mailslot/capture.h"
 #include "mailslot/message.h"
 #include "mailslot/nbds_reasm.h"
+#include "mailslot/pipeline.h"
 #include "mailslot/validate.h"
 
 #include "dg_filter.h"
 
 #define DG_MAX_PORTS 16
-#define DG_MAX_FRAGMENTS 64
 #define DG_BPF_MAX 2048
 
 typedef struct dg_options {
@@ -27,6 +27,8 @@ typedef struct dg_options {
     dg_filter filter;           /* --slot, --type, --name */
     uint64_t count;             /* -c N: stop after N datagrams; 0 = all */
     double timeout_s;           /* live: stop after this long; 0 = never */
+    bool validate;              /* the validator's findings on every item */
+    unsigned report_flags;      /* MS_REPORT_NO_TEXT: findings counted only */
     bool progress;              /* a progress line on stderr (a terminal) */
 } dg_options;
 
@@ -39,18 +41,11 @@ typedef struct dg_result {
     bool interrupted;           /* SIGINT/SIGTERM before the end of a file */
 } dg_result;
 
-typedef struct dg_item {
-    const ms_udp_datagram *d;   /* for a reassembled datagram: its payload */
-    const ms_message *m;
-    ms_frame_info info;         /* what ms_validate needs */
-    bool reassembled;           /* NBDS fragments joined */
-    const uint64_t *fragments;  /* their frame numbers */
-    size_t nfragments;
-    const ms_report *findings;  /* F- findings raised at this datagram */
-    bool at_eof;                /* no datagram: findings about fragment sets
-                                 * still incomplete at the end of the input
-                                 * (d->frame = their last fragment, m NULL) */
-} dg_item;
+/* One item of the receive pipeline (pipeline.h): a datagram, a datagram
+ * rebuilt from NBDS fragments (kind MS_RX_REASSEMBLED), or, at the end of
+ * the input, the findings of a fragment set that never completed (kind
+ * MS_RX_INCOMPLETE: no datagram, d->frame = its last fragment, m NULL). */
+typedef ms_rx_item dg_item;
 
 typedef void (*dg_fn)(void *ctx, const dg_item *it);
 

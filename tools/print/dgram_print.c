@@ -106,7 +106,7 @@ static char *put_ip(char *o, uint32_t ip)
 
 static void error_text(const ms_message *m, char *out, size_t cap)
 {
-    snprintf(out, cap, "%s: %s", m->err_layer, ms_strerror(m->status));
+    snprintf(out, cap, "%s: %s", ms_layer_name(m->err_layer), ms_strerror(m->status));
 }
 
 /* What snprintf("%lld.%09u") writes, without its cost on every object:
@@ -269,7 +269,7 @@ void dp_json(json_out *j, const dg_item *it, const ms_report *r, const dp_auth *
     jo_end(j);
     if (d->reassembled)
         jo_bool(j, "ip_reassembled", true);
-    if (it->reassembled) {
+    if (it->kind == MS_RX_REASSEMBLED) {
         jo_bool(j, "reassembled", true);
         if (it->fragments) {
         jo_begin_list(j, "fragments");
@@ -295,7 +295,7 @@ void dp_json(json_out *j, const dg_item *it, const ms_report *r, const dp_auth *
     if (m->status != MS_OK || d->truncated) {
         JO_BEGIN(j, "error");
         if (m->status != MS_OK) {
-            jo_cstr(j, "layer", m->err_layer);
+            jo_cstr(j, "layer", ms_layer_name(m->err_layer));
             JO_UINT(j, "offset", m->err_off);
             jo_cstr(j, "text", ms_strerror(m->status));
         } else {
@@ -480,7 +480,7 @@ void dp_line(FILE *f, const dg_item *it, bool verbose, const dp_auth *auth)
         ln_flush(&lb);
         fprintf(f, " [authenticated: key %lu]", (unsigned long)auth->key_id);
     }
-    if (it->reassembled) {
+    if (it->kind == MS_RX_REASSEMBLED) {
         ln_flush(&lb);
         fputs(it->fragments ? " [reassembled from frames" : " [reassembled from NBDS fragments", f);
         for (size_t i = 0; i < it->nfragments; i++)

@@ -1,37 +1,51 @@
 /* SPDX-License-Identifier: MIT */
-/* Live datagrams in decode's output format: the live datagram is handed to
- * the same printers decode uses (dgram_print.c). */
+/* Live datagrams in decode's output format: the same printers decode uses
+ * (dgram_print.c), fed the same pipeline item. */
 #include <string.h>
 
-#include "dgram_print.h"
 #include "live_print.h"
 #include "mailslot/validate.h"
 
-void live_print(FILE *f, json_out *j, bool json, const live_dgram *d, const ms_message *m)
+void live_item(const ms_mailslot_msg *msg, uint64_t frame, ms_udp_datagram *d, dg_item *it)
 {
-    static ms_report none, problems;
-    ms_udp_datagram u;
-    memset(&u, 0, sizeof u);
-    u.frame = d->frame;
-    u.ts_sec = (int64_t)(d->time_ns / 1000000000ull);
-    u.ts_nsec = (uint32_t)(d->time_ns % 1000000000ull);
-    u.ip_src = d->ip_src;
-    u.ip_dst = d->ip_dst;
-    u.sport = d->sport;
-    u.dport = d->dport;
-    u.payload = d->payload;
-    u.len = u.orig_len = d->len;
-    u.udp_length = (uint16_t)(d->len + 8);
-    dg_item it = { &u, m, { d->ip_src, d->ip_dst, d->sport, d->dport, d->len, false },
-                   d->reassembled, NULL, 0, &none, false };
-    dp_auth auth = { d->auth_key_id, d->auth_time_ms };
+    static const ms_report none;
+    memset(d, 0, sizeof *d);
+    d->frame = frame;
+    d->ts_sec = (int64_t)(msg->time_ns / 1000000000ull);
+    d->ts_nsec = (uint32_t)(msg->time_ns % 1000000000ull);
+    d->ip_src = msg->src_ip;
+    d->ip_dst = msg->dst_ip;
+    d->sport = msg->src_port;
+    d->dport = msg->dst_port;
+    d->payload = msg->payload;
+    d->len = d->orig_len = msg->payload_len;
+    d->udp_length = (uint16_t)(msg->payload_len + 8);
+    d->reassembled = msg->reassembled;
+    memset(it, 0, sizeof *it);
+    it->kind = msg->reassembled ? MS_RX_REASSEMBLED : MS_RX_DATAGRAM;
+    it->verdict = MS_RX_WRITE;
+    it->d = d;
+    it->m = msg->m;
+    it->info = (ms_frame_info){ d->ip_src, d->ip_dst, d->sport, d->dport, d->len, false };
+    it->findings = &none;
+    it->authenticated = msg->authenticated;
+}
+
+void live_print(FILE *f, json_out *j, bool json, const dg_item *it, bool validated,
+                const dp_auth *auth, bool hold)
+{
+    static ms_report problems;
     if (json) {
-        ms_report_clear(&problems);
-        ms_validate(d->payload, d->len, m, &it.info, &problems);
-        dp_json(j, &it, &problems, d->auth ? &auth : NULL);
+        const ms_report *r = it->findings;
+        if (!validated) {
+            ms_report_clear(&problems);
+            ms_validate(it->d->payload, it->d->len, it->m, &it->info, &problems);
+            r = &problems;
+        }
+        dp_json(j, it, r, auth);
     } else {
-        dp_line(f, &it, false, d->auth ? &auth : NULL);
+        dp_line(f, it, false, auth);
     }
-    if (!d->hold)
+    if (!hold)
         fflush(f);
 }

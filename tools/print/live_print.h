@@ -1,34 +1,26 @@
 /* SPDX-License-Identifier: MIT */
-/* Printing datagrams received live (listen, send --wait) exactly the way
- * `mailslot decode` prints a capture's: one text line, or one NDJSON
- * object with the same keys. */
+/* Printing what arrives live (listen, send --wait) exactly the way
+ * `mailslot decode` prints a capture: one text line, or one NDJSON object
+ * with the same keys. */
 #ifndef MS_TOOLS_LIVE_PRINT_H
 #define MS_TOOLS_LIVE_PRINT_H
 
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "dgram_print.h"
 #include "json_out.h"
-#include "mailslot/message.h"
+#include "mailslot/server.h"
 
-typedef struct live_dgram {
-    uint64_t frame;          /* running number */
-    uint64_t time_ns;        /* CLOCK_REALTIME */
-    uint32_t ip_src, ip_dst;
-    uint16_t sport, dport;
-    const uint8_t *payload;
-    size_t len;
-    bool reassembled;        /* rebuilt from NBDS fragments */
-    bool auth;               /* the authentication trailer verified (and
-                              * was stripped from payload) */
-    uint32_t auth_key_id;
-    uint64_t auth_time_ms;   /* the trailer's timestamp */
-    bool hold;               /* the caller flushes f (before it waits for
-                              * more): no flush per datagram */
-} live_dgram;
+/* The pipeline item for a message a server queued (its octets and
+ * decode, its addresses and arrival time); d is filled and pointed to. */
+void live_item(const ms_mailslot_msg *msg, uint64_t frame, ms_udp_datagram *d, dg_item *it);
 
-/* Print one datagram (m decoded from d->payload) and flush f unless
- * d->hold. */
-void live_print(FILE *f, json_out *j, bool json, const live_dgram *d, const ms_message *m);
+/* Print one item; for JSON its findings are the "problems" when the item
+ * carries the validator's, else they are worked out here. auth: the
+ * verified trailer, or NULL. Flushes f unless hold (the caller flushes
+ * before it waits for more). */
+void live_print(FILE *f, json_out *j, bool json, const dg_item *it, bool validated,
+                const dp_auth *auth, bool hold);
 
 #endif

@@ -21,6 +21,19 @@ typedef enum ms_payload_kind {
     MS_PAYLOAD_NETLOGON  /* \MAILSLOT\NET\..., \MAILSLOT\TEMP\NETLOGON, \MAILSLOT\MSSP */
 } ms_payload_kind;
 
+/* The layer a decode stopped in. */
+typedef enum ms_layer {
+    MS_LAYER_NONE = 0,   /* every layer decoded */
+    MS_LAYER_NBDGM,      /* the NetBIOS datagram header or names */
+    MS_LAYER_SMB,        /* the SMB header or transaction */
+    MS_LAYER_BROWSER,    /* the browser payload */
+    MS_LAYER_NETLOGON    /* the NETLOGON payload */
+} ms_layer;
+
+/* "nbdgm", "smb", "browser", "netlogon" (the JSON objects of those
+ * layers); NULL for MS_LAYER_NONE and outside the enum. */
+MS_EXTERN const char *ms_layer_name(ms_layer l);
+
 typedef struct ms_message {
     ms_dgram dgram;
     bool has_smb;           /* smb + trans hold a decoded transaction */
@@ -34,7 +47,7 @@ typedef struct ms_message {
     ms_netlogon netlogon;
     ms_status status;       /* first failure, MS_OK when every layer decoded */
     size_t err_off;         /* UDP payload offset of that failure */
-    const char *err_layer;  /* "nbdgm", "smb", "browser", "netlogon" */
+    ms_layer err_layer;     /* where that failure is (MS_LAYER_NONE: none) */
 } ms_message;
 
 /* True when the datagram carries only part of its USER_DATA: an NBDS
@@ -61,6 +74,13 @@ MS_EXTERN bool ms_mailslot_name_is_local(const char *name);
 /* Decode one UDP payload. Always fills what it can; status says where it
  * stopped. Borrowed ranges point into buf. */
 MS_EXTERN ms_status ms_message_decode(const uint8_t *buf, size_t len, ms_message *m);
+
+/* m was decoded from from[0..len) and those octets now also sit at
+ * to[0..len) (copied by the caller): make every borrowed range of every
+ * layer point into `to`, so m stays valid when `from` goes away. Ranges
+ * outside `from` are left alone. */
+MS_EXTERN void ms_message_move(ms_message *m, const uint8_t *from, size_t len,
+                               const uint8_t *to);
 
 /* Which payload codec a mailslot name selects (case-insensitive). */
 MS_EXTERN ms_payload_kind ms_mailslot_kind(const uint8_t *name, size_t len);

@@ -41,7 +41,8 @@ extern "C" {
     X(MS_ERR_NO_MEMORY, "out of memory")                                           \
     X(MS_ERR_END, "end of input")                                                  \
     X(MS_ERR_AGAIN, "nothing waiting now")                                         \
-    X(MS_ERR_BAD_INPUT, "input damaged or not of the expected format")
+    X(MS_ERR_BAD_INPUT, "input damaged or not of the expected format")            \
+    X(MS_ERR_STOPPED, "stopped on request")
 
 typedef enum ms_status {
 #define MS_STATUS_ENUM_(name, text) name,

@@ -118,15 +118,22 @@ MS_EXTERN ms_status ms_auth_seal(const ms_auth_key *k, const ms_auth_msg *m, uin
                                  const uint8_t *nonce, uint8_t out[MS_AUTH_TRAILER_LEN]);
 
 /* Replay cache: remembers (key id, nonce) until an expiry time. Fixed
- * capacity; an entry is reused only once expired, never evicted early. */
+ * capacity; an entry is reused only once expired, never evicted early. A
+ * bounded table in the caller's memory, like nbds_reasm.h and dedup.h. */
 typedef struct ms_replay_cache ms_replay_cache;
 typedef enum ms_replay_result {
     MS_REPLAY_NEW,     /* remembered now */
     MS_REPLAY_SEEN,    /* an unexpired entry holds it */
     MS_REPLAY_FULL     /* every entry unexpired: not remembered */
 } ms_replay_result;
-MS_EXTERN ms_replay_cache *ms_replay_new(size_t capacity);  /* NULL: out of memory or 0 */
-MS_EXTERN void ms_replay_free(ms_replay_cache *c);
+#define MS_REPLAY_MAX (1u << 24) /* most entries */
+/* Octets for a cache of `capacity` entries; 0 when capacity is 0 or over
+ * MS_REPLAY_MAX. */
+MS_EXTERN size_t ms_replay_size(size_t capacity);
+/* Set up a cache in mem (8-octet aligned, ms_replay_size octets, the
+ * caller's for its life). MS_ERR_INVALID_ARG for a block too small. */
+MS_EXTERN ms_status ms_replay_init(void *mem, size_t len, size_t capacity,
+                                   ms_replay_cache **out);
 /* Look (key_id, nonce) up among entries with expires_ms >= now_ms; when
  * absent, remember it until expires_ms in a free or expired entry. */
 MS_EXTERN ms_replay_result ms_replay_check_add(ms_replay_cache *c, uint32_t key_id,
@@ -153,12 +160,28 @@ typedef enum ms_auth_result {
  * "future", "replay", "cache_full", "error". */
 MS_EXTERN const char *ms_auth_result_name(ms_auth_result r);
 
+/* Room for the counters of ms_auth_stats: fixed, so that a new result
+ * does not move anything. */
+#define MS_AUTH_STATS_SLOTS 16
+
+typedef struct ms_auth_stats {
+    size_t size;                          /* sizeof, set by the caller */
+    uint64_t counts[MS_AUTH_STATS_SLOTS]; /* by ms_auth_result */
+} ms_auth_stats;
+
+/* The verifier: keys, clock window, replay cache, counters, in one block
+ * of the caller's memory (a bounded table like the others).
+ * ms_auth_verifier_size: octets for cache_entries (0 =
+ * MS_AUTH_CACHE_DEFAULT); 0 when too many. init copies the keys; window_ms
+ * 0 = MS_AUTH_WINDOW_MS_DEFAULT; MS_ERR_INVALID_ARG for no keys or a block
+ * too small or misaligned. ms_auth_verifier_wipe zeroes the key copy when
+ * the verifier is done with (the block is then the caller's again). */
 typedef struct ms_auth_verifier ms_auth_verifier;
-/* Copies the keys. window_ms 0 = MS_AUTH_WINDOW_MS_DEFAULT; cache_entries
- * 0 = MS_AUTH_CACHE_DEFAULT. NULL when out of memory or keys is empty. */
-MS_EXTERN ms_auth_verifier *ms_auth_verifier_new(const ms_auth_keyring *keys, uint32_t window_ms,
-                                                 size_t cache_entries);
-MS_EXTERN void ms_auth_verifier_free(ms_auth_verifier *v);
+MS_EXTERN size_t ms_auth_verifier_size(size_t cache_entries);
+MS_EXTERN ms_status ms_auth_verifier_init(void *mem, size_t len, const ms_auth_keyring *keys,
+                                          uint32_t window_ms, size_t cache_entries,
+                                          ms_auth_verifier **out);
+MS_EXTERN void ms_auth_verifier_wipe(ms_auth_verifier *v);
 /* Check m (m->data ends with the trailer) at now_ms: trailer, key, tag
  * (CRYPTO_memcmp), |now - time| <= window, then the replay cache. Only a
  * message whose tag verifies reaches the cache. On MS_AUTH_OK *body_len is
@@ -166,8 +189,8 @@ MS_EXTERN void ms_auth_verifier_free(ms_auth_verifier *v);
  * trailer whenever one parsed. Every outcome is counted. */
 MS_EXTERN ms_auth_result ms_auth_verify(ms_auth_verifier *v, const ms_auth_msg *m, uint64_t now_ms,
                                         ms_auth_trailer *t, size_t *body_len);
-/* Counters indexed by ms_auth_result. */
-MS_EXTERN const uint64_t *ms_auth_verifier_counts(const ms_auth_verifier *v);
+/* The counters by result, copied into *out (out->size set by the caller). */
+MS_EXTERN ms_status ms_auth_verifier_get_stats(const ms_auth_verifier *v, ms_auth_stats *out);
 
 /* Copy payload (the UDP payload m was decoded from, one unfragmented
  * mailslot write) into out without the last MS_AUTH_TRAILER_LEN data

@@ -50,6 +50,7 @@ extern "C" {
 #define MS_CLIENT_STYLE_AUTO -1
 
 typedef struct ms_client_opts {
+    size_t size;             /* sizeof; ms_client_opts_init sets it */
     const char *from;        /* our NetBIOS name (<= 15 octets); NULL: the
                               * host name upper-cased, cut at the first dot */
     const char *dest_name;   /* "NAME<xx>[.scope]": destination name; needed
@@ -110,15 +111,18 @@ typedef struct ms_client_info {
 
 typedef struct ms_client ms_client;
 
-/* target: "\\HOST", "\\DOMAIN", "\\*", "HOST", or a dotted quad; slot:
- * "\MAILSLOT\x" (see ms_mailslot_name_normalize). On failure NULL, *st
- * (MS_ERR_NOT_FOUND: name not resolved or no such local mailslot; MS_ERR_INVALID_ARG;
- * MS_ERR_SYSTEM: socket) and a one-line reason in err. */
-MS_EXTERN ms_client *ms_client_open(const char *target, const char *slot, const ms_client_opts *o,
-                                    ms_status *st, char *err, size_t errlen);
+/* target: "\\HOST", "\\DOMAIN", "\\*", "HOST", a dotted quad or "\\."
+ * (local); slot: "\MAILSLOT\x" (see ms_mailslot_name_normalize). The plan
+ * (names, type, destination, size limit) is made without I/O; then the
+ * name is resolved when needed and the socket opened. MS_ERR_NOT_FOUND:
+ * name not resolved or no such local mailslot; MS_ERR_INVALID_ARG;
+ * MS_ERR_SYSTEM: socket; a one-line reason in err. */
+MS_EXTERN ms_status ms_client_open(const char *target, const char *slot,
+                                   const ms_client_opts *o, ms_client **out, char *err,
+                                   size_t errlen);
 /* The same from one path: "\\HOST\mailslot\x" ('/' works as '\'). */
-MS_EXTERN ms_client *ms_client_open_path(const char *path, const ms_client_opts *o, ms_status *st,
-                                         char *err, size_t errlen);
+MS_EXTERN ms_status ms_client_open_path(const char *path, const ms_client_opts *o,
+                                        ms_client **out, char *err, size_t errlen);
 MS_EXTERN void ms_client_close(ms_client *c);
 
 MS_EXTERN const ms_client_info *ms_client_get_info(const ms_client *c);

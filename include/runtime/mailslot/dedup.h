@@ -19,20 +19,32 @@ extern "C" {
 
 typedef struct ms_dedup ms_dedup;
 
-/* entries: table size (0 = 1024); window_ns: how long a message is
- * remembered (a repeat at exactly window_ns is still dropped). */
-MS_EXTERN ms_dedup *ms_dedup_new(size_t entries, uint64_t window_ns);
-MS_EXTERN void ms_dedup_free(ms_dedup *d);
+#define MS_DEDUP_DEFAULT_ENTRIES 1024
+#define MS_DEDUP_MAX_ENTRIES (1u << 24)
+
+/* A bounded table in the caller's memory (like nbds_reasm.h): the octets
+ * ms_dedup_init needs for `entries` remembered messages (0 = 1024); 0 when
+ * entries is over MS_DEDUP_MAX_ENTRIES. */
+MS_EXTERN size_t ms_dedup_size(size_t entries);
+/* Set up a table in mem (8-octet aligned, at least ms_dedup_size octets,
+ * the caller's for the table's life; nothing to free). window_ns: how long
+ * a message is remembered (a repeat at exactly window_ns is still
+ * dropped). MS_ERR_INVALID_ARG for a block too small or misaligned. */
+MS_EXTERN ms_status ms_dedup_init(void *mem, size_t len, size_t entries, uint64_t window_ns,
+                                  ms_dedup **out);
 
 /* True when the message repeats one seen within the window (counted, not
  * remembered again); false when it is new (remembered from now_ns). */
-MS_EXTERN bool ms_dedup_check(ms_dedup *d, const ms_nb_name *src, uint16_t dgm_id, const uint8_t *slot,
-                              size_t slot_len, const uint8_t *data, size_t len, uint64_t now_ns);
+MS_EXTERN bool ms_dedup_check(ms_dedup *d, const ms_nb_name *src, uint16_t dgm_id,
+                              const uint8_t *slot, size_t slot_len, const uint8_t *data,
+                              size_t len, uint64_t now_ns);
 
 typedef struct ms_dedup_stats {
+    size_t size;                        /* sizeof, set by the caller */
     uint64_t checked, dropped, evicted; /* evicted: forgotten while in window */
 } ms_dedup_stats;
-MS_EXTERN const ms_dedup_stats *ms_dedup_get_stats(const ms_dedup *d);
+/* Copy the counters into *out (out->size set by the caller, MS_SIZED). */
+MS_EXTERN ms_status ms_dedup_get_stats(const ms_dedup *d, ms_dedup_stats *out);
 
 #ifdef __cplusplus
 }

@@ -74,8 +74,8 @@ typedef enum ms_local_access {
 
 /* The runtime directory (see above) into out; create it when asked
  * (mode for access). MS_ERR_SYSTEM with a reason when refused. */
-MS_EXTERN ms_status ms_local_dir(char *out, size_t cap, bool create, ms_local_access access, char *err,
-                                 size_t errlen);
+MS_EXTERN ms_status ms_local_dir(char *out, size_t cap, bool create, ms_local_access access,
+                                 char *err, size_t errlen);
 /* The file stem for a name (any form ms_mailslot_name_normalize takes):
  * lower-cased, %XX-encoded; "%%" + 16 hex digits when longer than
  * maxlen. */
@@ -84,26 +84,29 @@ MS_EXTERN ms_status ms_local_stem(const char *name, char *out, size_t cap, size_
 /* ---- the server side (CreateMailslot) ---- */
 typedef struct ms_local_slot ms_local_slot;
 
-/* NULL and *st: MS_ERR_EXISTS (a live server holds the name),
- * MS_ERR_INVALID_ARG (bad name), MS_ERR_SYSTEM (directory refused, ...). */
-MS_EXTERN ms_local_slot *ms_local_slot_open(const char *name, uint32_t max_size, ms_local_access access,
-                                            ms_status *st, char *err, size_t errlen);
+/* MS_ERR_EXISTS (a live server holds the name), MS_ERR_INVALID_ARG (bad
+ * name), MS_ERR_SYSTEM (directory refused, ...), with a reason in err. */
+MS_EXTERN ms_status ms_local_slot_open(const char *name, uint32_t max_size,
+                                       ms_local_access access, ms_local_slot **out, char *err,
+                                       size_t errlen);
 MS_EXTERN void ms_local_slot_close(ms_local_slot *l);  /* unlinks the files */
 MS_EXTERN int ms_local_slot_fd(const ms_local_slot *l); /* pollable for POLLIN */
-/* Size of the next waiting message without taking it: >= 0, or -1 when
-           * none waits (never blocks). */
-MS_EXTERN long ms_local_slot_peek(ms_local_slot *l);
-/* Take the next message into buf (cap >= what peek said). 1 got one (*len),
- * 0 none waiting, -1 error. */
-MS_EXTERN int ms_local_slot_recv(ms_local_slot *l, uint8_t *buf, size_t cap, size_t *len);
+/* Size of the next waiting message without taking it (never blocks):
+ * MS_OK and *len, MS_ERR_AGAIN when none waits, MS_ERR_SYSTEM. */
+MS_EXTERN ms_status ms_local_slot_peek(ms_local_slot *l, size_t *len);
+/* Take the next message into buf (cap >= what peek said): MS_OK and *len,
+ * MS_ERR_AGAIN when none waits, MS_ERR_SYSTEM. */
+MS_EXTERN ms_status ms_local_slot_recv(ms_local_slot *l, uint8_t *buf, size_t cap,
+                                       size_t *len);
 MS_EXTERN const char *ms_local_slot_path(const ms_local_slot *l); /* the socket */
 
 /* ---- the writer side (CreateFile + WriteFile) ---- */
 typedef struct ms_local_writer ms_local_writer;
 
-/* MS_ERR_NOT_FOUND when no live server has the name; MS_ERR_SYSTEM (err
- * says why, e.g. permission denied) otherwise. */
-MS_EXTERN ms_local_writer *ms_local_writer_open(const char *name, ms_status *st, char *err, size_t errlen);
+/* MS_ERR_NOT_FOUND when no live server has the name; MS_ERR_INVALID_ARG
+ * for a bad name; MS_ERR_SYSTEM (err says why, e.g. permission denied). */
+MS_EXTERN ms_status ms_local_writer_open(const char *name, ms_local_writer **out, char *err,
+                                         size_t errlen);
 /* The server's max size (0 = none). */
 MS_EXTERN uint32_t ms_local_writer_max_size(const ms_local_writer *w);
 /* The largest message the kernel takes from this writer (an estimate
@@ -112,14 +115,16 @@ MS_EXTERN size_t ms_local_writer_limit(const ms_local_writer *w);
 /* One message. MS_ERR_TOO_BIG (nothing sent), MS_ERR_NOT_FOUND (the
  * mailslot went away), MS_ERR_TIMEOUT (queue full for
  * MS_LOCAL_WRITE_TIMEOUT_MS), MS_ERR_SYSTEM. */
-MS_EXTERN ms_status ms_local_writer_write(ms_local_writer *w, const void *data, size_t len, char *err,
-                                          size_t errlen);
+MS_EXTERN ms_status ms_local_writer_write(ms_local_writer *w, const void *data, size_t len,
+                                          char *err, size_t errlen);
 MS_EXTERN void ms_local_writer_close(ms_local_writer *w);
 
 /* The parser of a mailslot's info file (what a writer reads before it
- * writes): 0 and *max_size when text is an info file for the normalised
- * name norm, -1 otherwise. Exposed for tests and fuzzing. */
-MS_EXTERN int ms_local_info_parse(const char *text, size_t len, const char *norm, uint32_t *max_size);
+ * writes): MS_OK and *max_size when text is an info file for the
+ * normalised name norm, MS_ERR_BAD_INPUT otherwise. Exposed for tests and
+ * fuzzing. */
+MS_EXTERN ms_status ms_local_info_parse(const char *text, size_t len, const char *norm,
+                                        uint32_t *max_size);
 
 #ifdef __cplusplus
 }

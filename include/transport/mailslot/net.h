@@ -31,21 +31,25 @@ MS_EXTERN ms_status ms_net_iface(const char *name, ms_iface *out, char *err, siz
 MS_EXTERN ms_status ms_net_iface_by_addr(uint32_t addr, ms_iface *out, char *err, size_t errlen);
 
 typedef struct ms_udp_opts {
+    size_t size;        /* sizeof; ms_udp_opts_init sets it */
     uint32_t addr;      /* bind address, 0 = any */
     uint16_t port;      /* 0 = ephemeral */
     bool reuse;         /* SO_REUSEADDR: share a port (see README) */
     bool broadcast;     /* SO_BROADCAST: may send to broadcast addresses */
-    bool pktinfo;       /* IP_PKTINFO: learn each datagram's destination */
+    bool pktinfo;       /* IP_PKTINFO: learn each datagram's destination,
+                         * and SO_TIMESTAMPNS its arrival time */
     int rcvbuf;         /* SO_RCVBUF wish in octets, 0 = system default */
     bool nonblock;
 } ms_udp_opts;
 
-/* Open and bind. Returns the fd, or -1 with errno set (EADDRINUSE when the
- * port is taken, EACCES when it needs privilege) and err filled. */
-MS_EXTERN int ms_udp_open(const ms_udp_opts *o, char *err, size_t errlen);
-/* Local port / address of a bound socket (0 on error). */
-MS_EXTERN uint16_t ms_udp_local_port(int fd);
-MS_EXTERN uint32_t ms_udp_local_addr(int fd);
+/* Every option off, any address, an ephemeral port. */
+MS_EXTERN void ms_udp_opts_init(ms_udp_opts *o);
+/* Open and bind a socket into *fd. MS_ERR_SYSTEM with errno set
+ * (EADDRINUSE when the port is taken, EACCES when it needs privilege) and
+ * err filled. */
+MS_EXTERN ms_status ms_udp_open(const ms_udp_opts *o, int *fd, char *err, size_t errlen);
+/* Local address and port of a bound socket (MS_ERR_SYSTEM: not one). */
+MS_EXTERN ms_status ms_udp_local(int fd, uint32_t *addr, uint16_t *port);
 
 /* One received datagram. buf/cap are the caller's; the rest is filled. */
 typedef struct ms_udp_dgram {
@@ -58,24 +62,28 @@ typedef struct ms_udp_dgram {
     uint16_t src_port;
     int ifindex;
     uint64_t time_ns;    /* arrival, ns since the epoch (CLOCK_REALTIME): the
-                          * kernel's receive time on a socket (SO_TIMESTAMPNS),
-                          * the capture time from libpcap; 0 when unknown */
+                          * kernel's receive time (SO_TIMESTAMPNS); 0 when
+                          * unknown */
 } ms_udp_dgram;
 
-/* Receive up to n datagrams with one recvmmsg (MSG_DONTWAIT). Returns the
- * count, 0 when nothing is waiting, -1 on an error (errno). */
-MS_EXTERN int ms_udp_recv_batch(int fd, ms_udp_dgram *d, size_t n);
-/* Send one datagram; 0 or -1 (errno). Port 0: the socket is connected
- * (connect(2)) and the datagram goes to its peer, with no route lookup. */
-MS_EXTERN int ms_udp_sendto(int fd, uint32_t ip, uint16_t port, const uint8_t *buf, size_t len);
+/* Receive up to n datagrams with one recvmmsg (MSG_DONTWAIT): MS_OK and
+ * *got (0 when nothing is waiting), MS_ERR_SYSTEM (errno). */
+MS_EXTERN ms_status ms_udp_recv_batch(int fd, ms_udp_dgram *d, size_t n, size_t *got);
+/* Send one datagram; MS_ERR_SYSTEM (errno) when it did not go. Port 0: the
+ * socket is connected (connect(2)) and the datagram goes to its peer, with
+ * no route lookup. */
+MS_EXTERN ms_status ms_udp_sendto(int fd, uint32_t ip, uint16_t port, const uint8_t *buf,
+                                  size_t len);
 /* Send n datagrams (bufs[i], lens[i] octets) to ip:port (port 0: to the
- * connected socket's peer) with sendmmsg, up to 32 per system call. Returns how many went out: n, or fewer with
- * errno set for the first that did not (EMSGSIZE for a short send). */
-MS_EXTERN size_t ms_udp_send_batch(int fd, uint32_t ip, uint16_t port, const uint8_t *const *bufs,
-                                   const size_t *lens, size_t n);
+ * connected socket's peer) with sendmmsg, up to 32 per system call. *sent:
+ * how many went out, also on failure (MS_ERR_SYSTEM, errno set for the
+ * first that did not; EMSGSIZE for a short send). */
+MS_EXTERN ms_status ms_udp_send_batch(int fd, uint32_t ip, uint16_t port,
+                                      const uint8_t *const *bufs, const size_t *lens, size_t n,
+                                      size_t *sent);
 /* The source address the kernel would use to reach ip (route lookup by a
- * connected throw-away socket); 0 when there is no route. */
-MS_EXTERN uint32_t ms_net_route_src(uint32_t ip);
+ * connected throw-away socket); MS_ERR_NOT_FOUND when there is no route. */
+MS_EXTERN ms_status ms_net_route_src(uint32_t ip, uint32_t *src);
 
 /* When running as root: setgroups(0), setgid, setuid to `user` (NULL =
  * "nobody") and check that root cannot be regained. Does nothing for a
@@ -83,7 +91,8 @@ MS_EXTERN uint32_t ms_net_route_src(uint32_t ip);
 MS_EXTERN ms_status ms_net_drop_privileges(const char *user, bool *dropped, char *err, size_t errlen);
 
 /* Dotted quad <-> host-order address. */
-MS_EXTERN bool ms_ip_parse(const char *s, uint32_t *ip);
+/* MS_ERR_INVALID_ARG when s is not a dotted quad. */
+MS_EXTERN ms_status ms_ip_parse(const char *s, uint32_t *ip);
 MS_EXTERN void ms_ip_format(uint32_t ip, char *out, size_t cap);
 
 /* CLOCK_MONOTONIC and CLOCK_REALTIME in nanoseconds. */
