@@ -51,124 +51,164 @@ static bool is_space(char c)
     return c == ' ' || c == '\t' || c == '\r';
 }
 
+/* One line of a key file: the keyword and its value, blanks trimmed. */
+typedef struct key_line {
+    size_t no;
+    const char *kw, *val;
+    size_t kwlen, vlen;
+} key_line;
+
+/* Split text[*pos..) at the next newline. 1: a line with a keyword; 0: a
+ * blank or comment line; -1: a malformed line (err says why). */
+static int next_line(const char *text, size_t len, size_t *pos, key_line *l, char *err,
+                     size_t errlen)
+{
+    size_t end = *pos;
+    while (end < len && text[end] != '\n')
+        end++;
+    l->no++;
+    const char *s = text + *pos, *e = text + end;
+    *pos = end + 1;
+    while (s < e && is_space(*s))
+        s++;
+    while (e > s && is_space(e[-1]))
+        e--;
+    if (s == e || *s == '#')
+        return 0;
+    if (memchr(s, 0, (size_t)(e - s))) {
+        snprintf(err, errlen, "key file line %zu: a NUL octet", l->no);
+        return -1;
+    }
+    l->kw = s;
+    while (s < e && !is_space(*s))
+        s++;
+    l->kwlen = (size_t)(s - l->kw);
+    while (s < e && is_space(*s))
+        s++;
+    l->val = s;
+    l->vlen = (size_t)(e - s);
+    for (size_t i = 0; i < l->vlen; i++) {
+        if (is_space(s[i])) {
+            snprintf(err, errlen, "key file line %zu: unexpected text after the value", l->no);
+            return -1;
+        }
+    }
+    return 1;
+}
+
+/* "id N": a new, unused key id. */
+static ms_status take_id(const key_line *l, const ms_auth_keyring *ring, uint32_t *id,
+                         char *err, size_t errlen)
+{
+    uint64_t v = 0;
+    bool digits = l->vlen > 0 && l->vlen <= 10;
+    for (size_t i = 0; digits && i < l->vlen; i++) {
+        digits = l->val[i] >= '0' && l->val[i] <= '9';
+        v = v * 10 + (uint64_t)(l->val[i] - '0');
+    }
+    if (!digits) {
+        snprintf(err, errlen, "key file line %zu: 'id' needs a number 0..4294967295", l->no);
+        return MS_ERR_INVALID_ARG;
+    }
+    if (v > UINT32_MAX) {
+        snprintf(err, errlen, "key file line %zu: key id over 4294967295", l->no);
+        return MS_ERR_INVALID_ARG;
+    }
+    for (size_t k = 0; k < ring->count; k++) {
+        if (ring->keys[k].id == v) {
+            snprintf(err, errlen, "key file line %zu: key id %llu given twice", l->no,
+                     (unsigned long long)v);
+            return MS_ERR_INVALID_ARG;
+        }
+    }
+    *id = (uint32_t)v;
+    return MS_OK;
+}
+
+/* "key HEX": the key of the id before it. */
+static ms_status take_key(const key_line *l, uint32_t id, ms_auth_keyring *ring, char *err,
+                          size_t errlen)
+{
+    if (ring->count == MS_AUTH_KEYS_MAX) {
+        snprintf(err, errlen, "key file line %zu: more than %d keys", l->no, MS_AUTH_KEYS_MAX);
+        return MS_ERR_INVALID_ARG;
+    }
+    if (l->vlen % 2 || l->vlen < 2 * MS_AUTH_KEY_MIN || l->vlen > 2 * MS_AUTH_KEY_MAX) {
+        snprintf(err, errlen,
+                 "key file line %zu: the key must be %d to %d hex digits (%d to %d octets), not "
+                 "%zu characters",
+                 l->no, 2 * MS_AUTH_KEY_MIN, 2 * MS_AUTH_KEY_MAX, MS_AUTH_KEY_MIN,
+                 MS_AUTH_KEY_MAX, l->vlen);
+        return MS_ERR_INVALID_ARG;
+    }
+    ms_auth_key *k = &ring->keys[ring->count];
+    if (ms_hex_decode(l->val, l->vlen, NULL, k->key, sizeof k->key, &k->len) != MS_OK) {
+        snprintf(err, errlen, "key file line %zu: the key is not hex digits", l->no);
+        return MS_ERR_INVALID_ARG;
+    }
+    k->id = id;
+    ring->count++;
+    return MS_OK;
+}
+
+static bool keyword(const key_line *l, const char *kw)
+{
+    return l->kwlen == strlen(kw) && memcmp(l->kw, kw, l->kwlen) == 0;
+}
+
+/* One "id" or "key" line, in its place in the id/key pairs. */
+static ms_status take_line(const key_line *l, ms_auth_keyring *out, bool *have_id,
+                           uint32_t *id, char *err, size_t errlen)
+{
+    if (keyword(l, "id")) {
+        if (*have_id) {
+            snprintf(err, errlen, "key file line %zu: 'id' again before a 'key' line", l->no);
+            return MS_ERR_INVALID_ARG;
+        }
+        *have_id = true;
+        return take_id(l, out, id, err, errlen);
+    }
+    if (keyword(l, "key")) {
+        if (!*have_id) {
+            snprintf(err, errlen, "key file line %zu: 'key' without an 'id' line before it",
+                     l->no);
+            return MS_ERR_INVALID_ARG;
+        }
+        *have_id = false;
+        return take_key(l, *id, out, err, errlen);
+    }
+    snprintf(err, errlen, "key file line %zu: expected 'id N' or 'key HEX', not '%.*s'", l->no,
+             (int)(l->kwlen > 20 ? 20 : l->kwlen), l->kw);
+    return MS_ERR_INVALID_ARG;
+}
+
 ms_status ms_auth_keys_parse(const char *text, size_t len, ms_auth_keyring *out, char *err,
                              size_t errlen)
 {
     memset(out, 0, sizeof *out);
     bool have_id = false;
     uint32_t id = 0;
-    size_t lineno = 0, pos = 0;
-    while (pos < len) {
-        size_t end = pos;
-        while (end < len && text[end] != '\n')
-            end++;
-        lineno++;
-        const char *s = text + pos, *e = text + end;
-        pos = end + 1;
-        while (s < e && is_space(*s))
-            s++;
-        while (e > s && is_space(e[-1]))
-            e--;
-        if (s == e || *s == '#')
-            continue;
-        for (const char *p = s; p < e; p++) {
-            if (*p == 0) {
-                snprintf(err, errlen, "key file line %zu: a NUL octet", lineno);
-                goto bad;
-            }
-        }
-        const char *kw = s;
-        while (s < e && !is_space(*s))
-            s++;
-        size_t kwlen = (size_t)(s - kw);
-        while (s < e && is_space(*s))
-            s++;
-        size_t vlen = (size_t)(e - s);
-        for (size_t i = 0; i < vlen; i++) {
-            if (is_space(s[i])) {
-                snprintf(err, errlen, "key file line %zu: unexpected text after the value",
-                         lineno);
-                goto bad;
-            }
-        }
-        if (kwlen == 2 && memcmp(kw, "id", 2) == 0) {
-            if (have_id) {
-                snprintf(err, errlen, "key file line %zu: 'id' again before a 'key' line",
-                         lineno);
-                goto bad;
-            }
-            uint64_t v = 0;
-            if (vlen == 0 || vlen > 10) {
-                snprintf(err, errlen, "key file line %zu: 'id' needs a number 0..4294967295",
-                         lineno);
-                goto bad;
-            }
-            for (size_t i = 0; i < vlen; i++) {
-                if (s[i] < '0' || s[i] > '9') {
-                    snprintf(err, errlen,
-                             "key file line %zu: 'id' needs a number 0..4294967295", lineno);
-                    goto bad;
-                }
-                v = v * 10 + (uint64_t)(s[i] - '0');
-            }
-            if (v > UINT32_MAX) {
-                snprintf(err, errlen, "key file line %zu: key id over 4294967295", lineno);
-                goto bad;
-            }
-            for (size_t k = 0; k < out->count; k++) {
-                if (out->keys[k].id == v) {
-                    snprintf(err, errlen, "key file line %zu: key id %llu given twice", lineno,
-                             (unsigned long long)v);
-                    goto bad;
-                }
-            }
-            id = (uint32_t)v;
-            have_id = true;
-        } else if (kwlen == 3 && memcmp(kw, "key", 3) == 0) {
-            if (!have_id) {
-                snprintf(err, errlen, "key file line %zu: 'key' without an 'id' line before it",
-                         lineno);
-                goto bad;
-            }
-            if (out->count == MS_AUTH_KEYS_MAX) {
-                snprintf(err, errlen, "key file line %zu: more than %d keys", lineno,
-                         MS_AUTH_KEYS_MAX);
-                goto bad;
-            }
-            if (vlen % 2 || vlen < 2 * MS_AUTH_KEY_MIN || vlen > 2 * MS_AUTH_KEY_MAX) {
-                snprintf(err, errlen,
-                         "key file line %zu: the key must be %d to %d hex digits (%d to %d "
-                         "octets), not %zu characters",
-                         lineno, 2 * MS_AUTH_KEY_MIN, 2 * MS_AUTH_KEY_MAX, MS_AUTH_KEY_MIN,
-                         MS_AUTH_KEY_MAX, vlen);
-                goto bad;
-            }
-            ms_auth_key *k = &out->keys[out->count];
-            if (ms_hex_decode(s, vlen, NULL, k->key, sizeof k->key, &k->len) != MS_OK) {
-                snprintf(err, errlen, "key file line %zu: the key is not hex digits", lineno);
-                goto bad;
-            }
-            k->id = id;
-            out->count++;
-            have_id = false;
-        } else {
-            snprintf(err, errlen, "key file line %zu: expected 'id N' or 'key HEX', not '%.*s'",
-                     lineno, (int)(kwlen > 20 ? 20 : kwlen), kw);
-            goto bad;
-        }
+    size_t pos = 0;
+    key_line l = { 0 };
+    ms_status st = MS_OK;
+    while (st == MS_OK && pos < len) {
+        int r = next_line(text, len, &pos, &l, err, errlen);
+        if (r < 0)
+            st = MS_ERR_INVALID_ARG;
+        else if (r > 0)
+            st = take_line(&l, out, &have_id, &id, err, errlen);
     }
-    if (have_id) {
+    if (st == MS_OK && have_id) {
         snprintf(err, errlen, "key file: 'id %lu' has no 'key' line after it", (unsigned long)id);
-        goto bad;
+        st = MS_ERR_INVALID_ARG;
     }
-    if (out->count == 0) {
+    if (st == MS_OK && out->count == 0) {
         snprintf(err, errlen, "key file holds no key ('id N' and 'key HEX' lines)");
-        goto bad;
+        st = MS_ERR_INVALID_ARG;
     }
-    return MS_OK;
-bad:
-    ms_auth_keys_wipe(out);
-    return MS_ERR_INVALID_ARG;
+    if (st != MS_OK)
+        ms_auth_keys_wipe(out);
+    return st;
 }
 
 ms_status ms_auth_keys_load(const char *path, ms_auth_keyring *out, char *err, size_t errlen)

@@ -9,13 +9,14 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "errf.h"
 #include "hex.h"
+#include "mailslot/net.h"
 
 #define NBNS_PORT 137
 /* Sends of one query: the first and up to two retries (RFC 1002 §6:
@@ -24,28 +25,6 @@
 /* Datagrams read per query at most, so a flood of junk cannot keep us
  * looping past the deadline checks. */
 #define MAX_READS 256
-
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
-static void ip_text(uint32_t ip, char out[16])
-{
-    snprintf(out, 16, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xFF, (ip >> 8) & 0xFF, ip & 0xFF);
-}
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static uint8_t ascii_upper(uint8_t ch)
 {
@@ -93,12 +72,12 @@ ms_status ms_nbns_hosts_lookup(const char *path, const ms_nb_name *name,
     char text[128];
     ms_nb_name_format(name, text, sizeof text);
     if (!path || !name->valid) {
-        errf(err, errlen, "hosts lookup: %s", !path ? "no file given" : "name is not a valid NetBIOS name");
+        ms_errf(err, errlen, "hosts lookup: %s", !path ? "no file given" : "name is not a valid NetBIOS name");
         return MS_ERR_INVALID_ARG;
     }
     FILE *f = fopen(path, "r");
     if (!f) {
-        errf(err, errlen, "cannot open hosts file %s: %s", path, strerror(errno));
+        ms_errf(err, errlen, "cannot open hosts file %s: %s", path, strerror(errno));
         return MS_ERR_SYSTEM;
     }
     char line[1024];
@@ -118,10 +97,10 @@ ms_status ms_nbns_hosts_lookup(const char *path, const ms_nb_name *name,
     if (found)
         return MS_OK;
     if (rerr) {
-        errf(err, errlen, "cannot read hosts file %s", path);
+        ms_errf(err, errlen, "cannot read hosts file %s", path);
         return MS_ERR_SYSTEM;
     }
-    errf(err, errlen, "%s not in hosts file %s", text, path);
+    ms_errf(err, errlen, "%s not in hosts file %s", text, path);
     return MS_ERR_NOT_FOUND;
 }
 
@@ -172,152 +151,167 @@ static int classify(const uint8_t *buf, size_t len, uint16_t trn_id, const ms_nb
     return RX_POSITIVE;
 }
 
+/* One name query in flight: its packet, socket, destination and clock. */
+typedef struct query {
+    const ms_nb_name *name;
+    char text[128];          /* the name, for messages */
+    bool bcast;
+    uint32_t dst_ip;
+    char dtext[16];
+    uint16_t port, trn_id;
+    uint8_t buf[MS_NBNS_MAX_PACKET];
+    size_t len;
+    int fd;
+    int timeout, sends, reads;
+    int64_t start;
+} query;
+
+static int64_t now_ms(void)
+{
+    return (int64_t)(ms_monotonic_ns() / 1000000u);
+}
+
+/* The packet and a socket to send it from. */
+static ms_status query_open(query *q, const ms_resolve_opts *o, char *err, size_t errlen)
+{
+    q->bcast = o->wins_ip == 0;
+    q->dst_ip = q->bcast ? o->bcast_ip : o->wins_ip;
+    q->port = o->port ? o->port : NBNS_PORT;
+    ms_ip_format(q->dst_ip, q->dtext, sizeof q->dtext);
+    if (q->dst_ip == 0) {
+        ms_errf(err, errlen, "resolve %s: no broadcast or WINS address to ask", q->text);
+        return MS_ERR_INVALID_ARG;
+    }
+    q->timeout = o->timeout_ms > 0 ? o->timeout_ms : 1500;
+    ms_nbns_packet p;
+    q->trn_id = new_trn_id();
+    ms_nbns_query(&p, q->trn_id, q->name, q->bcast);
+    if (ms_nbns_encode(&p, q->buf, sizeof q->buf, &q->len) != MS_OK) {
+        ms_errf(err, errlen, "resolve %s: name too long for a query", q->text);
+        return MS_ERR_INVALID_ARG;
+    }
+    ms_udp_opts uo;
+    ms_udp_opts_init(&uo);
+    uo.addr = o->bind_ip;
+    uo.broadcast = q->bcast;
+    char why[200];
+    if (ms_udp_open(&uo, &q->fd, why, sizeof why) != MS_OK) {
+        ms_errf(err, errlen, "resolve %s: %s", q->text, why);
+        return MS_ERR_SYSTEM;
+    }
+    return MS_OK;
+}
+
+/* When the next send is due: retries spread evenly over the timeout. */
+static int64_t next_send(const query *q)
+{
+    return q->start + (int64_t)q->timeout * q->sends / QUERY_SENDS;
+}
+
+static ms_status send_due(query *q, int64_t now, char *err, size_t errlen)
+{
+    if (q->sends >= QUERY_SENDS || now < next_send(q))
+        return MS_OK;
+    if (ms_udp_sendto(q->fd, q->dst_ip, q->port, q->buf, q->len) != MS_OK) {
+        ms_errf(err, errlen, "resolve %s: send to %s:%u: %s", q->text, q->dtext, q->port,
+                strerror(errno));
+        return MS_ERR_SYSTEM;
+    }
+    q->sends++;
+    return MS_OK;
+}
+
+/* Read what is there (bounded). MS_OK with *n addresses: answered;
+ * MS_ERR_NOT_FOUND: refused; MS_ERR_AGAIN: nothing yet. */
+static ms_status drain(query *q, uint32_t *ips, size_t cap, size_t *n, char *err, size_t errlen)
+{
+    while (q->reads < MAX_READS) {
+        uint8_t rbuf[2048];
+        struct sockaddr_in from;
+        socklen_t fl = sizeof from;
+        ssize_t got =
+            recvfrom(q->fd, rbuf, sizeof rbuf, MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
+        if (got < 0)
+            return MS_ERR_AGAIN; /* EAGAIN, or an ICMP error: keep waiting */
+        q->reads++;
+        uint32_t src = ntohl(from.sin_addr.s_addr);
+        /* A WINS answer must come from the server we asked. */
+        if (!q->bcast && src != q->dst_ip)
+            continue;
+        ms_nbns_packet r;
+        int kind = classify(rbuf, (size_t)got, q->trn_id, q->name, &r);
+        if (kind == RX_POSITIVE) {
+            size_t k = 0;
+            for (size_t i = 0; i < r.rr.naddrs && k < cap; i++)
+                ips[k++] = r.rr.addrs[i].ip;
+            *n = k;
+            return MS_OK;
+        }
+        if (kind == RX_NEGATIVE) {
+            char ftext[16];
+            ms_ip_format(src, ftext, sizeof ftext);
+            unsigned rc = MS_NBNS_RCODE(r.flags);
+            ms_errf(err, errlen, "%s: negative name query response from %s (rcode %u %s)",
+                    q->text, ftext, rc, rcode_name(rc));
+            return MS_ERR_NOT_FOUND;
+        }
+    }
+    ms_errf(err, errlen, "%s: no answer among %d datagrams from %s:%u", q->text, q->reads,
+            q->dtext, q->port);
+    return MS_ERR_NOT_FOUND;
+}
+
+/* Send, wait, read until an answer, a refusal or the deadline. */
+static ms_status query_run(query *q, uint32_t *ips, size_t cap, size_t *n, char *err,
+                           size_t errlen)
+{
+    q->start = now_ms();
+    int64_t deadline = q->start + q->timeout;
+    for (int64_t now; (now = now_ms()) < deadline;) {
+        ms_status st = send_due(q, now, err, errlen);
+        if (st != MS_OK)
+            return st;
+        int64_t wake = deadline;
+        if (q->sends < QUERY_SENDS && next_send(q) < wake)
+            wake = next_send(q);
+        struct pollfd pfd = { .fd = q->fd, .events = POLLIN };
+        int pr = poll(&pfd, 1, (int)(wake > now ? wake - now : 0));
+        if (pr < 0 && errno != EINTR) {
+            ms_errf(err, errlen, "resolve %s: poll: %s", q->text, strerror(errno));
+            return MS_ERR_SYSTEM;
+        }
+        if (pr > 0 && (st = drain(q, ips, cap, n, err, errlen)) != MS_ERR_AGAIN)
+            return st;
+    }
+    ms_errf(err, errlen, "%s: no answer from %s:%u within %d ms (%d queries)", q->text,
+            q->dtext, q->port, q->timeout, q->sends);
+    return MS_ERR_NOT_FOUND;
+}
+
 ms_status ms_nbns_resolve(const ms_nb_name *name, const ms_resolve_opts *o,
                           uint32_t *ips, size_t *n, char *err, size_t errlen)
 {
-    char text[128];
-    ms_nb_name_format(name, text, sizeof text);
+    query q = { .name = name, .fd = -1 };
+    ms_nb_name_format(name, q.text, sizeof q.text);
     if (!ips || !n || *n == 0 || !o || !name->valid) {
-        errf(err, errlen, "resolve %s: invalid argument", text);
+        ms_errf(err, errlen, "resolve %s: invalid argument", q.text);
         if (n)
             *n = 0;
         return MS_ERR_INVALID_ARG;
     }
     size_t cap = *n;
     *n = 0;
-
     if (o->hosts_file) {
         ms_status st = ms_nbns_hosts_lookup(o->hosts_file, name, &ips[0], err, errlen);
-        if (st == MS_OK) {
+        if (st == MS_OK)
             *n = 1;
-            return MS_OK;
-        }
         if (st != MS_ERR_NOT_FOUND)
             return st;
     }
-
-    bool bcast = o->wins_ip == 0;
-    uint32_t dst_ip = bcast ? o->bcast_ip : o->wins_ip;
-    uint16_t port = o->port ? o->port : NBNS_PORT;
-    char dtext[16];
-    ip_text(dst_ip, dtext);
-    if (dst_ip == 0) {
-        errf(err, errlen, "resolve %s: no broadcast or WINS address to ask", text);
-        return MS_ERR_INVALID_ARG;
-    }
-    int timeout = o->timeout_ms > 0 ? o->timeout_ms : 1500;
-
-    ms_nbns_packet q;
-    uint8_t qbuf[MS_NBNS_MAX_PACKET];
-    size_t qlen;
-    uint16_t trn_id = new_trn_id();
-    ms_nbns_query(&q, trn_id, name, bcast);
-    if (ms_nbns_encode(&q, qbuf, sizeof qbuf, &qlen) != MS_OK) {
-        errf(err, errlen, "resolve %s: name too long for a query", text);
-        return MS_ERR_INVALID_ARG;
-    }
-
-    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        errf(err, errlen, "resolve %s: socket: %s", text, strerror(errno));
-        return MS_ERR_SYSTEM;
-    }
-    int one = 1;
-    if (bcast && setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one) != 0) {
-        errf(err, errlen, "resolve %s: SO_BROADCAST: %s", text, strerror(errno));
-        close(fd);
-        return MS_ERR_SYSTEM;
-    }
-    struct sockaddr_in local = { .sin_family = AF_INET };
-    local.sin_addr.s_addr = htonl(o->bind_ip);
-    if (bind(fd, (struct sockaddr *)&local, sizeof local) != 0) {
-        char btext[16];
-        ip_text(o->bind_ip, btext);
-        errf(err, errlen, "resolve %s: bind %s: %s", text, btext, strerror(errno));
-        close(fd);
-        return MS_ERR_SYSTEM;
-    }
-    struct sockaddr_in dst = { .sin_family = AF_INET, .sin_port = htons(port) };
-    dst.sin_addr.s_addr = htonl(dst_ip);
-
-    int64_t start = now_ms(), deadline = start + timeout;
-    int sends = 0, reads = 0;
-    ms_status result = MS_ERR_NOT_FOUND;
-    bool done = false;
-    while (!done) {
-        int64_t now = now_ms();
-        if (now >= deadline)
-            break;
-        /* Retries spread evenly over the timeout. */
-        if (sends < QUERY_SENDS && now >= start + (int64_t)timeout * sends / QUERY_SENDS) {
-            if (sendto(fd, qbuf, qlen, 0, (struct sockaddr *)&dst, sizeof dst) < 0) {
-                errf(err, errlen, "resolve %s: send to %s:%u: %s", text, dtext, port, strerror(errno));
-                result = MS_ERR_SYSTEM;
-                break;
-            }
-            sends++;
-        }
-        int64_t wake = deadline;
-        if (sends < QUERY_SENDS) {
-            int64_t next = start + (int64_t)timeout * sends / QUERY_SENDS;
-            if (next < wake)
-                wake = next;
-        }
-        int wait = (int)(wake > now ? wake - now : 0);
-        struct pollfd pfd = { .fd = fd, .events = POLLIN };
-        int pr = poll(&pfd, 1, wait);
-        if (pr < 0) {
-            if (errno == EINTR)
-                continue;
-            errf(err, errlen, "resolve %s: poll: %s", text, strerror(errno));
-            result = MS_ERR_SYSTEM;
-            break;
-        }
-        if (pr == 0)
-            continue;
-        /* Drain what is there, bounded. */
-        while (reads < MAX_READS) {
-            uint8_t rbuf[2048];
-            struct sockaddr_in from;
-            socklen_t fl = sizeof from;
-            ssize_t got = recvfrom(fd, rbuf, sizeof rbuf, MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
-            if (got < 0)
-                break; /* EAGAIN, or an ICMP error: keep waiting */
-            reads++;
-            /* A WINS answer must come from the server we asked. */
-            if (!bcast && ntohl(from.sin_addr.s_addr) != dst_ip)
-                continue;
-            ms_nbns_packet r;
-            int kind = classify(rbuf, (size_t)got, trn_id, name, &r);
-            if (kind == RX_POSITIVE) {
-                size_t k = 0;
-                for (size_t i = 0; i < r.rr.naddrs && k < cap; i++)
-                    ips[k++] = r.rr.addrs[i].ip;
-                *n = k;
-                result = MS_OK;
-                done = true;
-                break;
-            }
-            if (kind == RX_NEGATIVE) {
-                char ftext[16];
-                ip_text(ntohl(from.sin_addr.s_addr), ftext);
-                unsigned rc = MS_NBNS_RCODE(r.flags);
-                errf(err, errlen, "%s: negative name query response from %s (rcode %u %s)",
-                     text, ftext, rc, rcode_name(rc));
-                result = MS_ERR_NOT_FOUND;
-                done = true;
-                break;
-            }
-        }
-        if (reads >= MAX_READS && !done) {
-            errf(err, errlen, "%s: no answer among %d datagrams from %s:%u", text, reads, dtext, port);
-            done = true;
-            result = MS_ERR_NOT_FOUND;
-        }
-    }
-    close(fd);
-    if (result == MS_ERR_NOT_FOUND && !done)
-        errf(err, errlen, "%s: no answer from %s:%u within %d ms (%d queries)", text, dtext, port,
-             timeout, sends);
-    return result;
+    ms_status st = query_open(&q, o, err, errlen);
+    if (st == MS_OK)
+        st = query_run(&q, ips, cap, n, err, errlen);
+    if (q.fd >= 0)
+        close(q.fd);
+    return st;
 }

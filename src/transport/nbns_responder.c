@@ -18,6 +18,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "errf.h"
+
 #define NBNS_PORT 137
 /* Datagrams handled per call: bounded work for one poll() wakeup. */
 #define MAX_PER_CALL 64
@@ -34,33 +36,23 @@ struct ms_nbns_responder {
     our_name names[MS_NBNS_RESPONDER_MAX_NAMES];
 };
 
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 ms_nbns_responder *ms_nbns_responder_open(uint32_t bind_ip, uint16_t port,
                                           uint32_t our_ip, const ms_nb_name *names,
                                           size_t nnames, char *err, size_t errlen)
 {
     if (nnames > MS_NBNS_RESPONDER_MAX_NAMES || (nnames && !names)) {
-        errf(err, errlen, "nbns responder: at most %d names", MS_NBNS_RESPONDER_MAX_NAMES);
+        ms_errf(err, errlen, "nbns responder: at most %d names", MS_NBNS_RESPONDER_MAX_NAMES);
         return NULL;
     }
     for (size_t i = 0; i < nnames; i++) {
         if (!names[i].valid) {
-            errf(err, errlen, "nbns responder: name %zu is not a valid NetBIOS name", i);
+            ms_errf(err, errlen, "nbns responder: name %zu is not a valid NetBIOS name", i);
             return NULL;
         }
     }
     ms_nbns_responder *r = calloc(1, sizeof *r);
     if (!r) {
-        errf(err, errlen, "nbns responder: out of memory");
+        ms_errf(err, errlen, "nbns responder: out of memory");
         return NULL;
     }
     r->our_ip = our_ip;
@@ -76,7 +68,7 @@ ms_nbns_responder *ms_nbns_responder_open(uint32_t bind_ip, uint16_t port,
              (bind_ip >> 8) & 0xFF, bind_ip & 0xFF);
     r->fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (r->fd < 0) {
-        errf(err, errlen, "nbns responder: socket: %s", strerror(errno));
+        ms_errf(err, errlen, "nbns responder: socket: %s", strerror(errno));
         free(r);
         return NULL;
     }
@@ -85,7 +77,7 @@ ms_nbns_responder *ms_nbns_responder_open(uint32_t bind_ip, uint16_t port,
      * address; BROADCAST: queries arrive as subnet broadcasts. */
     if (setsockopt(r->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
         setsockopt(r->fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one) != 0) {
-        errf(err, errlen, "nbns responder: setsockopt: %s", strerror(errno));
+        ms_errf(err, errlen, "nbns responder: setsockopt: %s", strerror(errno));
         close(r->fd);
         free(r);
         return NULL;
@@ -94,7 +86,7 @@ ms_nbns_responder *ms_nbns_responder_open(uint32_t bind_ip, uint16_t port,
     a.sin_addr.s_addr = htonl(bind_ip);
     if (bind(r->fd, (struct sockaddr *)&a, sizeof a) != 0) {
         int e = errno;
-        errf(err, errlen, "nbns responder: bind %s:%u: %s%s", btext, p, strerror(e),
+        ms_errf(err, errlen, "nbns responder: bind %s:%u: %s%s", btext, p, strerror(e),
              (e == EACCES && p < 1024) ? " (port below 1024 needs privilege)" : "");
         close(r->fd);
         free(r);
