@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "mailslot/dedup.h"
 #include "mailslot/nbds_reasm.h"
@@ -186,8 +185,26 @@ void ms_pipeline_free(ms_pipeline *p)
 
 /* ---- judging ---- */
 
-static const char prefix[] = "\\MAILSLOT\\";
-#define PREFIX_LEN (sizeof prefix - 1)
+/* "\MAILSLOT\" in any case: ten octets compared as two words (this
+ * runs for every datagram of a capture). Setting bit 5 folds an ASCII
+ * letter to lower case (only 'M' and 'm' fold to 'm', and so on); the
+ * backslashes are compared as they are. */
+static bool mailslot_prefix(const uint8_t *p, size_t len)
+{
+    static const uint8_t want[10] = { '\\', 'm', 'a', 'i', 'l', 's', 'l', 'o', 't', '\\' };
+    static const uint8_t fold[10] = { 0, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0 };
+    if (len <= 10)
+        return false;
+    uint64_t w, f, t;
+    uint16_t w2, f2, t2;
+    memcpy(&w, p, 8);
+    memcpy(&f, fold, 8);
+    memcpy(&t, want, 8);
+    memcpy(&w2, p + 8, 2);
+    memcpy(&f2, fold + 8, 2);
+    memcpy(&t2, want + 8, 2);
+    return (w | f) == t && (uint16_t)(w2 | f2) == t2;
+}
 
 /* A clean mailslot write: every layer up to the transaction decoded (a
  * browser/NETLOGON payload that does not decode is still a message), the
@@ -202,8 +219,7 @@ static bool clean_write(const ms_message *m)
         return false;
     const ms_trans *t = &m->trans;
     return t->setup_words >= 1 && t->setup[0] == 1 && t->data_located &&
-           t->data.len == t->data_count && t->name.len > PREFIX_LEN &&
-           strncasecmp((const char *)t->name.p, prefix, PREFIX_LEN) == 0;
+           t->data.len == t->data_count && mailslot_prefix(t->name.p, t->name.len);
 }
 
 static ms_rx_verdict judge(const ms_udp_datagram *d, const ms_message *m, bool whole)
@@ -291,44 +307,65 @@ static void frag_sync(ms_pipeline *p)
     p->st.frag_held = rs->frags;
 }
 
+/* The parts of an item every path sets; the trailer only when there is
+ * one (this runs for every datagram: no zeroing of the whole item). */
+static void item_init(ms_rx_item *it, ms_rx_kind kind, const ms_udp_datagram *d,
+                      const ms_message *m)
+{
+    it->kind = kind;
+    it->d = d;
+    it->m = m;
+    it->fragments = NULL;
+    it->nfragments = 0;
+    it->authenticated = false;
+    it->auth_result = MS_AUTH_OK;
+}
+
+/* The whole datagram a fragment completed: an extra item after it. */
+static void deliver_whole(ms_pipeline *p, const ms_udp_datagram *d,
+                          const ms_nbds_reasm_out *out, uint64_t now_ns)
+{
+    p->st.reassembled++;
+    ms_udp_datagram j = *d;
+    j.payload = p->joined;
+    j.len = j.orig_len = out->len;
+    j.truncated = false;
+    j.reassembled = true;
+    ms_message_decode(p->joined, out->len, &p->whole);
+    ms_report_reset(&p->findings, p->o.report_flags);
+    size_t nf = out->nframes < MAX_FRAGMENTS ? out->nframes : MAX_FRAGMENTS;
+    memcpy(p->frames, out->frames, nf * sizeof *p->frames);
+    ms_rx_item w;
+    item_init(&w, MS_RX_REASSEMBLED, &j, &p->whole);
+    w.fragments = p->frames;
+    w.nfragments = nf;
+    deliver(p, &w, now_ns);
+}
+
 void ms_pipeline_push(ms_pipeline *p, const ms_udp_datagram *d, uint64_t now_ns)
 {
     p->st.datagrams++;
     ms_report_reset(&p->findings, p->o.report_flags);
     ms_message_decode(d->payload, d->len, &p->m);
-    ms_nbds_reasm_out out = { p->joined, MS_NBDS_REASM_OUT_MAX, 0, NULL, 0,
-                              MS_NBDS_REASON_NONE };
     ms_nbds_reasm_verdict v = MS_NBDS_REASM_NOT_FRAGMENT;
-    const ms_nbds_reasm_stats *rst = ms_nbds_reasm_get_stats(p->reasm);
+    ms_nbds_reasm_out out;
     /* With no set in flight, a datagram that is not a fragment has nothing
      * to expire or join: the reassembler's scan of its sets is skipped. */
-    bool touched = rst->sets != 0 || ms_nbds_is_fragment(&p->m.dgram);
-    if (!touched)
-        v = MS_NBDS_REASM_NOT_FRAGMENT;
-    else if (p->m.status == MS_OK || p->m.err_layer != MS_LAYER_NBDGM)
-        v = ms_nbds_reasm_add(p->reasm, &p->m.dgram, now_ns, d->frame, &out);
-    else
-        ms_nbds_reasm_expire(p->reasm, now_ns);
-    if (touched)
+    if (ms_nbds_reasm_get_stats(p->reasm)->sets != 0 || ms_nbds_is_fragment(&p->m.dgram)) {
+        if (p->m.status == MS_OK || p->m.err_layer != MS_LAYER_NBDGM) {
+            out = (ms_nbds_reasm_out){ p->joined, MS_NBDS_REASM_OUT_MAX, 0, NULL, 0,
+                                       MS_NBDS_REASON_NONE };
+            v = ms_nbds_reasm_add(p->reasm, &p->m.dgram, now_ns, d->frame, &out);
+        } else {
+            ms_nbds_reasm_expire(p->reasm, now_ns);
+        }
         frag_sync(p);
-    ms_rx_item it = { .kind = MS_RX_DATAGRAM, .d = d, .m = &p->m };
+    }
+    ms_rx_item it;
+    item_init(&it, MS_RX_DATAGRAM, d, &p->m);
     deliver(p, &it, now_ns);
-    if (v != MS_NBDS_REASM_COMPLETE)
-        return;
-    /* The whole datagram: an extra item after its last fragment. */
-    p->st.reassembled++;
-    ms_udp_datagram j = *d;
-    j.payload = p->joined;
-    j.len = j.orig_len = out.len;
-    j.truncated = false;
-    j.reassembled = true;
-    ms_message_decode(p->joined, out.len, &p->whole);
-    ms_report_reset(&p->findings, p->o.report_flags);
-    size_t nf = out.nframes < MAX_FRAGMENTS ? out.nframes : MAX_FRAGMENTS;
-    memcpy(p->frames, out.frames, nf * sizeof *p->frames);
-    ms_rx_item w = { .kind = MS_RX_REASSEMBLED, .d = &j, .m = &p->whole,
-                     .fragments = p->frames, .nfragments = nf };
-    deliver(p, &w, now_ns);
+    if (v == MS_NBDS_REASM_COMPLETE)
+        deliver_whole(p, d, &out, now_ns);
 }
 
 size_t ms_pipeline_expire(ms_pipeline *p, uint64_t now_ns)
@@ -354,8 +391,11 @@ void ms_pipeline_finish(ms_pipeline *p)
         ms_udp_datagram e;
         memset(&e, 0, sizeof e);
         e.frame = p->pend_frame[i];
-        ms_rx_item it = { .kind = MS_RX_INCOMPLETE, .verdict = MS_RX_FRAGMENT, .d = &e,
-                          .findings = &one };
+        ms_rx_item it;
+        item_init(&it, MS_RX_INCOMPLETE, &e, NULL);
+        it.verdict = MS_RX_FRAGMENT;
+        it.findings = &one;
+        it.info = (ms_frame_info){ 0, 0, 0, 0, 0, false };
         if (p->fn)
             p->fn(p->ctx, &it);
     }

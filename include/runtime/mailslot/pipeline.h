@@ -83,7 +83,7 @@ typedef struct ms_rx_item {
                                 * the validator's (opts.validate) */
     bool authenticated;        /* the trailer verified and was stripped */
     ms_auth_result auth_result;/* with opts.keys and a clean write */
-    ms_auth_trailer trailer;   /* when authenticated */
+    ms_auth_trailer trailer;   /* when authenticated (else not set) */
 } ms_rx_item;
 
 typedef void (*ms_pipeline_fn)(void *ctx, const ms_rx_item *it);
