@@ -141,7 +141,7 @@ void ms_capture_set_ports(ms_capture *c, const uint16_t *ports, size_t n)
 static void finish(ms_capture *c, int state)
 {
     ms_reasm_flush(c->reasm);
-    c->st.frag_dropped = ms_reasm_get_stats(c->reasm)->dropped;
+    c->st.frag_dropped = ms_reasm_get_stats(c->reasm).dropped;
     c->state = state;
 }
 
@@ -195,7 +195,7 @@ int ms_capture_next(ms_capture *c, ms_udp_datagram *out)
         };
         ms_frame_verdict v = ms_frame_process(&c->ctx, &rec, out);
         ms_frame_count(&c->st, v);
-        c->st.frag_dropped = ms_reasm_get_stats(c->reasm)->dropped;
+        c->st.frag_dropped = ms_reasm_get_stats(c->reasm).dropped;
         if (v == MS_FRAME_DATAGRAM) {
             c->last_hdr = *h;
             c->last_data = data;

@@ -1059,13 +1059,13 @@ START_TEST(reasm_budget)
     ck_assert_int_eq(ms_reasm_add(ra, &f, want_all, NULL, &out, &outn), MS_REASM_HELD);
     f.id = 3; /* over budget: id 1 goes */
     ck_assert_int_eq(ms_reasm_add(ra, &f, want_all, NULL, &out, &outn), MS_REASM_HELD);
-    ck_assert_uint_eq(ms_reasm_get_stats(ra)->dropped, 1);
-    ck_assert_uint_eq(ms_reasm_get_stats(ra)->in_flight, 2);
+    ck_assert_uint_eq(ms_reasm_get_stats(ra).dropped, 1);
+    ck_assert_uint_eq(ms_reasm_get_stats(ra).in_flight, 2);
     f.id = 2, f.offset = 4096, f.more = false, f.len = f.present = 100;
     ck_assert_int_eq(ms_reasm_add(ra, &f, want_all, NULL, &out, &outn), MS_REASM_COMPLETE);
     ck_assert_uint_eq(outn, 4196);
     ck_assert_ptr_nonnull(out);
-    ck_assert_uint_eq(ms_reasm_get_stats(ra)->dropped, 2); /* growing id 2 evicted id 3 */
+    ck_assert_uint_eq(ms_reasm_get_stats(ra).dropped, 2); /* growing id 2 evicted id 3 */
     f.id = 1; /* the evicted one: a new set */
     ck_assert_int_eq(ms_reasm_add(ra, &f, want_all, NULL, &out, &outn), MS_REASM_HELD);
     /* A set larger than the whole budget cannot be held. */
@@ -1073,9 +1073,9 @@ START_TEST(reasm_budget)
     ck_assert_int_eq(ms_reasm_add(ra, &f, want_all, NULL, &out, &outn), MS_REASM_HELD);
     /* ids 1 and 3 evicted for budget, then the new id 1 set, then the
      * oversize fragment itself */
-    ck_assert_uint_eq(ms_reasm_get_stats(ra)->dropped, 4);
+    ck_assert_uint_eq(ms_reasm_get_stats(ra).dropped, 4);
     ms_reasm_flush(ra);
-    ck_assert_uint_eq(ms_reasm_get_stats(ra)->in_flight, 0);
+    ck_assert_uint_eq(ms_reasm_get_stats(ra).in_flight, 0);
     ms_reasm_free(ra);
 }
 END_TEST
