@@ -13,10 +13,12 @@
 #include "mailslot/nbds_reasm.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cursor.h"
 #include "settable.h"
+#include "sized.h"
 
 #define BLK MS_NBDS_REASM_BLOCK
 #define NONE 0xFFFFu
@@ -67,7 +69,7 @@ struct ms_nbds_reasm {
     size_t free_frags;
     uint16_t free_blk;   /* head of the free block chain */
     uint16_t free_frag;  /* head of the free descriptor chain */
-    ms_nbds_reasm_stats st; /* sets and sets_high: the table's */
+    ms_nbds_reasm_stats st; /* but sets and sets_high: the table's */
 };
 
 typedef struct layout {
@@ -79,11 +81,28 @@ static size_t round_up(size_t n)
     return (n + ALIGN - 1) / ALIGN * ALIGN;
 }
 
-static bool resolve(const ms_nbds_reasm_limits *in, ms_nbds_reasm_limits *out)
+void ms_nbds_reasm_limits_init(ms_nbds_reasm_limits *lim)
 {
-    ms_nbds_reasm_limits l = { 0, 0, 0, 0 };
-    if (in)
-        l = *in;
+    if (!lim)
+        return;
+    memset(lim, 0, sizeof *lim);
+    lim->size = sizeof *lim;
+    lim->max_sets = MS_NBDS_REASM_DEFAULT_SETS;
+    lim->max_frags = MS_NBDS_REASM_DEFAULT_FRAGS;
+    lim->max_bytes = MS_NBDS_REASM_DEFAULT_BYTES;
+    lim->timeout_ns = MS_NBDS_REASM_DEFAULT_TIMEOUT_NS;
+}
+
+/* The caller's limits (as far as its size goes) over the defaults, a zero
+ * field taking its default. NULL when they can be used, else why not. */
+static const char *resolve(const ms_nbds_reasm_limits *in, ms_nbds_reasm_limits *out)
+{
+    ms_nbds_reasm_limits l;
+    memset(&l, 0, sizeof l);
+    if (in && in->size == 0)
+        return "the limits' size field is 0 (ms_nbds_reasm_limits_init sets it)";
+    ms_sized_read(&l, sizeof l, in);
+    l.size = sizeof l;
     if (!l.max_sets)
         l.max_sets = MS_NBDS_REASM_DEFAULT_SETS;
     if (!l.max_frags)
@@ -92,11 +111,16 @@ static bool resolve(const ms_nbds_reasm_limits *in, ms_nbds_reasm_limits *out)
         l.max_bytes = MS_NBDS_REASM_DEFAULT_BYTES;
     if (!l.timeout_ns)
         l.timeout_ns = MS_NBDS_REASM_DEFAULT_TIMEOUT_NS;
-    if (l.max_sets > MS_NBDS_REASM_MAX_SETS || l.max_frags > MS_NBDS_REASM_MAX_FRAGS ||
-        l.max_bytes > MS_NBDS_REASM_MAX_BYTES || l.max_bytes < BLK)
-        return false;
+    if (l.max_sets > MS_NBDS_REASM_MAX_SETS)
+        return "max_sets is above MS_NBDS_REASM_MAX_SETS";
+    if (l.max_frags > MS_NBDS_REASM_MAX_FRAGS)
+        return "max_frags is above MS_NBDS_REASM_MAX_FRAGS";
+    if (l.max_bytes > MS_NBDS_REASM_MAX_BYTES)
+        return "max_bytes is above MS_NBDS_REASM_MAX_BYTES";
+    if (l.max_bytes < BLK)
+        return "max_bytes is below one block (MS_NBDS_REASM_BLOCK)";
     *out = l;
-    return true;
+    return NULL;
 }
 
 /* Every count is capped at 65535 above, so none of these sums can wrap. */
@@ -114,7 +138,7 @@ size_t ms_nbds_reasm_size(const ms_nbds_reasm_limits *lim)
 {
     ms_nbds_reasm_limits l;
     layout o;
-    if (!resolve(lim, &l))
+    if (resolve(lim, &l))
         return 0;
     plan(&l, &o);
     return o.total;
@@ -137,16 +161,34 @@ static void set_link(ms_nbds_reasm *r, uint16_t b, uint16_t next)
     memcpy(block(r, b), &next, sizeof next);
 }
 
-ms_nbds_reasm *ms_nbds_reasm_init(void *mem, size_t len, const ms_nbds_reasm_limits *lim,
-                                  ms_nbds_reasm_event_fn fn, void *ctx)
+static ms_status failed(ms_status st, const char *why, char *err, size_t errlen)
+{
+    if (err && errlen)
+        snprintf(err, errlen, "NBDS reassembly: %s", why);
+    return st;
+}
+
+ms_status ms_nbds_reasm_init(void *mem, size_t len, const ms_nbds_reasm_limits *lim,
+                             ms_nbds_reasm_event_fn fn, void *ctx, ms_nbds_reasm **out, char *err,
+                             size_t errlen)
 {
     ms_nbds_reasm_limits l;
     layout o;
-    if (!mem || (uintptr_t)mem % ALIGN != 0 || !resolve(lim, &l))
-        return NULL;
+    if (err && errlen)
+        err[0] = '\0';
+    if (!out)
+        return failed(MS_ERR_INVALID_ARG, "no place for the instance (out is NULL)", err, errlen);
+    *out = NULL;
+    if (!mem || (uintptr_t)mem % ALIGN != 0)
+        return failed(MS_ERR_INVALID_ARG, "memory missing or not aligned like malloc's", err,
+                      errlen);
+    const char *why = resolve(lim, &l);
+    if (why)
+        return failed(MS_ERR_INVALID_ARG, why, err, errlen);
     plan(&l, &o);
     if (len < o.total)
-        return NULL;
+        return failed(MS_ERR_NO_SPACE, "memory smaller than ms_nbds_reasm_size() says", err,
+                      errlen);
     uint8_t *base = mem;
     memset(base, 0, o.pool); /* bookkeeping only; pool octets need no zeroing */
     ms_nbds_reasm *r = (ms_nbds_reasm *)(void *)base;
@@ -166,12 +208,20 @@ ms_nbds_reasm *ms_nbds_reasm_init(void *mem, size_t len, const ms_nbds_reasm_lim
         set_link(r, (uint16_t)i, (uint16_t)(i + 1 < o.nblocks ? i + 1 : NONE));
     r->free_blk = 0;
     r->free_blocks = o.nblocks;
-    return r;
+    r->st.size = sizeof r->st;
+    *out = r;
+    return MS_OK;
 }
 
-const ms_nbds_reasm_stats *ms_nbds_reasm_get_stats(const ms_nbds_reasm *r)
+ms_status ms_nbds_reasm_get_stats(const ms_nbds_reasm *r, ms_nbds_reasm_stats *out)
 {
-    return &r->st;
+    if (!r || !out || out->size == 0)
+        return MS_ERR_INVALID_ARG;
+    ms_nbds_reasm_stats st = r->st;
+    st.sets = r->table.count;
+    st.sets_high = r->table.high;
+    ms_sized_write(out, &st, sizeof st);
+    return MS_OK;
 }
 
 const char *ms_nbds_reasm_reason_name(ms_nbds_reasm_reason reason)
@@ -221,7 +271,6 @@ static void release_set(ms_nbds_reasm *r, rset *s)
     }
     r->st.frags -= s->nfrags;
     ms_settable_release(&r->table, &s->slot);
-    r->st.sets = r->table.count;
 }
 
 static void set_event(ms_nbds_reasm *r, const rset *s, ms_nbds_reasm_reason reason,
@@ -317,8 +366,6 @@ static rset *new_set(ms_nbds_reasm *r, const ms_dgram *d, uint64_t now)
     memcpy(s->src, d->src.wire, s->src_len);
     s->dst_len = (uint16_t)d->dst.wire_len;
     memcpy(s->dst, d->dst.wire, s->dst_len);
-    r->st.sets = r->table.count;
-    r->st.sets_high = r->table.high;
     return s;
 }
 
@@ -612,16 +659,14 @@ static ms_nbds_reasm_verdict complete(ms_nbds_reasm *r, rset *s, ms_nbds_reasm_o
     return MS_NBDS_REASM_COMPLETE;
 }
 
-ms_nbds_reasm_verdict ms_nbds_reasm_add(ms_nbds_reasm *r, const ms_dgram *d, uint64_t now_ns,
-                                        uint64_t frame, ms_nbds_reasm_out *out)
+/* ms_nbds_reasm_add past its quick answer; out is reset already. Kept out
+ * of line so that the quick answer costs no stack frame. */
+__attribute__((noinline)) static ms_nbds_reasm_verdict offer(ms_nbds_reasm *r, const ms_dgram *d, uint64_t now_ns,
+                                   uint64_t frame, ms_nbds_reasm_out *out)
 {
     ms_nbds_reasm_out none = { NULL, 0, 0, NULL, 0, MS_NBDS_REASON_NONE };
     if (!out)
         out = &none; /* no output buffer: a completed set becomes NO_SPACE */
-    out->len = 0;
-    out->frames = NULL;
-    out->nframes = 0;
-    out->reason = MS_NBDS_REASON_NONE;
     ms_nbds_reasm_expire(r, now_ns);
     if (!ms_nbds_is_fragment(d))
         return MS_NBDS_REASM_NOT_FRAGMENT;
@@ -657,4 +702,20 @@ ms_nbds_reasm_verdict ms_nbds_reasm_add(ms_nbds_reasm *r, const ms_dgram *d, uin
     if (!s->have_first || !s->have_last || s->held != s->end)
         return MS_NBDS_REASM_HELD;
     return complete(r, s, out);
+}
+
+ms_nbds_reasm_verdict ms_nbds_reasm_add(ms_nbds_reasm *r, const ms_dgram *d, uint64_t now_ns,
+                                        uint64_t frame, ms_nbds_reasm_out *out)
+{
+    if (out) {
+        out->len = 0;
+        out->frames = NULL;
+        out->nframes = 0;
+        out->reason = MS_NBDS_REASON_NONE;
+    }
+    /* Nearly every datagram is no fragment and finds no set pending:
+     * nothing to expire, nothing to join, so answer before any set up. */
+    if (r->table.count == 0 && !ms_nbds_is_fragment(d))
+        return MS_NBDS_REASM_NOT_FRAGMENT;
+    return offer(r, d, now_ns, frame, out);
 }

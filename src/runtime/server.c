@@ -98,7 +98,7 @@ ms_server *ms_server_open(const ms_server_opts *oin, char *err, size_t errlen)
     }
     s->fd = -1;
     s->o = o;
-    ms_nbds_reasm_limits lim = { 16, 64, 64 * 1024, 0 };
+    ms_nbds_reasm_limits lim = { sizeof lim, 16, 64, 64 * 1024, 0 };
     size_t rsz = ms_nbds_reasm_size(&lim);
     s->bufs = malloc((size_t)RECV_BATCH * RECV_CAP);
     s->reasm_out = malloc(MS_NBDS_REASM_OUT_MAX);
@@ -106,7 +106,7 @@ ms_server *ms_server_open(const ms_server_opts *oin, char *err, size_t errlen)
     if (o.dedup_window_ms > 0)
         s->dedup = ms_dedup_new(o.dedup_entries, (uint64_t)o.dedup_window_ms * 1000000ull);
     if (!s->bufs || !s->reasm_out || !s->reasm_mem || (o.dedup_window_ms > 0 && !s->dedup) ||
-        !(s->reasm = ms_nbds_reasm_init(s->reasm_mem, rsz, &lim, NULL, NULL))) {
+        ms_nbds_reasm_init(s->reasm_mem, rsz, &lim, NULL, NULL, &s->reasm, NULL, 0) != MS_OK) {
         snprintf(err, errlen, "out of memory");
         ms_server_close(s);
         return NULL;
@@ -213,10 +213,11 @@ static bool clean_write(const ms_message *m)
  * so that fragments == fragments reassembled + dropped + held. */
 static void frag_sync(ms_server *s)
 {
-    const ms_nbds_reasm_stats *rs = ms_nbds_reasm_get_stats(s->reasm);
+    ms_nbds_reasm_stats rs = MS_SIZED(ms_nbds_reasm_stats);
+    ms_nbds_reasm_get_stats(s->reasm, &rs);
     uint64_t d = 0;
     for (int i = 0; i < MS_NBDS_REASON__COUNT; i++)
-        d += rs->frags_dropped[i];
+        d += rs.frags_dropped[i];
     s->st.frag_dropped = d;
 }
 

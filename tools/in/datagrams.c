@@ -306,14 +306,20 @@ int dg_run(const dg_options *o, dg_fn fn, void *ctx, dg_result *res)
     ms_message *m = malloc(sizeof *m);
     ms_message *whole = malloc(sizeof *whole);
     ms_report *findings = malloc(sizeof *findings);
-    size_t rsize = ms_nbds_reasm_size(&o->reasm);
+    /* The commands zero their options; the limits' fields are the
+     * reassembler's, so the size is this header's. */
+    ms_nbds_reasm_limits lim = o->reasm;
+    lim.size = sizeof lim;
+    size_t rsize = ms_nbds_reasm_size(&lim);
     void *rmem = rsize ? malloc(rsize) : NULL;
     uint8_t *joined = malloc(MS_NBDS_REASM_OUT_MAX);
     static reasm_sink sink;
     memset(&sink, 0, sizeof sink);
     sink.findings = findings;
     sink.sub = o->sub;
-    ms_nbds_reasm *reasm = rmem ? ms_nbds_reasm_init(rmem, rsize, &o->reasm, on_event, &sink) : NULL;
+    ms_nbds_reasm *reasm = NULL;
+    if (rmem)
+        ms_nbds_reasm_init(rmem, rsize, &lim, on_event, &sink, &reasm, NULL, 0);
     if (!m || !whole || !findings || !reasm || !joined) {
         cli_error(o->sub, "out of memory");
         free(m);
@@ -339,13 +345,9 @@ int dg_run(const dg_options *o, dg_fn fn, void *ctx, dg_result *res)
         uint64_t now = (uint64_t)d.ts_sec * 1000000000u + d.ts_nsec;
         ms_nbds_reasm_out out = { joined, MS_NBDS_REASM_OUT_MAX, 0, NULL, 0, MS_NBDS_REASON_NONE };
         ms_nbds_reasm_verdict v = MS_NBDS_REASM_NOT_FRAGMENT;
-        /* With no fragment set in flight, a datagram that is not a fragment
-         * has nothing to expire or join: skip the reassembler's scan of
-         * every set slot (it did that for each datagram). */
-        const ms_nbds_reasm_stats *rst = ms_nbds_reasm_get_stats(reasm);
-        if (rst->sets == 0 && !ms_nbds_is_fragment(&m->dgram))
-            v = MS_NBDS_REASM_NOT_FRAGMENT;
-        else if (m->status == MS_OK || strcmp(m->err_layer, "nbdgm") != 0)
+        /* With no set pending the reassembler answers a datagram that is
+         * not a fragment at once (it scans its sets only when it has some). */
+        if (m->status == MS_OK || strcmp(m->err_layer, "nbdgm") != 0)
             v = ms_nbds_reasm_add(reasm, &m->dgram, now, d.frame, &out);
         else
             ms_nbds_reasm_expire(reasm, now);
