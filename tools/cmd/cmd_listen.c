@@ -370,10 +370,15 @@ int cmd_listen(int argc, char **argv)
 
     /* Everything that needs privilege first: the port, the pcap handle,
      * the NBNS responder; then drop, before reading a single datagram. */
-    ms_pcap_live *pl = NULL;
+    ms_capture *pl = NULL;
     if (pcap_if) {
         so.no_socket = true;
-        if (!(pl = ms_pcap_live_open(pcap_if, port, err, sizeof err))) {
+        ms_capture_live_opts po;
+        ms_capture_live_opts_init(&po);
+        po.promisc = false;
+        po.nonblock = true;
+        po.dport = port;
+        if (ms_capture_open_live(pcap_if, &po, &pl, err, sizeof err) != MS_OK) {
             cli_error("listen", "%s", err);
             ms_auth_verifier_free(ver);
             return EXIT_SYSTEM;
@@ -387,7 +392,7 @@ int cmd_listen(int argc, char **argv)
             cli_error("listen", "UDP port %u is taken (nmbd runs?) by a socket that does not "
                       "share it; use --pcap IFACE to receive passively beside it",
                       port);
-        ms_pcap_live_close(pl);
+        ms_capture_close(pl);
         ms_auth_verifier_free(ver);
         return EXIT_SYSTEM;
     }
@@ -412,7 +417,7 @@ int cmd_listen(int argc, char **argv)
             if (st != MS_OK) {
                 cli_error("listen", "--register: '%s' is not a NetBIOS name", names[i]);
                 ms_server_close(srv);
-                ms_pcap_live_close(pl);
+                ms_capture_close(pl);
                 ms_auth_verifier_free(ver);
                 return EXIT_USAGE;
             }
@@ -420,7 +425,7 @@ int cmd_listen(int argc, char **argv)
         if (!have_if && ms_net_iface(NULL, &ifc, err, sizeof err) != MS_OK) {
             cli_error("listen", "--register: %s", err);
             ms_server_close(srv);
-            ms_pcap_live_close(pl);
+            ms_capture_close(pl);
             ms_auth_verifier_free(ver);
             return EXIT_SYSTEM;
         }
@@ -430,7 +435,7 @@ int cmd_listen(int argc, char **argv)
         if (!resp) {
             cli_error("listen", "--register: %s", err);
             ms_server_close(srv);
-            ms_pcap_live_close(pl);
+            ms_capture_close(pl);
             ms_auth_verifier_free(ver);
             return EXIT_SYSTEM;
         }
@@ -440,7 +445,7 @@ int cmd_listen(int argc, char **argv)
         if (lst) {
             ms_nbns_responder_close(resp);
             ms_server_close(srv);
-            ms_pcap_live_close(pl);
+            ms_capture_close(pl);
             ms_auth_verifier_free(ver);
             return lst;
         }
@@ -453,7 +458,7 @@ int cmd_listen(int argc, char **argv)
         cli_error("listen", "%s", err);
         ms_nbns_responder_close(resp);
         ms_server_close(srv);
-        ms_pcap_live_close(pl);
+        ms_capture_close(pl);
         ms_auth_verifier_free(ver);
         return EXIT_SYSTEM;
     }
@@ -560,7 +565,7 @@ int cmd_listen(int argc, char **argv)
         }
         struct pollfd pfd[2 + 16];
         nfds_t n = 0;
-        pfd[n++] = (struct pollfd){ pl ? ms_pcap_live_fd(pl) : ms_server_fd(srv), POLLIN, 0 };
+        pfd[n++] = (struct pollfd){ pl ? ms_capture_fd(pl) : ms_server_fd(srv), POLLIN, 0 };
         int lfds[16];
         size_t nl = ms_server_local_fds(srv, lfds, 16);
         for (size_t k = 0; k < nl && k < 16; k++)
@@ -582,14 +587,14 @@ int cmd_listen(int argc, char **argv)
             cli_error("listen", "NBNS responder: %s", strerror(errno));
         if (pl) {
             ms_udp_datagram g;
-            int r;
-            while ((r = ms_pcap_live_next(pl, &g, err, sizeof err)) == 1) {
+            ms_status r;
+            while ((r = ms_capture_next(pl, &g)) == MS_OK) {
                 if (!g.truncated && g.len >= g.orig_len)
                     ms_server_inject_at(srv, g.payload, g.len, g.ip_src, g.sport, g.ip_dst,
                                         (uint64_t)g.ts_sec * 1000000000u + g.ts_nsec);
             }
-            if (r < 0) {
-                cli_error("listen", "%s", err);
+            if (r != MS_ERR_AGAIN) {
+                cli_error("listen", "%s: %s", pcap_if, ms_capture_error(pl));
                 status = EXIT_SYSTEM;
             }
         }
@@ -614,7 +619,7 @@ int cmd_listen(int argc, char **argv)
         status = output_failed(&reader_gone);
     ms_nbns_responder_close(resp);
     ms_server_close(srv);
-    ms_pcap_live_close(pl);
+    ms_capture_close(pl);
     ms_auth_verifier_free(ver);
     return status;
 }

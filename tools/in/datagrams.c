@@ -224,7 +224,8 @@ static void progress_tick(progress *p, const dg_options *o, ms_capture *cap, boo
         return;
     uint64_t done, total;
     ms_capture_position(cap, &done, &total);
-    const ms_capture_stats *st = ms_capture_get_stats(cap);
+    ms_capture_stats stats = MS_SIZED(ms_capture_stats), *st = &stats;
+    ms_capture_get_stats(cap, st);
     double secs = (double)(now - p->t0) / 1e9;
     fprintf(stderr, "\r\033[Kmailslot %s: ", o->sub);
     if (total)
@@ -253,7 +254,7 @@ static void deliver(run_state *rs, const dg_item *it)
     }
     if (!it->at_eof && rs->o->count && rs->res->shown >= rs->o->count)
         return;
-    if (rs->dumping && !it->at_eof && !it->reassembled && ms_capture_dump_record(rs->cap) != 0)
+    if (rs->dumping && !it->at_eof && !it->reassembled && ms_capture_dump_record(rs->cap) != MS_OK)
         rs->dump_failed = true;
     rs->fn(rs->ctx, it);
     if (!it->at_eof)
@@ -263,10 +264,13 @@ static void deliver(run_state *rs, const dg_item *it)
 /* The capture, or NULL with *status: a bad filter is bad usage. */
 static ms_capture *open_input(const dg_options *o, char *err, size_t errlen, int *status)
 {
-    ms_capture *cap = o->iface ? ms_capture_open_live(o->iface, err, errlen)
-                               : ms_capture_open(o->path, err, errlen);
+    ms_capture *cap = NULL;
+    if (o->iface)
+        ms_capture_open_live(o->iface, NULL, &cap, err, errlen);
+    else
+        ms_capture_open(o->path, &cap, err, errlen);
     *status = o->iface ? EXIT_SYSTEM : EXIT_INPUT;
-    if (cap && o->bpf[0] && ms_capture_set_filter(cap, o->bpf, err, errlen) != 0) {
+    if (cap && o->bpf[0] && ms_capture_set_filter(cap, o->bpf, err, errlen) != MS_OK) {
         ms_capture_close(cap);
         *status = EXIT_USAGE;
         return NULL;
@@ -292,7 +296,7 @@ int dg_run(const dg_options *o, dg_fn fn, void *ctx, dg_result *res)
     ms_capture_set_ports(cap, o->ports, o->nports);
     run_state rs = { o, fn, ctx, res, cap, false, false };
     if (o->write_path) {
-        if (ms_capture_dump_open(cap, o->write_path, err, sizeof err) != 0) {
+        if (ms_capture_dump_open(cap, o->write_path, err, sizeof err) != MS_OK) {
             cli_error(o->sub, "-w %s", err);
             ms_capture_close(cap);
             return EXIT_SYSTEM;
@@ -334,10 +338,10 @@ int dg_run(const dg_options *o, dg_fn fn, void *ctx, dg_result *res)
     progress pg = { o->progress && !o->iface, false, ms_monotonic_ns(), 0 };
     pg.next = pg.t0;
     ms_udp_datagram d;
-    int rc = 0;
+    ms_status rc = MS_OK;
     uint64_t n = 0;
     while (!cli_stop_signal && (!o->count || res->shown < o->count) &&
-           (rc = ms_capture_next(cap, &d)) == 1) {
+           (rc = ms_capture_next(cap, &d)) == MS_OK) {
         if (pg.on && (++n & 1023) == 0)
             progress_tick(&pg, o, cap, false);
         ms_message_decode(d.payload, d.len, m);
@@ -374,7 +378,7 @@ int dg_run(const dg_options *o, dg_fn fn, void *ctx, dg_result *res)
     int status = EXIT_OK;
     if (cli_stop_signal) {
         res->interrupted = !o->iface;
-    } else if (rc < 0) {
+    } else if (rc != MS_OK && rc != MS_ERR_END) {
         cli_error(o->sub, "%s: %s", o->iface ? o->iface : o->path, ms_capture_error(cap));
         status = o->iface ? EXIT_SYSTEM : EXIT_INPUT;
     }
@@ -392,10 +396,11 @@ int dg_run(const dg_options *o, dg_fn fn, void *ctx, dg_result *res)
         dg_item et = { &e, NULL, { 0, 0, 0, 0, 0, false }, false, NULL, 0, &one, true };
         deliver(&rs, &et);
     }
-    res->cs = *ms_capture_get_stats(cap);
+    res->cs.size = sizeof res->cs;
+    ms_capture_get_stats(cap, &res->cs);
     snprintf(res->linktype, sizeof res->linktype, "%s", ms_capture_linktype_name(cap));
     if (rs.dumping) {
-        if (ms_capture_dump_close(cap, err, sizeof err) != 0 || rs.dump_failed) {
+        if (ms_capture_dump_close(cap, err, sizeof err) != MS_OK || rs.dump_failed) {
             cli_error(o->sub, "-w %s: writing failed", o->write_path);
             status = EXIT_SYSTEM;
         }
