@@ -661,8 +661,8 @@ static ms_nbds_reasm_verdict complete(ms_nbds_reasm *r, rset *s, ms_nbds_reasm_o
 
 /* ms_nbds_reasm_add past its quick answer; out is reset already. Kept out
  * of line so that the quick answer costs no stack frame. */
-__attribute__((noinline)) static ms_nbds_reasm_verdict offer(ms_nbds_reasm *r, const ms_dgram *d, uint64_t now_ns,
-                                   uint64_t frame, ms_nbds_reasm_out *out)
+__attribute__((noinline)) static ms_nbds_reasm_verdict
+offer(ms_nbds_reasm *r, const ms_dgram *d, uint64_t now_ns, uint64_t frame, ms_nbds_reasm_out *out)
 {
     ms_nbds_reasm_out none = { NULL, 0, 0, NULL, 0, MS_NBDS_REASON_NONE };
     if (!out)

@@ -96,8 +96,9 @@ typedef struct ms_capture_live_opts {
     size_t size;      /* sizeof; ms_capture_live_opts_init sets it */
     bool promisc;     /* default true (decode -i); listen --pcap uses false */
     bool nonblock;    /* ms_capture_next answers MS_ERR_AGAIN instead of waiting */
-    uint16_t dport;   /* nonzero: only UDP datagrams TO this port are handed up, and a kernel
-                       * BPF filter "udp port N or IPv4 fragments" is installed */
+    uint16_t dport;   /* nonzero: only UDP datagrams TO this port are handed
+                       * up, and a kernel BPF filter "udp port N or IPv4
+                       * fragments" is installed */
 } ms_capture_live_opts;
 
 /* size = sizeof, promisc = true, nonblock = false, dport = 0. */
@@ -173,7 +174,8 @@ MS_EXTERN void ms_capture_break(ms_capture *c);
  * record before anything else looks at it (in this process; a live dport
  * filter stays in the kernel in front of it). MS_OK; MS_ERR_INVALID_ARG:
  * no expression, or libpcap cannot compile it (err says why). */
-MS_EXTERN ms_status ms_capture_set_filter(ms_capture *c, const char *expr, char *err, size_t errlen);
+MS_EXTERN ms_status ms_capture_set_filter(ms_capture *c, const char *expr, char *err,
+                                          size_t errlen);
 
 /* Copying records out: ms_capture_dump_open creates a pcap file ("-" =
  * standard output) with the input's link type and snapshot length;
