@@ -68,9 +68,12 @@ mkdir -p "$BUILD/bench" "$CORPORA"
 CFLAGS=(-std=c11 -O2 -g -Wall -Wextra -Werror -D_DEFAULT_SOURCE)
 cc "${CFLAGS[@]}" "$ROOT/bench/floor.c" -lpcap -o "$BUILD/bench/floor"
 cc "${CFLAGS[@]}" "$ROOT/bench/live_floor.c" -o "$BUILD/bench/live_floor"
-# Against the shared library, which brings its own dependencies along.
+# Against the shared library, which brings its own dependencies along. The
+# public headers sit in one folder per layer (include/LAYER/mailslot).
+INCS=()
+for d in "$ROOT"/include/*/; do INCS+=(-I"$d"); done
 for prog in gen live_gen live_lib; do
-    cc "${CFLAGS[@]}" -I"$ROOT/include" "$ROOT/bench/$prog.c" -L"$BUILD" -Wl,-rpath,"$BUILD" \
+    cc "${CFLAGS[@]}" "${INCS[@]}" "$ROOT/bench/$prog.c" -L"$BUILD" -Wl,-rpath,"$BUILD" \
         -lmailslot -lpcap -o "$BUILD/bench/$prog"
 done
 

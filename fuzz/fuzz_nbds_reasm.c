@@ -61,9 +61,17 @@ static void on_event(void *ctx, const ms_nbds_reasm_event *ev)
     check_frames(ev->frames, ev->nframes);
 }
 
+static void read_stats(const ms_nbds_reasm *r, ms_nbds_reasm_stats *st)
+{
+    *st = MS_SIZED(ms_nbds_reasm_stats);
+    if (ms_nbds_reasm_get_stats(r, st) != MS_OK)
+        abort();
+}
+
 static void check_books(const ms_nbds_reasm *r)
 {
-    const ms_nbds_reasm_stats *st = ms_nbds_reasm_get_stats(r);
+    ms_nbds_reasm_stats stats, *st = &stats;
+    read_stats(r, st);
     uint64_t dropped = 0;
     for (int i = 0; i < MS_NBDS_REASON__COUNT; i++)
         dropped += st->frags_dropped[i];
@@ -113,6 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 2)
         return 0;
     bool compact = data[0] & 0x80;
+    ms_nbds_reasm_limits_init(&lim);
     lim.max_sets = 1 + (data[0] & 7u);
     lim.max_frags = 1 + (data[1] & 15u);
     lim.max_bytes = MS_NBDS_REASM_BLOCK * (1 + (data[1] >> 4));
@@ -122,8 +131,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!mem)
         return 0;
     size_t events = 0;
-    ms_nbds_reasm *r = ms_nbds_reasm_init(mem, memlen, &lim, on_event, &events);
-    if (!r)
+    ms_nbds_reasm *r;
+    if (ms_nbds_reasm_init(mem, memlen, &lim, on_event, &events, &r, NULL, 0) != MS_OK)
         abort();
 
     static ms_dgram d;
@@ -201,13 +210,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         check_books(r);
     }
-    size_t sets = ms_nbds_reasm_get_stats(r)->sets;
+    ms_nbds_reasm_stats stats, *st = &stats;
+    read_stats(r, st);
+    size_t sets = st->sets;
     size_t before = events;
     if (ms_nbds_reasm_pending(r, on_event, &events) != sets || events - before != sets)
         abort();
     if (ms_nbds_reasm_expire(r, UINT64_MAX) != sets)
         abort();
-    const ms_nbds_reasm_stats *st = ms_nbds_reasm_get_stats(r);
+    read_stats(r, st);
     if (st->sets != 0 || st->frags != 0 || st->bytes != 0)
         abort();
     check_books(r);

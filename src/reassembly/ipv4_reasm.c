@@ -5,6 +5,8 @@
  * table-wide budget. The set table is allocated once. */
 #include "ipv4_reasm.h"
 
+#include "settable.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,14 +17,12 @@
 #define GROW_STEP 4096u  /* grow buffers in steps, not per fragment */
 
 typedef struct rset {
-    bool used;
+    ms_setslot slot; /* first: the table's header (creation order, t0) */
     bool skip;       /* want() said no: track coverage, keep no data */
     bool have_last;  /* the MF=0 fragment is in: total is known */
     uint8_t proto;
     uint16_t id;
     uint32_t src, dst;
-    uint64_t seq;    /* creation order: oldest is evicted first */
-    int64_t t0_ns;   /* capture time of the set's first fragment */
     uint32_t total;  /* payload octets of the whole datagram */
     uint32_t max_end;
     uint32_t units;  /* units covered (no overlaps, so a plain count) */
@@ -33,51 +33,69 @@ typedef struct rset {
 } rset;
 
 struct ms_reasm {
-    ms_reasm_limits lim;
+    ms_settable table;
     rset *sets;
+    size_t max_bytes;
     size_t bytes;    /* sum of the sets' buffer capacities */
-    uint64_t seq;
     uint8_t *out;    /* completed datagram lent to the caller */
-    ms_reasm_stats st;
+    uint64_t dropped;
 };
+
+/* The table counts time in unsigned nanoseconds; capture time is signed
+ * (saturated at both ends by the caller). Flipping the sign bit keeps the
+ * order, and differences of ordered values stay exact. */
+static uint64_t table_time(int64_t ns)
+{
+    return (uint64_t)ns ^ ((uint64_t)1 << 63);
+}
 
 ms_reasm *ms_reasm_new(const ms_reasm_limits *limits)
 {
+    ms_reasm_limits lim = { MS_REASM_DEFAULT_SETS, MS_REASM_DEFAULT_BYTES,
+                            MS_REASM_DEFAULT_TIMEOUT_NS };
+    if (limits)
+        lim = *limits;
+    if (lim.max_sets == 0)
+        lim.max_sets = 1;
     ms_reasm *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
-    if (limits) {
-        r->lim = *limits;
-    } else {
-        r->lim.max_sets = MS_REASM_DEFAULT_SETS;
-        r->lim.max_bytes = MS_REASM_DEFAULT_BYTES;
-        r->lim.timeout_ns = MS_REASM_DEFAULT_TIMEOUT_NS;
-    }
-    if (r->lim.max_sets == 0)
-        r->lim.max_sets = 1;
-    r->sets = calloc(r->lim.max_sets, sizeof *r->sets);
+    r->sets = calloc(lim.max_sets, sizeof *r->sets);
     if (!r->sets) {
         free(r);
         return NULL;
     }
+    r->max_bytes = lim.max_bytes;
+    /* A negative timeout expires every set as soon as time moves on. */
+    ms_settable_init(&r->table, r->sets, sizeof *r->sets, lim.max_sets,
+                     lim.timeout_ns > 0 ? (uint64_t)lim.timeout_ns : 0);
     return r;
 }
 
-static void release_set(ms_reasm *r, rset *s)
+static void free_data(ms_reasm *r, rset *s)
 {
     free(s->data);
     r->bytes -= s->cap;
     s->data = NULL;
     s->cap = 0;
-    s->used = false;
-    r->st.in_flight--;
+}
+
+static void release_set(ms_reasm *r, rset *s)
+{
+    free_data(r, s);
+    ms_settable_release(&r->table, &s->slot);
 }
 
 /* extra: the fragment being offered, when it dies with the set. */
 static void drop_set(ms_reasm *r, rset *s, unsigned extra)
 {
-    r->st.dropped += s->nfrags + extra;
+    r->dropped += s->nfrags + extra;
     release_set(r, s);
+}
+
+static void drop_slot(void *r, ms_setslot *s)
+{
+    drop_set(r, (rset *)s, 0);
 }
 
 void ms_reasm_release(ms_reasm *r)
@@ -88,8 +106,8 @@ void ms_reasm_release(ms_reasm *r)
 
 void ms_reasm_flush(ms_reasm *r)
 {
-    for (size_t i = 0; i < r->lim.max_sets; i++)
-        if (r->sets[i].used)
+    for (size_t i = 0; i < r->table.cap; i++)
+        if (ms_setslot_used(&r->sets[i].slot))
             drop_set(r, &r->sets[i], 0);
 }
 
@@ -98,69 +116,32 @@ void ms_reasm_free(ms_reasm *r)
     if (!r)
         return;
     ms_reasm_release(r);
-    for (size_t i = 0; i < r->lim.max_sets; i++)
+    for (size_t i = 0; i < r->table.cap; i++)
         free(r->sets[i].data);
     free(r->sets);
     free(r);
 }
 
-const ms_reasm_stats *ms_reasm_get_stats(const ms_reasm *r)
+ms_reasm_stats ms_reasm_get_stats(const ms_reasm *r)
 {
-    return &r->st;
+    ms_reasm_stats st = { r->dropped, r->table.count };
+    return st;
 }
 
-static rset *oldest(ms_reasm *r, const rset *except)
+static bool same_key(const ms_setslot *slot, const void *key)
 {
-    rset *best = NULL;
-    for (size_t i = 0; i < r->lim.max_sets; i++) {
-        rset *s = &r->sets[i];
-        if (s->used && s != except && (!best || s->seq < best->seq))
-            best = s;
-    }
-    return best;
-}
-
-/* Capture time may run backwards; only a set clearly older than the
- * timeout goes. */
-static void expire(ms_reasm *r, int64_t now)
-{
-    for (size_t i = 0; i < r->lim.max_sets; i++) {
-        rset *s = &r->sets[i];
-        if (s->used && now > s->t0_ns && now - s->t0_ns > r->lim.timeout_ns)
-            drop_set(r, s, 0);
-    }
-}
-
-static rset *find(ms_reasm *r, const ms_frag *f)
-{
-    for (size_t i = 0; i < r->lim.max_sets; i++) {
-        rset *s = &r->sets[i];
-        if (s->used && s->id == f->id && s->src == f->src && s->dst == f->dst &&
-            s->proto == f->proto)
-            return s;
-    }
-    return NULL;
+    const rset *s = (const rset *)slot;
+    const ms_frag *f = key;
+    return s->id == f->id && s->src == f->src && s->dst == f->dst && s->proto == f->proto;
 }
 
 static rset *new_set(ms_reasm *r, const ms_frag *f)
 {
-    rset *s = NULL;
-    for (size_t i = 0; i < r->lim.max_sets && !s; i++)
-        if (!r->sets[i].used)
-            s = &r->sets[i];
-    if (!s) {
-        s = oldest(r, NULL);
-        drop_set(r, s, 0);
-    }
-    memset(s, 0, sizeof *s);
-    s->used = true;
+    rset *s = (rset *)ms_settable_claim(&r->table, table_time(f->ts_ns), drop_slot, r);
     s->src = f->src;
     s->dst = f->dst;
     s->id = f->id;
     s->proto = f->proto;
-    s->seq = ++r->seq;
-    s->t0_ns = f->ts_ns;
-    r->st.in_flight++;
     return s;
 }
 
@@ -187,8 +168,8 @@ static bool reserve(ms_reasm *r, rset *s, uint32_t end)
     size_t want = ((size_t)end + GROW_STEP - 1) / GROW_STEP * GROW_STEP;
     if (want > IP_MAX_LEN + 1u)
         want = IP_MAX_LEN + 1u;
-    while (r->bytes - s->cap + want > r->lim.max_bytes) {
-        rset *victim = oldest(r, s);
+    while (r->bytes - s->cap + want > r->max_bytes) {
+        rset *victim = (rset *)ms_settable_oldest(&r->table, &s->slot);
         if (!victim)
             return false;
         drop_set(r, victim, 0);
@@ -219,14 +200,14 @@ ms_reasm_verdict ms_reasm_add(ms_reasm *r, const ms_frag *f, ms_reasm_want_fn wa
         return MS_REASM_BAD;
     uint32_t end = f->offset + (uint32_t)f->len;
 
-    expire(r, f->ts_ns);
-    rset *s = find(r, f);
+    ms_settable_expire(&r->table, table_time(f->ts_ns), drop_slot, r);
+    rset *s = (rset *)ms_settable_find(&r->table, same_key, f);
     if (f->present < f->len) {
         /* The snaplen cut this fragment: its set can never be rebuilt. */
         if (s)
             drop_set(r, s, 1);
         else
-            r->st.dropped++;
+            r->dropped++;
         return MS_REASM_HELD;
     }
     if (!s)
@@ -251,10 +232,7 @@ ms_reasm_verdict ms_reasm_add(ms_reasm *r, const ms_frag *f, ms_reasm_want_fn wa
     if (have == 0) {
         if (f->offset == 0 && !s->skip && want && !want(f->data, f->len, arg)) {
             s->skip = true;
-            free(s->data);
-            r->bytes -= s->cap;
-            s->data = NULL;
-            s->cap = 0;
+            free_data(r, s);
         }
         if (!s->skip) {
             if (!reserve(r, s, end)) {

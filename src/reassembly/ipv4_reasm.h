@@ -2,8 +2,9 @@
 /* IPv4 fragment reassembly with bounded memory. Sets are keyed by
  * (source, destination, id, protocol). Limits: sets in flight, octets of
  * buffered data, and a timeout in capture time; the oldest set is evicted
- * first. Any overlap that is not an exact re-send of octets already held
- * drops the set (teardrop-style overlaps get no say in the result). */
+ * first (the set table is settable.h's, shared with NBDS reassembly). Any
+ * overlap that is not an exact re-send of octets already held drops the
+ * set (teardrop-style overlaps get no say in the result). */
 #ifndef MS_CAPTURE_IPV4_REASM_H
 #define MS_CAPTURE_IPV4_REASM_H
 
@@ -71,6 +72,6 @@ void ms_reasm_release(ms_reasm *r);
 /* Drop every incomplete set (end of input), counting its fragments. */
 void ms_reasm_flush(ms_reasm *r);
 
-const ms_reasm_stats *ms_reasm_get_stats(const ms_reasm *r);
+ms_reasm_stats ms_reasm_get_stats(const ms_reasm *r);
 
 #endif

@@ -13,9 +13,12 @@
 #include "mailslot/nbds_reasm.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cursor.h"
+#include "settable.h"
+#include "sized.h"
 
 #define BLK MS_NBDS_REASM_BLOCK
 #define NONE 0xFFFFu
@@ -24,7 +27,7 @@
 #define ALIGN _Alignof(max_align_t)
 
 typedef struct rset {
-    bool used;
+    ms_setslot slot;     /* first: the table's header (creation order, t0) */
     bool have_first;
     bool have_last;
     uint8_t type;
@@ -39,8 +42,6 @@ typedef struct rset {
     uint32_t end;        /* USER_DATA length, once have_last */
     uint32_t max_end;    /* furthest octet held + 1 */
     uint32_t held;       /* USER_DATA octets held */
-    uint64_t seq;        /* creation order: the oldest is evicted first */
-    uint64_t t0_ns;      /* arrival of the first fragment seen */
     uint16_t src_len, dst_len;
     uint8_t src[MS_NB_WIRE_MAX];
     uint8_t dst[MS_NB_WIRE_MAX];
@@ -59,7 +60,7 @@ struct ms_nbds_reasm {
     ms_nbds_reasm_limits lim;
     ms_nbds_reasm_event_fn fn;
     void *ctx;
-    rset *sets;
+    ms_settable table;   /* the sets: rset[max_sets] */
     rfrag *frags;
     uint64_t *frames;    /* scratch for event and completion frame lists */
     uint8_t *pool;
@@ -68,8 +69,7 @@ struct ms_nbds_reasm {
     size_t free_frags;
     uint16_t free_blk;   /* head of the free block chain */
     uint16_t free_frag;  /* head of the free descriptor chain */
-    uint64_t seq;
-    ms_nbds_reasm_stats st;
+    ms_nbds_reasm_stats st; /* but sets and sets_high: the table's */
 };
 
 typedef struct layout {
@@ -81,11 +81,28 @@ static size_t round_up(size_t n)
     return (n + ALIGN - 1) / ALIGN * ALIGN;
 }
 
-static bool resolve(const ms_nbds_reasm_limits *in, ms_nbds_reasm_limits *out)
+void ms_nbds_reasm_limits_init(ms_nbds_reasm_limits *lim)
 {
-    ms_nbds_reasm_limits l = { 0, 0, 0, 0 };
-    if (in)
-        l = *in;
+    if (!lim)
+        return;
+    memset(lim, 0, sizeof *lim);
+    lim->size = sizeof *lim;
+    lim->max_sets = MS_NBDS_REASM_DEFAULT_SETS;
+    lim->max_frags = MS_NBDS_REASM_DEFAULT_FRAGS;
+    lim->max_bytes = MS_NBDS_REASM_DEFAULT_BYTES;
+    lim->timeout_ns = MS_NBDS_REASM_DEFAULT_TIMEOUT_NS;
+}
+
+/* The caller's limits (as far as its size goes) over the defaults, a zero
+ * field taking its default. NULL when they can be used, else why not. */
+static const char *resolve(const ms_nbds_reasm_limits *in, ms_nbds_reasm_limits *out)
+{
+    ms_nbds_reasm_limits l;
+    memset(&l, 0, sizeof l);
+    if (in && in->size == 0)
+        return "the limits' size field is 0 (ms_nbds_reasm_limits_init sets it)";
+    ms_sized_read(&l, sizeof l, in);
+    l.size = sizeof l;
     if (!l.max_sets)
         l.max_sets = MS_NBDS_REASM_DEFAULT_SETS;
     if (!l.max_frags)
@@ -94,11 +111,16 @@ static bool resolve(const ms_nbds_reasm_limits *in, ms_nbds_reasm_limits *out)
         l.max_bytes = MS_NBDS_REASM_DEFAULT_BYTES;
     if (!l.timeout_ns)
         l.timeout_ns = MS_NBDS_REASM_DEFAULT_TIMEOUT_NS;
-    if (l.max_sets > MS_NBDS_REASM_MAX_SETS || l.max_frags > MS_NBDS_REASM_MAX_FRAGS ||
-        l.max_bytes > MS_NBDS_REASM_MAX_BYTES || l.max_bytes < BLK)
-        return false;
+    if (l.max_sets > MS_NBDS_REASM_MAX_SETS)
+        return "max_sets is above MS_NBDS_REASM_MAX_SETS";
+    if (l.max_frags > MS_NBDS_REASM_MAX_FRAGS)
+        return "max_frags is above MS_NBDS_REASM_MAX_FRAGS";
+    if (l.max_bytes > MS_NBDS_REASM_MAX_BYTES)
+        return "max_bytes is above MS_NBDS_REASM_MAX_BYTES";
+    if (l.max_bytes < BLK)
+        return "max_bytes is below one block (MS_NBDS_REASM_BLOCK)";
     *out = l;
-    return true;
+    return NULL;
 }
 
 /* Every count is capped at 65535 above, so none of these sums can wrap. */
@@ -116,7 +138,7 @@ size_t ms_nbds_reasm_size(const ms_nbds_reasm_limits *lim)
 {
     ms_nbds_reasm_limits l;
     layout o;
-    if (!resolve(lim, &l))
+    if (resolve(lim, &l))
         return 0;
     plan(&l, &o);
     return o.total;
@@ -139,23 +161,41 @@ static void set_link(ms_nbds_reasm *r, uint16_t b, uint16_t next)
     memcpy(block(r, b), &next, sizeof next);
 }
 
-ms_nbds_reasm *ms_nbds_reasm_init(void *mem, size_t len, const ms_nbds_reasm_limits *lim,
-                                  ms_nbds_reasm_event_fn fn, void *ctx)
+static ms_status failed(ms_status st, const char *why, char *err, size_t errlen)
+{
+    if (err && errlen)
+        snprintf(err, errlen, "NBDS reassembly: %s", why);
+    return st;
+}
+
+ms_status ms_nbds_reasm_init(void *mem, size_t len, const ms_nbds_reasm_limits *lim,
+                             ms_nbds_reasm_event_fn fn, void *ctx, ms_nbds_reasm **out, char *err,
+                             size_t errlen)
 {
     ms_nbds_reasm_limits l;
     layout o;
-    if (!mem || (uintptr_t)mem % ALIGN != 0 || !resolve(lim, &l))
-        return NULL;
+    if (err && errlen)
+        err[0] = '\0';
+    if (!out)
+        return failed(MS_ERR_INVALID_ARG, "no place for the instance (out is NULL)", err, errlen);
+    *out = NULL;
+    if (!mem || (uintptr_t)mem % ALIGN != 0)
+        return failed(MS_ERR_INVALID_ARG, "memory missing or not aligned like malloc's", err,
+                      errlen);
+    const char *why = resolve(lim, &l);
+    if (why)
+        return failed(MS_ERR_INVALID_ARG, why, err, errlen);
     plan(&l, &o);
     if (len < o.total)
-        return NULL;
+        return failed(MS_ERR_NO_SPACE, "memory smaller than ms_nbds_reasm_size() says", err,
+                      errlen);
     uint8_t *base = mem;
     memset(base, 0, o.pool); /* bookkeeping only; pool octets need no zeroing */
     ms_nbds_reasm *r = (ms_nbds_reasm *)(void *)base;
     r->lim = l;
     r->fn = fn;
     r->ctx = ctx;
-    r->sets = (rset *)(void *)(base + o.sets);
+    ms_settable_init(&r->table, base + o.sets, sizeof(rset), l.max_sets, l.timeout_ns);
     r->frags = (rfrag *)(void *)(base + o.frags);
     r->frames = (uint64_t *)(void *)(base + o.frames);
     r->pool = base + o.pool;
@@ -168,12 +208,20 @@ ms_nbds_reasm *ms_nbds_reasm_init(void *mem, size_t len, const ms_nbds_reasm_lim
         set_link(r, (uint16_t)i, (uint16_t)(i + 1 < o.nblocks ? i + 1 : NONE));
     r->free_blk = 0;
     r->free_blocks = o.nblocks;
-    return r;
+    r->st.size = sizeof r->st;
+    *out = r;
+    return MS_OK;
 }
 
-const ms_nbds_reasm_stats *ms_nbds_reasm_get_stats(const ms_nbds_reasm *r)
+ms_status ms_nbds_reasm_get_stats(const ms_nbds_reasm *r, ms_nbds_reasm_stats *out)
 {
-    return &r->st;
+    if (!r || !out || out->size == 0)
+        return MS_ERR_INVALID_ARG;
+    ms_nbds_reasm_stats st = r->st;
+    st.sets = r->table.count;
+    st.sets_high = r->table.high;
+    ms_sized_write(out, &st, sizeof st);
+    return MS_OK;
 }
 
 const char *ms_nbds_reasm_reason_name(ms_nbds_reasm_reason reason)
@@ -222,8 +270,7 @@ static void release_set(ms_nbds_reasm *r, rset *s)
         f = next;
     }
     r->st.frags -= s->nfrags;
-    r->st.sets--;
-    s->used = false;
+    ms_settable_release(&r->table, &s->slot);
 }
 
 static void set_event(ms_nbds_reasm *r, const rset *s, ms_nbds_reasm_reason reason,
@@ -240,7 +287,7 @@ static void set_event(ms_nbds_reasm *r, const rset *s, ms_nbds_reasm_reason reas
     ev->have_last = s->have_last;
     ev->end = s->have_last ? s->end : 0;
     ev->held = s->held;
-    ev->first_ns = s->t0_ns;
+    ev->first_ns = s->slot.t0_ns;
     if (with_frames) {
         ev->nframes = collect_frames(r, s);
         ev->frames = r->frames;
@@ -262,107 +309,63 @@ static void drop_set(ms_nbds_reasm *r, rset *s, ms_nbds_reasm_reason reason, boo
     release_set(r, s);
 }
 
-static rset *oldest(ms_nbds_reasm *r, const rset *except)
+static void drop_timeout(void *r, ms_setslot *s)
 {
-    rset *best = NULL;
-    for (size_t i = 0; i < r->lim.max_sets; i++) {
-        rset *s = &r->sets[i];
-        if (s == except || !s->used)
-            continue;
-        if (!best || s->seq < best->seq)
-            best = s;
-    }
-    return best;
+    drop_set(r, (rset *)s, MS_NBDS_REASON_TIMEOUT, false, 0);
 }
 
-static bool expired(const ms_nbds_reasm *r, const rset *s, uint64_t now)
+static void drop_evicted(void *r, ms_setslot *s)
 {
-    return now > s->t0_ns && now - s->t0_ns > r->lim.timeout_ns;
+    drop_set(r, (rset *)s, MS_NBDS_REASON_EVICTED, false, 0);
 }
 
 size_t ms_nbds_reasm_expire(ms_nbds_reasm *r, uint64_t now_ns)
 {
-    size_t n = 0;
-    for (;;) {
-        /* Oldest first, so reports read in arrival order. */
-        rset *victim = NULL;
-        for (size_t i = 0; i < r->lim.max_sets; i++) {
-            rset *s = &r->sets[i];
-            if (s->used && expired(r, s, now_ns) && (!victim || s->seq < victim->seq))
-                victim = s;
-        }
-        if (!victim)
-            return n;
-        drop_set(r, victim, MS_NBDS_REASON_TIMEOUT, false, 0);
-        n++;
-    }
+    return ms_settable_expire(&r->table, now_ns, drop_timeout, r);
 }
 
 size_t ms_nbds_reasm_pending(ms_nbds_reasm *r, ms_nbds_reasm_event_fn fn, void *ctx)
 {
     size_t n = 0;
-    uint64_t after = 0;
-    for (;;) {
-        const rset *next = NULL;
-        for (size_t i = 0; i < r->lim.max_sets; i++) {
-            const rset *s = &r->sets[i];
-            if (s->used && s->seq > after && (!next || s->seq < next->seq))
-                next = s;
-        }
-        if (!next)
-            return n;
-        after = next->seq;
+    for (const ms_setslot *s = ms_settable_next(&r->table, 0); s;
+         s = ms_settable_next(&r->table, s->seq)) {
         n++;
         if (fn) {
             ms_nbds_reasm_event ev;
-            set_event(r, next, MS_NBDS_REASON_PENDING, true, &ev);
+            set_event(r, (const rset *)s, MS_NBDS_REASON_PENDING, true, &ev);
             fn(ctx, &ev);
         }
     }
+    return n;
 }
 
-static bool same_key(const rset *s, const ms_dgram *d)
+static bool same_key(const ms_setslot *slot, const void *key)
 {
+    const rset *s = (const rset *)slot;
+    const ms_dgram *d = key;
     return s->id == d->id && s->src_ip == d->src_ip && s->src_len == d->src.wire_len &&
            memcmp(s->src, d->src.wire, s->src_len) == 0;
 }
 
 static rset *find(ms_nbds_reasm *r, const ms_dgram *d)
 {
-    for (size_t i = 0; i < r->lim.max_sets; i++)
-        if (r->sets[i].used && same_key(&r->sets[i], d))
-            return &r->sets[i];
-    return NULL;
+    return (rset *)ms_settable_find(&r->table, same_key, d);
 }
 
 static rset *new_set(ms_nbds_reasm *r, const ms_dgram *d, uint64_t now)
 {
-    rset *s = NULL;
-    for (size_t i = 0; i < r->lim.max_sets && !s; i++)
-        if (!r->sets[i].used)
-            s = &r->sets[i];
-    if (!s) {
-        s = oldest(r, NULL);
-        drop_set(r, s, MS_NBDS_REASON_EVICTED, false, 0);
-    }
-    memset(s, 0, offsetof(rset, map));
+    rset *s = (rset *)ms_settable_claim(&r->table, now, drop_evicted, r);
     memset(s->map, 0xFF, sizeof s->map);
-    s->used = true;
     s->type = d->type;
     s->flags_rest = (uint8_t)(d->flags & ~FM);
     s->id = d->id;
     s->src_port = d->src_port;
     s->src_ip = d->src_ip;
     s->head = NONE;
-    s->seq = ++r->seq;
-    s->t0_ns = now;
     s->src_len = (uint16_t)d->src.wire_len;
     memcpy(s->src, d->src.wire, s->src_len);
     s->dst_len = (uint16_t)d->dst.wire_len;
     memcpy(s->dst, d->dst.wire, s->dst_len);
-    r->st.sets++;
-    if (r->st.sets > r->st.sets_high)
-        r->st.sets_high = r->st.sets;
     return s;
 }
 
@@ -521,129 +524,128 @@ static ms_nbds_reasm_verdict dropped(ms_nbds_reasm_out *out, ms_nbds_reasm_reaso
     return MS_NBDS_REASM_DROPPED;
 }
 
-ms_nbds_reasm_verdict ms_nbds_reasm_add(ms_nbds_reasm *r, const ms_dgram *d, uint64_t now_ns,
-                                        uint64_t frame, ms_nbds_reasm_out *out)
+/* A fragment's range, and where it falls among the fragments its set
+ * holds (sorted by offset, never overlapping one another). */
+typedef struct placing {
+    uint32_t off, len, end;
+    bool first, more;
+    uint16_t prev;  /* the held fragment it goes after; NONE: the head */
+    uint16_t exact; /* a held fragment with the very same range, or NONE */
+    bool overlap;   /* it overlaps some other held fragment */
+} placing;
+
+/* Malformed by itself, or larger than the whole pool: NONE when the
+ * fragment may go to its set (then p has its range). */
+static ms_nbds_reasm_reason check_alone(const ms_nbds_reasm *r, const ms_dgram *d, placing *p)
 {
-    ms_nbds_reasm_out none = { NULL, 0, 0, NULL, 0, MS_NBDS_REASON_NONE };
-    if (!out)
-        out = &none; /* no output buffer: a completed set becomes NO_SPACE */
-    out->len = 0;
-    out->frames = NULL;
-    out->nframes = 0;
-    out->reason = MS_NBDS_REASON_NONE;
-    ms_nbds_reasm_expire(r, now_ns);
-    if (!ms_nbds_is_fragment(d))
-        return MS_NBDS_REASM_NOT_FRAGMENT;
-    r->st.fragments++;
+    p->first = d->flags & MS_NBDS_FLAG_FIRST;
+    p->more = d->flags & MS_NBDS_FLAG_MORE;
+    if (!fits_alone(d, p->first))
+        return MS_NBDS_REASON_INCONSISTENT;
+    p->off = d->packet_offset;
+    p->len = (uint32_t)d->user_data.len;
+    p->end = p->off + p->len;
+    if ((p->end - 1) / BLK - p->off / BLK + 1 > r->nblocks)
+        return MS_NBDS_REASON_TOO_BIG;
+    return MS_NBDS_REASON_NONE;
+}
 
-    bool first = d->flags & MS_NBDS_FLAG_FIRST, more = d->flags & MS_NBDS_FLAG_MORE;
-    uint32_t off = d->packet_offset;
-    /* Malformed by itself: says nothing about any set. */
-    if (!fits_alone(d, first)) {
-        drop_alone(r, d, NULL, MS_NBDS_REASON_INCONSISTENT, frame);
-        return dropped(out, MS_NBDS_REASON_INCONSISTENT);
-    }
-    uint32_t len = (uint32_t)d->user_data.len, end = off + len;
-    if ((end - 1) / BLK - off / BLK + 1 > r->nblocks) {
-        drop_alone(r, d, NULL, MS_NBDS_REASON_TOO_BIG, frame);
-        return dropped(out, MS_NBDS_REASON_TOO_BIG);
-    }
-
-    rset *s = find(r, d);
-    if (!s)
-        s = new_set(r, d, now_ns);
-    if (!same_header(s, d)) {
-        drop_set(r, s, MS_NBDS_REASON_INCONSISTENT, true, frame);
-        return dropped(out, MS_NBDS_REASON_INCONSISTENT);
-    }
-
-    /* Where it goes, and what it touches. */
-    uint16_t prev = NONE, exact = NONE;
-    bool overlap = false;
+static void place(const ms_nbds_reasm *r, const rset *s, placing *p)
+{
+    p->prev = NONE;
+    p->exact = NONE;
+    p->overlap = false;
     for (uint16_t i = s->head; i != NONE; i = r->frags[i].next) {
         const rfrag *f = &r->frags[i];
-        if (f->off >= end)
+        if (f->off >= p->end)
             break;
-        if (f->off == off && f->len == len)
-            exact = i;
-        else if ((uint32_t)f->off + f->len > off)
-            overlap = true;
-        if (f->off < off)
-            prev = i;
+        if (f->off == p->off && f->len == p->len)
+            p->exact = i;
+        else if ((uint32_t)f->off + f->len > p->off)
+            p->overlap = true;
+        if (f->off < p->off)
+            p->prev = i;
     }
+}
 
-    ms_nbds_reasm_reason bad = MS_NBDS_REASON_NONE;
-    if (exact != NONE) {
-        if (r->frags[exact].more != more)
-            bad = MS_NBDS_REASON_INCONSISTENT;
-        else if (!same_octets(r, s, off, d->user_data))
-            bad = MS_NBDS_REASON_OVERLAP;
-        else {
-            /* Held fragments never overlap, so nothing else is touched. */
-            drop_alone(r, d, s, MS_NBDS_REASON_DUPLICATE, frame);
-            return dropped(out, MS_NBDS_REASON_DUPLICATE);
-        }
-    } else if ((first && s->have_first) || (!more && s->have_last) ||
-               (!more && s->max_end > end) || (more && s->have_last && end >= s->end)) {
-        bad = MS_NBDS_REASON_INCONSISTENT;
-    } else if (overlap) {
-        bad = MS_NBDS_REASON_OVERLAP;
+/* What the set makes of a placed fragment: NONE (hold it), DUPLICATE (an
+ * exact repeat, to be ignored) or why the set dies with it. */
+static ms_nbds_reasm_reason judge(const ms_nbds_reasm *r, const rset *s, const placing *p,
+                                  ms_bytes data)
+{
+    if (p->exact != NONE) {
+        if (r->frags[p->exact].more != p->more)
+            return MS_NBDS_REASON_INCONSISTENT;
+        if (!same_octets(r, s, p->off, data))
+            return MS_NBDS_REASON_OVERLAP;
+        /* Held fragments never overlap, so nothing else is touched. */
+        return MS_NBDS_REASON_DUPLICATE;
     }
-    if (bad == MS_NBDS_REASON_NONE &&
-        (s->nfrags + 1u > r->lim.max_frags ||
-         blocks_missing(s, off, end) > r->nblocks - s->nblocks))
-        bad = MS_NBDS_REASON_TOO_BIG;
-    if (bad != MS_NBDS_REASON_NONE) {
-        drop_set(r, s, bad, true, frame);
-        return dropped(out, bad);
-    }
+    if ((p->first && s->have_first) || (!p->more && s->have_last) ||
+        (!p->more && s->max_end > p->end) || (p->more && s->have_last && p->end >= s->end))
+        return MS_NBDS_REASON_INCONSISTENT;
+    if (p->overlap)
+        return MS_NBDS_REASON_OVERLAP;
+    if (s->nfrags + 1u > r->lim.max_frags ||
+        blocks_missing(s, p->off, p->end) > r->nblocks - s->nblocks)
+        return MS_NBDS_REASON_TOO_BIG;
+    return MS_NBDS_REASON_NONE;
+}
 
-    /* Room: the oldest other sets go first. The check above guarantees the
-     * fragment fits once every other set is gone. */
-    size_t need = blocks_missing(s, off, end);
+/* Free blocks and a descriptor for the fragment: the oldest other sets go
+ * first. judge() made sure it fits once every other set is gone, so this
+ * fails only if that reasoning is wrong (never index past the pool). */
+static bool make_room(ms_nbds_reasm *r, rset *s, const placing *p)
+{
+    size_t need = blocks_missing(s, p->off, p->end);
     while (r->free_blocks < need || r->free_frags == 0) {
-        rset *victim = oldest(r, s);
-        if (!victim) { /* cannot happen; never index past the pool */
-            drop_set(r, s, MS_NBDS_REASON_TOO_BIG, true, frame);
-            return dropped(out, MS_NBDS_REASON_TOO_BIG);
-        }
+        rset *victim = (rset *)ms_settable_oldest(&r->table, &s->slot);
+        if (!victim)
+            return false;
         drop_set(r, victim, MS_NBDS_REASON_EVICTED, false, 0);
     }
+    return true;
+}
 
+/* Link a descriptor in after p->prev and copy the data in. */
+static void hold(ms_nbds_reasm *r, rset *s, const placing *p, const ms_dgram *d, uint64_t frame)
+{
     uint16_t fi = r->free_frag;
     r->free_frag = r->frags[fi].next;
     r->free_frags--;
     rfrag *f = &r->frags[fi];
     f->frame = frame;
-    f->off = (uint16_t)off;
-    f->len = (uint16_t)len;
-    f->more = more;
-    if (prev == NONE) {
+    f->off = (uint16_t)p->off;
+    f->len = (uint16_t)p->len;
+    f->more = p->more;
+    if (p->prev == NONE) {
         f->next = s->head;
         s->head = fi;
     } else {
-        f->next = r->frags[prev].next;
-        r->frags[prev].next = fi;
+        f->next = r->frags[p->prev].next;
+        r->frags[p->prev].next = fi;
     }
-    store(r, s, off, d->user_data);
+    store(r, s, p->off, d->user_data);
     s->nfrags++;
-    s->held += len;
-    if (end > s->max_end)
-        s->max_end = end;
-    if (first) {
+    s->held += p->len;
+    if (p->end > s->max_end)
+        s->max_end = p->end;
+    if (p->first) {
         s->have_first = true;
         s->first_flags = d->flags;
     }
-    if (!more) {
+    if (!p->more) {
         s->have_last = true;
-        s->end = end;
+        s->end = p->end;
     }
     r->st.frags++;
     if (r->st.frags > r->st.frags_high)
         r->st.frags_high = r->st.frags;
+}
 
-    if (!s->have_first || !s->have_last || s->held != s->end)
-        return MS_NBDS_REASM_HELD;
+/* The set is whole: write it out and let it go. */
+static ms_nbds_reasm_verdict complete(ms_nbds_reasm *r, rset *s, ms_nbds_reasm_out *out)
+{
     if (!emit(r, s, out)) {
         out->len = 0;
         drop_set(r, s, MS_NBDS_REASON_NO_SPACE, false, 0);
@@ -655,4 +657,65 @@ ms_nbds_reasm_verdict ms_nbds_reasm_add(ms_nbds_reasm *r, const ms_dgram *d, uin
     r->st.completed_frags += s->nfrags;
     release_set(r, s);
     return MS_NBDS_REASM_COMPLETE;
+}
+
+/* ms_nbds_reasm_add past its quick answer; out is reset already. Kept out
+ * of line so that the quick answer costs no stack frame. */
+__attribute__((noinline)) static ms_nbds_reasm_verdict
+offer(ms_nbds_reasm *r, const ms_dgram *d, uint64_t now_ns, uint64_t frame, ms_nbds_reasm_out *out)
+{
+    ms_nbds_reasm_out none = { NULL, 0, 0, NULL, 0, MS_NBDS_REASON_NONE };
+    if (!out)
+        out = &none; /* no output buffer: a completed set becomes NO_SPACE */
+    ms_nbds_reasm_expire(r, now_ns);
+    if (!ms_nbds_is_fragment(d))
+        return MS_NBDS_REASM_NOT_FRAGMENT;
+    r->st.fragments++;
+
+    /* Malformed by itself: says nothing about any set. */
+    placing p;
+    ms_nbds_reasm_reason bad = check_alone(r, d, &p);
+    if (bad != MS_NBDS_REASON_NONE) {
+        drop_alone(r, d, NULL, bad, frame);
+        return dropped(out, bad);
+    }
+    rset *s = find(r, d);
+    if (!s)
+        s = new_set(r, d, now_ns);
+    if (!same_header(s, d)) {
+        bad = MS_NBDS_REASON_INCONSISTENT;
+    } else {
+        place(r, s, &p);
+        bad = judge(r, s, &p, d->user_data);
+    }
+    if (bad == MS_NBDS_REASON_DUPLICATE) {
+        drop_alone(r, d, s, bad, frame);
+        return dropped(out, bad);
+    }
+    if (bad == MS_NBDS_REASON_NONE && !make_room(r, s, &p))
+        bad = MS_NBDS_REASON_TOO_BIG;
+    if (bad != MS_NBDS_REASON_NONE) {
+        drop_set(r, s, bad, true, frame);
+        return dropped(out, bad);
+    }
+    hold(r, s, &p, d, frame);
+    if (!s->have_first || !s->have_last || s->held != s->end)
+        return MS_NBDS_REASM_HELD;
+    return complete(r, s, out);
+}
+
+ms_nbds_reasm_verdict ms_nbds_reasm_add(ms_nbds_reasm *r, const ms_dgram *d, uint64_t now_ns,
+                                        uint64_t frame, ms_nbds_reasm_out *out)
+{
+    if (out) {
+        out->len = 0;
+        out->frames = NULL;
+        out->nframes = 0;
+        out->reason = MS_NBDS_REASON_NONE;
+    }
+    /* Nearly every datagram is no fragment and finds no set pending:
+     * nothing to expire, nothing to join, so answer before any set up. */
+    if (r->table.count == 0 && !ms_nbds_is_fragment(d))
+        return MS_NBDS_REASM_NOT_FRAGMENT;
+    return offer(r, d, now_ns, frame, out);
 }

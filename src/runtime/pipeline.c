@@ -101,15 +101,18 @@ static ms_status fail(ms_pipeline *p, ms_status st, char *err, size_t errlen, co
 
 static ms_status setup_reasm(ms_pipeline *p)
 {
-    ms_nbds_reasm_limits lim = { p->o.reasm_sets, p->o.reasm_frags, p->o.reasm_bytes,
-                                 p->o.reasm_timeout_ns };
+    ms_nbds_reasm_limits lim;
+    ms_nbds_reasm_limits_init(&lim);
+    lim.max_sets = p->o.reasm_sets;
+    lim.max_frags = p->o.reasm_frags;
+    lim.max_bytes = p->o.reasm_bytes;
+    lim.timeout_ns = p->o.reasm_timeout_ns;
     size_t n = ms_nbds_reasm_size(&lim);
     if (!n)
         return MS_ERR_INVALID_ARG;
     if (!(p->mem[0] = malloc(n)) || !(p->joined = malloc(MS_NBDS_REASM_OUT_MAX)))
         return MS_ERR_NO_MEMORY;
-    p->reasm = ms_nbds_reasm_init(p->mem[0], n, &lim, on_event, p);
-    return p->reasm ? MS_OK : MS_ERR_INVALID_ARG;
+    return ms_nbds_reasm_init(p->mem[0], n, &lim, on_event, p, &p->reasm, NULL, 0);
 }
 
 static ms_status setup_filters(ms_pipeline *p)
@@ -297,16 +300,6 @@ static void deliver(ms_pipeline *p, ms_rx_item *it, uint64_t now_ns)
         p->fn(p->ctx, it);
 }
 
-static void frag_sync(ms_pipeline *p)
-{
-    const ms_nbds_reasm_stats *rs = ms_nbds_reasm_get_stats(p->reasm);
-    uint64_t d = 0;
-    for (int i = 0; i < MS_NBDS_REASON__COUNT; i++)
-        d += rs->frags_dropped[i];
-    p->st.frag_dropped = d;
-    p->st.frag_held = rs->frags;
-}
-
 /* The parts of an item every path sets; the trailer only when there is
  * one (this runs for every datagram: no zeroing of the whole item). */
 static void item_init(ms_rx_item *it, ms_rx_kind kind, const ms_udp_datagram *d,
@@ -349,17 +342,14 @@ void ms_pipeline_push(ms_pipeline *p, const ms_udp_datagram *d, uint64_t now_ns)
     ms_message_decode(d->payload, d->len, &p->m);
     ms_nbds_reasm_verdict v = MS_NBDS_REASM_NOT_FRAGMENT;
     ms_nbds_reasm_out out;
-    /* With no set in flight, a datagram that is not a fragment has nothing
-     * to expire or join: the reassembler's scan of its sets is skipped. */
-    if (ms_nbds_reasm_get_stats(p->reasm)->sets != 0 || ms_nbds_is_fragment(&p->m.dgram)) {
-        if (p->m.status == MS_OK || p->m.err_layer != MS_LAYER_NBDGM) {
-            out = (ms_nbds_reasm_out){ p->joined, MS_NBDS_REASM_OUT_MAX, 0, NULL, 0,
-                                       MS_NBDS_REASON_NONE };
-            v = ms_nbds_reasm_add(p->reasm, &p->m.dgram, now_ns, d->frame, &out);
-        } else {
-            ms_nbds_reasm_expire(p->reasm, now_ns);
-        }
-        frag_sync(p);
+    out.buf = p->joined;
+    out.cap = MS_NBDS_REASM_OUT_MAX;
+    /* With no set pending the reassembler answers a datagram that is not a
+     * fragment at once; the counters are looked at only when it did more. */
+    if (p->m.status == MS_OK || p->m.err_layer != MS_LAYER_NBDGM) {
+        v = ms_nbds_reasm_add(p->reasm, &p->m.dgram, now_ns, d->frame, &out);
+    } else {
+        ms_nbds_reasm_expire(p->reasm, now_ns);
     }
     ms_rx_item it;
     item_init(&it, MS_RX_DATAGRAM, d, &p->m);
@@ -371,10 +361,7 @@ void ms_pipeline_push(ms_pipeline *p, const ms_udp_datagram *d, uint64_t now_ns)
 size_t ms_pipeline_expire(ms_pipeline *p, uint64_t now_ns)
 {
     ms_report_reset(&p->findings, p->o.report_flags);
-    size_t n = ms_nbds_reasm_expire(p->reasm, now_ns);
-    if (n)
-        frag_sync(p);
-    return n;
+    return ms_nbds_reasm_expire(p->reasm, now_ns);
 }
 
 void ms_pipeline_finish(ms_pipeline *p)
@@ -405,6 +392,14 @@ ms_status ms_pipeline_get_stats(const ms_pipeline *p, ms_pipeline_stats *out)
 {
     if (!out || out->size < sizeof out->size)
         return MS_ERR_INVALID_ARG;
-    ms_sized_write(out, &p->st, sizeof p->st);
+    /* The fragment counters are the reassembler's, read when asked for. */
+    ms_nbds_reasm_stats rs = MS_SIZED(ms_nbds_reasm_stats);
+    ms_nbds_reasm_get_stats(p->reasm, &rs);
+    ms_pipeline_stats st = p->st;
+    st.frag_dropped = 0;
+    for (int i = 0; i < MS_NBDS_REASON__COUNT; i++)
+        st.frag_dropped += rs.frags_dropped[i];
+    st.frag_held = rs.frags;
+    ms_sized_write(out, &st, sizeof st);
     return MS_OK;
 }

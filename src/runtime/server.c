@@ -62,7 +62,7 @@ struct ms_server {
     ms_loop *loop;
     bool own_loop;
     ms_loop_watch *w_sock, *w_pcap, *w_pcap_timer, *w_expire;
-    ms_pcap_live *pcap;
+    ms_capture *pcap;
     uint8_t *bufs;
     ms_udp_dgram d[RECV_BATCH];
     uint64_t seq;
@@ -219,14 +219,14 @@ static int pump_batch(ms_server *s)
 /* What libpcap holds: -1 on an error. */
 static int pump_pcap(ms_server *s)
 {
-    char err[256];
     ms_udp_datagram d;
-    int r, n = 0;
-    while (n < PUMP_MAX && (r = ms_pcap_live_next(s->pcap, &d, err, sizeof err)) == 1) {
+    ms_status st = MS_OK;
+    int n = 0;
+    while (n < PUMP_MAX && (st = ms_capture_next(s->pcap, &d)) == MS_OK) {
         push(s, &d);
         n++;
     }
-    return r < 0 ? -1 : n;
+    return st == MS_OK || st == MS_ERR_AGAIN ? n : -1;
 }
 
 static void on_socket(void *ctx, int fd, unsigned ev)
@@ -280,11 +280,16 @@ static ms_status open_input(ms_server *s, char *err, size_t errlen)
 {
     const ms_server_opts *o = &s->o;
     if (o->pcap_iface) {
-        s->pcap = ms_pcap_live_open(o->pcap_iface, o->port, err, errlen);
-        if (!s->pcap)
-            return MS_ERR_SYSTEM;
+        ms_capture_live_opts lo;
+        ms_capture_live_opts_init(&lo);
+        lo.promisc = false;
+        lo.nonblock = true;
+        lo.dport = o->port;
+        ms_status st = ms_capture_open_live(o->pcap_iface, &lo, &s->pcap, err, errlen);
+        if (st != MS_OK)
+            return st;
         s->port = o->port;
-        if (ms_loop_add_fd(s->loop, ms_pcap_live_fd(s->pcap), MS_LOOP_IN, on_pcap, s,
+        if (ms_loop_add_fd(s->loop, ms_capture_fd(s->pcap), MS_LOOP_IN, on_pcap, s,
                            &s->w_pcap) != MS_OK ||
             ms_loop_add_timer(s->loop, PCAP_POLL_MS, PCAP_POLL_MS, on_pcap_timer, s,
                               &s->w_pcap_timer) != MS_OK)
@@ -395,7 +400,7 @@ void ms_server_close(ms_server *s)
     ms_loop_remove(s->w_expire);
     if (s->fd >= 0)
         close(s->fd);
-    ms_pcap_live_close(s->pcap);
+    ms_capture_close(s->pcap);
     ms_pipeline_free(s->pipe);
     if (s->own_loop)
         ms_loop_free(s->loop);

@@ -69,10 +69,10 @@ static void check_move(const uint8_t *frame, size_t len)
 static void each_datagram(const char *path)
 {
     char err[256];
-    ms_capture *c = ms_capture_open(path, err, sizeof err);
-    ck_assert_msg(c != NULL, "%s", err);
+    ms_capture *c;
+    ck_assert_msg(ms_capture_open(path, &c, err, sizeof err) == MS_OK, "%s", err);
     ms_udp_datagram d;
-    while (ms_capture_next(c, &d) == 1)
+    while (ms_capture_next(c, &d) == MS_OK)
         check_move(d.payload, d.len);
     ms_capture_close(c);
 }

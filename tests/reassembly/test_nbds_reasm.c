@@ -4,6 +4,7 @@
  * guard page and offered in various orders; completed datagrams must equal
  * the unfragmented encoding octet for octet and decode as a message. */
 #include <check.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,6 +161,15 @@ static ms_nbds_reasm *R;
 static uint8_t out_buf[MS_NBDS_REASM_OUT_MAX];
 static ms_nbds_reasm_out out;
 
+/* The counters now: a snapshot, valid until the next call. */
+static const ms_nbds_reasm_stats *stats_of(const ms_nbds_reasm *r)
+{
+    static ms_nbds_reasm_stats snap;
+    snap = MS_SIZED(ms_nbds_reasm_stats);
+    ck_assert_int_eq(ms_nbds_reasm_get_stats(r, &snap), MS_OK);
+    return &snap;
+}
+
 static void make(const ms_nbds_reasm_limits *lim)
 {
     free(mem);
@@ -167,7 +177,8 @@ static void make(const ms_nbds_reasm_limits *lim)
     ck_assert_uint_gt(n, 0);
     mem = malloc(n);
     ck_assert_ptr_nonnull(mem);
-    R = ms_nbds_reasm_init(mem, n, lim, on_event, NULL);
+    R = NULL;
+    ck_assert_int_eq(ms_nbds_reasm_init(mem, n, lim, on_event, NULL, &R, NULL, 0), MS_OK);
     ck_assert_ptr_nonnull(R);
     nev = npend = 0;
 }
@@ -223,7 +234,7 @@ static size_t pending(void)
 /* fragments offered = used + dropped/ignored + held, and nothing over a limit. */
 static void check_books(size_t max_sets, size_t max_frags, size_t max_bytes)
 {
-    const ms_nbds_reasm_stats *st = ms_nbds_reasm_get_stats(R);
+    const ms_nbds_reasm_stats *st = stats_of(R);
     uint64_t dropped = 0;
     for (int i = 0; i < MS_NBDS_REASON__COUNT; i++)
         dropped += st->frags_dropped[i];
@@ -280,7 +291,7 @@ START_TEST(two_in_order)
     check_complete(&f1, &A);
     ck_assert_uint_eq(out_buf[1], 0x0A); /* M-node SNT kept, M cleared */
     ck_assert_uint_eq(nev, 0);
-    const ms_nbds_reasm_stats *st = ms_nbds_reasm_get_stats(R);
+    const ms_nbds_reasm_stats *st = stats_of(R);
     ck_assert_uint_eq(st->completed, 1);
     ck_assert_uint_eq(st->completed_frags, 2);
     ck_assert_uint_eq(st->sets, 0);
@@ -332,7 +343,7 @@ START_TEST(duplicate_ignored)
     ck_assert_uint_eq(out.frames[0], 1);
     ck_assert_uint_eq(out.frames[1], 3);
     check_complete(&f1, &A);
-    const ms_nbds_reasm_stats *st = ms_nbds_reasm_get_stats(R);
+    const ms_nbds_reasm_stats *st = stats_of(R);
     ck_assert_uint_eq(st->frags_dropped[MS_NBDS_REASON_DUPLICATE], 1);
     ck_assert_uint_eq(st->sets_dropped[MS_NBDS_REASON_DUPLICATE], 0);
     check_defaults_books();
@@ -378,7 +389,7 @@ START_TEST(overlap_different_octets)
     ck_assert_int_eq(offer(&m2, T0 + 7, 8), MS_NBDS_REASM_DROPPED);
     ck_assert_int_eq(out.reason, MS_NBDS_REASON_OVERLAP);
 
-    const ms_nbds_reasm_stats *st = ms_nbds_reasm_get_stats(R);
+    const ms_nbds_reasm_stats *st = stats_of(R);
     ck_assert_uint_eq(st->sets_dropped[MS_NBDS_REASON_OVERLAP], 4);
     ck_assert_uint_eq(st->frags_dropped[MS_NBDS_REASON_OVERLAP], 8);
     ck_assert_uint_eq(st->completed, 0);
@@ -413,7 +424,7 @@ START_TEST(missing_middle_times_out)
     ck_assert_uint_eq(ev[0].frames[0], 1);
     ck_assert_uint_eq(ev[0].frames[1], 3);
     ck_assert_uint_eq(pending(), 0);
-    const ms_nbds_reasm_stats *st = ms_nbds_reasm_get_stats(R);
+    const ms_nbds_reasm_stats *st = stats_of(R);
     ck_assert_uint_eq(st->sets_dropped[MS_NBDS_REASON_TIMEOUT], 1);
     ck_assert_uint_eq(st->frags_dropped[MS_NBDS_REASON_TIMEOUT], 2);
     ck_assert_uint_eq(st->bytes, 0);
@@ -472,14 +483,14 @@ START_TEST(interleaved_sources_same_id)
     ck_assert_int_eq(offer(&c2, T0 + 5, 6), MS_NBDS_REASM_COMPLETE);
     check_complete(&c1, &C);
     ck_assert_uint_eq(nev, 0);
-    ck_assert_uint_eq(ms_nbds_reasm_get_stats(R)->completed, 3);
+    ck_assert_uint_eq(stats_of(R)->completed, 3);
     check_defaults_books();
 }
 END_TEST
 
 START_TEST(max_sets_evicts_oldest)
 {
-    ms_nbds_reasm_limits lim = { 2, 0, 0, 0 };
+    ms_nbds_reasm_limits lim = { sizeof lim, 2, 0, 0, 0 };
     make(&lim);
     spec s = base(&A);
     spec f[3], l[3];
@@ -508,14 +519,14 @@ START_TEST(max_sets_evicts_oldest)
     ck_assert_int_eq(offer(&l[0], T0 + 5, 6), MS_NBDS_REASM_HELD);
     ck_assert_uint_eq(pending(), 1);
     ck_assert(!pend[0].have_first);
-    ck_assert_uint_eq(ms_nbds_reasm_get_stats(R)->sets_dropped[MS_NBDS_REASON_EVICTED], 1);
+    ck_assert_uint_eq(stats_of(R)->sets_dropped[MS_NBDS_REASON_EVICTED], 1);
     check_books(2, MS_NBDS_REASM_DEFAULT_FRAGS, MS_NBDS_REASM_DEFAULT_BYTES);
 }
 END_TEST
 
 START_TEST(max_frags_evicts_oldest)
 {
-    ms_nbds_reasm_limits lim = { 0, 3, 0, 0 };
+    ms_nbds_reasm_limits lim = { sizeof lim, 0, 3, 0, 0 };
     make(&lim);
     spec s = base(&A), t = base(&A);
     t.id = 9;
@@ -551,7 +562,7 @@ END_TEST
  * could not fit even alone. */
 START_TEST(max_bytes_evicts_then_refuses)
 {
-    ms_nbds_reasm_limits lim = { 0, 0, 4 * MS_NBDS_REASM_BLOCK + 100, 0 };
+    ms_nbds_reasm_limits lim = { sizeof lim, 0, 0, 4 * MS_NBDS_REASM_BLOCK + 100, 0 };
     make(&lim);
     static uint8_t raw[2000];
     for (size_t i = 0; i < sizeof raw; i++)
@@ -562,13 +573,12 @@ START_TEST(max_bytes_evicts_then_refuses)
     b.id = 2;
     c.id = 3;
     ck_assert_int_eq(put(cut(a, 0x03, 0, 300), T0, 1), MS_NBDS_REASM_HELD);
-    const ms_nbds_reasm_stats *st = ms_nbds_reasm_get_stats(R);
-    ck_assert_uint_eq(st->bytes, 2 * MS_NBDS_REASM_BLOCK);
+    ck_assert_uint_eq(stats_of(R)->bytes, 2 * MS_NBDS_REASM_BLOCK);
     ck_assert_int_eq(put(cut(b, 0x03, 0, 600), T0 + 1, 2), MS_NBDS_REASM_HELD);
     ck_assert_uint_eq(nev, 1);
     ck_assert_int_eq(ev[0].reason, MS_NBDS_REASON_EVICTED);
     ck_assert_uint_eq(ev[0].id, 0x4242);
-    ck_assert_uint_eq(st->bytes, 3 * MS_NBDS_REASM_BLOCK);
+    ck_assert_uint_eq(stats_of(R)->bytes, 3 * MS_NBDS_REASM_BLOCK);
     /* A lone fragment bigger than the pool: dropped alone, set b kept. */
     ck_assert_int_eq(put(cut(c, 0x03, 0, 1100), T0 + 2, 3), MS_NBDS_REASM_DROPPED);
     ck_assert_int_eq(out.reason, MS_NBDS_REASON_TOO_BIG);
@@ -580,7 +590,7 @@ START_TEST(max_bytes_evicts_then_refuses)
     spec d = s;
     d.id = 4;
     ck_assert_int_eq(put(cut(d, 0x01, 100, 10), T0 + 3, 7), MS_NBDS_REASM_HELD);
-    ck_assert_uint_eq(st->bytes, 4 * MS_NBDS_REASM_BLOCK);
+    ck_assert_uint_eq(stats_of(R)->bytes, 4 * MS_NBDS_REASM_BLOCK);
     ck_assert_int_eq(put(cut(b, 0x00, 600, 500), T0 + 3, 4), MS_NBDS_REASM_DROPPED);
     ck_assert_int_eq(out.reason, MS_NBDS_REASON_TOO_BIG);
     ck_assert_uint_eq(nev, 3);
@@ -589,23 +599,23 @@ START_TEST(max_bytes_evicts_then_refuses)
     ck_assert_uint_eq(ev[2].frames[0], 2);
     ck_assert_uint_eq(pending(), 1);
     ck_assert_uint_eq(pend[0].id, 4);
-    ck_assert_uint_eq(st->bytes, MS_NBDS_REASM_BLOCK);
+    ck_assert_uint_eq(stats_of(R)->bytes, MS_NBDS_REASM_BLOCK);
     ck_assert_uint_eq(ms_nbds_reasm_expire(R, UINT64_MAX), 1);
-    ck_assert_uint_eq(st->bytes, 0);
+    ck_assert_uint_eq(stats_of(R)->bytes, 0);
     nev = 3;
     /* Exactly the whole pool still works. */
     ck_assert_int_eq(put(cut(c, 0x03, 0, 512), T0 + 4, 5), MS_NBDS_REASM_HELD);
     ck_assert_int_eq(put(cut(c, 0x00, 512, 512), T0 + 5, 6), MS_NBDS_REASM_COMPLETE);
     ck_assert_uint_eq(out.len, 14 + 34 + 34 + 1024);
     ck_assert_mem_eq(out_buf + 82, raw, 1024);
-    ck_assert_uint_eq(st->bytes_high, 4 * MS_NBDS_REASM_BLOCK);
+    ck_assert_uint_eq(stats_of(R)->bytes_high, 4 * MS_NBDS_REASM_BLOCK);
     check_books(MS_NBDS_REASM_DEFAULT_SETS, MS_NBDS_REASM_DEFAULT_FRAGS, lim.max_bytes);
 }
 END_TEST
 
 START_TEST(timeout_boundary)
 {
-    ms_nbds_reasm_limits lim = { 0, 0, 0, 1000 };
+    ms_nbds_reasm_limits lim = { sizeof lim, 0, 0, 0, 1000 };
     make(&lim);
     spec s = base(&A);
     spec f1 = cut(s, 0x03, 0, 200), f2 = cut(s, 0x00, 200, A.len - 200);
@@ -707,7 +717,7 @@ START_TEST(inconsistent_against_the_set)
         ck_assert_int_eq(out.reason, MS_NBDS_REASON_INCONSISTENT);
         ck_assert_uint_eq(pending(), 0);
     }
-    ck_assert_uint_eq(ms_nbds_reasm_get_stats(R)->sets_dropped[MS_NBDS_REASON_INCONSISTENT], 10);
+    ck_assert_uint_eq(stats_of(R)->sets_dropped[MS_NBDS_REASON_INCONSISTENT], 10);
     check_defaults_books();
 }
 END_TEST
@@ -745,7 +755,7 @@ START_TEST(inconsistent_alone)
     /* The largest that fits is fine. */
     ck_assert_int_eq(put(cut(bigs, 0x00, 0xFFFF - names - 10, 10), T0, 20),
                      MS_NBDS_REASM_HELD);
-    const ms_nbds_reasm_stats *st = ms_nbds_reasm_get_stats(R);
+    const ms_nbds_reasm_stats *st = stats_of(R);
     ck_assert_uint_eq(st->frags_dropped[MS_NBDS_REASON_INCONSISTENT], 7);
     ck_assert_uint_eq(st->sets_dropped[MS_NBDS_REASON_INCONSISTENT], 0);
     check_defaults_books();
@@ -774,7 +784,7 @@ START_TEST(not_a_fragment)
     ck_assert(!ms_nbds_is_fragment(&d));
     d.flags = 0x0C;
     ck_assert(ms_nbds_is_fragment(&d));
-    ck_assert_uint_eq(ms_nbds_reasm_get_stats(R)->fragments, 0);
+    ck_assert_uint_eq(stats_of(R)->fragments, 0);
     ck_assert_uint_eq(pending(), 0);
     ck_assert_uint_eq(nev, 0);
     /* Still expires on the way, whatever the datagram. */
@@ -810,7 +820,7 @@ START_TEST(output_too_small)
     ck_assert_int_eq(ms_nbds_reasm_add(R, &d1, T0, 5, NULL), MS_NBDS_REASM_HELD);
     ck_assert_int_eq(ms_nbds_reasm_add(R, &d2, T0, 6, NULL), MS_NBDS_REASM_DROPPED);
     ck_assert_int_eq(ev[nev - 1].reason, MS_NBDS_REASON_NO_SPACE);
-    ck_assert_uint_eq(ms_nbds_reasm_get_stats(R)->sets_dropped[MS_NBDS_REASON_NO_SPACE], 2);
+    ck_assert_uint_eq(stats_of(R)->sets_dropped[MS_NBDS_REASON_NO_SPACE], 2);
     /* One octet more is enough. */
     ck_assert_int_eq(offer_cap(&f1, T0, 3, need), MS_NBDS_REASM_HELD);
     ck_assert_int_eq(offer_cap(&f2, T0, 4, need), MS_NBDS_REASM_COMPLETE);
@@ -821,44 +831,85 @@ END_TEST
 
 START_TEST(limits_and_memory)
 {
-    ms_nbds_reasm_limits def = { MS_NBDS_REASM_DEFAULT_SETS, MS_NBDS_REASM_DEFAULT_FRAGS,
-                                 MS_NBDS_REASM_DEFAULT_BYTES,
+    ms_nbds_reasm_limits def = { sizeof def, MS_NBDS_REASM_DEFAULT_SETS,
+                                 MS_NBDS_REASM_DEFAULT_FRAGS, MS_NBDS_REASM_DEFAULT_BYTES,
                                  MS_NBDS_REASM_DEFAULT_TIMEOUT_NS };
     size_t n = ms_nbds_reasm_size(NULL);
     ck_assert_uint_eq(n, ms_nbds_reasm_size(&def));
-    ck_assert_uint_eq(n, ms_nbds_reasm_size(&(ms_nbds_reasm_limits){ 0, 0, 0, 0 }));
+    ck_assert_uint_eq(n, ms_nbds_reasm_size(&MS_SIZED(ms_nbds_reasm_limits)));
+    ms_nbds_reasm_limits init;
+    memset(&init, 0xA5, sizeof init);
+    ms_nbds_reasm_limits_init(&init);
+    ck_assert_mem_eq(&init, &def, sizeof def);
+    ms_nbds_reasm_limits_init(NULL); /* harmless */
     /* max_bytes + O(max_sets) + O(max_frags): 1.2 KiB a set, 32 octets a
      * fragment, a little for the instance and alignment. */
     ck_assert_uint_le(n, def.max_bytes + def.max_sets * 1200 + def.max_frags * 32 + 1024);
     ck_assert_uint_gt(n, def.max_bytes);
+    const size_t sz = sizeof(ms_nbds_reasm_limits);
     ms_nbds_reasm_limits bad[] = {
-        { MS_NBDS_REASM_MAX_SETS + 1, 0, 0, 0 },
-        { 0, MS_NBDS_REASM_MAX_FRAGS + 1, 0, 0 },
-        { 0, 0, MS_NBDS_REASM_MAX_BYTES + 1, 0 },
-        { 0, 0, MS_NBDS_REASM_BLOCK - 1, 0 },
+        { sz, MS_NBDS_REASM_MAX_SETS + 1, 0, 0, 0 },
+        { sz, 0, MS_NBDS_REASM_MAX_FRAGS + 1, 0, 0 },
+        { sz, 0, 0, MS_NBDS_REASM_MAX_BYTES + 1, 0 },
+        { sz, 0, 0, MS_NBDS_REASM_BLOCK - 1, 0 },
+        { 0, 0, 0, 0, 0 }, /* the size field left out */
     };
-    for (size_t i = 0; i < 4; i++) {
+    ms_nbds_reasm *r = NULL;
+    char err[128];
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         ck_assert_uint_eq(ms_nbds_reasm_size(&bad[i]), 0);
-        ck_assert_ptr_null(ms_nbds_reasm_init(mem, n, &bad[i], NULL, NULL));
+        r = R;
+        err[0] = '\0';
+        ck_assert_int_eq(ms_nbds_reasm_init(mem, n, &bad[i], NULL, NULL, &r, err, sizeof err),
+                         MS_ERR_INVALID_ARG);
+        ck_assert_ptr_null(r);
+        ck_assert(strncmp(err, "NBDS reassembly: ", 17) == 0 && strlen(err) > 17);
     }
-    ms_nbds_reasm_limits top = { MS_NBDS_REASM_MAX_SETS, MS_NBDS_REASM_MAX_FRAGS,
+    ck_assert(strstr(err, "size"));
+    /* A caller's structure shorter than ours: the fields it has count, the
+     * rest take their defaults. */
+    ms_nbds_reasm_limits shortl = { offsetof(ms_nbds_reasm_limits, max_frags), 2, 7, 7, 7 };
+    ms_nbds_reasm_limits two = { sz, 2, 0, 0, 0 };
+    ck_assert_uint_eq(ms_nbds_reasm_size(&shortl), ms_nbds_reasm_size(&two));
+    ms_nbds_reasm_limits top = { sz, MS_NBDS_REASM_MAX_SETS, MS_NBDS_REASM_MAX_FRAGS,
                                  MS_NBDS_REASM_MAX_BYTES, 1 };
     ck_assert_uint_gt(ms_nbds_reasm_size(&top), MS_NBDS_REASM_MAX_BYTES);
     /* Too small or misaligned memory is refused. */
     void *m = malloc(n + 16);
     ck_assert_ptr_nonnull(m);
-    ck_assert_ptr_null(ms_nbds_reasm_init(m, n - 1, NULL, NULL, NULL));
-    ck_assert_ptr_null(ms_nbds_reasm_init((uint8_t *)m + 1, n, NULL, NULL, NULL));
-    ck_assert_ptr_null(ms_nbds_reasm_init(NULL, n, NULL, NULL, NULL));
-    ms_nbds_reasm *r = ms_nbds_reasm_init(m, n, NULL, NULL, NULL);
+    ck_assert_int_eq(ms_nbds_reasm_init(m, n - 1, NULL, NULL, NULL, &r, err, sizeof err),
+                     MS_ERR_NO_SPACE);
+    ck_assert_ptr_null(r);
+    ck_assert_int_eq(ms_nbds_reasm_init((uint8_t *)m + 1, n, NULL, NULL, NULL, &r, NULL, 0),
+                     MS_ERR_INVALID_ARG);
+    ck_assert_int_eq(ms_nbds_reasm_init(NULL, n, NULL, NULL, NULL, &r, err, 0),
+                     MS_ERR_INVALID_ARG);
+    ck_assert_int_eq(ms_nbds_reasm_init(m, n, NULL, NULL, NULL, NULL, NULL, 0),
+                     MS_ERR_INVALID_ARG);
+    ck_assert_ptr_null(r);
+    err[0] = 'x';
+    ck_assert_int_eq(ms_nbds_reasm_init(m, n, NULL, NULL, NULL, &r, err, sizeof err), MS_OK);
     ck_assert_ptr_nonnull(r);
+    ck_assert_str_eq(err, "");
+    /* Statistics go into the caller's structure as far as its size says. */
+    ms_nbds_reasm_stats st0 = { 0 };
+    ck_assert_int_eq(ms_nbds_reasm_get_stats(r, &st0), MS_ERR_INVALID_ARG);
+    ck_assert_int_eq(ms_nbds_reasm_get_stats(r, NULL), MS_ERR_INVALID_ARG);
+    ck_assert_int_eq(ms_nbds_reasm_get_stats(NULL, &st0), MS_ERR_INVALID_ARG);
     /* No callback: still counts. */
     ms_nbds_reasm *keep = R;
     R = r;
     spec s = base(&A);
     ck_assert_int_eq(put(cut(s, 0x03, 0, 100), T0, 1), MS_NBDS_REASM_HELD);
     ck_assert_int_eq(put(cut(s, 0x03, 0, 100), T0, 2), MS_NBDS_REASM_DROPPED);
-    ck_assert_uint_eq(ms_nbds_reasm_get_stats(r)->frags_dropped[MS_NBDS_REASON_DUPLICATE], 1);
+    ck_assert_uint_eq(stats_of(r)->frags_dropped[MS_NBDS_REASON_DUPLICATE], 1);
+    ms_nbds_reasm_stats part;
+    memset(&part, 0xEE, sizeof part);
+    part.size = offsetof(ms_nbds_reasm_stats, completed);
+    ck_assert_int_eq(ms_nbds_reasm_get_stats(r, &part), MS_OK);
+    ck_assert_uint_eq(part.size, offsetof(ms_nbds_reasm_stats, completed));
+    ck_assert_uint_eq(part.fragments, 2);
+    ck_assert_uint_eq(part.completed, 0xEEEEEEEEEEEEEEEEull); /* beyond its size */
     ck_assert_uint_eq(ms_nbds_reasm_expire(r, UINT64_MAX), 1);
     ck_assert_uint_eq(nev, 0);
     R = keep;
@@ -886,7 +937,7 @@ START_TEST(many_small_fragments)
 {
     spec s = base(&B);
     size_t n = B.len;
-    ms_nbds_reasm_limits lim = { 0, 1024, 0, 0 };
+    ms_nbds_reasm_limits lim = { sizeof lim, 0, 1024, 0, 0 };
     make(&lim);
     for (size_t i = n; i-- > 1;) {
         spec f = cut(s, i == n - 1 ? 0x00 : 0x01, i, 1);

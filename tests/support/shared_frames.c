@@ -35,21 +35,21 @@ shared_frame_status shared_frame_data(const char *file, uint64_t frame, uint8_t 
 
     char path[4096], why[512];
     snprintf(path, sizeof path, "%s/%s", dir, file);
-    ms_capture *c = ms_capture_open(path, why, sizeof why);
-    if (!c)
+    ms_capture *c;
+    if (ms_capture_open(path, &c, why, sizeof why) != MS_OK)
         return fail(SHARED_FRAME_NO_FILE, err, errlen, "%s #%llu: %s", file,
                     (unsigned long long)frame, why);
 
     /* Frames are handed up in order, so stop at the first one past it. */
     ms_udp_datagram d;
-    int rc;
-    while ((rc = ms_capture_next(c, &d)) == 1 && d.frame < frame)
+    ms_status rc;
+    while ((rc = ms_capture_next(c, &d)) == MS_OK && d.frame < frame)
         ;
     shared_frame_status st = SHARED_FRAME_OK;
-    if (rc == -1) {
+    if (rc != MS_OK && rc != MS_ERR_END) {
         st = fail(SHARED_FRAME_READ_ERROR, err, errlen, "%s #%llu: %s", file,
                   (unsigned long long)frame, ms_capture_error(c));
-    } else if (rc == 0 || d.frame != frame) {
+    } else if (rc == MS_ERR_END || d.frame != frame) {
         st = fail(SHARED_FRAME_NO_FRAME, err, errlen,
                   "%s #%llu: no UDP/138 datagram with that frame number", file,
                   (unsigned long long)frame);

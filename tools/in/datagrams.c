@@ -182,7 +182,8 @@ static void progress_tick(progress *p, const dg_options *o, ms_capture *cap, boo
         return;
     uint64_t done, total;
     ms_capture_position(cap, &done, &total);
-    const ms_capture_stats *st = ms_capture_get_stats(cap);
+    ms_capture_stats stats = MS_SIZED(ms_capture_stats), *st = &stats;
+    ms_capture_get_stats(cap, st);
     double secs = (double)(now - p->t0) / 1e9;
     fprintf(stderr, "\r\033[Kmailslot %s: ", o->sub);
     if (total)
@@ -213,7 +214,7 @@ static void deliver(void *vrs, const ms_rx_item *it)
     }
     if (!at_eof && rs->o->count && rs->res->shown >= rs->o->count)
         return;
-    if (rs->dumping && it->kind == MS_RX_DATAGRAM && ms_capture_dump_record(rs->cap) != 0)
+    if (rs->dumping && it->kind == MS_RX_DATAGRAM && ms_capture_dump_record(rs->cap) != MS_OK)
         rs->dump_failed = true;
     rs->fn(rs->ctx, it);
     if (!at_eof)
@@ -223,10 +224,13 @@ static void deliver(void *vrs, const ms_rx_item *it)
 /* The capture, or NULL with *status: a bad filter is bad usage. */
 static ms_capture *open_input(const dg_options *o, char *err, size_t errlen, int *status)
 {
-    ms_capture *cap = o->iface ? ms_capture_open_live(o->iface, err, errlen)
-                               : ms_capture_open(o->path, err, errlen);
+    ms_capture *cap = NULL;
+    if (o->iface)
+        ms_capture_open_live(o->iface, NULL, &cap, err, errlen);
+    else
+        ms_capture_open(o->path, &cap, err, errlen);
     *status = o->iface ? EXIT_SYSTEM : EXIT_INPUT;
-    if (cap && o->bpf[0] && ms_capture_set_filter(cap, o->bpf, err, errlen) != 0) {
+    if (cap && o->bpf[0] && ms_capture_set_filter(cap, o->bpf, err, errlen) != MS_OK) {
         ms_capture_close(cap);
         *status = EXIT_USAGE;
         return NULL;
@@ -251,17 +255,18 @@ static ms_pipeline *open_pipeline(const dg_options *o, run_state *rs)
     return p;
 }
 
-/* Every datagram of the capture through the pipeline: 1 at the end of the
- * input, 0 after a signal or -c, -1 when the input failed. */
-static int read_all(const dg_options *o, ms_capture *cap, ms_pipeline *p, dg_result *res)
+/* Every datagram of the capture through the pipeline: MS_ERR_END at the
+ * end of the input, MS_OK after a signal or -c, else why the input
+ * failed. */
+static ms_status read_all(const dg_options *o, ms_capture *cap, ms_pipeline *p, dg_result *res)
 {
     progress pg = { o->progress && !o->iface, false, ms_monotonic_ns(), 0 };
     pg.next = pg.t0;
     ms_udp_datagram d;
-    int rc = 0;
+    ms_status rc = MS_OK;
     uint64_t n = 0;
     while (!cli_stop_signal && (!o->count || res->shown < o->count) &&
-           (rc = ms_capture_next(cap, &d)) == 1) {
+           (rc = ms_capture_next(cap, &d)) == MS_OK) {
         if (pg.on && (++n & 1023) == 0)
             progress_tick(&pg, o, cap, false);
         /* Reassembly runs on capture time. */
@@ -276,7 +281,7 @@ static int read_all(const dg_options *o, ms_capture *cap, ms_pipeline *p, dg_res
 static int finish_dump(const dg_options *o, run_state *rs, int status)
 {
     char err[256];
-    if (ms_capture_dump_close(rs->cap, err, sizeof err) != 0 || rs->dump_failed) {
+    if (ms_capture_dump_close(rs->cap, err, sizeof err) != MS_OK || rs->dump_failed) {
         cli_error(o->sub, "-w %s: writing failed", o->write_path);
         status = EXIT_SYSTEM;
     }
@@ -305,7 +310,7 @@ int dg_run(const dg_options *o, dg_fn fn, void *ctx, dg_result *res)
     ms_capture_set_ports(cap, o->ports, o->nports);
     run_state rs = { o, fn, ctx, res, cap, false, false };
     if (o->write_path) {
-        if (ms_capture_dump_open(cap, o->write_path, err, sizeof err) != 0) {
+        if (ms_capture_dump_open(cap, o->write_path, err, sizeof err) != MS_OK) {
             cli_error(o->sub, "-w %s", err);
             ms_capture_close(cap);
             return EXIT_SYSTEM;
@@ -323,18 +328,19 @@ int dg_run(const dg_options *o, dg_fn fn, void *ctx, dg_result *res)
     cli_signals_install(cap);
     if (o->iface && o->timeout_s > 0)
         cli_alarm_after(o->timeout_s);
-    int rc = read_all(o, cap, p, res);
+    ms_status rc = read_all(o, cap, p, res);
     int status = EXIT_OK;
     if (cli_stop_signal) {
         res->interrupted = !o->iface;
-    } else if (rc < 0) {
+    } else if (rc != MS_OK && rc != MS_ERR_END) {
         cli_error(o->sub, "%s: %s", o->iface ? o->iface : o->path, ms_capture_error(cap));
         status = o->iface ? EXIT_SYSTEM : EXIT_INPUT;
     }
     /* Sets never completed: one finding-only item per set. */
     if (!res->interrupted)
         ms_pipeline_finish(p);
-    res->cs = *ms_capture_get_stats(cap);
+    res->cs.size = sizeof res->cs;
+    ms_capture_get_stats(cap, &res->cs);
     snprintf(res->linktype, sizeof res->linktype, "%s", ms_capture_linktype_name(cap));
     if (rs.dumping)
         status = finish_dump(o, &rs, status);

@@ -65,8 +65,11 @@ extern "C" {
  * buffer this big never fails with NO_SPACE. */
 #define MS_NBDS_REASM_OUT_MAX (14u + 0xFFFFu)
 
-/* A field left 0 takes its default; NULL limits = all defaults. */
+/* The memory limits. Begins with its size (types.h, MS_SIZED):
+ * ms_nbds_reasm_limits_init fills in the size and the defaults. A field
+ * left 0 takes its default; NULL limits = all defaults. */
 typedef struct ms_nbds_reasm_limits {
+    size_t size;         /* sizeof(ms_nbds_reasm_limits) */
     size_t max_sets;     /* sets pending at once */
     size_t max_frags;    /* fragments held, all sets together */
     size_t max_bytes;    /* pool octets, all sets together */
@@ -130,7 +133,10 @@ typedef struct ms_nbds_reasm_event {
 /* Must not call back into the same instance. */
 typedef void (*ms_nbds_reasm_event_fn)(void *ctx, const ms_nbds_reasm_event *ev);
 
+/* Read with ms_nbds_reasm_get_stats into the caller's structure, whose
+ * size field the caller sets (MS_SIZED(ms_nbds_reasm_stats)). */
 typedef struct ms_nbds_reasm_stats {
+    size_t size;              /* sizeof(ms_nbds_reasm_stats) */
     uint64_t fragments;       /* fragments offered (not NOT_FRAGMENT) */
     uint64_t completed;       /* datagrams reassembled */
     uint64_t completed_frags; /* fragments that went into them */
@@ -171,24 +177,36 @@ static inline bool ms_nbds_is_fragment(const ms_dgram *d)
            (d->flags & (MS_NBDS_FLAG_FIRST | MS_NBDS_FLAG_MORE)) != MS_NBDS_FLAG_FIRST;
 }
 
-/* Octets of memory ms_nbds_reasm_init needs; 0 when a limit is above its
- * MS_NBDS_REASM_MAX_* or max_bytes is below one block. */
+/* Size field and the MS_NBDS_REASM_DEFAULT_* values; lim may be NULL. */
+MS_EXTERN void ms_nbds_reasm_limits_init(ms_nbds_reasm_limits *lim);
+
+/* Octets of memory ms_nbds_reasm_init needs for lim (NULL: the defaults);
+ * 0 when the limits are refused: a size field of 0, a limit above its
+ * MS_NBDS_REASM_MAX_*, or max_bytes below one block. */
 MS_EXTERN size_t ms_nbds_reasm_size(const ms_nbds_reasm_limits *lim);
 
-/* Set up an instance inside mem (aligned for any type, at least
- * ms_nbds_reasm_size(lim) octets, owned by the caller for the instance's
- * life; there is nothing to destroy). fn (may be NULL) hears every drop,
- * eviction, timeout and duplicate. NULL when mem is too small, misaligned
- * or the limits are refused. */
-MS_EXTERN ms_nbds_reasm *ms_nbds_reasm_init(void *mem, size_t len, const ms_nbds_reasm_limits *lim,
-                                            ms_nbds_reasm_event_fn fn, void *ctx);
+/* Set up an instance inside mem and hand it back through *out. mem is the
+ * caller's, aligned for any type (malloc's alignment), at least
+ * ms_nbds_reasm_size(lim) octets, and must outlive the instance; the
+ * instance lives in it and owns nothing else, so there is nothing to
+ * destroy (free mem when done). lim is read during the call only. fn (may
+ * be NULL) hears every drop, eviction, timeout and duplicate, with ctx.
+ * MS_OK; MS_ERR_INVALID_ARG: out or mem NULL, mem misaligned, or the
+ * limits refused (see ms_nbds_reasm_size); MS_ERR_NO_SPACE: len is too
+ * small. On failure *out is NULL and err (NULL/0 allowed) says why. */
+MS_EXTERN ms_status ms_nbds_reasm_init(void *mem, size_t len, const ms_nbds_reasm_limits *lim,
+                                       ms_nbds_reasm_event_fn fn, void *ctx, ms_nbds_reasm **out,
+                                       char *err, size_t errlen);
 
 /* Offer one decoded datagram (d as filled by a successful ms_dgram_decode;
  * the data is copied, d may go away after the call). out may be NULL when
  * the caller only wants the verdict and events. now_ns is the capture
  * time when decoding a file, a monotonic clock when listening; sets older
  * than the timeout are expired first, whatever d is. frame is an opaque tag
- * handed back in out->frames and events (a capture record number, say). */
+ * handed back in out->frames and events (a capture record number, say).
+ * The result is a verdict, not a failure: every fragment is either held,
+ * completes its set, or is dropped for a reason the events and the
+ * counters report. */
 MS_EXTERN ms_nbds_reasm_verdict ms_nbds_reasm_add(ms_nbds_reasm *r, const ms_dgram *d, uint64_t now_ns,
                                                   uint64_t frame, ms_nbds_reasm_out *out);
 
@@ -201,7 +219,9 @@ MS_EXTERN size_t ms_nbds_reasm_expire(ms_nbds_reasm *r, uint64_t now_ns);
  * Returns the number of sets. */
 MS_EXTERN size_t ms_nbds_reasm_pending(ms_nbds_reasm *r, ms_nbds_reasm_event_fn fn, void *ctx);
 
-MS_EXTERN const ms_nbds_reasm_stats *ms_nbds_reasm_get_stats(const ms_nbds_reasm *r);
+/* Copy the counters into *out, as far as out->size goes. MS_OK, or
+ * MS_ERR_INVALID_ARG when r or out is NULL or out->size is 0. */
+MS_EXTERN ms_status ms_nbds_reasm_get_stats(const ms_nbds_reasm *r, ms_nbds_reasm_stats *out);
 
 #ifdef __cplusplus
 }
