@@ -52,10 +52,9 @@ static int build(const char *dst, uint16_t port)
     o.dest_name = "BENCH<00>";
     o.from = "LIVEGEN";
     o.dport = port;
-    ms_status st;
     char err[512];
-    ms_client *c = ms_client_open(dst, "\\MAILSLOT\\BENCH", &o, &st, err, sizeof err);
-    if (!c) {
+    ms_client *c;
+    if (ms_client_open(dst, "\\MAILSLOT\\BENCH", &o, &c, err, sizeof err) != MS_OK) {
         fprintf(stderr, "live_gen: %s\n", err);
         return -1;
     }
@@ -63,7 +62,7 @@ static int build(const char *dst, uint16_t port)
     memset(data, 'x', DATA_LEN);
     memcpy(data, MARK "00000000 ", sizeof MARK - 1 + 9);
     ms_write_result res;
-    st = ms_client_build(c, data, DATA_LEN, bufs[0], sizeof bufs[0], &res, err, sizeof err);
+    ms_status st = ms_client_build(c, data, DATA_LEN, bufs[0], sizeof bufs[0], &res, err, sizeof err);
     ms_client_close(c);
     if (st != MS_OK) {
         fprintf(stderr, "live_gen: %s\n", err);

@@ -36,12 +36,13 @@ static int do_recv(long port, double max_s)
     o.port = (uint16_t)port;
     o.rcvbuf = 32 << 20;
     char err[512];
-    ms_server *s = ms_server_open(&o, err, sizeof err);
-    if (!s) {
+    ms_server *s;
+    if (ms_server_open(&o, &s, err, sizeof err) != MS_OK) {
         fprintf(stderr, "live_lib: %s\n", err);
         return 1;
     }
-    if (!ms_mailslot_create(s, "*", 0, 0, NULL)) {
+    ms_mailslot *any;
+    if (ms_mailslot_create(s, "*", 0, 0, &any) != MS_OK) {
         fprintf(stderr, "live_lib: cannot create the catch-all mailslot\n");
         return 1;
     }
@@ -62,7 +63,8 @@ static int do_recv(long port, double max_s)
         if (t - t0 > max_s || (got && t - last > 0.5))
             break;
     }
-    const ms_server_stats *ss = ms_server_get_stats(s);
+    ms_server_stats sst = MS_SIZED(ms_server_stats), *ss = &sst;
+    ms_server_get_stats(s, ss);
     uint64_t dropped = ss->datagrams - ss->queued;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
@@ -85,10 +87,9 @@ static int do_send(const char *dst, long port, long count, bool many)
     o.from = "LIVELIB";
     o.dport = (uint16_t)port;
     o.sport = MS_CLIENT_SPORT_EPHEMERAL;
-    ms_status st;
     char err[512];
-    ms_client *c = ms_client_open(dst, "\\MAILSLOT\\BENCH", &o, &st, err, sizeof err);
-    if (!c) {
+    ms_client *c;
+    if (ms_client_open(dst, "\\MAILSLOT\\BENCH", &o, &c, err, sizeof err) != MS_OK) {
         fprintf(stderr, "live_lib: %s\n", err);
         return 1;
     }
@@ -96,6 +97,7 @@ static int do_send(const char *dst, long port, long count, bool many)
     memset(data, 'x', sizeof data);
     double t0 = now_s();
     long sent = 0;
+    ms_status st;
     if (many) {
         size_t n = 0;
         st = ms_client_write_many(c, data, sizeof data, (size_t)count, NULL, &n, err,
