@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "mailslot/validate.h"
+#include "strbuf.h"
 
 void ms_report_clear(ms_report *r)
 {
@@ -60,34 +61,20 @@ static size_t parse_spec(const char *f, spec *sp)
     return i + 1;
 }
 
-typedef struct sink {
-    char *out;
-    size_t cap, pos; /* pos counts every octet, written or not */
-} sink;
-
-static void sink_put(sink *k, const char *s, size_t n)
-{
-    if (k->pos + 1 < k->cap) {
-        size_t room = k->cap - 1 - k->pos;
-        memcpy(k->out + k->pos, s, n < room ? n : room);
-    }
-    k->pos += n;
-}
-
 /* Formats fmt into out as vsnprintf would. Returns false, having written
  * nothing useful, at the first conversion that is not one of ours (the
  * caller then formats from a copy of ap taken before). */
 static bool format_simple(char *out, size_t cap, const char *fmt, va_list ap)
 {
-    sink k = { out, cap, 0 };
+    ms_strbuf k = ms_sb_make(out, cap);
     const char *lit = fmt;
     for (;;) {
         const char *f = strchr(lit, '%');
         if (!f) {
-            sink_put(&k, lit, strlen(lit));
+            ms_sb_putn(&k, lit, strlen(lit));
             break;
         }
-        sink_put(&k, lit, (size_t)(f - lit));
+        ms_sb_putn(&k, lit, (size_t)(f - lit));
         spec sp;
         size_t used = parse_spec(f + 1, &sp);
         if (!used)
@@ -97,28 +84,18 @@ static bool format_simple(char *out, size_t cap, const char *fmt, va_list ap)
             const char *s = va_arg(ap, const char *);
             if (!s)
                 s = "(null)"; /* what glibc prints */
-            sink_put(&k, s, strlen(s));
+            ms_sb_putn(&k, s, strlen(s));
             continue;
         }
         unsigned long long v = sp.len == 'z'   ? va_arg(ap, size_t)
                                : sp.len == 'L' ? va_arg(ap, unsigned long long)
                                                : va_arg(ap, unsigned);
-        char d[24];
-        size_t n = 0;
-        unsigned base = sp.conv == 'x' ? 16 : 10;
-        do {
-            d[n++] = "0123456789abcdef"[v % base];
-            v /= base;
-        } while (v);
-        while (n < sp.width)
-            d[n++] = '0';
-        char rev[24];
-        for (size_t i = 0; i < n; i++)
-            rev[i] = d[n - 1 - i];
-        sink_put(&k, rev, n);
+        if (sp.conv == 'x')
+            ms_sb_hex(&k, v, sp.width);
+        else
+            ms_sb_dec(&k, v);
     }
-    if (cap)
-        out[k.pos < cap ? k.pos : cap - 1] = '\0';
+    ms_sb_finish(&k);
     return true;
 }
 

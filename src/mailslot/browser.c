@@ -45,10 +45,10 @@
 #include "mailslot/browser.h"
 
 #include <stddef.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "cursor.h"
+#include "strbuf.h"
 
 /* Fixed part of the 0x01/0x0F/0x0C layout: the Comment starts here. */
 #define HOST_FIXED 32u
@@ -514,48 +514,31 @@ static const bit_name reset_names[] = {
     { 0x04, "STOP" },
 };
 
+/* "PREFIX_A|PREFIX_B|0x........" for the set bits of v, in ascending
+ * order; NULL when no bit is set. */
 static const char *bits_label(char *buf, size_t cap, uint32_t v,
                               const bit_name *tab, size_t n, const char *prefix)
 {
-    size_t pos = 0, k = 0;
-    buf[0] = 0;
-    for (unsigned i = 0; i < 32; i++) {
-        uint32_t bit = (uint32_t)1 << i;
-        if (!(v & bit))
-            continue;
-        /* The tables are in ascending bit order and the bits are visited
-         * in that order: one walk over the table for the whole value. */
+    ms_strbuf b = ms_sb_make(buf, cap);
+    size_t k = 0;
+    /* The tables are in ascending bit order and the set bits are visited
+     * in that order: one walk over the table for the whole value. */
+    for (uint32_t rest = v; rest; rest &= rest - 1) {
+        uint32_t bit = rest & (~rest + 1);
         while (k < n && tab[k].bit < bit)
             k++;
-        const char *name = k < n && tab[k].bit == bit ? tab[k].name : NULL;
-        /* Appended by hand, as snprintf would (it cost more than the rest
-         * of the JSON object): on overflow, what fits, then stop. */
-        char hexbit[11];
-        if (!name) {
-            static const char hx[] = "0123456789abcdef";
-            hexbit[0] = '0';
-            hexbit[1] = 'x';
-            for (int d = 0; d < 8; d++)
-                hexbit[2 + d] = hx[(bit >> (28 - 4 * d)) & 15];
-            hexbit[10] = '\0';
+        if (b.len)
+            ms_sb_putc(&b, '|');
+        if (k < n && tab[k].bit == bit) {
+            ms_sb_puts(&b, prefix);
+            ms_sb_puts(&b, tab[k].name);
+        } else {
+            ms_sb_puts(&b, "0x");
+            ms_sb_hex(&b, bit, 8);
         }
-        const char *parts[3] = { pos ? "|" : "", name ? prefix : hexbit, name ? name : "" };
-        size_t w = 0;
-        bool full = false;
-        for (int k = 0; k < 3 && !full; k++)
-            for (const char *q = parts[k]; *q; q++, w++) {
-                if (pos + w + 1 >= cap) {
-                    full = true;
-                    break;
-                }
-                buf[pos + w] = *q;
-            }
-        buf[pos + w] = '\0';
-        if (full)
-            break;
-        pos += w;
     }
-    return pos ? buf : NULL;
+    ms_sb_finish(&b);
+    return b.len ? buf : NULL;
 }
 
 void ms_browser_fields(const ms_browser *b, ms_field_fn fn, void *ctx)
@@ -664,75 +647,22 @@ void ms_browser_fields(const ms_browser *b, ms_field_fn fn, void *ctx)
 
 /* ---- summary ----------------------------------------------------------- */
 
-/* snprintf-like appender that keeps counting past the end. */
-typedef struct sum {
-    char *buf;
-    size_t cap;
-    size_t n;
-} sum;
-
-static void s_c(sum *s, char ch)
-{
-    if (s->n + 1 < s->cap)
-        s->buf[s->n] = ch;
-    s->n++;
-}
-
-static void s_cstr(sum *s, const char *t)
-{
-    while (*t)
-        s_c(s, *t++);
-}
-
-/* What "%lu" and "%0*lx" (at least `min` digits) append, without
- * snprintf (it cost more than the rest of a summary). */
-static void s_dec(sum *s, unsigned long v)
-{
-    char tmp[24];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n)
-        s_c(s, tmp[--n]);
-}
-
-static void s_hex(sum *s, unsigned long v, size_t min)
-{
-    static const char hx[] = "0123456789abcdef";
-    char tmp[24];
-    size_t n = 0;
-    do {
-        tmp[n++] = hx[v & 15];
-        v >>= 4;
-    } while (v);
-    while (n < min)
-        tmp[n++] = '0';
-    while (n)
-        s_c(s, tmp[--n]);
-}
-
 /* Wire text on one line: printable ASCII as is, the rest as \xNN. */
-static void s_text(sum *s, const uint8_t *p, size_t len)
+static void s_text(ms_strbuf *s, const uint8_t *p, size_t len)
 {
-    static const char hx[] = "0123456789abcdef";
     for (size_t i = 0; i < len; i++) {
         uint8_t ch = p[i];
-        if (ch > 0x20 && ch < 0x7F && ch != '\\') {
-            s_c(s, (char)ch);
-        } else if (ch == ' ') {
-            s_c(s, ' ');
+        if (ch >= 0x20 && ch < 0x7F && ch != '\\') {
+            ms_sb_putc(s, (char)ch);
         } else {
-            s_c(s, '\\');
-            s_c(s, 'x');
-            s_c(s, hx[ch >> 4]);
-            s_c(s, hx[ch & 15]);
+            ms_sb_putc(s, '\\');
+            ms_sb_putc(s, 'x');
+            ms_sb_hex2(s, ch);
         }
     }
 }
 
-static void s_name16(sum *s, const uint8_t n[16])
+static void s_name16(ms_strbuf *s, const uint8_t n[16])
 {
     size_t end = 0;
     while (end < 16 && n[end] != 0)
@@ -742,69 +672,67 @@ static void s_name16(sum *s, const uint8_t n[16])
 
 size_t ms_browser_summary(const ms_browser *b, char *out, size_t cap)
 {
-    sum s = { out, cap, 0 };
+    ms_strbuf s = ms_sb_make(out, cap);
     const char *name = ms_browser_opcode_name(b->opcode);
     if (name)
-        s_cstr(&s, name);
+        ms_sb_puts(&s, name);
     else {
-        s_cstr(&s, "opcode 0x");
-        s_hex(&s, b->opcode, 2);
+        ms_sb_puts(&s, "opcode 0x");
+        ms_sb_hex(&s, b->opcode, 2);
     }
 
     switch (b->opcode) {
     case MS_BRWS_HOST_ANNOUNCEMENT:
     case MS_BRWS_LOCAL_MASTER_ANNOUNCEMENT:
-        s_c(&s, ' ');
+        ms_sb_putc(&s, ' ');
         if (b->lm_format) {
-            s_cstr(&s, "(LM) ");
+            ms_sb_puts(&s, "(LM) ");
             s_text(&s, b->name.p, b->name.len);
         } else {
             s_name16(&s, b->server_name);
         }
-        s_cstr(&s, " os ");
-        s_dec(&s, b->os_major);
-        s_c(&s, '.');
-        s_dec(&s, b->os_minor);
+        ms_sb_puts(&s, " os ");
+        ms_sb_dec(&s, b->os_major);
+        ms_sb_putc(&s, '.');
+        ms_sb_dec(&s, b->os_minor);
         if (b->server_type == 0)
-            s_cstr(&s, " (going away)");
+            ms_sb_puts(&s, " (going away)");
         break;
     case MS_BRWS_DOMAIN_ANNOUNCEMENT:
-        s_c(&s, ' ');
+        ms_sb_putc(&s, ' ');
         s_name16(&s, b->server_name);
-        s_cstr(&s, " master ");
+        ms_sb_puts(&s, " master ");
         s_text(&s, b->comment.p, b->comment.len);
         break;
     case MS_BRWS_ANNOUNCEMENT_REQUEST:
     case MS_BRWS_BECOME_BACKUP:
     case MS_BRWS_MASTER_ANNOUNCEMENT:
-        s_c(&s, ' ');
+        ms_sb_putc(&s, ' ');
         s_text(&s, b->name.p, b->name.len);
         break;
     case MS_BRWS_REQUEST_ELECTION:
-        s_c(&s, ' ');
+        ms_sb_putc(&s, ' ');
         s_text(&s, b->name.p, b->name.len);
-        s_cstr(&s, " criteria 0x");
-        s_hex(&s, b->criteria, 8);
-        s_cstr(&s, " uptime ");
-        s_dec(&s, b->uptime);
+        ms_sb_puts(&s, " criteria 0x");
+        ms_sb_hex(&s, b->criteria, 8);
+        ms_sb_puts(&s, " uptime ");
+        ms_sb_dec(&s, b->uptime);
         break;
     case MS_BRWS_GET_BACKUP_LIST_REQUEST:
     case MS_BRWS_GET_BACKUP_LIST_RESPONSE:
-        s_cstr(&s, " count ");
-        s_dec(&s, b->count);
-        s_cstr(&s, " token ");
-        s_dec(&s, b->token);
+        ms_sb_puts(&s, " count ");
+        ms_sb_dec(&s, b->count);
+        ms_sb_puts(&s, " token ");
+        ms_sb_dec(&s, b->token);
         for (size_t i = 0; i < b->name_count && i < MS_BRWS_MAX_BACKUP_NAMES; i++) {
-            s_c(&s, ' ');
+            ms_sb_putc(&s, ' ');
             s_text(&s, b->names[i].p, b->names[i].len);
         }
         break;
     case MS_BRWS_RESET_STATE_REQUEST:
-        s_cstr(&s, " type 0x");
-        s_hex(&s, b->reset_type, 2);
+        ms_sb_puts(&s, " type 0x");
+        ms_sb_hex(&s, b->reset_type, 2);
         break;
     }
-    if (cap)
-        out[s.n < cap ? s.n : cap - 1] = 0;
-    return s.n;
+    return ms_sb_finish(&s);
 }

@@ -62,6 +62,7 @@
 #include <string.h>
 
 #include "cursor.h"
+#include "strbuf.h"
 
 /* DNS limits (RFC 1035) and our bound on pointer chains: a legitimate name
  * has at most 127 labels, and real DCs use one pointer per name. */
@@ -817,70 +818,38 @@ ms_status ms_netlogon_encode(const ms_netlogon *n, uint8_t *buf, size_t cap,
 /* Text helpers for fields and summary (bounded, never fail)           */
 /* ------------------------------------------------------------------ */
 
-typedef struct sbuf {
-    char *p;
-    size_t cap, len;
-} sbuf;
-
-static void sb_putc(sbuf *b, char ch)
+/* "0x" and eight hex digits. */
+static void sb_puthex(ms_strbuf *b, uint32_t v)
 {
-    if (b->cap && b->len + 1 < b->cap) {
-        b->p[b->len++] = ch;
-        b->p[b->len] = '\0';
-    }
-}
-
-static void sb_puts(sbuf *b, const char *s)
-{
-    while (*s)
-        sb_putc(b, *s++);
-}
-
-static void sb_putu(sbuf *b, uint64_t v)
-{
-    char tmp[21];
-    size_t i = sizeof tmp;
-    tmp[--i] = '\0';
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    sb_puts(b, tmp + i);
-}
-
-static void sb_puthex(sbuf *b, uint32_t v)
-{
-    static const char hx[] = "0123456789abcdef";
-    sb_puts(b, "0x");
-    for (int s = 28; s >= 0; s -= 4)
-        sb_putc(b, hx[(v >> s) & 0xF]);
+    ms_sb_puts(b, "0x");
+    ms_sb_hex(b, v, 8);
 }
 
 /* Wire text made terminal-safe: printable ASCII kept, the rest as '?'. */
-static void sb_put_text(sbuf *b, const uint8_t *p, size_t len, bool utf16)
+static void sb_put_text(ms_strbuf *b, const uint8_t *p, size_t len, bool utf16)
 {
     ms_rcur c = ms_rcur_make(p, p ? len : 0);
     while (ms_rcur_left(&c) >= (utf16 ? 2u : 1u)) {
         unsigned ch = utf16 ? ms_rcur_le16(&c) : ms_rcur_u8(&c);
-        sb_putc(b, ch >= 0x20 && ch < 0x7F ? (char)ch : '?');
+        ms_sb_putc(b, ch >= 0x20 && ch < 0x7F ? (char)ch : '?');
     }
 }
 
-static void sb_put_bits(sbuf *b, uint32_t v, const uint32_t *bits,
+static void sb_put_bits(ms_strbuf *b, uint32_t v, const uint32_t *bits,
                         const char *const *names, size_t count)
 {
     uint32_t rest = v;
     for (size_t i = 0; i < count; i++) {
         if (v & bits[i]) {
             if (b->len)
-                sb_putc(b, '|');
-            sb_puts(b, names[i]);
+                ms_sb_putc(b, '|');
+            ms_sb_puts(b, names[i]);
             rest &= ~bits[i];
         }
     }
     if (rest) {
         if (b->len)
-            sb_putc(b, '|');
+            ms_sb_putc(b, '|');
         sb_puthex(b, rest);
     }
 }
@@ -906,7 +875,7 @@ static const char *const ds_names[] = {
 };
 
 /* "S-1-5-21-..." when the octets are exactly one well-formed SID. */
-static bool sid_text(ms_bytes sid, sbuf *b)
+static bool sid_text(ms_bytes sid, ms_strbuf *b)
 {
     ms_rcur c = ms_rcur_make(sid.p, sid.p ? sid.len : 0);
     uint8_t rev = ms_rcur_u8(&c);
@@ -916,13 +885,13 @@ static bool sid_text(ms_bytes sid, sbuf *b)
         auth = (auth << 8) | ms_rcur_u8(&c);
     if (c.err || count > 15 || ms_rcur_left(&c) != (size_t)count * 4)
         return false;
-    sb_puts(b, "S-");
-    sb_putu(b, rev);
-    sb_putc(b, '-');
-    sb_putu(b, auth);
+    ms_sb_puts(b, "S-");
+    ms_sb_dec(b, rev);
+    ms_sb_putc(b, '-');
+    ms_sb_dec(b, auth);
     for (uint8_t i = 0; i < count; i++) {
-        sb_putc(b, '-');
-        sb_putu(b, ms_rcur_le32(&c));
+        ms_sb_putc(b, '-');
+        ms_sb_dec(b, ms_rcur_le32(&c));
     }
     return true;
 }
@@ -973,9 +942,9 @@ static void f_bits(fx *x, const char *key, uint32_t v, const uint32_t *bits,
                    const char *const *names, size_t count)
 {
     char lab[320];
-    sbuf b = { lab, sizeof lab, 0 };
-    lab[0] = '\0';
+    ms_strbuf b = ms_sb_make(lab, sizeof lab);
     sb_put_bits(&b, v, bits, names, count);
+    ms_sb_finish(&b);
     f_emit(x, key, MS_F_UINT, v, NULL, 0, lab);
 }
 
@@ -1013,10 +982,11 @@ static void f_sid(fx *x, const ms_netlogon *n)
         return;
     f_hex(x, "domain_sid", n->domain_sid.p, n->domain_sid.len);
     char text[16 * 11 + 32];
-    sbuf b = { text, sizeof text, 0 };
-    text[0] = '\0';
-    if (sid_text(n->domain_sid, &b))
-        f_emit(x, "domain_sid_text", MS_F_TEXT, 0, (const uint8_t *)text, b.len, NULL);
+    ms_strbuf b = ms_sb_make(text, sizeof text);
+    if (sid_text(n->domain_sid, &b)) {
+        ms_sb_finish(&b);
+        f_emit(x, "domain_sid_text", MS_F_TEXT, 0, (const uint8_t *)text, ms_sb_kept(&b), NULL);
+    }
 }
 
 static void f_nt_trailer(fx *x, const ms_netlogon *n)
@@ -1155,92 +1125,95 @@ void ms_netlogon_fields(const ms_netlogon *n, ms_field_fn fn, void *ctx)
 /* Summary                                                             */
 /* ------------------------------------------------------------------ */
 
-static void sb_put_name(sbuf *b, const ms_netlogon *n, int idx)
+static void sb_put_name(ms_strbuf *b, const ms_netlogon *n, int idx)
 {
     char text[MS_NL_NAME_TEXT_MAX];
     if (ms_netlogon_name_text(n->message.p, n->message.len, n->names[idx], text,
                               sizeof text) == MS_OK)
         sb_put_text(b, (const uint8_t *)text, strlen(text), false);
     else
-        sb_putc(b, '?');
+        ms_sb_putc(b, '?');
 }
 
 size_t ms_netlogon_summary(const ms_netlogon *n, char *out, size_t cap)
 {
-    sbuf b = { out, out ? cap : 0, 0 };
-    if (b.cap)
-        out[0] = '\0';
-    if (!n)
+    /* The text as far as it fits: its length, not the length it would
+     * have had (unlike the other summaries). */
+    ms_strbuf b = ms_sb_make(out, out ? cap : 0);
+    if (!n) {
+        ms_sb_finish(&b);
         return 0;
+    }
     const char *op = ms_netlogon_opcode_name(n->opcode);
     if (op) {
-        sb_puts(&b, op);
+        ms_sb_puts(&b, op);
     } else {
-        sb_puts(&b, "opcode ");
+        ms_sb_puts(&b, "opcode ");
         sb_puthex(&b, n->opcode);
     }
 
     switch (n->layout) {
     case MS_NL_LAYOUT_RAW:
-        sb_putc(&b, ' ');
-        sb_putu(&b, n->body.len);
-        sb_puts(&b, " octets");
+        ms_sb_putc(&b, ' ');
+        ms_sb_dec(&b, n->body.len);
+        ms_sb_puts(&b, " octets");
         break;
     case MS_NL_LAYOUT_LOGON_REQUEST:
-        sb_putc(&b, ' ');
+        ms_sb_putc(&b, ' ');
         sb_put_text(&b, n->computer_name.p, n->computer_name.len, false);
-        sb_puts(&b, " user ");
+        ms_sb_puts(&b, " user ");
         sb_put_text(&b, n->user_name.p, n->user_name.len, false);
-        sb_puts(&b, " reply ");
+        ms_sb_puts(&b, " reply ");
         sb_put_text(&b, n->mailslot_name.p, n->mailslot_name.len, false);
         break;
     case MS_NL_LAYOUT_LOGON_RESPONSE2:
-        sb_puts(&b, " PDC ");
+        ms_sb_puts(&b, " PDC ");
         sb_put_text(&b, n->primary_dc_name.p, n->primary_dc_name.len, false);
         break;
     case MS_NL_LAYOUT_PRIMARY_QUERY:
     case MS_NL_LAYOUT_PRIMARY_QUERY_W95:
-        sb_putc(&b, ' ');
+        ms_sb_putc(&b, ' ');
         sb_put_text(&b, n->computer_name.p, n->computer_name.len, false);
-        sb_puts(&b, " reply ");
+        ms_sb_puts(&b, " reply ");
         sb_put_text(&b, n->mailslot_name.p, n->mailslot_name.len, false);
         break;
     case MS_NL_LAYOUT_SAM_REQUEST:
-        sb_putc(&b, ' ');
+        ms_sb_putc(&b, ' ');
         sb_put_text(&b, n->unicode_computer_name.p, n->unicode_computer_name.len, true);
         if (n->unicode_user_name.len) {
-            sb_puts(&b, " user ");
+            ms_sb_puts(&b, " user ");
             sb_put_text(&b, n->unicode_user_name.p, n->unicode_user_name.len, true);
         }
-        sb_puts(&b, " reply ");
+        ms_sb_puts(&b, " reply ");
         sb_put_text(&b, n->mailslot_name.p, n->mailslot_name.len, false);
         break;
     case MS_NL_LAYOUT_PRIMARY_RESPONSE:
     case MS_NL_LAYOUT_DB_CHANGE:
-        sb_puts(&b, " PDC ");
+        ms_sb_puts(&b, " PDC ");
         sb_put_text(&b, n->primary_dc_name.p, n->primary_dc_name.len, false);
-        sb_puts(&b, " domain ");
+        ms_sb_puts(&b, " domain ");
         sb_put_text(&b, n->unicode_domain_name.p, n->unicode_domain_name.len, true);
         if (n->layout == MS_NL_LAYOUT_DB_CHANGE) {
-            sb_puts(&b, " serial ");
-            sb_putu(&b, n->low_serial_number);
+            ms_sb_puts(&b, " serial ");
+            ms_sb_dec(&b, n->low_serial_number);
         }
         break;
     case MS_NL_LAYOUT_SAM_RESPONSE_NT40:
     case MS_NL_LAYOUT_SAM_RESPONSE_NT5:
-        sb_puts(&b, " DC ");
+        ms_sb_puts(&b, " DC ");
         sb_put_text(&b, n->unicode_logon_server.p, n->unicode_logon_server.len, true);
-        sb_puts(&b, " domain ");
+        ms_sb_puts(&b, " domain ");
         sb_put_text(&b, n->unicode_domain_name.p, n->unicode_domain_name.len, true);
         break;
     case MS_NL_LAYOUT_SAM_RESPONSE_EX:
-        sb_puts(&b, " DC ");
+        ms_sb_puts(&b, " DC ");
         sb_put_name(&b, n, MS_NL_CN_NETBIOS_COMPUTER);
-        sb_puts(&b, " domain ");
+        ms_sb_puts(&b, " domain ");
         sb_put_name(&b, n, MS_NL_CN_NETBIOS_DOMAIN);
         break;
     case MS_NL_LAYOUT__COUNT:
         break;
     }
-    return b.len;
+    ms_sb_finish(&b);
+    return ms_sb_kept(&b);
 }
