@@ -630,7 +630,7 @@ static bool nl_request(uint16_t op)
     return op == 0x00 || op == 0x07 || op == 0x12;
 }
 
-/* JSON keys of the compressed names, by position (as netlogon.c emits them). */
+/* JSON keys of the compressed names, by position (as netlogon_fields.c emits them). */
 static const char *const nl_name_keys[MS_NL_CN_COUNT] = {
     "netlogon.dns_forest_name", "netlogon.dns_domain_name", "netlogon.dns_host_name",
     "netlogon.netbios_domain_name", "netlogon.netbios_computer_name", "netlogon.user_name",
