@@ -110,6 +110,11 @@ static bool layout_fits(const ms_netlogon *n)
 /* One writer per layout, the mirror of the readers in decode          */
 /* ------------------------------------------------------------------ */
 
+static void enc_raw(ms_wcur *w, const ms_netlogon *n)
+{
+    wr_bytes(w, n->body);
+}
+
 /* 0x00: ComputerName, UserName, MailslotName, RequestCount u8, tokens. */
 static void enc_logon_request(ms_wcur *w, const ms_netlogon *n)
 {
@@ -229,6 +234,23 @@ static void enc_db_change(ms_wcur *w, const ms_netlogon *n)
     wr_trailer(w, n);
 }
 
+typedef void (*writer)(ms_wcur *w, const ms_netlogon *n);
+
+static const writer writers[MS_NL_LAYOUT__COUNT] = {
+    [MS_NL_LAYOUT_RAW] = enc_raw,
+    [MS_NL_LAYOUT_LOGON_REQUEST] = enc_logon_request,
+    [MS_NL_LAYOUT_LOGON_RESPONSE2] = enc_response2,
+    [MS_NL_LAYOUT_PRIMARY_QUERY] = enc_primary_query,
+    [MS_NL_LAYOUT_PRIMARY_QUERY_W95] = enc_primary_query,
+    [MS_NL_LAYOUT_PRIMARY_RESPONSE] = enc_primary_response,
+    [MS_NL_LAYOUT_SAM_REQUEST] = enc_sam_request,
+    [MS_NL_LAYOUT_SAM_RESPONSE_NT40] = enc_sam_response,
+    [MS_NL_LAYOUT_SAM_RESPONSE_NT5] = enc_sam_response,
+    [MS_NL_LAYOUT_SAM_RESPONSE_EX] = enc_sam_response,
+    [MS_NL_LAYOUT_DB_CHANGE] = enc_db_change,
+};
+
+/* layout_fits() admits only the layouts of the table. */
 ms_status ms_netlogon_encode(const ms_netlogon *n, uint8_t *buf, size_t cap,
                              size_t *out_len)
 {
@@ -239,37 +261,7 @@ ms_status ms_netlogon_encode(const ms_netlogon *n, uint8_t *buf, size_t cap,
 
     ms_wcur w = ms_wcur_make(buf, cap);
     ms_wcur_le16(&w, n->opcode);
-    switch (n->layout) {
-    case MS_NL_LAYOUT_RAW:
-        wr_bytes(&w, n->body);
-        break;
-    case MS_NL_LAYOUT_LOGON_REQUEST:
-        enc_logon_request(&w, n);
-        break;
-    case MS_NL_LAYOUT_LOGON_RESPONSE2:
-        enc_response2(&w, n);
-        break;
-    case MS_NL_LAYOUT_PRIMARY_QUERY_W95:
-    case MS_NL_LAYOUT_PRIMARY_QUERY:
-        enc_primary_query(&w, n);
-        break;
-    case MS_NL_LAYOUT_PRIMARY_RESPONSE:
-        enc_primary_response(&w, n);
-        break;
-    case MS_NL_LAYOUT_SAM_REQUEST:
-        enc_sam_request(&w, n);
-        break;
-    case MS_NL_LAYOUT_SAM_RESPONSE_NT40:
-    case MS_NL_LAYOUT_SAM_RESPONSE_NT5:
-    case MS_NL_LAYOUT_SAM_RESPONSE_EX:
-        enc_sam_response(&w, n);
-        break;
-    case MS_NL_LAYOUT_DB_CHANGE:
-        enc_db_change(&w, n);
-        break;
-    case MS_NL_LAYOUT__COUNT:
-        return MS_ERR_INVALID_ARG;
-    }
+    writers[n->layout](&w, n);
     if (w.err)
         return w.err;
     if (out_len)

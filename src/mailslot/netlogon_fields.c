@@ -409,6 +409,27 @@ static void f_db_change(fx *x, const ms_netlogon *n)
     f_uint(x, "message_token", (uint32_t)n->lmnt_token | ((uint32_t)n->lm20_token << 16));
 }
 
+static void f_raw(fx *x, const ms_netlogon *n)
+{
+    f_hex(x, "body", n->body.p, n->body.len);
+}
+
+typedef void (*walker)(fx *x, const ms_netlogon *n);
+
+static const walker walkers[MS_NL_LAYOUT__COUNT] = {
+    [MS_NL_LAYOUT_RAW] = f_raw,
+    [MS_NL_LAYOUT_LOGON_REQUEST] = f_lm_era,
+    [MS_NL_LAYOUT_LOGON_RESPONSE2] = f_lm_era,
+    [MS_NL_LAYOUT_PRIMARY_QUERY_W95] = f_lm_era,
+    [MS_NL_LAYOUT_PRIMARY_QUERY] = f_primary,
+    [MS_NL_LAYOUT_PRIMARY_RESPONSE] = f_primary,
+    [MS_NL_LAYOUT_SAM_REQUEST] = f_sam_request,
+    [MS_NL_LAYOUT_SAM_RESPONSE_NT40] = f_sam_response,
+    [MS_NL_LAYOUT_SAM_RESPONSE_NT5] = f_sam_response,
+    [MS_NL_LAYOUT_SAM_RESPONSE_EX] = f_sam_response,
+    [MS_NL_LAYOUT_DB_CHANGE] = f_db_change,
+};
+
 void ms_netlogon_fields(const ms_netlogon *n, ms_field_fn fn, void *ctx)
 {
     if (!n || !fn)
@@ -418,34 +439,8 @@ void ms_netlogon_fields(const ms_netlogon *n, ms_field_fn fn, void *ctx)
            ms_netlogon_opcode_name(n->opcode));
     const char *lay = ms_netlogon_layout_name(n->layout);
     f_emit(&x, "layout", MS_F_TEXT, 0, (const uint8_t *)lay, strlen(lay), NULL);
-
-    switch (n->layout) {
-    case MS_NL_LAYOUT_RAW:
-        f_hex(&x, "body", n->body.p, n->body.len);
-        break;
-    case MS_NL_LAYOUT_LOGON_REQUEST:
-    case MS_NL_LAYOUT_LOGON_RESPONSE2:
-    case MS_NL_LAYOUT_PRIMARY_QUERY_W95:
-        f_lm_era(&x, n);
-        break;
-    case MS_NL_LAYOUT_PRIMARY_QUERY:
-    case MS_NL_LAYOUT_PRIMARY_RESPONSE:
-        f_primary(&x, n);
-        break;
-    case MS_NL_LAYOUT_SAM_REQUEST:
-        f_sam_request(&x, n);
-        break;
-    case MS_NL_LAYOUT_SAM_RESPONSE_NT40:
-    case MS_NL_LAYOUT_SAM_RESPONSE_NT5:
-    case MS_NL_LAYOUT_SAM_RESPONSE_EX:
-        f_sam_response(&x, n);
-        break;
-    case MS_NL_LAYOUT_DB_CHANGE:
-        f_db_change(&x, n);
-        break;
-    case MS_NL_LAYOUT__COUNT:
-        break;
-    }
+    if ((unsigned)n->layout < MS_NL_LAYOUT__COUNT)
+        walkers[n->layout](&x, n);
 }
 
 /* ------------------------------------------------------------------ */
