@@ -447,9 +447,18 @@ void ms_netlogon_fields(const ms_netlogon *n, ms_field_fn fn, void *ctx)
 /* Summary                                                             */
 /* ------------------------------------------------------------------ */
 
-static void sb_put_name(ms_strbuf *b, const ms_netlogon *n, int idx)
+/* The label (" user "), then the string made terminal-safe. */
+static void sb_put_str(ms_strbuf *b, const char *label, ms_str s, bool utf16)
+{
+    ms_sb_puts(b, label);
+    sb_put_text(b, s.p, s.len, utf16);
+}
+
+/* The label, then a compressed name expanded ('?' when it cannot be). */
+static void sb_put_name(ms_strbuf *b, const char *label, const ms_netlogon *n, int idx)
 {
     char text[MS_NL_NAME_TEXT_MAX];
+    ms_sb_puts(b, label);
     if (ms_netlogon_name_text(n->message.p, n->message.len, n->names[idx], text,
                               sizeof text) == MS_OK)
         sb_put_text(b, (const uint8_t *)text, strlen(text), false);
@@ -481,40 +490,28 @@ size_t ms_netlogon_summary(const ms_netlogon *n, char *out, size_t cap)
         ms_sb_puts(&b, " octets");
         break;
     case MS_NL_LAYOUT_LOGON_REQUEST:
-        ms_sb_putc(&b, ' ');
-        sb_put_text(&b, n->computer_name.p, n->computer_name.len, false);
-        ms_sb_puts(&b, " user ");
-        sb_put_text(&b, n->user_name.p, n->user_name.len, false);
-        ms_sb_puts(&b, " reply ");
-        sb_put_text(&b, n->mailslot_name.p, n->mailslot_name.len, false);
+        sb_put_str(&b, " ", n->computer_name, false);
+        sb_put_str(&b, " user ", n->user_name, false);
+        sb_put_str(&b, " reply ", n->mailslot_name, false);
         break;
     case MS_NL_LAYOUT_LOGON_RESPONSE2:
-        ms_sb_puts(&b, " PDC ");
-        sb_put_text(&b, n->primary_dc_name.p, n->primary_dc_name.len, false);
+        sb_put_str(&b, " PDC ", n->primary_dc_name, false);
         break;
     case MS_NL_LAYOUT_PRIMARY_QUERY:
     case MS_NL_LAYOUT_PRIMARY_QUERY_W95:
-        ms_sb_putc(&b, ' ');
-        sb_put_text(&b, n->computer_name.p, n->computer_name.len, false);
-        ms_sb_puts(&b, " reply ");
-        sb_put_text(&b, n->mailslot_name.p, n->mailslot_name.len, false);
+        sb_put_str(&b, " ", n->computer_name, false);
+        sb_put_str(&b, " reply ", n->mailslot_name, false);
         break;
     case MS_NL_LAYOUT_SAM_REQUEST:
-        ms_sb_putc(&b, ' ');
-        sb_put_text(&b, n->unicode_computer_name.p, n->unicode_computer_name.len, true);
-        if (n->unicode_user_name.len) {
-            ms_sb_puts(&b, " user ");
-            sb_put_text(&b, n->unicode_user_name.p, n->unicode_user_name.len, true);
-        }
-        ms_sb_puts(&b, " reply ");
-        sb_put_text(&b, n->mailslot_name.p, n->mailslot_name.len, false);
+        sb_put_str(&b, " ", n->unicode_computer_name, true);
+        if (n->unicode_user_name.len)
+            sb_put_str(&b, " user ", n->unicode_user_name, true);
+        sb_put_str(&b, " reply ", n->mailslot_name, false);
         break;
     case MS_NL_LAYOUT_PRIMARY_RESPONSE:
     case MS_NL_LAYOUT_DB_CHANGE:
-        ms_sb_puts(&b, " PDC ");
-        sb_put_text(&b, n->primary_dc_name.p, n->primary_dc_name.len, false);
-        ms_sb_puts(&b, " domain ");
-        sb_put_text(&b, n->unicode_domain_name.p, n->unicode_domain_name.len, true);
+        sb_put_str(&b, " PDC ", n->primary_dc_name, false);
+        sb_put_str(&b, " domain ", n->unicode_domain_name, true);
         if (n->layout == MS_NL_LAYOUT_DB_CHANGE) {
             ms_sb_puts(&b, " serial ");
             ms_sb_dec(&b, n->low_serial_number);
@@ -522,16 +519,12 @@ size_t ms_netlogon_summary(const ms_netlogon *n, char *out, size_t cap)
         break;
     case MS_NL_LAYOUT_SAM_RESPONSE_NT40:
     case MS_NL_LAYOUT_SAM_RESPONSE_NT5:
-        ms_sb_puts(&b, " DC ");
-        sb_put_text(&b, n->unicode_logon_server.p, n->unicode_logon_server.len, true);
-        ms_sb_puts(&b, " domain ");
-        sb_put_text(&b, n->unicode_domain_name.p, n->unicode_domain_name.len, true);
+        sb_put_str(&b, " DC ", n->unicode_logon_server, true);
+        sb_put_str(&b, " domain ", n->unicode_domain_name, true);
         break;
     case MS_NL_LAYOUT_SAM_RESPONSE_EX:
-        ms_sb_puts(&b, " DC ");
-        sb_put_name(&b, n, MS_NL_CN_NETBIOS_COMPUTER);
-        ms_sb_puts(&b, " domain ");
-        sb_put_name(&b, n, MS_NL_CN_NETBIOS_DOMAIN);
+        sb_put_name(&b, " DC ", n, MS_NL_CN_NETBIOS_COMPUTER);
+        sb_put_name(&b, " domain ", n, MS_NL_CN_NETBIOS_DOMAIN);
         break;
     case MS_NL_LAYOUT__COUNT:
         break;
