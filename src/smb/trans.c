@@ -17,7 +17,7 @@
 static const uint8_t smb_magic[4] = { 0xFF, 'S', 'M', 'B' };
 
 /* The 32-octet header from one block (length checked once). */
-static void header_from_block(const uint8_t *b, ms_smb_header *h)
+static inline void header_from_block(const uint8_t *b, ms_smb_header *h)
 {
     memcpy(h->protocol, b, 4);
     h->command = b[4];
@@ -34,7 +34,7 @@ static void header_from_block(const uint8_t *b, ms_smb_header *h)
 }
 
 /* WordCount and the 14 fixed words (29 octets) from one block. */
-static void words_from_block(const uint8_t *b, ms_trans *t)
+static inline void words_from_block(const uint8_t *b, ms_trans *t)
 {
     t->word_count = b[0];
     t->total_param_count = ms_blk_le16(b, 1);
@@ -58,60 +58,21 @@ static void words_from_block(const uint8_t *b, ms_trans *t)
 static const uint8_t header_ends[] = { 4, 5, 9, 10, 12, 14, 22, 24, 26, 28, 30, 32 };
 static const uint8_t words_ends[] = { 1, 3, 5, 7, 9, 10, 11, 13, 17, 19, 21, 23, 25, 27, 28, 29 };
 
-/* A fixed block of `size` octets in one length check: the octets
- * themselves when all are there. When the message ends inside it, `tmp`
- * instead, holding the whole fields that are present and zeros for the
- * rest (what reading field by field would leave), with the cursor's error
- * set. */
-static const uint8_t *take_block(ms_rcur *c, uint8_t *tmp, size_t size, const uint8_t *ends,
-                                 size_t nends)
+/* A fixed block the message ends inside: `tmp` holding the whole fields
+ * that are present (`ends` lists where each field ends) and zeros for the
+ * rest, which is what reading it field by field would leave. The block
+ * readers above take it as they take a complete block. Out of line: only
+ * a message cut short comes here, and the decoder's cursor stays in
+ * registers. */
+__attribute__((noinline)) static const uint8_t *cut_block(ms_rcur c, uint8_t *tmp, size_t size,
+                                                          const uint8_t *ends, size_t nends)
 {
-    size_t left = ms_rcur_left(c);
-    if (left >= size)
-        return ms_rcur_take(c, size);
-    size_t whole = 0;
+    size_t left = ms_rcur_left(&c), whole = 0;
     for (size_t i = 0; i < nends && ends[i] <= left; i++)
         whole = ends[i];
-    ms_rcur present = *c;
     memset(tmp, 0, size);
-    ms_rcur_copy(&present, tmp, whole);
-    ms_rcur_take(c, size); /* fails: MS_ERR_TRUNCATED */
+    ms_rcur_copy(&c, tmp, whole);
     return tmp;
-}
-
-/* Header, WordCount, the fixed words, the setup words and ByteCount. */
-static ms_status decode_words(ms_rcur *c, size_t len, ms_smb_header *hdr, ms_trans *t,
-                              size_t *err_off)
-{
-    uint8_t tmp[32];
-    header_from_block(take_block(c, tmp, 32, header_ends, sizeof header_ends), hdr);
-    if (c->err) {
-        *err_off = len;
-        return c->err;
-    }
-    if (memcmp(hdr->protocol, smb_magic, 4) != 0)
-        return MS_ERR_NOT_SMB;
-    if (hdr->command != MS_SMB_COM_TRANSACTION) {
-        *err_off = 4;
-        return MS_ERR_SMB_COMMAND;
-    }
-
-    int wc = ms_rcur_peek(c, 0);
-    if (wc >= 0 && wc < 14) {
-        t->word_count = (uint8_t)wc;
-        *err_off = 32;
-        return MS_ERR_WORD_COUNT;
-    }
-    words_from_block(take_block(c, tmp, 29, words_ends, sizeof words_ends), t);
-    t->setup_words = c->err ? 0 : (size_t)t->word_count - 14;
-    for (size_t i = 0; i < t->setup_words; i++)
-        t->setup[i] = ms_rcur_le16(c);
-    t->byte_count = ms_rcur_le16(c);
-    if (c->err) {
-        *err_off = len;
-        return c->err;
-    }
-    return MS_OK;
 }
 
 /* Name, pad, data and trailing octets: bounded by the octets present, not
@@ -157,10 +118,13 @@ static ms_status decode_bytes(ms_rcur *c, size_t len, ms_trans *t, size_t *err_o
     return MS_OK;
 }
 
+/* The header, WordCount, the fixed words, the setup words and ByteCount
+ * here; the rest in decode_bytes. */
 ms_status ms_trans_decode(const uint8_t *smb, size_t len, ms_smb_header *hdr,
                           ms_trans *t, size_t *err_off)
 {
     ms_rcur c = ms_rcur_make(smb, len);
+    uint8_t tmp[32];
     memset(hdr, 0, sizeof *hdr);
     /* All but setup[3..] (480 octets, nearly all of ms_trans): the words
      * after setup_words are never read (see smb.h); [0..2] stay cleared
@@ -168,8 +132,43 @@ ms_status ms_trans_decode(const uint8_t *smb, size_t len, ms_smb_header *hdr,
     memset(t, 0, offsetof(ms_trans, setup) + 3 * sizeof t->setup[0]);
     memset((char *)t + offsetof(ms_trans, byte_count), 0, sizeof *t - offsetof(ms_trans, byte_count));
     *err_off = 0;
-    ms_status st = decode_words(&c, len, hdr, t, err_off);
-    return st != MS_OK ? st : decode_bytes(&c, len, t, err_off);
+
+    /* Each fixed block in one length check; a message that ends inside
+     * one is cut short (MS_ERR_TRUNCATED) with the fields it holds. */
+    if (ms_rcur_left(&c) < 32) {
+        header_from_block(cut_block(c, tmp, 32, header_ends, sizeof header_ends), hdr);
+        *err_off = len;
+        return MS_ERR_TRUNCATED;
+    }
+    header_from_block(ms_rcur_take(&c, 32), hdr);
+    if (memcmp(hdr->protocol, smb_magic, 4) != 0)
+        return MS_ERR_NOT_SMB;
+    if (hdr->command != MS_SMB_COM_TRANSACTION) {
+        *err_off = 4;
+        return MS_ERR_SMB_COMMAND;
+    }
+
+    int wc = ms_rcur_peek(&c, 0);
+    if (wc >= 0 && wc < 14) {
+        t->word_count = (uint8_t)wc;
+        *err_off = 32;
+        return MS_ERR_WORD_COUNT;
+    }
+    if (ms_rcur_left(&c) < 29) {
+        words_from_block(cut_block(c, tmp, 29, words_ends, sizeof words_ends), t);
+        *err_off = len;
+        return MS_ERR_TRUNCATED;
+    }
+    words_from_block(ms_rcur_take(&c, 29), t);
+    t->setup_words = (size_t)t->word_count - 14;
+    for (size_t i = 0; i < t->setup_words; i++)
+        t->setup[i] = ms_rcur_le16(&c);
+    t->byte_count = ms_rcur_le16(&c);
+    if (c.err) {
+        *err_off = len;
+        return c.err;
+    }
+    return decode_bytes(&c, len, t, err_off);
 }
 
 ms_status ms_trans_encode(const ms_smb_header *h, const ms_trans *t,
