@@ -79,7 +79,8 @@ static void take_trailing(ms_rcur *c, ms_bytes *t)
 }
 
 /* Each reader below takes the octets after the opcode; a failure is the
- * cursor's error, at the start of the field that did not fit. */
+ * cursor's error, at the start of the field that did not fit. `lanman`
+ * (the frame came on \MAILSLOT\LANMAN) matters to 0x01 only. */
 
 /* HostAnnouncement 0x01 / LocalMasterAnnouncement 0x0F / DomainAnnouncement
  * 0x0C ([MS-BRWS] 2.2.1, 2.2.10, 2.2.7):
