@@ -45,30 +45,13 @@
 #include "mailslot/browser.h"
 
 #include <stddef.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "cursor.h"
+#include "strbuf.h"
 
 /* Fixed part of the 0x01/0x0F/0x0C layout: the Comment starts here. */
 #define HOST_FIXED 32u
-
-const char *ms_browser_opcode_name(uint8_t opcode)
-{
-    switch (opcode) {
-    case MS_BRWS_HOST_ANNOUNCEMENT: return "HostAnnouncement";
-    case MS_BRWS_ANNOUNCEMENT_REQUEST: return "AnnouncementRequest";
-    case MS_BRWS_REQUEST_ELECTION: return "RequestElection";
-    case MS_BRWS_GET_BACKUP_LIST_REQUEST: return "GetBackupListRequest";
-    case MS_BRWS_GET_BACKUP_LIST_RESPONSE: return "GetBackupListResponse";
-    case MS_BRWS_BECOME_BACKUP: return "BecomeBackup";
-    case MS_BRWS_DOMAIN_ANNOUNCEMENT: return "DomainAnnouncement";
-    case MS_BRWS_MASTER_ANNOUNCEMENT: return "MasterAnnouncement";
-    case MS_BRWS_RESET_STATE_REQUEST: return "ResetStateRequest";
-    case MS_BRWS_LOCAL_MASTER_ANNOUNCEMENT: return "LocalMasterAnnouncement";
-    }
-    return NULL;
-}
 
 /* ---- decode ------------------------------------------------------------ */
 
@@ -95,6 +78,10 @@ static void take_trailing(ms_rcur *c, ms_bytes *t)
     t->p = t->len ? ms_rcur_take(c, t->len) : NULL;
 }
 
+/* Each reader below takes the octets after the opcode; a failure is the
+ * cursor's error, at the start of the field that did not fit. `lanman`
+ * (the frame came on \MAILSLOT\LANMAN) matters to 0x01 only. */
+
 /* HostAnnouncement 0x01 / LocalMasterAnnouncement 0x0F / DomainAnnouncement
  * 0x0C ([MS-BRWS] 2.2.1, 2.2.10, 2.2.7):
  *
@@ -110,8 +97,9 @@ static void take_trailing(ms_rcur *c, ms_bytes *t)
  * 0x0C: ServerName is MachineGroup, OS is BrowserConfigVersion, Comment is
  * LocalMasterBrowserName, and octets 28-31 are uninitialised on Windows
  * (kept verbatim, never checked). */
-static void dec_host(ms_rcur *c, ms_browser *b)
+static void dec_host(ms_rcur *c, ms_browser *b, bool lanman)
 {
+    (void)lanman;
     b->update_count = ms_rcur_u8(c);
     b->periodicity = ms_rcur_le32(c);
     ms_rcur_copy(c, b->server_name, sizeof b->server_name);
@@ -143,12 +131,32 @@ static void dec_lm(ms_rcur *c, ms_browser *b)
     b->comment = take_str(c);
 }
 
+/* The §6.1 heuristic: an MS-BRWS announcement has 55 AA at offset 30. */
+static bool brws_signature(const uint8_t *data, size_t len)
+{
+    ms_rcur c = ms_rcur_make(data, len);
+    if (len < HOST_FIXED + 1)
+        return false;
+    ms_rcur_take(&c, 30);
+    return ms_rcur_le16(&c) == 0xAA55;
+}
+
+/* 0x01: LANMAN carries the LM 2.x layout under the same opcode (§8.4). */
+static void dec_host_announcement(ms_rcur *c, ms_browser *b, bool lanman)
+{
+    if (lanman && !brws_signature(c->buf, c->len))
+        dec_lm(c, b);
+    else
+        dec_host(c, b, lanman);
+}
+
 /* AnnouncementRequest 0x02 ([MS-BRWS] 2.2.2): opcode, Reserved,
  * ResponseName NUL. Samba nmbd instead sends opcode, token, 0x00, name with
  * no NUL; recognised when octet 2 is 0x00 and a NUL-free name follows (the
  * standard reading would leave that name as unexplained trailing octets). */
-static void dec_ann_request(ms_rcur *c, ms_browser *b)
+static void dec_ann_request(ms_rcur *c, ms_browser *b, bool lanman)
 {
+    (void)lanman;
     b->update_count = ms_rcur_u8(c);
     if (c->err)
         return;
@@ -165,8 +173,9 @@ static void dec_ann_request(ms_rcur *c, ms_browser *b)
 
 /* RequestElection 0x08 ([MS-BRWS] 2.2.3): opcode, Version, Criteria u32,
  * Uptime u32, Unused u32, ServerName NUL. */
-static void dec_election(ms_rcur *c, ms_browser *b)
+static void dec_election(ms_rcur *c, ms_browser *b, bool lanman)
 {
+    (void)lanman;
     b->version = ms_rcur_u8(c);
     b->criteria = ms_rcur_le32(c);
     b->uptime = ms_rcur_le32(c);
@@ -176,99 +185,43 @@ static void dec_election(ms_rcur *c, ms_browser *b)
     b->name = take_str(c);
 }
 
+/* GetBackupListRequest 0x09 ([MS-BRWS] 2.2.4): opcode, RequestedCount,
+ * Token u32. */
+static void dec_backup_request(ms_rcur *c, ms_browser *b, bool lanman)
+{
+    (void)lanman;
+    b->count = ms_rcur_u8(c);
+    b->token = ms_rcur_le32(c);
+}
+
 /* GetBackupListResponse 0x0A ([MS-BRWS] 2.2.5): opcode, BackupServerCount,
  * Token u32, names. The count is not trusted: every name present up to the
  * end of the data is decoded, so a count that disagrees stays visible. */
-static ms_status dec_backup_list(ms_rcur *c, ms_browser *b, size_t *err_off)
+static void dec_backup_list(ms_rcur *c, ms_browser *b, bool lanman)
 {
-    b->count = ms_rcur_u8(c);
-    b->token = ms_rcur_le32(c);
+    dec_backup_request(c, b, lanman);
     while (!c->err && ms_rcur_left(c) > 0) {
         if (b->name_count == MS_BRWS_MAX_BACKUP_NAMES) {
-            *err_off = c->pos;
-            return MS_ERR_TOO_MANY;
+            c->err = MS_ERR_TOO_MANY; /* at the first name that has no room */
+            return;
         }
         b->names[b->name_count++] = take_str(c);
     }
-    return MS_OK;
 }
 
-/* The §6.1 heuristic: an MS-BRWS announcement has 55 AA at offset 30. */
-static bool brws_signature(const uint8_t *data, size_t len)
+/* BecomeBackup 0x0B, MasterAnnouncement 0x0D ([MS-BRWS] 2.2.6, 2.2.8):
+ * opcode, one name. */
+static void dec_name(ms_rcur *c, ms_browser *b, bool lanman)
 {
-    ms_rcur c = ms_rcur_make(data, len);
-    if (len < HOST_FIXED + 1)
-        return false;
-    ms_rcur_take(&c, 30);
-    return ms_rcur_le16(&c) == 0xAA55;
+    (void)lanman;
+    b->name = take_str(c);
 }
 
-ms_status ms_browser_decode(const uint8_t *data, size_t len, bool lanman,
-                            ms_browser *out, size_t *err_off)
+/* ResetStateRequest 0x0E ([MS-BRWS] 2.2.9): opcode, Type. */
+static void dec_reset(ms_rcur *c, ms_browser *b, bool lanman)
 {
-    size_t off_dummy;
-    if (!err_off)
-        err_off = &off_dummy;
-    *err_off = 0;
-    if (!out || (!data && len))
-        return MS_ERR_INVALID_ARG;
-    /* Everything but names[] (1.5 KiB, most of the struct) is cleared;
-     * entries from name_count on are never read (see browser.h). */
-    memset(out, 0, offsetof(ms_browser, names));
-    memset((char *)out + offsetof(ms_browser, name), 0,
-           sizeof *out - offsetof(ms_browser, name));
-
-    ms_rcur c = ms_rcur_make(data, len);
-    out->opcode = ms_rcur_u8(&c);
-    if (c.err)
-        return c.err;
-    if (!ms_browser_opcode_name(out->opcode))
-        return MS_ERR_OPCODE;
-
-    ms_status st = MS_OK;
-    switch (out->opcode) {
-    case MS_BRWS_HOST_ANNOUNCEMENT:
-        /* LANMAN carries the LM 2.x layout under the same opcode (§8.4). */
-        if (lanman && !brws_signature(data, len))
-            dec_lm(&c, out);
-        else
-            dec_host(&c, out);
-        break;
-    case MS_BRWS_LOCAL_MASTER_ANNOUNCEMENT:
-    case MS_BRWS_DOMAIN_ANNOUNCEMENT:
-        dec_host(&c, out);
-        break;
-    case MS_BRWS_ANNOUNCEMENT_REQUEST:
-        dec_ann_request(&c, out);
-        break;
-    case MS_BRWS_REQUEST_ELECTION:
-        dec_election(&c, out);
-        break;
-    case MS_BRWS_GET_BACKUP_LIST_REQUEST:
-        out->count = ms_rcur_u8(&c);
-        out->token = ms_rcur_le32(&c);
-        break;
-    case MS_BRWS_GET_BACKUP_LIST_RESPONSE:
-        st = dec_backup_list(&c, out, err_off);
-        break;
-    case MS_BRWS_BECOME_BACKUP:
-    case MS_BRWS_MASTER_ANNOUNCEMENT:
-        out->name = take_str(&c);
-        break;
-    case MS_BRWS_RESET_STATE_REQUEST:
-        out->reset_type = ms_rcur_u8(&c);
-        break;
-    }
-    if (st != MS_OK)
-        return st;
-    if (c.err) {
-        /* A failed read leaves pos at the start of the field that did not fit. */
-        *err_off = c.pos;
-        return c.err;
-    }
-    take_trailing(&c, &out->trailing);
-    *err_off = c.pos;
-    return MS_OK;
+    (void)lanman;
+    b->reset_type = ms_rcur_u8(c);
 }
 
 /* ---- encode ------------------------------------------------------------ */
@@ -326,6 +279,8 @@ static void put_trailing(enc *e, const ms_bytes *t)
     put_raw(e, t->p, t->len);
 }
 
+/* Each writer below is the mirror of the reader above it. */
+
 static void enc_host(enc *e, const ms_browser *b)
 {
     put_u8(e, b->update_count);
@@ -355,6 +310,14 @@ static void enc_lm(enc *e, const ms_browser *b)
     put_str(e, &b->comment);
 }
 
+static void enc_host_announcement(enc *e, const ms_browser *b)
+{
+    if (b->lm_format)
+        enc_lm(e, b);
+    else
+        enc_host(e, b);
+}
+
 static void enc_ann_request(enc *e, const ms_browser *b)
 {
     put_u8(e, b->update_count);
@@ -369,73 +332,40 @@ static void enc_ann_request(enc *e, const ms_browser *b)
     put_str(e, &b->name);
 }
 
-ms_status ms_browser_encode(const ms_browser *in, uint8_t *buf, size_t cap,
-                            size_t *out_len)
+static void enc_election(enc *e, const ms_browser *b)
 {
-    if (out_len)
-        *out_len = 0;
-    if (!in || (!buf && cap))
-        return MS_ERR_INVALID_ARG;
-    if (!ms_browser_opcode_name(in->opcode))
-        return MS_ERR_OPCODE;
-    if ((in->lm_format && in->opcode != MS_BRWS_HOST_ANNOUNCEMENT) ||
-        (in->samba_form && in->opcode != MS_BRWS_ANNOUNCEMENT_REQUEST) ||
-        in->name_count > MS_BRWS_MAX_BACKUP_NAMES)
-        return MS_ERR_INVALID_ARG;
+    put_u8(e, b->version);
+    ms_wcur_le32(&e->w, b->criteria);
+    ms_wcur_le32(&e->w, b->uptime);
+    ms_wcur_le32(&e->w, b->unused);
+    put_str(e, &b->name);
+}
 
-    enc e = { ms_wcur_make(buf, cap), false, MS_OK };
-    put_u8(&e, in->opcode);
-    switch (in->opcode) {
-    case MS_BRWS_HOST_ANNOUNCEMENT:
-        if (in->lm_format)
-            enc_lm(&e, in);
-        else
-            enc_host(&e, in);
-        break;
-    case MS_BRWS_LOCAL_MASTER_ANNOUNCEMENT:
-    case MS_BRWS_DOMAIN_ANNOUNCEMENT:
-        enc_host(&e, in);
-        break;
-    case MS_BRWS_ANNOUNCEMENT_REQUEST:
-        enc_ann_request(&e, in);
-        break;
-    case MS_BRWS_REQUEST_ELECTION:
-        put_u8(&e, in->version);
-        ms_wcur_le32(&e.w, in->criteria);
-        ms_wcur_le32(&e.w, in->uptime);
-        ms_wcur_le32(&e.w, in->unused);
-        put_str(&e, &in->name);
-        break;
-    case MS_BRWS_GET_BACKUP_LIST_REQUEST:
-        put_u8(&e, in->count);
-        ms_wcur_le32(&e.w, in->token);
-        break;
-    case MS_BRWS_GET_BACKUP_LIST_RESPONSE:
-        put_u8(&e, in->count);
-        ms_wcur_le32(&e.w, in->token);
-        for (size_t i = 0; i < in->name_count; i++) {
-            /* An empty unterminated entry writes nothing and would vanish. */
-            if (!e.st && !in->names[i].terminated && in->names[i].len == 0)
-                e.st = MS_ERR_INVALID_ARG;
-            put_str(&e, &in->names[i]);
-        }
-        break;
-    case MS_BRWS_BECOME_BACKUP:
-    case MS_BRWS_MASTER_ANNOUNCEMENT:
-        put_str(&e, &in->name);
-        break;
-    case MS_BRWS_RESET_STATE_REQUEST:
-        put_u8(&e, in->reset_type);
-        break;
+static void enc_backup_request(enc *e, const ms_browser *b)
+{
+    put_u8(e, b->count);
+    ms_wcur_le32(&e->w, b->token);
+}
+
+static void enc_backup_list(enc *e, const ms_browser *b)
+{
+    enc_backup_request(e, b);
+    for (size_t i = 0; i < b->name_count; i++) {
+        /* An empty unterminated entry writes nothing and would vanish. */
+        if (!e->st && !b->names[i].terminated && b->names[i].len == 0)
+            e->st = MS_ERR_INVALID_ARG;
+        put_str(e, &b->names[i]);
     }
-    put_trailing(&e, &in->trailing);
-    if (e.st)
-        return e.st;
-    if (e.w.err)
-        return e.w.err;
-    if (out_len)
-        *out_len = e.w.pos;
-    return MS_OK;
+}
+
+static void enc_name(enc *e, const ms_browser *b)
+{
+    put_str(e, &b->name);
+}
+
+static void enc_reset(enc *e, const ms_browser *b)
+{
+    put_u8(e, b->reset_type);
 }
 
 /* ---- fields ------------------------------------------------------------ */
@@ -465,14 +395,21 @@ static void f_str(const emit *em, const char *key, const char *term_key,
         f_put(em, term_key, MS_F_BOOL, 0, NULL, 0, NULL);
 }
 
+/* Octets of a 16-octet name before its first NUL (16 when it has none). */
+static size_t name16_len(const uint8_t n[16])
+{
+    size_t end = 0;
+    while (end < 16 && n[end] != 0)
+        end++;
+    return end;
+}
+
 /* A 16-octet name: its text, plus the raw octets when they hold more than
  * the text and its zero padding. */
 static void f_name16(const emit *em, const uint8_t n[16], const char *key,
                      const char *raw_key, const char *term_key)
 {
-    size_t end = 0;
-    while (end < 16 && n[end] != 0)
-        end++;
+    size_t end = name16_len(n);
     bool clean = end < 16;
     for (size_t i = end; i < 16; i++)
         if (n[i] != 0)
@@ -484,7 +421,6 @@ static void f_name16(const emit *em, const uint8_t n[16], const char *key,
         f_put(em, term_key, MS_F_BOOL, 0, NULL, 0, NULL);
 }
 
-/* "A|B|C" into buf from a bit table; unnamed bits as 0x........ */
 typedef struct bit_name {
     uint32_t bit;
     const char *name;
@@ -514,297 +450,352 @@ static const bit_name reset_names[] = {
     { 0x04, "STOP" },
 };
 
+/* "PREFIX_A|PREFIX_B|0x........" for the set bits of v, in ascending
+ * order; NULL when no bit is set. */
 static const char *bits_label(char *buf, size_t cap, uint32_t v,
                               const bit_name *tab, size_t n, const char *prefix)
 {
-    size_t pos = 0, k = 0;
-    buf[0] = 0;
-    for (unsigned i = 0; i < 32; i++) {
-        uint32_t bit = (uint32_t)1 << i;
-        if (!(v & bit))
-            continue;
-        /* The tables are in ascending bit order and the bits are visited
-         * in that order: one walk over the table for the whole value. */
+    ms_strbuf b = ms_sb_make(buf, cap);
+    size_t k = 0;
+    /* The tables are in ascending bit order and the set bits are visited
+     * in that order: one walk over the table for the whole value. */
+    for (uint32_t rest = v; rest; rest &= rest - 1) {
+        uint32_t bit = rest & (~rest + 1);
         while (k < n && tab[k].bit < bit)
             k++;
-        const char *name = k < n && tab[k].bit == bit ? tab[k].name : NULL;
-        /* Appended by hand, as snprintf would (it cost more than the rest
-         * of the JSON object): on overflow, what fits, then stop. */
-        char hexbit[11];
-        if (!name) {
-            static const char hx[] = "0123456789abcdef";
-            hexbit[0] = '0';
-            hexbit[1] = 'x';
-            for (int d = 0; d < 8; d++)
-                hexbit[2 + d] = hx[(bit >> (28 - 4 * d)) & 15];
-            hexbit[10] = '\0';
+        if (b.len)
+            ms_sb_putc(&b, '|');
+        if (k < n && tab[k].bit == bit) {
+            ms_sb_puts(&b, prefix);
+            ms_sb_puts(&b, tab[k].name);
+        } else {
+            ms_sb_puts(&b, "0x");
+            ms_sb_hex(&b, bit, 8);
         }
-        const char *parts[3] = { pos ? "|" : "", name ? prefix : hexbit, name ? name : "" };
-        size_t w = 0;
-        bool full = false;
-        for (int k = 0; k < 3 && !full; k++)
-            for (const char *q = parts[k]; *q; q++, w++) {
-                if (pos + w + 1 >= cap) {
-                    full = true;
-                    break;
-                }
-                buf[pos + w] = *q;
-            }
-        buf[pos + w] = '\0';
-        if (full)
-            break;
-        pos += w;
     }
-    return pos ? buf : NULL;
+    ms_sb_finish(&b);
+    return b.len ? buf : NULL;
+}
+
+static void f_server_type(const emit *e, uint32_t v)
+{
+    char label[1024];
+    f_put(e, "server_type", MS_F_UINT, v, NULL, 0,
+          bits_label(label, sizeof label, v, sv_type_names,
+                     sizeof sv_type_names / sizeof sv_type_names[0], "SV_TYPE_"));
+}
+
+/* The keys of the 0x01/0x0F/0x0C layout: the same octets under the
+ * names each opcode gives them. */
+typedef struct host_keys {
+    const char *name, *name_raw, *name_terminated;
+    const char *os_major, *os_minor;
+    const char *comment, *comment_terminated;
+} host_keys;
+
+static const host_keys announcement_keys = {
+    "server_name", "server_name_raw", "server_name_terminated", "os_major", "os_minor",
+    "comment", "comment_terminated",
+};
+
+static const host_keys domain_keys = {
+    "machine_group", "machine_group_raw", "machine_group_terminated",
+    "browser_config_major", "browser_config_minor",
+    "local_master_name", "local_master_name_terminated",
+};
+
+static void f_host_layout(const emit *e, const ms_browser *b, const host_keys *k)
+{
+    f_uint(e, "update_count", b->update_count);
+    f_uint(e, "periodicity", b->periodicity);
+    f_name16(e, b->server_name, k->name, k->name_raw, k->name_terminated);
+    f_uint(e, k->os_major, b->os_major);
+    f_uint(e, k->os_minor, b->os_minor);
+    f_server_type(e, b->server_type);
+    f_uint(e, "browser_major", b->browser_major);
+    f_uint(e, "browser_minor", b->browser_minor);
+    f_uint(e, "signature", b->signature);
+    f_str(e, k->comment, k->comment_terminated, &b->comment);
+}
+
+/* 0x01, 0x0F: the MS-BRWS layout or, for 0x01, the LM 2.x one. */
+static void f_host(const emit *e, const ms_browser *b)
+{
+    if (!b->lm_format) {
+        f_host_layout(e, b, &announcement_keys);
+        return;
+    }
+    f_uint(e, "update_count", b->update_count);
+    f_server_type(e, b->server_type);
+    f_uint(e, "os_major", b->os_major);
+    f_uint(e, "os_minor", b->os_minor);
+    f_uint(e, "periodicity", b->periodicity);
+    f_str(e, "server_name", "server_name_terminated", &b->name);
+    f_str(e, "comment", "comment_terminated", &b->comment);
+}
+
+static void f_domain(const emit *e, const ms_browser *b)
+{
+    f_host_layout(e, b, &domain_keys);
+}
+
+static void f_ann_request(const emit *e, const ms_browser *b)
+{
+    f_uint(e, "reserved", b->update_count);
+    if (b->samba_form)
+        f_put(e, "samba_form", MS_F_BOOL, 1, NULL, 0, NULL);
+    f_str(e, "name", "name_terminated", &b->name);
+}
+
+static void f_election(const emit *e, const ms_browser *b)
+{
+    f_uint(e, "version", b->version);
+    f_uint(e, "criteria", b->criteria);
+    f_uint(e, "uptime", b->uptime);
+    f_uint(e, "unused", b->unused);
+    f_str(e, "name", "name_terminated", &b->name);
+}
+
+static void f_backup_request(const emit *e, const ms_browser *b)
+{
+    f_uint(e, "count", b->count);
+    f_uint(e, "token", b->token);
+}
+
+static void f_backup_list(const emit *e, const ms_browser *b)
+{
+    f_backup_request(e, b);
+    size_t n = b->name_count < MS_BRWS_MAX_BACKUP_NAMES ? b->name_count
+                                                        : MS_BRWS_MAX_BACKUP_NAMES;
+    f_put(e, "names", MS_F_BEGIN_LIST, 0, NULL, 0, NULL);
+    for (size_t i = 0; i < n; i++)
+        f_put(e, NULL, MS_F_TEXT, 0, b->names[i].p, b->names[i].len, NULL);
+    f_put(e, NULL, MS_F_END, 0, NULL, 0, NULL);
+    if (n && !b->names[n - 1].terminated)
+        f_put(e, "names_terminated", MS_F_BOOL, 0, NULL, 0, NULL);
+}
+
+static void f_name(const emit *e, const ms_browser *b)
+{
+    f_str(e, "name", "name_terminated", &b->name);
+}
+
+static void f_reset(const emit *e, const ms_browser *b)
+{
+    char label[1024];
+    f_put(e, "reset_type", MS_F_UINT, b->reset_type, NULL, 0,
+          bits_label(label, sizeof label, b->reset_type, reset_names,
+                     sizeof reset_names / sizeof reset_names[0], "RESET_STATE_"));
+}
+
+/* ---- summary ----------------------------------------------------------- */
+
+/* Wire text on one line: printable ASCII as is, the rest as \xNN. */
+static void s_text(ms_strbuf *s, const uint8_t *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        uint8_t ch = p[i];
+        if (ch >= 0x20 && ch < 0x7F && ch != '\\') {
+            ms_sb_putc(s, (char)ch);
+        } else {
+            ms_sb_putc(s, '\\');
+            ms_sb_putc(s, 'x');
+            ms_sb_hex2(s, ch);
+        }
+    }
+}
+
+/* Each one continues "<opcode name>". */
+
+static void s_host(ms_strbuf *s, const ms_browser *b)
+{
+    ms_sb_putc(s, ' ');
+    if (b->lm_format) {
+        ms_sb_puts(s, "(LM) ");
+        s_text(s, b->name.p, b->name.len);
+    } else {
+        s_text(s, b->server_name, name16_len(b->server_name));
+    }
+    ms_sb_puts(s, " os ");
+    ms_sb_dec(s, b->os_major);
+    ms_sb_putc(s, '.');
+    ms_sb_dec(s, b->os_minor);
+    if (b->server_type == 0)
+        ms_sb_puts(s, " (going away)");
+}
+
+static void s_domain(ms_strbuf *s, const ms_browser *b)
+{
+    ms_sb_putc(s, ' ');
+    s_text(s, b->server_name, name16_len(b->server_name));
+    ms_sb_puts(s, " master ");
+    s_text(s, b->comment.p, b->comment.len);
+}
+
+static void s_name(ms_strbuf *s, const ms_browser *b)
+{
+    ms_sb_putc(s, ' ');
+    s_text(s, b->name.p, b->name.len);
+}
+
+static void s_election(ms_strbuf *s, const ms_browser *b)
+{
+    s_name(s, b);
+    ms_sb_puts(s, " criteria 0x");
+    ms_sb_hex(s, b->criteria, 8);
+    ms_sb_puts(s, " uptime ");
+    ms_sb_dec(s, b->uptime);
+}
+
+/* 0x09 and 0x0A (a request has no names). */
+static void s_backup(ms_strbuf *s, const ms_browser *b)
+{
+    ms_sb_puts(s, " count ");
+    ms_sb_dec(s, b->count);
+    ms_sb_puts(s, " token ");
+    ms_sb_dec(s, b->token);
+    for (size_t i = 0; i < b->name_count && i < MS_BRWS_MAX_BACKUP_NAMES; i++) {
+        ms_sb_putc(s, ' ');
+        s_text(s, b->names[i].p, b->names[i].len);
+    }
+}
+
+static void s_reset(ms_strbuf *s, const ms_browser *b)
+{
+    ms_sb_puts(s, " type 0x");
+    ms_sb_hex(s, b->reset_type, 2);
+}
+
+/* ---- one row per opcode ------------------------------------------------ */
+
+/* Everything that depends on the opcode: its name, how the octets after it
+ * are read and written, and how the result is shown. Undefined opcodes
+ * have no row. */
+typedef struct layout {
+    const char *name;
+    void (*dec)(ms_rcur *c, ms_browser *b, bool lanman);
+    void (*enc)(enc *e, const ms_browser *b);
+    void (*fields)(const emit *e, const ms_browser *b);
+    void (*summary)(ms_strbuf *s, const ms_browser *b);
+} layout;
+
+static const layout layouts[16] = {
+    [MS_BRWS_HOST_ANNOUNCEMENT] = { "HostAnnouncement", dec_host_announcement,
+                                    enc_host_announcement, f_host, s_host },
+    [MS_BRWS_ANNOUNCEMENT_REQUEST] = { "AnnouncementRequest", dec_ann_request,
+                                       enc_ann_request, f_ann_request, s_name },
+    [MS_BRWS_REQUEST_ELECTION] = { "RequestElection", dec_election, enc_election,
+                                   f_election, s_election },
+    [MS_BRWS_GET_BACKUP_LIST_REQUEST] = { "GetBackupListRequest", dec_backup_request,
+                                          enc_backup_request, f_backup_request, s_backup },
+    [MS_BRWS_GET_BACKUP_LIST_RESPONSE] = { "GetBackupListResponse", dec_backup_list,
+                                           enc_backup_list, f_backup_list, s_backup },
+    [MS_BRWS_BECOME_BACKUP] = { "BecomeBackup", dec_name, enc_name, f_name, s_name },
+    [MS_BRWS_DOMAIN_ANNOUNCEMENT] = { "DomainAnnouncement", dec_host, enc_host, f_domain,
+                                      s_domain },
+    [MS_BRWS_MASTER_ANNOUNCEMENT] = { "MasterAnnouncement", dec_name, enc_name, f_name,
+                                      s_name },
+    [MS_BRWS_RESET_STATE_REQUEST] = { "ResetStateRequest", dec_reset, enc_reset, f_reset,
+                                      s_reset },
+    [MS_BRWS_LOCAL_MASTER_ANNOUNCEMENT] = { "LocalMasterAnnouncement", dec_host, enc_host,
+                                            f_host, s_host },
+};
+
+static const layout *layout_of(uint8_t opcode)
+{
+    return opcode < 16 && layouts[opcode].name ? &layouts[opcode] : NULL;
+}
+
+const char *ms_browser_opcode_name(uint8_t opcode)
+{
+    const layout *l = layout_of(opcode);
+    return l ? l->name : NULL;
+}
+
+ms_status ms_browser_decode(const uint8_t *data, size_t len, bool lanman,
+                            ms_browser *out, size_t *err_off)
+{
+    size_t off_dummy;
+    if (!err_off)
+        err_off = &off_dummy;
+    *err_off = 0;
+    if (!out || (!data && len))
+        return MS_ERR_INVALID_ARG;
+    /* Everything but names[] (1.5 KiB, most of the struct) is cleared;
+     * entries from name_count on are never read (see browser.h). */
+    memset(out, 0, offsetof(ms_browser, names));
+    memset((char *)out + offsetof(ms_browser, name), 0,
+           sizeof *out - offsetof(ms_browser, name));
+
+    ms_rcur c = ms_rcur_make(data, len);
+    out->opcode = ms_rcur_u8(&c);
+    if (c.err)
+        return c.err;
+    const layout *l = layout_of(out->opcode);
+    if (!l)
+        return MS_ERR_OPCODE;
+    l->dec(&c, out, lanman);
+    if (c.err) {
+        /* A failed read leaves pos at the start of the field that did not fit. */
+        *err_off = c.pos;
+        return c.err;
+    }
+    take_trailing(&c, &out->trailing);
+    *err_off = c.pos;
+    return MS_OK;
+}
+
+ms_status ms_browser_encode(const ms_browser *in, uint8_t *buf, size_t cap,
+                            size_t *out_len)
+{
+    if (out_len)
+        *out_len = 0;
+    if (!in || (!buf && cap))
+        return MS_ERR_INVALID_ARG;
+    const layout *l = layout_of(in->opcode);
+    if (!l)
+        return MS_ERR_OPCODE;
+    if ((in->lm_format && in->opcode != MS_BRWS_HOST_ANNOUNCEMENT) ||
+        (in->samba_form && in->opcode != MS_BRWS_ANNOUNCEMENT_REQUEST) ||
+        in->name_count > MS_BRWS_MAX_BACKUP_NAMES)
+        return MS_ERR_INVALID_ARG;
+
+    enc e = { ms_wcur_make(buf, cap), false, MS_OK };
+    put_u8(&e, in->opcode);
+    l->enc(&e, in);
+    put_trailing(&e, &in->trailing);
+    if (e.st)
+        return e.st;
+    if (e.w.err)
+        return e.w.err;
+    if (out_len)
+        *out_len = e.w.pos;
+    return MS_OK;
 }
 
 void ms_browser_fields(const ms_browser *b, ms_field_fn fn, void *ctx)
 {
     const emit em = { fn, ctx };
-    const emit *e = &em;
-    char label[1024];
-
-    f_put(e, "command", MS_F_UINT, b->opcode, NULL, 0,
-          ms_browser_opcode_name(b->opcode));
+    const layout *l = layout_of(b->opcode);
+    f_put(&em, "command", MS_F_UINT, b->opcode, NULL, 0, l ? l->name : NULL);
     if (b->lm_format)
-        f_put(e, "lm_format", MS_F_BOOL, 1, NULL, 0, NULL);
-
-    switch (b->opcode) {
-    case MS_BRWS_HOST_ANNOUNCEMENT:
-    case MS_BRWS_LOCAL_MASTER_ANNOUNCEMENT:
-        f_uint(e, "update_count", b->update_count);
-        if (b->lm_format) {
-            f_put(e, "server_type", MS_F_UINT, b->server_type, NULL, 0,
-                  bits_label(label, sizeof label, b->server_type, sv_type_names,
-                             sizeof sv_type_names / sizeof sv_type_names[0],
-                             "SV_TYPE_"));
-            f_uint(e, "os_major", b->os_major);
-            f_uint(e, "os_minor", b->os_minor);
-            f_uint(e, "periodicity", b->periodicity);
-            f_str(e, "server_name", "server_name_terminated", &b->name);
-            f_str(e, "comment", "comment_terminated", &b->comment);
-            break;
-        }
-        f_uint(e, "periodicity", b->periodicity);
-        f_name16(e, b->server_name, "server_name", "server_name_raw",
-                 "server_name_terminated");
-        f_uint(e, "os_major", b->os_major);
-        f_uint(e, "os_minor", b->os_minor);
-        f_put(e, "server_type", MS_F_UINT, b->server_type, NULL, 0,
-              bits_label(label, sizeof label, b->server_type, sv_type_names,
-                         sizeof sv_type_names / sizeof sv_type_names[0],
-                         "SV_TYPE_"));
-        f_uint(e, "browser_major", b->browser_major);
-        f_uint(e, "browser_minor", b->browser_minor);
-        f_uint(e, "signature", b->signature);
-        f_str(e, "comment", "comment_terminated", &b->comment);
-        break;
-    case MS_BRWS_DOMAIN_ANNOUNCEMENT:
-        f_uint(e, "update_count", b->update_count);
-        f_uint(e, "periodicity", b->periodicity);
-        f_name16(e, b->server_name, "machine_group", "machine_group_raw",
-                 "machine_group_terminated");
-        f_uint(e, "browser_config_major", b->os_major);
-        f_uint(e, "browser_config_minor", b->os_minor);
-        f_put(e, "server_type", MS_F_UINT, b->server_type, NULL, 0,
-              bits_label(label, sizeof label, b->server_type, sv_type_names,
-                         sizeof sv_type_names / sizeof sv_type_names[0],
-                         "SV_TYPE_"));
-        f_uint(e, "browser_major", b->browser_major);
-        f_uint(e, "browser_minor", b->browser_minor);
-        f_uint(e, "signature", b->signature);
-        f_str(e, "local_master_name", "local_master_name_terminated",
-              &b->comment);
-        break;
-    case MS_BRWS_ANNOUNCEMENT_REQUEST:
-        f_uint(e, "reserved", b->update_count);
-        if (b->samba_form)
-            f_put(e, "samba_form", MS_F_BOOL, 1, NULL, 0, NULL);
-        f_str(e, "name", "name_terminated", &b->name);
-        break;
-    case MS_BRWS_REQUEST_ELECTION:
-        f_uint(e, "version", b->version);
-        f_uint(e, "criteria", b->criteria);
-        f_uint(e, "uptime", b->uptime);
-        f_uint(e, "unused", b->unused);
-        f_str(e, "name", "name_terminated", &b->name);
-        break;
-    case MS_BRWS_GET_BACKUP_LIST_REQUEST:
-        f_uint(e, "count", b->count);
-        f_uint(e, "token", b->token);
-        break;
-    case MS_BRWS_GET_BACKUP_LIST_RESPONSE: {
-        f_uint(e, "count", b->count);
-        f_uint(e, "token", b->token);
-        size_t n = b->name_count < MS_BRWS_MAX_BACKUP_NAMES
-                       ? b->name_count
-                       : MS_BRWS_MAX_BACKUP_NAMES;
-        f_put(e, "names", MS_F_BEGIN_LIST, 0, NULL, 0, NULL);
-        for (size_t i = 0; i < n; i++)
-            f_put(e, NULL, MS_F_TEXT, 0, b->names[i].p, b->names[i].len, NULL);
-        f_put(e, NULL, MS_F_END, 0, NULL, 0, NULL);
-        if (n && !b->names[n - 1].terminated)
-            f_put(e, "names_terminated", MS_F_BOOL, 0, NULL, 0, NULL);
-        break;
-    }
-    case MS_BRWS_BECOME_BACKUP:
-    case MS_BRWS_MASTER_ANNOUNCEMENT:
-        f_str(e, "name", "name_terminated", &b->name);
-        break;
-    case MS_BRWS_RESET_STATE_REQUEST:
-        f_put(e, "reset_type", MS_F_UINT, b->reset_type, NULL, 0,
-              bits_label(label, sizeof label, b->reset_type, reset_names,
-                         sizeof reset_names / sizeof reset_names[0],
-                         "RESET_STATE_"));
-        break;
-    }
+        f_put(&em, "lm_format", MS_F_BOOL, 1, NULL, 0, NULL);
+    if (l)
+        l->fields(&em, b);
     if (b->trailing.len)
-        f_put(e, "trailing", MS_F_HEX, 0, b->trailing.p, b->trailing.len, NULL);
-}
-
-/* ---- summary ----------------------------------------------------------- */
-
-/* snprintf-like appender that keeps counting past the end. */
-typedef struct sum {
-    char *buf;
-    size_t cap;
-    size_t n;
-} sum;
-
-static void s_c(sum *s, char ch)
-{
-    if (s->n + 1 < s->cap)
-        s->buf[s->n] = ch;
-    s->n++;
-}
-
-static void s_cstr(sum *s, const char *t)
-{
-    while (*t)
-        s_c(s, *t++);
-}
-
-/* What "%lu" and "%0*lx" (at least `min` digits) append, without
- * snprintf (it cost more than the rest of a summary). */
-static void s_dec(sum *s, unsigned long v)
-{
-    char tmp[24];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n)
-        s_c(s, tmp[--n]);
-}
-
-static void s_hex(sum *s, unsigned long v, size_t min)
-{
-    static const char hx[] = "0123456789abcdef";
-    char tmp[24];
-    size_t n = 0;
-    do {
-        tmp[n++] = hx[v & 15];
-        v >>= 4;
-    } while (v);
-    while (n < min)
-        tmp[n++] = '0';
-    while (n)
-        s_c(s, tmp[--n]);
-}
-
-/* Wire text on one line: printable ASCII as is, the rest as \xNN. */
-static void s_text(sum *s, const uint8_t *p, size_t len)
-{
-    static const char hx[] = "0123456789abcdef";
-    for (size_t i = 0; i < len; i++) {
-        uint8_t ch = p[i];
-        if (ch > 0x20 && ch < 0x7F && ch != '\\') {
-            s_c(s, (char)ch);
-        } else if (ch == ' ') {
-            s_c(s, ' ');
-        } else {
-            s_c(s, '\\');
-            s_c(s, 'x');
-            s_c(s, hx[ch >> 4]);
-            s_c(s, hx[ch & 15]);
-        }
-    }
-}
-
-static void s_name16(sum *s, const uint8_t n[16])
-{
-    size_t end = 0;
-    while (end < 16 && n[end] != 0)
-        end++;
-    s_text(s, n, end);
+        f_put(&em, "trailing", MS_F_HEX, 0, b->trailing.p, b->trailing.len, NULL);
 }
 
 size_t ms_browser_summary(const ms_browser *b, char *out, size_t cap)
 {
-    sum s = { out, cap, 0 };
-    const char *name = ms_browser_opcode_name(b->opcode);
-    if (name)
-        s_cstr(&s, name);
-    else {
-        s_cstr(&s, "opcode 0x");
-        s_hex(&s, b->opcode, 2);
+    ms_strbuf s = ms_sb_make(out, cap);
+    const layout *l = layout_of(b->opcode);
+    if (l) {
+        ms_sb_puts(&s, l->name);
+        l->summary(&s, b);
+    } else {
+        ms_sb_puts(&s, "opcode 0x");
+        ms_sb_hex2(&s, b->opcode);
     }
-
-    switch (b->opcode) {
-    case MS_BRWS_HOST_ANNOUNCEMENT:
-    case MS_BRWS_LOCAL_MASTER_ANNOUNCEMENT:
-        s_c(&s, ' ');
-        if (b->lm_format) {
-            s_cstr(&s, "(LM) ");
-            s_text(&s, b->name.p, b->name.len);
-        } else {
-            s_name16(&s, b->server_name);
-        }
-        s_cstr(&s, " os ");
-        s_dec(&s, b->os_major);
-        s_c(&s, '.');
-        s_dec(&s, b->os_minor);
-        if (b->server_type == 0)
-            s_cstr(&s, " (going away)");
-        break;
-    case MS_BRWS_DOMAIN_ANNOUNCEMENT:
-        s_c(&s, ' ');
-        s_name16(&s, b->server_name);
-        s_cstr(&s, " master ");
-        s_text(&s, b->comment.p, b->comment.len);
-        break;
-    case MS_BRWS_ANNOUNCEMENT_REQUEST:
-    case MS_BRWS_BECOME_BACKUP:
-    case MS_BRWS_MASTER_ANNOUNCEMENT:
-        s_c(&s, ' ');
-        s_text(&s, b->name.p, b->name.len);
-        break;
-    case MS_BRWS_REQUEST_ELECTION:
-        s_c(&s, ' ');
-        s_text(&s, b->name.p, b->name.len);
-        s_cstr(&s, " criteria 0x");
-        s_hex(&s, b->criteria, 8);
-        s_cstr(&s, " uptime ");
-        s_dec(&s, b->uptime);
-        break;
-    case MS_BRWS_GET_BACKUP_LIST_REQUEST:
-    case MS_BRWS_GET_BACKUP_LIST_RESPONSE:
-        s_cstr(&s, " count ");
-        s_dec(&s, b->count);
-        s_cstr(&s, " token ");
-        s_dec(&s, b->token);
-        for (size_t i = 0; i < b->name_count && i < MS_BRWS_MAX_BACKUP_NAMES; i++) {
-            s_c(&s, ' ');
-            s_text(&s, b->names[i].p, b->names[i].len);
-        }
-        break;
-    case MS_BRWS_RESET_STATE_REQUEST:
-        s_cstr(&s, " type 0x");
-        s_hex(&s, b->reset_type, 2);
-        break;
-    }
-    if (cap)
-        out[s.n < cap ? s.n : cap - 1] = 0;
-    return s.n;
+    return ms_sb_finish(&s);
 }

@@ -49,6 +49,10 @@ ms_status ms_dgram_decode(const uint8_t *buf, size_t len, ms_dgram *out,
     out->id = ms_rcur_be16(&c);
     out->src_ip = ms_rcur_be32(&c);
     out->src_port = ms_rcur_be16(&c);
+    if (ms_dgram_has_data(out->type)) {
+        out->dgm_length = ms_rcur_be16(&c);
+        out->packet_offset = ms_rcur_be16(&c);
+    }
     if (c.err) {
         memset(&out->src, 0, sizeof out->src);
         memset(&out->dst, 0, sizeof out->dst);
@@ -60,14 +64,6 @@ ms_status ms_dgram_decode(const uint8_t *buf, size_t len, ms_dgram *out,
     case MS_NBDS_DIRECT_UNIQUE:
     case MS_NBDS_DIRECT_GROUP:
     case MS_NBDS_BROADCAST:
-        out->dgm_length = ms_rcur_be16(&c);
-        out->packet_offset = ms_rcur_be16(&c);
-        if (c.err) {
-            memset(&out->src, 0, sizeof out->src);
-            memset(&out->dst, 0, sizeof out->dst);
-            *err_off = len;
-            return c.err;
-        }
         if ((st = decode_name(&c, &out->src, err_off)) != MS_OK) {
             memset(&out->dst, 0, sizeof out->dst);
             return st;

@@ -3,11 +3,11 @@
  * form with scope labels (RFC 1002 §4.1), and the tshark-style text form. */
 #include "mailslot/netbios.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "cursor.h"
 #include "hex.h"
+#include "strbuf.h"
 
 /* Wire form:  20 <32 letters 'A'..'P'> [len label]... 00
  * Datagram names may not use label pointers (RFC 1002 §4.1), so a pointer
@@ -132,32 +132,16 @@ ms_status ms_nb_name_pad(uint8_t out[16], const char *text, size_t text_len,
     return MS_OK;
 }
 
-/* snprintf-like appender that keeps counting past the end. */
-typedef struct fmt_out {
-    char *buf;
-    size_t cap;
-    size_t n;
-} fmt_out;
-
-static void put_c(fmt_out *o, char ch)
+static void put_hex_escape(ms_strbuf *o, uint8_t v)
 {
-    if (o->n + 1 < o->cap)
-        o->buf[o->n] = ch;
-    o->n++;
-}
-
-static void put_hex_escape(fmt_out *o, uint8_t v)
-{
-    static const char hx[] = "0123456789abcdef";
-    put_c(o, '<');
-    put_c(o, hx[v >> 4]);
-    put_c(o, hx[v & 15]);
-    put_c(o, '>');
+    ms_sb_putc(o, '<');
+    ms_sb_hex2(o, v);
+    ms_sb_putc(o, '>');
 }
 
 size_t ms_nb_name_format(const ms_nb_name *n, char *out, size_t cap)
 {
-    fmt_out o = { out, cap, 0 };
+    ms_strbuf o = ms_sb_make(out, cap);
     size_t end = 15;
     /* Trailing spaces are padding, except after "*": that name is padded
      * with NULs, so spaces there are real octets and stay in the text. */
@@ -166,7 +150,7 @@ size_t ms_nb_name_format(const ms_nb_name *n, char *out, size_t cap)
     for (size_t i = 0; i < end; i++) {
         uint8_t ch = n->name[i];
         if (ch >= 0x20 && ch <= 0x7E)
-            put_c(&o, (char)ch);
+            ms_sb_putc(&o, (char)ch);
         else
             put_hex_escape(&o, ch);
     }
@@ -176,14 +160,11 @@ size_t ms_nb_name_format(const ms_nb_name *n, char *out, size_t cap)
         size_t l = n->wire[pos];
         if (l == 0 || pos + 1 + l > n->wire_len)
             break;
-        put_c(&o, '.');
-        for (size_t i = 0; i < l; i++)
-            put_c(&o, (char)n->wire[pos + 1 + i]);
+        ms_sb_putc(&o, '.');
+        ms_sb_putn(&o, (const char *)n->wire + pos + 1, l);
         pos += 1 + l;
     }
-    if (cap)
-        out[o.n < cap ? o.n : cap - 1] = '\0';
-    return o.n;
+    return ms_sb_finish(&o);
 }
 
 /* Text form: octets (with <xx> escapes), the last <xx> is the suffix;

@@ -17,7 +17,7 @@
 static const uint8_t smb_magic[4] = { 0xFF, 'S', 'M', 'B' };
 
 /* The 32-octet header from one block (length checked once). */
-static void header_from_block(const uint8_t *b, ms_smb_header *h)
+static inline void header_from_block(const uint8_t *b, ms_smb_header *h)
 {
     memcpy(h->protocol, b, 4);
     h->command = b[4];
@@ -34,7 +34,7 @@ static void header_from_block(const uint8_t *b, ms_smb_header *h)
 }
 
 /* WordCount and the 14 fixed words (29 octets) from one block. */
-static void words_from_block(const uint8_t *b, ms_trans *t)
+static inline void words_from_block(const uint8_t *b, ms_trans *t)
 {
     t->word_count = b[0];
     t->total_param_count = ms_blk_le16(b, 1);
@@ -54,27 +54,77 @@ static void words_from_block(const uint8_t *b, ms_trans *t)
     t->reserved3 = b[28];
 }
 
-/* Field by field: for a header cut short (the fields present are kept). */
-static void read_header(ms_rcur *c, ms_smb_header *h)
+/* Where each field of the two fixed blocks ends. */
+static const uint8_t header_ends[] = { 4, 5, 9, 10, 12, 14, 22, 24, 26, 28, 30, 32 };
+static const uint8_t words_ends[] = { 1, 3, 5, 7, 9, 10, 11, 13, 17, 19, 21, 23, 25, 27, 28, 29 };
+
+/* A fixed block the message ends inside: `tmp` holding the whole fields
+ * that are present (`ends` lists where each field ends) and zeros for the
+ * rest, which is what reading it field by field would leave. The block
+ * readers above take it as they take a complete block. Out of line: only
+ * a message cut short comes here, and the decoder's cursor stays in
+ * registers. */
+__attribute__((noinline)) static const uint8_t *cut_block(ms_rcur c, uint8_t *tmp, size_t size,
+                                                          const uint8_t *ends, size_t nends)
 {
-    ms_rcur_copy(c, h->protocol, 4);
-    h->command = ms_rcur_u8(c);
-    h->status = ms_rcur_le32(c);
-    h->flags = ms_rcur_u8(c);
-    h->flags2 = ms_rcur_le16(c);
-    h->pid_high = ms_rcur_le16(c);
-    ms_rcur_copy(c, h->security, 8);
-    h->reserved = ms_rcur_le16(c);
-    h->tid = ms_rcur_le16(c);
-    h->pid_low = ms_rcur_le16(c);
-    h->uid = ms_rcur_le16(c);
-    h->mid = ms_rcur_le16(c);
+    size_t left = ms_rcur_left(&c), whole = 0;
+    for (size_t i = 0; i < nends && ends[i] <= left; i++)
+        whole = ends[i];
+    memset(tmp, 0, size);
+    ms_rcur_copy(&c, tmp, whole);
+    return tmp;
 }
 
+/* Name, pad, data and trailing octets: bounded by the octets present, not
+ * by ByteCount (which receivers may ignore). */
+static ms_status decode_bytes(ms_rcur *c, size_t len, ms_trans *t, size_t *err_off)
+{
+    /* The name runs to the first NUL. */
+    size_t name_start = c->pos;
+    size_t term = ms_rcur_find_term(c, 1);
+    if (term == 0) {
+        t->name.len = ms_rcur_left(c);
+        t->name.p = ms_rcur_take(c, t->name.len);
+        t->name.terminated = false;
+        *err_off = name_start;
+        return MS_ERR_UNTERMINATED;
+    }
+    t->name.len = term - 1;
+    t->name.p = ms_rcur_take(c, term);
+    t->name.terminated = true;
+
+    size_t name_end = c->pos;
+    size_t doff = t->data_offset;
+    if (doff < name_end || doff > len) {
+        /* DataOffset points into the name or past the message: nothing is
+         * lost (the octets after the name stay in `trailing`), there is just
+         * no data where it says; the validator reports it. */
+        t->trailing.len = ms_rcur_left(c);
+        t->trailing.p = ms_rcur_take(c, t->trailing.len);
+        return MS_OK;
+    }
+    t->data_located = true;
+    t->pad.len = doff - name_end;
+    t->pad.p = ms_rcur_take(c, t->pad.len);
+    size_t avail = ms_rcur_left(c);
+    t->data.len = t->data_count <= avail ? t->data_count : avail;
+    t->data.p = ms_rcur_take(c, t->data.len);
+    t->trailing.len = ms_rcur_left(c);
+    t->trailing.p = ms_rcur_take(c, t->trailing.len);
+    if (t->data_count > avail) {
+        *err_off = len;
+        return MS_ERR_DATA_RANGE;
+    }
+    return MS_OK;
+}
+
+/* The header, WordCount, the fixed words, the setup words and ByteCount
+ * here; the rest in decode_bytes. */
 ms_status ms_trans_decode(const uint8_t *smb, size_t len, ms_smb_header *hdr,
                           ms_trans *t, size_t *err_off)
 {
     ms_rcur c = ms_rcur_make(smb, len);
+    uint8_t tmp[32];
     memset(hdr, 0, sizeof *hdr);
     /* All but setup[3..] (480 octets, nearly all of ms_trans): the words
      * after setup_words are never read (see smb.h); [0..2] stay cleared
@@ -83,16 +133,14 @@ ms_status ms_trans_decode(const uint8_t *smb, size_t len, ms_smb_header *hdr,
     memset((char *)t + offsetof(ms_trans, byte_count), 0, sizeof *t - offsetof(ms_trans, byte_count));
     *err_off = 0;
 
-    /* Whole fixed blocks in one length check each; a message cut inside
-     * one takes the field-by-field path, which keeps what it could read. */
-    if (ms_rcur_left(&c) >= 32)
-        header_from_block(ms_rcur_take(&c, 32), hdr);
-    else
-        read_header(&c, hdr);
-    if (c.err) {
+    /* Each fixed block in one length check; a message that ends inside
+     * one is cut short (MS_ERR_TRUNCATED) with the fields it holds. */
+    if (ms_rcur_left(&c) < 32) {
+        header_from_block(cut_block(c, tmp, 32, header_ends, sizeof header_ends), hdr);
         *err_off = len;
-        return c.err;
+        return MS_ERR_TRUNCATED;
     }
+    header_from_block(ms_rcur_take(&c, 32), hdr);
     if (memcmp(hdr->protocol, smb_magic, 4) != 0)
         return MS_ERR_NOT_SMB;
     if (hdr->command != MS_SMB_COM_TRANSACTION) {
@@ -100,35 +148,18 @@ ms_status ms_trans_decode(const uint8_t *smb, size_t len, ms_smb_header *hdr,
         return MS_ERR_SMB_COMMAND;
     }
 
-    if (ms_rcur_left(&c) >= 29 && ms_rcur_peek(&c, 0) >= 14) {
-        words_from_block(ms_rcur_take(&c, 29), t);
-        goto setup;
-    }
-    t->word_count = ms_rcur_u8(&c);
-    if (!c.err && t->word_count < 14) {
+    int wc = ms_rcur_peek(&c, 0);
+    if (wc >= 0 && wc < 14) {
+        t->word_count = (uint8_t)wc;
         *err_off = 32;
         return MS_ERR_WORD_COUNT;
     }
-    t->total_param_count = ms_rcur_le16(&c);
-    t->total_data_count = ms_rcur_le16(&c);
-    t->max_param_count = ms_rcur_le16(&c);
-    t->max_data_count = ms_rcur_le16(&c);
-    t->max_setup_count = ms_rcur_u8(&c);
-    t->reserved1 = ms_rcur_u8(&c);
-    t->flags = ms_rcur_le16(&c);
-    t->timeout = ms_rcur_le32(&c);
-    t->reserved2 = ms_rcur_le16(&c);
-    t->param_count = ms_rcur_le16(&c);
-    t->param_offset = ms_rcur_le16(&c);
-    t->data_count = ms_rcur_le16(&c);
-    t->data_offset = ms_rcur_le16(&c);
-    t->setup_count = ms_rcur_u8(&c);
-    t->reserved3 = ms_rcur_u8(&c);
-    if (c.err) {
+    if (ms_rcur_left(&c) < 29) {
+        words_from_block(cut_block(c, tmp, 29, words_ends, sizeof words_ends), t);
         *err_off = len;
-        return c.err;
+        return MS_ERR_TRUNCATED;
     }
-setup:
+    words_from_block(ms_rcur_take(&c, 29), t);
     t->setup_words = (size_t)t->word_count - 14;
     for (size_t i = 0; i < t->setup_words; i++)
         t->setup[i] = ms_rcur_le16(&c);
@@ -137,45 +168,7 @@ setup:
         *err_off = len;
         return c.err;
     }
-
-    /* The name runs to the first NUL; everything is bounded by the octets
-     * present, not by ByteCount (which receivers may ignore). */
-    size_t name_start = c.pos;
-    size_t term = ms_rcur_find_term(&c, 1);
-    if (term == 0) {
-        t->name.len = ms_rcur_left(&c);
-        t->name.p = ms_rcur_take(&c, t->name.len);
-        t->name.terminated = false;
-        *err_off = name_start;
-        return MS_ERR_UNTERMINATED;
-    }
-    t->name.len = term - 1;
-    t->name.p = ms_rcur_take(&c, term);
-    t->name.terminated = true;
-
-    size_t name_end = c.pos;
-    size_t doff = t->data_offset;
-    if (doff < name_end || doff > len) {
-        /* DataOffset points into the name or past the message: nothing is
-         * lost (the octets after the name stay in `trailing`), there is just
-         * no data where it says; the validator reports it. */
-        t->trailing.len = ms_rcur_left(&c);
-        t->trailing.p = ms_rcur_take(&c, t->trailing.len);
-        return MS_OK;
-    }
-    t->data_located = true;
-    t->pad.len = doff - name_end;
-    t->pad.p = ms_rcur_take(&c, t->pad.len);
-    size_t avail = ms_rcur_left(&c);
-    t->data.len = t->data_count <= avail ? t->data_count : avail;
-    t->data.p = ms_rcur_take(&c, t->data.len);
-    t->trailing.len = ms_rcur_left(&c);
-    t->trailing.p = ms_rcur_take(&c, t->trailing.len);
-    if (t->data_count > avail) {
-        *err_off = len;
-        return MS_ERR_DATA_RANGE;
-    }
-    return MS_OK;
+    return decode_bytes(&c, len, t, err_off);
 }
 
 ms_status ms_trans_encode(const ms_smb_header *h, const ms_trans *t,

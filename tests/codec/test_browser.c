@@ -11,13 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec_rt.h"
 #include "guard.h"
 #include "mailslot/browser.h"
-#include "shared_frames.h"
-
-/* Why the real-frame vectors cannot run, or NULL. Set in main before Check
- * forks, so that the skip reaches the exit code. */
-static const char *shared_why;
 
 /* Field starts of each layout's fixed part: a prefix shorter than the fixed
  * part must fail with MS_ERR_TRUNCATED at the last start it reached. */
@@ -201,24 +197,24 @@ static const vec real[N_REAL] = {
     [R_MASTER_ANN] = REAL("master-ann", CERBER, 11, LAYOUT(L_NAME), 1),
 };
 
+static ms_status brws_decode(const uint8_t *p, size_t n, void *msg, size_t *err_off,
+                             const void *lanman)
+{
+    return ms_browser_decode(p, n, *(const bool *)lanman, msg, err_off);
+}
+
+static ms_status brws_encode(const void *msg, uint8_t *buf, size_t cap, size_t *used)
+{
+    return ms_browser_encode(msg, buf, cap, used);
+}
+
+static const rt_codec browser_codec = { brws_decode, brws_encode };
+
 /* The vector's octets: parsed from hex, or read from its shared capture. */
 static size_t load(const vec *v, uint8_t *buf, size_t cap)
 {
-    if (v->hex)
-        return hex_to_bytes(v->hex, buf, cap);
-    size_t n = 0;
-    char err[512];
-    if (shared_frame_data(v->file, v->frame, buf, cap, &n, err, sizeof err) != SHARED_FRAME_OK)
-        ck_abort_msg("%s: %s", v->what, err);
-    return n;
+    return rt_load(v->what, v->hex, v->file, v->frame, buf, cap);
 }
-
-/* Real-frame tests start with this; main reports the skip. */
-#define NEED_SHARED()    \
-    do {                 \
-        if (shared_why)  \
-            return;      \
-    } while (0)
 
 static bool has_open_string(const ms_browser *b)
 {
@@ -241,17 +237,11 @@ static bool has_open_string(const ms_browser *b)
 /* decode -> encode gives the same octets, read from a guarded copy. */
 static void check_roundtrip(const vec *v)
 {
-    uint8_t raw[256], out[256];
+    uint8_t raw[256];
     size_t n = load(v, raw, sizeof raw);
-    const uint8_t *in = guarded_copy(raw, n);
     ms_browser b;
-    size_t off = 12345, used = 0;
-    ck_assert_msg(ms_browser_decode(in, n, v->lanman, &b, &off) == MS_OK, "%s", v->what);
-    ck_assert_uint_eq(off, n);
+    ck_assert_uint_eq(rt_round_trip(&browser_codec, &v->lanman, v->what, raw, n, &b), n);
     ck_assert_uint_eq(b.opcode, raw[0]);
-    ck_assert_int_eq(ms_browser_encode(&b, out, sizeof out, &used), MS_OK);
-    ck_assert_uint_eq(used, n);
-    ck_assert_mem_eq(out, raw, n);
 }
 
 /* Every proper prefix: the fixed part cut -> MS_ERR_TRUNCATED at the field
@@ -297,19 +287,11 @@ static void check_prefixes(const vec *v)
 
 static void check_no_space(const vec *v)
 {
-    uint8_t raw[256], out[256];
+    uint8_t raw[256];
     size_t n = load(v, raw, sizeof raw);
     ms_browser b;
     ck_assert_int_eq(ms_browser_decode(raw, n, v->lanman, &b, NULL), MS_OK);
-    for (size_t cap = 0; cap < n; cap++) {
-        size_t used = 777;
-        ck_assert_int_eq(ms_browser_encode(&b, cap ? out : NULL, cap, &used),
-                         MS_ERR_NO_SPACE);
-        ck_assert_uint_eq(used, 0);
-    }
-    size_t used = 0;
-    ck_assert_int_eq(ms_browser_encode(&b, out, n, &used), MS_OK);
-    ck_assert_uint_eq(used, n);
+    rt_no_space(&browser_codec, v->what, &b, n);
 }
 
 START_TEST(roundtrip)
@@ -1125,10 +1107,7 @@ static Suite *browser_suite(void)
 
 int main(void)
 {
-    /* Decided before Check forks: the skip must reach the exit code. The
-     * hand-built vectors run either way. */
-    if (!shared_captures_dir())
-        shared_why = "shared captures directory not found (set MAILSLOT_SHARED): "
-                     "real-frame browser vectors not run";
-    return run_suite(browser_suite(), shared_why);
+    /* The hand-built vectors run either way. */
+    rt_shared_check("browser");
+    return run_suite(browser_suite(), rt_shared_why);
 }

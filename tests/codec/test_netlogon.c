@@ -12,20 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec_rt.h"
 #include "guard.h"
 #include "mailslot/netlogon.h"
-#include "shared_frames.h"
-
-/* Why the real-frame vectors cannot run, or NULL. Set in main before Check
- * forks, so that the skip reaches the exit code. */
-static const char *shared_why;
-
-/* Real-frame tests start with this; main reports the skip. */
-#define NEED_SHARED()    \
-    do {                 \
-        if (shared_why)  \
-            return;      \
-    } while (0)
 
 /* ---- vectors ---------------------------------------------------------- */
 
@@ -174,14 +163,22 @@ static ms_status decode_hex(const char *hex, uint8_t *buf, size_t cap, size_t *l
 /* The vector's octets: parsed from hex, or read from its shared capture. */
 static size_t load_vec(const vec *v, uint8_t *buf, size_t cap)
 {
-    if (v->hex)
-        return load(v->hex, buf, cap);
-    size_t n = 0;
-    char err[512];
-    if (shared_frame_data(v->file, v->frame, buf, cap, &n, err, sizeof err) != SHARED_FRAME_OK)
-        ck_abort_msg("%s: %s", v->name, err);
-    return n;
+    return rt_load(v->name, v->hex, v->file, v->frame, buf, cap);
 }
+
+static ms_status nl_decode(const uint8_t *p, size_t n, void *msg, size_t *err_off,
+                           const void *unused)
+{
+    (void)unused;
+    return ms_netlogon_decode(p, n, msg, err_off);
+}
+
+static ms_status nl_encode(const void *msg, uint8_t *buf, size_t cap, size_t *used)
+{
+    return ms_netlogon_encode(msg, buf, cap, used);
+}
+
+static const rt_codec netlogon_codec = { nl_decode, nl_encode };
 
 static ms_status decode_vec(const vec *v, uint8_t *buf, size_t cap, size_t *len,
                             ms_netlogon *n, size_t *err_off)
@@ -269,11 +266,7 @@ static void fields_of(const ms_netlogon *n, rec *r)
 
 static void assert_round_trip(const ms_netlogon *n, const uint8_t *in, size_t len)
 {
-    uint8_t out[2048];
-    size_t used = 0;
-    ck_assert_int_eq(ms_netlogon_encode(n, out, sizeof out, &used), MS_OK);
-    ck_assert_uint_eq(used, len);
-    ck_assert_mem_eq(out, in, len);
+    rt_encodes_to(&netlogon_codec, "netlogon", n, in, len);
 }
 
 /* UTF-16LE text of an ms_str, narrowed (test strings are ASCII). */
@@ -308,14 +301,12 @@ static const char *summary(const ms_netlogon *n)
 static void check_round_trip(const vec *v)
 {
     uint8_t buf[1024];
-    size_t len, off = 99;
+    size_t len = load_vec(v, buf, sizeof buf);
     ms_netlogon n;
-    ms_status st = decode_vec(v, buf, sizeof buf, &len, &n, &off);
-    ck_assert_msg(st == MS_OK, "%s: %s at %zu", v->name, ms_strerror(st), off);
+    rt_round_trip(&netlogon_codec, NULL, v->name, buf, len, &n);
     ck_assert_msg(n.layout == v->layout, "%s: layout %s", v->name,
                   ms_netlogon_layout_name(n.layout));
     ck_assert_uint_eq(n.trailing.len, 0);
-    assert_round_trip(&n, buf, len);
 
     /* The visitor and the summary never fail on a decoded message. */
     rec r;
@@ -345,16 +336,11 @@ static void check_every_prefix_fails(const vec *v)
 
 static void check_encode_no_space(const vec *v)
 {
-    uint8_t buf[1024], out[1024];
-    size_t len, used = 7;
+    uint8_t buf[1024];
+    size_t len;
     ms_netlogon n;
     ck_assert_int_eq(decode_vec(v, buf, sizeof buf, &len, &n, NULL), MS_OK);
-    for (size_t cap = 0; cap < len; cap++) {
-        ck_assert_int_eq(ms_netlogon_encode(&n, out, cap, &used), MS_ERR_NO_SPACE);
-        ck_assert_uint_eq(used, 0);
-    }
-    ck_assert_int_eq(ms_netlogon_encode(&n, out, len, &used), MS_OK);
-    ck_assert_uint_eq(used, len);
+    rt_no_space(&netlogon_codec, v->name, &n, len);
 }
 
 START_TEST(vector_round_trip)
@@ -1259,10 +1245,7 @@ static Suite *netlogon_suite(void)
 
 int main(void)
 {
-    /* Decided before Check forks: the skip must reach the exit code. The
-     * hand-built vectors run either way. */
-    if (!shared_captures_dir())
-        shared_why = "shared captures directory not found (set MAILSLOT_SHARED): "
-                     "real-frame NETLOGON vectors not run";
-    return run_suite(netlogon_suite(), shared_why);
+    /* The hand-built vectors run either way. */
+    rt_shared_check("NETLOGON");
+    return run_suite(netlogon_suite(), rt_shared_why);
 }

@@ -126,4 +126,78 @@ size_t bt_assertions(void);
 /* Print the last report (for failing tests). */
 void bt_dump(void);
 
+/* ---- helpers of the battery suites (tests/check/test_check_*.c,
+ * test_validate.c) --------------------------------------------------- */
+
+/* The frame the suites build and run. */
+extern bt_frame F;
+
+/* A small octet builder for hand-made payloads. */
+typedef struct obuf {
+    uint8_t b[BT_CAP];
+    size_t n;
+} obuf;
+
+void o_raw(obuf *o, const void *p, size_t n);
+void o_u8(obuf *o, uint8_t v);
+void o_le16(obuf *o, uint16_t v);
+void o_le32(obuf *o, uint32_t v);
+/* ASCII with its NUL. */
+void o_str(obuf *o, const char *s);
+/* UTF-16LE of an ASCII text, with the 2-octet NUL. */
+void o_u16(obuf *o, const char *s);
+void o_fill(obuf *o, uint8_t v, size_t n);
+/* The NT-era trailer: NtVersion, LmNtToken, Lm20Token. */
+void o_trailer(obuf *o, uint32_t nt_version);
+
+/* bt_run_info with the frame info of a clean capture. */
+const ms_report *run_bytes(const uint8_t *p, size_t n);
+/* F: a frame carrying `data` to `slot`, otherwise s. */
+void build_data(bt_spec s, const char *slot, const uint8_t *data, size_t n);
+/* Every prefix of p decodes, walks and validates without reading past its
+ * end. */
+void every_prefix(const uint8_t *p, size_t n);
+/* UDP payload offset of the mailslot data of the last frame run. */
+size_t data_at(void);
+/* F: bt_spec_default(). */
+void base_frame(void);
+/* F: a write of n data octets to slot, priority 1; unpadded unless padded. */
+void sized(uint8_t type, const char *slot, bool padded, size_t n);
+
+/* \MAILSLOT\BROWSE (n = 16) padded to DataOffset 88: data at 170. */
+#define BR 170
+/* DIRECT_GROUP from LABHOST<20> to dst on \MAILSLOT\BROWSE. */
+bt_spec browse(const char *dst);
+
+/* Requests go to \MAILSLOT\NET\NETLOGON, replies to \MAILSLOT\NET\GETDC123:
+ * both n = 22, DataOffset 92, data at 174. */
+#define NL 174
+/* A request to MSLAB<1c>; a response from LABDC01<00> to LABHOST<00>,
+ * browser style. */
+bt_spec nl_request_spec(void);
+bt_spec nl_response_spec(void);
+/* F: the octets of o to slot. */
+void nl_frame(bt_spec s, const char *slot, const obuf *o);
+
+/* A string of the text s, with or without its terminator. */
+ms_str cstr(const char *s, bool terminated);
+
+/* F decodes, walks and validates, and so does every prefix of it. */
+void cve_frame(void);
+
+/* Which suite breaks and passes which rule families (the first letters of
+ * their IDs), and how many rules that is. tests/check/test_rules.c checks
+ * that the suites share the catalogue out between them. */
+typedef struct bt_owner {
+    const char *suite;
+    const char *families;
+    size_t rules;
+} bt_owner;
+extern const bt_owner bt_owners[];
+extern const size_t bt_nowners;
+
+/* Every catalogue rule of the suite's families was asserted broken and
+ * passed (BT_HAS / BT_LACKS) by the tests that ran before. */
+void bt_coverage(const char *suite);
+
 #endif

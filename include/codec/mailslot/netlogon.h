@@ -30,7 +30,7 @@ MS_EXTERN ms_status ms_netlogon_encode(const ms_netlogon *in, uint8_t *buf, size
 MS_EXTERN const char *ms_netlogon_opcode_name(uint16_t opcode);
 
 /* Describe every field through the visitor; the first key is "command"
- * (keys listed at the top of netlogon.c). Does not emit BEGIN/END for the
+ * (keys listed at the top of netlogon_fields.c). Does not emit BEGIN/END for the
  * enclosing object. Expanded names and labels point into this call's stack:
  * valid only during the callback. */
 MS_EXTERN void ms_netlogon_fields(const ms_netlogon *n, ms_field_fn fn, void *ctx);
