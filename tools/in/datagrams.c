@@ -201,6 +201,7 @@ typedef struct run_state {
     dg_result *res;
     ms_capture *cap;
     bool dumping, dump_failed;
+    bool filtering;             /* --slot, --type or --name given */
 } run_state;
 
 /* An item through the filters to the callback (and to the -w file). */
@@ -208,7 +209,7 @@ static void deliver(void *vrs, const ms_rx_item *it)
 {
     run_state *rs = vrs;
     bool at_eof = it->kind == MS_RX_INCOMPLETE;
-    if (it->m && !dg_filter_match(&rs->o->filter, it->m)) {
+    if (rs->filtering && it->m && !dg_filter_match(&rs->o->filter, it->m)) {
         rs->res->filtered_out++;
         return;
     }
@@ -308,7 +309,7 @@ int dg_run(const dg_options *o, dg_fn fn, void *ctx, dg_result *res)
         return open_status;
     }
     ms_capture_set_ports(cap, o->ports, o->nports);
-    run_state rs = { o, fn, ctx, res, cap, false, false };
+    run_state rs = { o, fn, ctx, res, cap, false, false, dg_filter_active(&o->filter) };
     if (o->write_path) {
         if (ms_capture_dump_open(cap, o->write_path, err, sizeof err) != MS_OK) {
             cli_error(o->sub, "-w %s", err);
