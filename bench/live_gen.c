@@ -99,7 +99,7 @@ int main(int argc, char **argv)
     long port = strtol(argv[3], NULL, 10);
     double rate = paced ? strtod(argv[4], NULL) : 0, secs = paced ? strtod(argv[5], NULL) : 60;
     long count = burst ? strtol(argv[4], NULL, 10) : 0;
-    if (!ms_ip_parse(argv[2], &ip) || port < 1 || port > 65535 ||
+    if (ms_ip_parse(argv[2], &ip) != MS_OK || port < 1 || port > 65535 ||
         (paced && !(rate >= 1 && rate <= 5e6 && secs > 0 && secs <= 60)) ||
         (burst && !(count >= 1 && count <= 10000000))) {
         fprintf(stderr, "live_gen: bad arguments\n");
