@@ -11,6 +11,7 @@
 #include "cli_opts.h"
 #include "cli_signal.h"
 #include "datagrams.h"
+#include "escape.h"
 #include "mailslot/message.h"
 #include "mailslot/net.h"
 
@@ -206,19 +207,6 @@ static int by_name(const void *a, const void *b)
     return (x->name_len > y->name_len) - (x->name_len < y->name_len);
 }
 
-static void put_text(FILE *f, const uint8_t *p, size_t n, bool json)
-{
-    for (size_t i = 0; i < n; i++) {
-        uint8_t ch = p[i];
-        if (json && (ch == '"' || ch == '\\'))
-            fprintf(f, "\\%c", ch);
-        else if (ch >= 0x20 && ch < 0x7f)
-            fputc(ch, f);
-        else
-            fprintf(f, json ? "\\u%04x" : "\\x%02x", ch);
-    }
-}
-
 static void fmt_time(uint64_t ns, char *out, size_t cap)
 {
     time_t s = (time_t)(ns / 1000000000u);
@@ -257,9 +245,9 @@ static void print_host(FILE *f, const host *h, bool json)
     fmt_time(h->first_ns, first, sizeof first);
     if (json) {
         fputs("{\"name\":\"", f);
-        put_text(f, h->name, h->name_len, true);
+        esc_write(f, h->name, h->name_len, ESC_JSON_BARE);
         fputs("\",\"workgroup\":\"", f);
-        put_text(f, h->group, h->group_len, true);
+        esc_write(f, h->group, h->group_len, ESC_JSON_BARE);
         fmt_roles(h->server_type, ",", true, roles, sizeof roles);
         fprintf(f,
                 "\",\"ip\":\"%s\",\"os_major\":%u,\"os_minor\":%u,\"browser_major\":%u,"
@@ -268,7 +256,7 @@ static void print_host(FILE *f, const host *h, bool json)
                 ip, h->os_major, h->os_minor, h->browser_major, h->browser_minor,
                 h->lm_format ? "true" : "false",
                 h->going_away ? "true" : "false", (unsigned long)h->server_type, roles);
-        put_text(f, h->comment, h->comment_len, true);
+        esc_write(f, h->comment, h->comment_len, ESC_JSON_BARE);
         fprintf(f,
                 "\",\"periodicity_ms\":%lu,\"announcements\":%llu,\"first_seen\":\"%s\","
                 "\"last_seen\":\"%s\",\"last_seen_ns\":%llu,\"last_frame\":%llu}\n",
@@ -279,16 +267,12 @@ static void print_host(FILE *f, const host *h, bool json)
     fmt_roles(h->server_type, ",", false, roles, sizeof roles);
     char os[16];
     snprintf(os, sizeof os, "%u.%u", h->os_major, h->os_minor);
-    int w = 0;
-    for (size_t i = 0; i < h->name_len; i++)
-        w += (h->name[i] >= 0x20 && h->name[i] < 0x7f) ? 1 : 4;
-    put_text(f, h->name, h->name_len, false);
+    int w = (int)esc_len(h->name, h->name_len, ESC_TEXT);
+    esc_write(f, h->name, h->name_len, ESC_TEXT);
     fprintf(f, "%*s", w < 16 ? 16 - w : 1, "");
-    w = 0;
-    for (size_t i = 0; i < h->group_len; i++)
-        w += (h->group[i] >= 0x20 && h->group[i] < 0x7f) ? 1 : 4;
+    w = (int)esc_len(h->group, h->group_len, ESC_TEXT);
     if (h->group_len)
-        put_text(f, h->group, h->group_len, false);
+        esc_write(f, h->group, h->group_len, ESC_TEXT);
     else {
         fputc('-', f);
         w = 1;
@@ -298,7 +282,7 @@ static void print_host(FILE *f, const host *h, bool json)
     /* The comment has a line of its own when there is one: it is free text. */
     if (h->comment_len) {
         fputs("    comment: \"", f);
-        put_text(f, h->comment, h->comment_len, false);
+        esc_write(f, h->comment, h->comment_len, ESC_TEXT);
         fputs("\"\n", f);
     }
 }

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "dgram_print.h"
+#include "escape.h"
 #include "mailslot/nbds_reasm.h"
 #include "text_out.h"
 
@@ -361,24 +362,16 @@ void dp_set_show_data(bool on)
     show_data = on;
 }
 
-/* The data as a quoted string: printable ASCII as is, '"' and '\' and
- * every other octet escaped (\xNN), so a line stays one line. */
+static void ln_sink(void *l, const char *s, size_t n)
+{
+    ln_put(l, s, n);
+}
+
+/* The data as a quoted string, escaped so that a line stays one line. */
 static void put_quoted(line_buf *l, const uint8_t *p, size_t n)
 {
-    static const char hex[] = "0123456789abcdef";
     ln_putc(l, '"');
-    for (size_t i = 0; i < n; i++) {
-        uint8_t c = p[i];
-        if (c == '"' || c == '\\') {
-            char e[2] = { '\\', (char)c };
-            ln_put(l, e, 2);
-        } else if (c >= 0x20 && c < 0x7f) {
-            ln_putc(l, (char)c);
-        } else {
-            char e[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
-            ln_put(l, e, 4);
-        }
-    }
+    esc_emit(p, n, ESC_TEXT_QUOTED, ln_sink, l);
     ln_putc(l, '"');
 }
 
@@ -450,7 +443,7 @@ void dp_line(FILE *f, const dg_item *it, bool verbose, const dp_auth *auth)
         char nm[600];
         ln_putc(&lb, ' ');
         sgr(&lb, "\033[36m");
-        ln_puts(&lb, tt_escape(m->trans.name.p, m->trans.name.len, nm, sizeof nm));
+        ln_puts(&lb, esc_cstr(m->trans.name.p, m->trans.name.len, ESC_TEXT, nm, sizeof nm));
         sgr(&lb, "");
         if (m->payload_ok && (m->kind == MS_PAYLOAD_BROWSER || m->kind == MS_PAYLOAD_LANMAN))
             ms_browser_summary(&m->browser, what, sizeof what);
