@@ -10,7 +10,7 @@
 #include "cli.h"
 #include "cli_opts.h"
 #include "cli_signal.h"
-#include "datagrams.h"
+#include "dg_cli.h"
 #include "escape.h"
 #include "mailslot/message.h"
 #include "mailslot/net.h"
@@ -287,34 +287,28 @@ static void print_host(FILE *f, const host *h, bool json)
     }
 }
 
+static bool hosts_option(dg_cli *a, int key, const char *arg, void *ctx)
+{
+    switch (key) {
+    case K_JSON: *(bool *)ctx = true; return true;
+    case K_PCAP: a->o.iface = arg; return true;
+    default: return false;
+    }
+}
+
 int cmd_hosts(int argc, char **argv)
 {
-    static dg_options o;
-    memset(&o, 0, sizeof o);
-    o.sub = "hosts";
-    o.ports[0] = 138;
-    o.nports = 1;
-    bool json = false, quiet = false;
-    int ch;
-    while ((ch = cli_next(&cli_cmd_hosts, argc, argv)) > 0) {
-        switch (ch) {
-        case K_JSON: json = true; break;
-        case 'q': quiet = true; break;
-        case K_PCAP: o.iface = optarg; break;
-        default:
-            if (dg_option(&o, ch, optarg) < 0)
-                return EXIT_USAGE;
-            break;
-        }
-    }
-    if (ch != CLI_END)
-        return ch == CLI_EXIT_OK ? EXIT_OK : EXIT_USAGE;
-    if (dg_take_input(&o, argc, argv, optind) != 0)
+    static dg_cli a;
+    bool json = false;
+    int st = dg_cli_options(&a, &cli_cmd_hosts, argc, argv, hosts_option, &json);
+    if (st != DG_CLI_GO)
+        return st;
+    if (dg_take_input(&a.o, argc, argv, optind) != 0)
         return EXIT_USAGE;
     hosts_ctx c;
     memset(&c, 0, sizeof c);
     dg_result res;
-    int status = dg_run(&o, on_item, &c, &res);
+    int status = dg_run(&a.o, on_item, &c, &res);
     if (status != EXIT_OK && res.cs.frames == 0) {
         free(c.h);
         return status;
@@ -331,16 +325,14 @@ int cmd_hosts(int argc, char **argv)
                "LAST SEEN", "ROLES");
     for (size_t i = 0; i < c.n; i++)
         print_host(stdout, &c.h[i], json);
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        cli_error("hosts", "writing the output failed");
+    if (dg_cli_flush_stdout("hosts") != EXIT_OK)
         status = EXIT_SYSTEM;
-    }
-    if (!quiet) {
+    if (!a.quiet) {
         fprintf(stderr, "mailslot hosts: %zu host%s from %llu announcement%s\n", c.n,
                 c.n == 1 ? "" : "s", (unsigned long long)c.announcements,
                 c.announcements == 1 ? "" : "s");
         if (res.cs.datagrams == 0 || res.interrupted)
-            dg_print_capture_summary(&o, &res);
+            dg_print_capture_summary(&a.o, &res);
     }
     free(c.h);
     if (res.interrupted)
