@@ -3,54 +3,55 @@
 
 #include <string.h>
 
-/* What an octet is to the escaper; the modes differ only in which
- * classes stay as they are and how the others are written. */
-enum { C_PLAIN, C_QUOTE, C_BSLASH, C_SHORT, C_OTHER };
-
-#define P C_PLAIN
-#define O C_OTHER
-#define S C_SHORT
+/* Which octets stay as they are, one row per mode: printable ASCII, with
+ * '"' when q and '\' when b. A byte per octet: one load decides. */
 #define X8(x) x, x, x, x, x, x, x, x
-static const uint8_t cls[256] = {
-    X8(O), O, S, S, O, O, S, O, O, X8(O), X8(O),         /* 0x00-0x1f: \t \n \r */
-    P, P, C_QUOTE, P, P, P, P, P, X8(P), X8(P), X8(P),    /* 0x20-0x3f: " */
-    X8(P), X8(P), X8(P), P, P, P, P, C_BSLASH, P, P, P,   /* 0x40-0x5f: \ */
-    X8(P), X8(P), X8(P), P, P, P, P, P, P, P, O,          /* 0x60-0x7f: DEL */
-    X8(O), X8(O), X8(O), X8(O), X8(O), X8(O), X8(O), X8(O), /* 0x80-0xff */
-    X8(O), X8(O), X8(O), X8(O), X8(O), X8(O), X8(O), X8(O),
+#define X32(x) X8(x), X8(x), X8(x), X8(x)
+#define PLAIN_ROW(q, b)                                                   \
+    {                                                                     \
+        X32(0),                                     /* 0x00-0x1f */       \
+        1, 1, q, 1, 1, 1, 1, 1, X8(1), X8(1), X8(1), /* 0x20-0x3f: " */   \
+        X8(1), X8(1), X8(1), 1, 1, 1, 1, b, 1, 1, 1, /* 0x40-0x5f: \ */   \
+        X8(1), X8(1), X8(1), 1, 1, 1, 1, 1, 1, 1, 0, /* 0x60-0x7f: DEL */ \
+        X32(0), X32(0), X32(0), X32(0),             /* 0x80-0xff */       \
+    }
+static const bool plain_tab[][256] = {
+    [ESC_JSON] = PLAIN_ROW(0, 0),
+    [ESC_JSON_BARE] = PLAIN_ROW(0, 0),
+    [ESC_TEXT] = PLAIN_ROW(1, 1),
+    [ESC_TEXT_QUOTED] = PLAIN_ROW(0, 0),
+    [ESC_TEXT_UNITS] = PLAIN_ROW(1, 0),
 };
+#undef PLAIN_ROW
+#undef X32
 #undef X8
-#undef S
-#undef O
-#undef P
 
+/* How the other octets are written. */
 typedef struct mode_rule {
-    uint8_t plain;  /* one bit per class: written as it is */
-    bool quote_bs;  /* " and \ (when not plain) as \" and \\ */
+    bool quote_bs;  /* " and \ as \" and \\ */
     bool shorts;    /* \n \t \r as such */
     bool u;         /* the long form \u00XX; else \xNN */
 } mode_rule;
 
-#define BIT(c) (1u << (c))
 static const mode_rule rules[] = {
-    [ESC_JSON] = { BIT(C_PLAIN), true, true, true },
-    [ESC_JSON_BARE] = { BIT(C_PLAIN), true, false, true },
-    [ESC_TEXT] = { BIT(C_PLAIN) | BIT(C_QUOTE) | BIT(C_BSLASH), false, false, false },
-    [ESC_TEXT_QUOTED] = { BIT(C_PLAIN), true, false, false },
-    [ESC_TEXT_UNITS] = { BIT(C_PLAIN) | BIT(C_QUOTE), false, false, true },
+    [ESC_JSON] = { true, true, true },
+    [ESC_JSON_BARE] = { true, false, true },
+    [ESC_TEXT] = { false, false, false },
+    [ESC_TEXT_QUOTED] = { true, false, false },
+    [ESC_TEXT_UNITS] = { false, false, true },
 };
 
 static const char hx[] = "0123456789abcdef";
 
-/* The escape of octet c (of class k), not plain in rule r, at o. */
-static char *escape_octet(char *o, uint8_t c, unsigned k, const mode_rule *r)
+/* The escape of octet c, not plain in rule r, at o. */
+static char *escape_octet(char *o, uint8_t c, const mode_rule *r)
 {
-    if ((k == C_QUOTE || k == C_BSLASH) && r->quote_bs) {
+    if ((c == '"' || c == '\\') && r->quote_bs) {
         o[0] = '\\';
         o[1] = (char)c;
         return o + 2;
     }
-    if (k == C_SHORT && r->shorts) {
+    if ((c == '\n' || c == '\t' || c == '\r') && r->shorts) {
         o[0] = '\\';
         o[1] = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
         return o + 2;
@@ -69,22 +70,30 @@ static char *escape_octet(char *o, uint8_t c, unsigned k, const mode_rule *r)
 
 char *esc_put(char *o, const uint8_t *p, size_t n, esc_mode m)
 {
-    const mode_rule *r = &rules[m];
-    for (size_t i = 0; i < n; i++) {
-        uint8_t c = p[i];
-        unsigned k = cls[c];
-        if (r->plain & BIT(k))
-            *o++ = (char)c;
-        else
-            o = escape_octet(o, c, k, r);
+    const bool *plain = plain_tab[m];
+    size_t i = 0;
+    for (;;) {
+        /* A run of plain octets, four at once while all four are. */
+        for (; i + 4 <= n && (plain[p[i]] & plain[p[i + 1]] & plain[p[i + 2]] & plain[p[i + 3]]);
+             i += 4, o += 4)
+            memcpy(o, p + i, 4);
+        for (; i < n && plain[p[i]]; i++)
+            *o++ = (char)p[i];
+        if (i == n)
+            break;
+        o = escape_octet(o, p[i++], &rules[m]);
     }
     return o;
 }
 
 char *esc_unit(char *o, unsigned cu, esc_mode m)
 {
+    if (cu < 0x100 && plain_tab[m][cu]) {
+        *o = (char)cu;
+        return o + 1;
+    }
     if (cu < 0x100)
-        return esc_put(o, &(uint8_t){ (uint8_t)cu }, 1, m);
+        return escape_octet(o, (uint8_t)cu, &rules[m]);
     o[0] = '\\';
     o[1] = 'u';
     o[2] = hx[(cu >> 12) & 15];
@@ -126,9 +135,14 @@ void esc_write(FILE *f, const uint8_t *p, size_t n, esc_mode m)
 
 const char *esc_cstr(const uint8_t *p, size_t n, esc_mode m, char *out, size_t cap)
 {
-    size_t need = (rules[m].u ? 6 : 4) + 2, o = 0;
-    for (size_t i = 0; i < n && o + need <= cap; i++)
-        o = (size_t)(esc_put(out + o, p + i, 1, m) - out);
+    size_t longest = rules[m].u ? 6 : 4, o = 0;
+    if (cap >= 2 && n <= (cap - 2) / longest) {
+        /* Fits even when every octet is escaped: one pass. */
+        o = (size_t)(esc_put(out, p, n, m) - out);
+    } else {
+        for (size_t i = 0; i < n && o + longest + 2 <= cap; i++)
+            o = (size_t)(esc_put(out + o, p + i, 1, m) - out);
+    }
     if (cap)
         out[o] = '\0';
     return out;
