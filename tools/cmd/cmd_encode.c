@@ -290,6 +290,18 @@ static bool build_trans(ctx *c, json_ref root, ms_message *m)
            build_trans_bytes(c, tr, ms, &m->trans);
 }
 
+/* "a.b.c.d" (s may be NULL: not a string) into *ip. */
+static bool parse_ipv4(const char *s, uint32_t *ip)
+{
+    unsigned a, b, c, e;
+    char tail;
+    if (!s || sscanf(s, "%u.%u.%u.%u%c", &a, &b, &c, &e, &tail) != 4 || a > 255 || b > 255 ||
+        c > 255 || e > 255)
+        return false;
+    *ip = a << 24 | b << 16 | c << 8 | e;
+    return true;
+}
+
 static bool build_message(ctx *c, json_ref root, ms_message *m)
 {
     const json_doc *d = c->doc;
@@ -315,16 +327,8 @@ static bool build_message(ctx *c, json_ref root, ms_message *m)
     U(nb, "offset", g->packet_offset, 0xFFFF, 0, dummy);
     U(nb, "error_code", g->error_code, 0xFF, 0, dummy);
     json_ref sip = json_get(d, nb, "src_ip");
-    if (sip >= 0) {
-        size_t l;
-        const char *s = json_str(d, sip, &l);
-        unsigned a, b, cc, dd;
-        char tail;
-        if (!s || sscanf(s, "%u.%u.%u.%u%c", &a, &b, &cc, &dd, &tail) != 4 ||
-            a > 255 || b > 255 || cc > 255 || dd > 255)
-            return fail(c, "\"%s\" is not an IPv4 address", "nbdgm.src_ip");
-        g->src_ip = a << 24 | b << 16 | cc << 8 | dd;
-    }
+    if (sip >= 0 && !parse_ipv4(json_str(d, sip, NULL), &g->src_ip))
+        return fail(c, "\"%s\" is not an IPv4 address", "nbdgm.src_ip");
     bool has_data = ms_dgram_has_data(g->type);
     bool has_dst = has_data || (g->type >= MS_NBDS_QUERY_REQUEST && g->type <= MS_NBDS_NEGATIVE_QUERY_RESPONSE);
     if (has_data && !get_name(c, nb, "src_name", "src_name_raw", &g->src, true))
@@ -348,14 +352,7 @@ static bool build_message(ctx *c, json_ref root, ms_message *m)
 
 static bool get_ip(const json_doc *d, json_ref root, const char *path, uint32_t *ip)
 {
-    const char *s = json_str(d, json_path(d, root, path), NULL);
-    unsigned a, b, c, e;
-    char tail;
-    if (!s || sscanf(s, "%u.%u.%u.%u%c", &a, &b, &c, &e, &tail) != 4 || a > 255 ||
-        b > 255 || c > 255 || e > 255)
-        return false;
-    *ip = a << 24 | b << 16 | c << 8 | e;
-    return true;
+    return parse_ipv4(json_str(d, json_path(d, root, path), NULL), ip);
 }
 
 static void get_time(const json_doc *d, json_ref root, int64_t *sec, uint32_t *nsec)
