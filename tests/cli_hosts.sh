@@ -7,6 +7,7 @@
 # The shared part skips (exit 77; a failure under MAILSLOT_REQUIRE_ALL)
 # without ../shared/captures, after everything else has run.
 set -u
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 isolate_net "$@"
 cli=${MAILSLOT_CLI:-build/tools/mailslot}
