@@ -42,6 +42,17 @@ expect() {
     fi
 }
 
+# listen_bg OUT ARGS...: `mailslot listen ARGS` in the background, output
+# in OUT and OUT.err, its PID in lpid (and pids); after 0.3 s to bind.
+listen_bg() {
+    local out=$1
+    shift
+    "$cli" listen "$@" >"$out" 2>"$out.err" &
+    lpid=$!
+    pids+=("$lpid")
+    sleep 0.3
+}
+
 require_all() { [[ -n ${MAILSLOT_REQUIRE_ALL:-} && ${MAILSLOT_REQUIRE_ALL:-} != 0 ]]; }
 
 # Skip the whole test: exit 77, or fail when nothing may be skipped.
