@@ -10,6 +10,7 @@ build=${MAILSLOT_BUILD:-$src/build}
 cli=${MAILSLOT_CLI:-$build/tools/mailslot}
 shared=${MAILSLOT_SHARED:-$src/../shared}
 own=$src/captures/nmbd-announce.pcap  # nmbd's own frames (captures/README.md)
+cc=${CC:-cc}
 failed=0 passed=0
 pids=()  # background processes the test started: stopped at exit
 
@@ -72,10 +73,13 @@ need() {
 
 is_root() { [[ $EUID -eq 0 ]]; }
 
-# The closing line and status: "N passed, M failed".
+# The closing line and status: "N passed, M failed"; then, when all passed
+# but some part could not run (its reason in skipped), a skip.
+skipped=()
 finish() {
     echo "$passed passed, $failed failed"
-    [ "$failed" -eq 0 ]
+    [ "$failed" -eq 0 ] || return 1
+    ((${#skipped[@]} == 0)) || skip "${skipped[*]}"
 }
 
 # A temporary directory in $tmp. At exit the processes in pids are stopped
