@@ -261,7 +261,7 @@ static void payload_json(json_out *j, const ms_message *m)
  * written directly instead of through one visitor call and one strlen per
  * key. The other layers still go through their field visitors. Keep in
  * step with ms_message_fields, ms_smb_header_fields and ms_trans_fields;
- * tests/decode_digest.sh compares the output with committed digests. */
+ * tests/py/decode_digest.py compares the output with committed digests. */
 static void message_json(json_out *j, const ms_message *m)
 {
     nbdgm_json(j, m);
