@@ -167,17 +167,18 @@ mkfifo "$tmp/fifo"
 stop_test() { # SIGNAL EXPECTED_STATUS WHAT -- command reading the fifo
     local sig=$1 want=$2 what=$3
     shift 4
+    # Not start_bg: the fifo is opened by the background process, which
+    # waits there for the writer below.
     "$@" <"$tmp/fifo" >/dev/null 2>"$tmp/err" &
     bgpid=$!
-    pids=("$bgpid")
+    pids+=("$bgpid")
     exec 3>"$tmp/fifo"
     [ "${feed:-100000}" -eq 0 ] || head -c "${feed:-100000}" "$tmp/big.pcap" >&3
     sleep 0.5
     kill -"$sig" "$bgpid"
     local t=0
     while kill -0 "$bgpid" 2>/dev/null && [ $t -lt 50 ]; do sleep 0.1; t=$((t + 1)); done
-    wait "$bgpid"; local rc=$?
-    pids=()
+    reap
     exec 3>&-
     [ "$rc" -eq "$want" ] && ok || bad "$what: exit $rc, want $want ($(head -c 300 "$tmp/err"))"
 }
@@ -191,27 +192,19 @@ grep -q 'stopped by signal 2' "$tmp/err" && ok || bad "decode stopped while open
 "$cli" decode -q --json "$own" >"$tmp/lines.json"
 ( exec 3>"$tmp/fifo"; cat "$tmp/lines.json" >&3; sleep 5 ) &
 feeder=$!
-"$cli" encode -w "$tmp/enc.pcap" "$tmp/fifo" 2>"$tmp/err" &
-bgpid=$!
-pids=("$bgpid")
+start_bg "$cli" encode -w "$tmp/enc.pcap" "$tmp/fifo" 2>"$tmp/err"
 sleep 0.7
-kill -INT "$bgpid"
-wait "$bgpid"; rc=$?
-pids=()
+reap INT
 kill "$feeder" 2>/dev/null; wait "$feeder" 2>/dev/null
 [ "$rc" -eq 130 ] && [ ! -e "$tmp/enc.pcap" ] && [ ! -e "$tmp/enc.pcap.partial" ] && ok ||
     bad "encode -w, SIGINT: exit $rc, files: $(ls "$tmp" | grep enc)"
 grep -q 'after 15 frames' "$tmp/err" && ok || bad "encode: no count after SIGINT: $(cat "$tmp/err")"
 
 # send --repeat: SIGINT stops it between messages; the -w file goes away
-"$cli" send --to 192.0.2.9 --name 'PEER<00>' --slot '\MAILSLOT\t' --data hi --repeat 100 --interval 50 \
-    -w "$tmp/send.pcap" 2>"$tmp/err" &
-bgpid=$!
-pids=("$bgpid")
+start_bg "$cli" send --to 192.0.2.9 --name 'PEER<00>' --slot '\MAILSLOT\t' --data hi --repeat 100 \
+    --interval 50 -w "$tmp/send.pcap" 2>"$tmp/err"
 sleep 0.6
-kill -INT "$bgpid"
-wait "$bgpid"; rc=$?
-pids=()
+reap INT
 [ "$rc" -eq 130 ] && [ ! -e "$tmp/send.pcap" ] && [ ! -e "$tmp/send.pcap.partial" ] &&
     grep -qE 'stopped by signal 2 after [0-9]+ of 100 messages' "$tmp/err" && ok ||
     bad "send --repeat, SIGINT: exit $rc, files: $(ls "$tmp" | grep send), $(tail -1 "$tmp/err")"

@@ -154,13 +154,10 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.sendto(data, ("127.0.0.1", 138))
 PY
     }
-    "$cli" hosts --pcap lo --timeout 3 --json >"$tmp/live" 2>"$tmp/live_err" &
-    pid=$!
-    pids=("$pid")
+    start_bg "$cli" hosts --pcap lo --timeout 3 --json >"$tmp/live" 2>"$tmp/live_err"
     sleep 1
     send_payload
-    wait "$pid"; rc=$?
-    pids=()
+    reap
     [ $rc -eq 0 ] && ok || bad "--pcap lo: exit $rc: $(cat "$tmp/live_err")"
     grep -q '"name":"LABPEER","workgroup":"MSLAB","ip":"192.0.2.10"' "$tmp/live" && ok ||
         bad "--pcap lo heard: $(cat "$tmp/live")"
@@ -169,25 +166,18 @@ PY
 
     # decode -i: live like tcpdump; -c ends it, -w keeps the record, a BPF
     # expression applies, and SIGINT is a normal end for a live capture.
-    timeout 10 "$cli" decode -i lo -c 1 -q --json -w "$tmp/live.pcap" udp port 138 >"$tmp/dlive" 2>"$tmp/dlive_err" &
-    pid=$!
-    pids=("$pid")
+    start_bg timeout 10 "$cli" decode -i lo -c 1 -q --json -w "$tmp/live.pcap" udp port 138 >"$tmp/dlive" 2>"$tmp/dlive_err"
     sleep 1
     send_payload
-    wait "$pid"; rc=$?
-    pids=()
+    reap
     [ $rc -eq 0 ] && grep -qF '"name":"\\MAILSLOT\\BROWSE"' "$tmp/dlive" && ok ||
         bad "decode -i lo -c 1: exit $rc: $(cat "$tmp/dlive" "$tmp/dlive_err")"
     [ "$("$cli" decode -q "$tmp/live.pcap" | wc -l)" -eq 1 ] && ok || bad "decode -i -w: the record was not kept"
-    "$cli" decode -i lo -q 'udp port 9' >"$tmp/dlive" 2>"$tmp/dlive_err" &
-    pid=$!
-    pids=("$pid")
+    start_bg "$cli" decode -i lo -q 'udp port 9' >"$tmp/dlive" 2>"$tmp/dlive_err"
     sleep 1
     send_payload
     sleep 0.3
-    kill -INT "$pid"
-    wait "$pid"; rc=$?
-    pids=()
+    reap INT
     [ $rc -eq 0 ] && [ ! -s "$tmp/dlive" ] && grep -q 'frames outside the BPF filter' "$tmp/dlive_err" && ok ||
         bad "decode -i lo 'udp port 9' then SIGINT: exit $rc, $(cat "$tmp/dlive" "$tmp/dlive_err")"
 else

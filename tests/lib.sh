@@ -43,6 +43,25 @@ expect() {
     fi
 }
 
+# start_bg CMD...: CMD in the background (redirect the call), its PID in
+# bgpid; stopped at exit unless reap has waited for it.
+start_bg() {
+    "$@" &
+    bgpid=$!
+    pids+=("$bgpid")
+}
+
+# reap [SIGNAL]: send SIGNAL to the last start_bg, if given, and wait for
+# it; its exit status in rc.
+reap() {
+    local keep=() p
+    [[ -z ${1:-} ]] || kill -"$1" "$bgpid"
+    wait "$bgpid"
+    rc=$?
+    for p in "${pids[@]}"; do [[ $p == "$bgpid" ]] || keep+=("$p"); done
+    pids=("${keep[@]}")
+}
+
 # listen_bg OUT ARGS...: `mailslot listen ARGS` in the background, output
 # in OUT and OUT.err, its PID in lpid (and pids); after 0.3 s to bind.
 listen_bg() {

@@ -21,9 +21,7 @@ fi
 "$cln" >"$tmp/c0" 2>&1 && bad "client succeeded with no server" || ok
 grep -q "CreateFile failed: .*not found" "$tmp/c0" && ok || bad "client error: $(cat "$tmp/c0")"
 
-"$srv" 3 >"$tmp/s" 2>&1 &
-pid=$!
-pids=("$pid")
+start_bg "$srv" 3 >"$tmp/s" 2>&1
 for _ in $(seq 50); do
     grep -q "CreateMailslot .* ok" "$tmp/s" 2>/dev/null && break
     sleep 0.1
@@ -31,9 +29,9 @@ done
 "$srv" >"$tmp/s2" 2>&1 && bad "second server succeeded" || ok
 grep -q "CreateMailslot failed: already exists" "$tmp/s2" && ok || bad "second server: $(cat "$tmp/s2")"
 "$cln" >"$tmp/c" 2>&1 && ok || bad "client: $(cat "$tmp/c")"
-timeout 10 tail --pid="$pid" -f /dev/null
-wait "$pid" && ok || bad "server exit status"
-pids=()
+timeout 10 tail --pid="$bgpid" -f /dev/null
+reap
+[ "$rc" -eq 0 ] && ok || bad "server exit status"
 for m in one two three; do
     grep -q "^Message #[0-9]: Message $m for mailslot.$" "$tmp/s" && ok || bad "message $m: $(cat "$tmp/s")"
 done
