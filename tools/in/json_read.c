@@ -746,10 +746,11 @@ json_ref json_path(const json_doc *doc, json_ref r, const char *dotted)
     }
 }
 
-const char *json_num_text(const json_doc *doc, json_ref r, size_t *len)
+/* The text of a number or string node (r of type t), or NULL. */
+static const char *node_text(const json_doc *doc, json_ref r, json_type_t t, size_t *len)
 {
     const json_node *n = node(doc, r);
-    if (!n || n->type != JSON_NUMBER) {
+    if (!n || n->type != t) {
         if (len)
             *len = 0;
         return NULL;
@@ -757,6 +758,11 @@ const char *json_num_text(const json_doc *doc, json_ref r, size_t *len)
     if (len)
         *len = n->len;
     return doc->pool + n->off;
+}
+
+const char *json_num_text(const json_doc *doc, json_ref r, size_t *len)
+{
+    return node_text(doc, r, JSON_NUMBER, len);
 }
 
 bool json_u64(const json_doc *doc, json_ref r, uint64_t *out)
@@ -835,15 +841,7 @@ bool json_bool(const json_doc *doc, json_ref r, bool *out)
 
 const char *json_str(const json_doc *doc, json_ref r, size_t *len)
 {
-    const json_node *n = node(doc, r);
-    if (!n || n->type != JSON_STRING) {
-        if (len)
-            *len = 0;
-        return NULL;
-    }
-    if (len)
-        *len = n->len;
-    return doc->pool + n->off;
+    return node_text(doc, r, JSON_STRING, len);
 }
 
 bool json_str_latin1(const json_doc *doc, json_ref r, uint8_t *out, size_t cap, size_t *len)
