@@ -18,7 +18,8 @@ typedef enum esc_mode {
                       * --json, listen's local messages) */
     ESC_TEXT,        /* " and \ as they are, any other \xNN (mailslot
                       * names in text lines, the -v tree, hosts) */
-    ESC_TEXT_QUOTED, /* \" \\, any other \xNN (--data) */
+    ESC_TEXT_QUOTED, /* \" \\, any other \xNN (--data, listen's local
+                      * messages) */
     ESC_TEXT_UNITS,  /* UTF-16 in the -v tree: " as it is, \ and any
                       * other \uXXXX */
 } esc_mode;
