@@ -24,270 +24,82 @@
 #
 # Nothing is started outside the two namespaces; the EXIT trap stops exactly
 # the processes this script started and deletes exactly the namespaces it
-# created. nmbd writes only below a temporary directory.
+# created. nmbd writes only below a temporary directory. The namespaces,
+# the veth pair, dumpcap and nmbd are made as the interop tests make them
+# (tests/interop/netns.sh).
 
 set -euo pipefail
 
-readonly NMBD_IP=192.0.2.10
-readonly PEER_IP=192.0.2.20
-readonly PREFIX_LEN=24
-readonly BCAST_IP=192.0.2.255
-readonly NB_NAME=LABPEER
-readonly WORKGROUP=MSLAB
-readonly PEER_NAME=PEERHOST
-readonly RUN_SECONDS=${RUN_SECONDS:-40}
-readonly NMBD_DEBUG=${NMBD_DEBUG:-3}
-readonly LMB_WAIT_MAX=90        # seconds to wait for "now a local master browser"
-readonly REQUEST_TO=${REQUEST_TO:-$BCAST_IP}
-readonly NMBD_SOCKET_DIR=${NMBD_SOCKET_DIR:-/run/samba/nmbd}
-
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 OUT_DIR=${1:-$SCRIPT_DIR}
+# shellcheck source=tests/interop/netns.sh
+. "$SCRIPT_DIR/../tests/interop/netns.sh"
+
+readonly NMBD_IP=192.0.2.10
+readonly PEER_IP=192.0.2.20
+readonly WORKGROUP=$IT_WORKGROUP
+readonly PEER_NAME=PEERHOST
+readonly RUN_SECONDS=${RUN_SECONDS:-40}
+readonly LMB_WAIT_MAX=90        # seconds to wait for "now a local master browser"
+readonly REQUEST_TO=${REQUEST_TO:-$IT_BCAST}
+IT_NMBD_DEBUG=${NMBD_DEBUG:-3}
+IT_NMBD_SOCKET_DIR=${NMBD_SOCKET_DIR:-/run/samba/nmbd}
+IT_NMBD_SERVER_STRING="mailslot lab"  # the comment in the committed captures
 
 readonly NS_NMBD="ms-nmbd-$$"
 readonly NS_PEER="ms-peer-$$"
 readonly IF_NMBD="msn$$"        # <= 10 characters, IFNAMSIZ is 16
 readonly IF_PEER="msp$$"
 
-WORK=""
-STARTED_PIDS=()
-CREATED_NS=()
-
-log() { printf '[record-nmbd] %s\n' "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+die() { it_log "ERROR: $*"; exit 1; }
 
 # tshark without its "Running as user root" notice (other stderr is kept).
 ts() {
     local rc=0
-    tshark "$@" 2>"$WORK/tshark.err" || rc=$?
-    grep -v '^Running as user' "$WORK/tshark.err" >&2 || true
+    tshark "$@" 2>"$IT_WORK/tshark.err" || rc=$?
+    grep -v '^Running as user' "$IT_WORK/tshark.err" >&2 || true
     return "$rc"
 }
 
-# True while PID exists and is not a zombie.
-is_running() {
-    local st
-    st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
-    [[ -n $st && $st != Z* ]]
-}
-
-# stop_pid PID SIGNAL: send SIGNAL, wait at most 5 s, then SIGKILL; reap.
-stop_pid() {
-    local pid=$1 sig=$2 i
-    if is_running "$pid"; then
-        kill "-$sig" "$pid" 2>/dev/null || true
-        for ((i = 0; i < 50; i++)); do
-            is_running "$pid" || break
-            sleep 0.1
-        done
-        if is_running "$pid"; then
-            log "PID $pid ignored SIG$sig, sending SIGKILL"
-            kill -KILL "$pid" 2>/dev/null || true
-        fi
-    fi
-    wait "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-    local rc=$? pid ns
-    trap - EXIT INT TERM
-    for pid in "${STARTED_PIDS[@]}"; do
-        stop_pid "$pid" TERM
-    done
-    for ns in "${CREATED_NS[@]}"; do
-        ip netns delete "$ns" 2>/dev/null || log "could not delete netns $ns"
-    done
-    if [[ -n $WORK && -d $WORK ]]; then
-        if [[ ${KEEP_WORK:-0} == 1 ]]; then
-            log "kept work directory $WORK"
-        else
-            rm -rf -- "$WORK"
-        fi
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-forget_pid() {
-    local keep=() p
-    for p in "${STARTED_PIDS[@]}"; do
-        [[ $p == "$1" ]] || keep+=("$p")
-    done
-    STARTED_PIDS=("${keep[@]}")
-}
-
 # ---------------------------------------------------------------- checks
-[[ $EUID -eq 0 ]] || die "must run as root (network namespaces, nmbd, dumpcap)"
-for cmd in ip nmbd dumpcap tshark ps /usr/bin/python3; do
+is_root || die "must run as root (network namespaces, nmbd, dumpcap)"
+for cmd in ip nmbd dumpcap tshark ps ss "$IT_PY"; do
     command -v "$cmd" >/dev/null || die "missing command: $cmd"
 done
 [[ $RUN_SECONDS =~ ^[0-9]+$ && $RUN_SECONDS -ge 30 && $RUN_SECONDS -le 300 ]] ||
     die "RUN_SECONDS must be an integer in 30..300"
-[[ $REQUEST_TO == "$BCAST_IP" || $REQUEST_TO == "$NMBD_IP" ]] ||
-    die "REQUEST_TO must be $BCAST_IP or $NMBD_IP"
-[[ $NMBD_SOCKET_DIR == /?*/?* ]] || die "NMBD_SOCKET_DIR must be an absolute path below /x/"
+[[ $REQUEST_TO == "$IT_BCAST" || $REQUEST_TO == "$NMBD_IP" ]] ||
+    die "REQUEST_TO must be $IT_BCAST or $NMBD_IP"
+[[ $IT_NMBD_SOCKET_DIR == /?*/?* ]] || die "NMBD_SOCKET_DIR must be an absolute path below /x/"
 mkdir -p -- "$OUT_DIR"
 OUT_DIR=$(cd "$OUT_DIR" && pwd)
 
-WORK=$(mktemp -d /tmp/record-nmbd.XXXXXX)
-chmod 755 "$WORK"
-mkdir -p "$WORK"/{lock,state,cache,private,pid,ncalrpc,log,bind-dns,ntp_signd,winbindd,usershares}
-chmod 700 "$WORK/private"
-
-# nmbd creates its "unexpected packet" socket in a compiled-in directory
-# (NMBD_SOCKET_DIR). Inside nmbd's mount namespace the deepest existing
-# ancestor of that directory's parent is covered with $WORK/sockroot, so the
-# socket lands in $WORK and the host directory is never written.
-sock_parent=$(dirname "$NMBD_SOCKET_DIR")
-SOCK_COVER=$sock_parent
-for ((i = 0; i < 32; i++)); do
-    [[ -d $SOCK_COVER ]] && break
-    SOCK_COVER=$(dirname "$SOCK_COVER")
-done
-[[ -d $SOCK_COVER && $SOCK_COVER != / ]] || die "no usable mount point for $NMBD_SOCKET_DIR"
-mkdir -p "$WORK/sockroot${sock_parent#"$SOCK_COVER"}"
+it_init record-nmbd
 
 # ---------------------------------------------------------------- network
-ip netns add "$NS_NMBD"
-CREATED_NS+=("$NS_NMBD")
-ip netns add "$NS_PEER"
-CREATED_NS+=("$NS_PEER")
-
-# The pair is created directly inside the two namespaces; nothing is added
-# to the initial namespace.
-ip link add "$IF_NMBD" netns "$NS_NMBD" type veth peer name "$IF_PEER" netns "$NS_PEER"
-
-ip -n "$NS_NMBD" link set lo up
-ip -n "$NS_PEER" link set lo up
-ip -n "$NS_NMBD" addr add "$NMBD_IP/$PREFIX_LEN" broadcast "$BCAST_IP" dev "$IF_NMBD"
-ip -n "$NS_PEER" addr add "$PEER_IP/$PREFIX_LEN" broadcast "$BCAST_IP" dev "$IF_PEER"
-
-# veth leaves UDP checksums to "offload" that never happens, so the recorded
-# frames would carry wrong UDP checksums. Make the kernel fill them in.
-disable_tx_csum() {   # NETNS IFNAME
-    if command -v ethtool >/dev/null; then
-        ip netns exec "$1" ethtool -K "$2" tx off >/dev/null
-    else
-        # ETHTOOL_STXCSUM (0x17) with data 0 through SIOCETHTOOL (0x8946)
-        ip netns exec "$1" /usr/bin/python3 -c '
-import ctypes, fcntl, socket, struct, sys
-val = ctypes.create_string_buffer(struct.pack("II", 0x17, 0), 8)
-ifr = struct.pack("16sP", sys.argv[1].encode(), ctypes.addressof(val)).ljust(40, b"\0")
-fcntl.ioctl(socket.socket(socket.AF_INET, socket.SOCK_DGRAM), 0x8946, ifr)
-' "$2"
-    fi
-}
-disable_tx_csum "$NS_NMBD" "$IF_NMBD"
-disable_tx_csum "$NS_PEER" "$IF_PEER"
-ip -n "$NS_NMBD" link set "$IF_NMBD" up
-ip -n "$NS_PEER" link set "$IF_PEER" up
-
-for ((i = 0; i < 50; i++)); do
-    if ip -n "$NS_NMBD" -o link show "$IF_NMBD" | grep -q 'state UP' &&
-        ip -n "$NS_PEER" -o link show "$IF_PEER" | grep -q 'state UP'; then
-        break
-    fi
-    sleep 0.1
-done
-ip -n "$NS_NMBD" -o link show "$IF_NMBD" | grep -q 'state UP' || die "veth did not come up"
-
-# ---------------------------------------------------------------- nmbd config
-CONF="$WORK/smb.conf"
-cat >"$CONF" <<EOF
-[global]
-    netbios name = $NB_NAME
-    workgroup = $WORKGROUP
-    server string = mailslot lab
-    server role = standalone server
-    interfaces = $IF_NMBD
-    bind interfaces only = yes
-    nmbd bind explicit broadcast = yes
-    disable netbios = no
-    local master = yes
-    preferred master = yes
-    domain master = no
-    os level = 65
-    lm announce = yes
-    lm interval = 60
-    wins support = no
-    dns proxy = no
-    name resolve order = bcast
-    load printers = no
-    printcap name = /dev/null
-    lock directory = $WORK/lock
-    state directory = $WORK/state
-    cache directory = $WORK/cache
-    private dir = $WORK/private
-    pid directory = $WORK/pid
-    ncalrpc dir = $WORK/ncalrpc
-    binddns dir = $WORK/bind-dns
-    ntp signd socket directory = $WORK/ntp_signd
-    winbindd socket directory = $WORK/winbindd
-    usershare path = $WORK/usershares
-    log file = $WORK/log/log.nmbd
-    max log size = 0
-EOF
-NMBD_LOG="$WORK/log/log.nmbd"
+it_pair "$NS_NMBD" "$IF_NMBD" "$NMBD_IP" "$NS_PEER" "$IF_PEER" "$PEER_IP" ||
+    die "the namespaces and their veth pair could not be set up"
 
 # ---------------------------------------------------------------- capture
-RAW="$WORK/raw.pcapng"
-touch "$RAW"
-ip netns exec "$NS_NMBD" dumpcap -q -i "$IF_NMBD" -f 'udp port 137 or udp port 138' \
-    -a "duration:$((RUN_SECONDS + 30))" -w "$RAW" 2>"$WORK/dumpcap.err" &
-DUMPCAP_PID=$!
-STARTED_PIDS+=("$DUMPCAP_PID")
-
-for ((i = 0; i < 100; i++)); do
-    grep -q 'Capturing on' "$WORK/dumpcap.err" 2>/dev/null && break
-    is_running "$DUMPCAP_PID" || break
-    sleep 0.1
-done
-grep -q 'Capturing on' "$WORK/dumpcap.err" || {
-    cat "$WORK/dumpcap.err" >&2
-    die "dumpcap did not start"
-}
-log "dumpcap (PID $DUMPCAP_PID) capturing on $IF_NMBD in $NS_NMBD"
+RAW="$IT_WORK/raw.pcapng"
+it_dumpcap "$NS_NMBD" "$IF_NMBD" "$RAW" $((RUN_SECONDS + 30)) || die "dumpcap did not start"
+DUMPCAP_PID=$IT_BG_PID
+it_log "dumpcap (PID $DUMPCAP_PID) capturing on $IF_NMBD in $NS_NMBD"
 
 # ---------------------------------------------------------------- nmbd
-T0=$(date +%s.%N)
-# "ip netns exec" runs the command in a fresh mount namespace that is a slave
-# of the host's; the wrapper makes it private, adds the bind mount and execs
-# nmbd, so $! is nmbd's PID.
-# shellcheck disable=SC2016  # $1.. are expanded by the inner sh
-ip netns exec "$NS_NMBD" /bin/sh -c \
-    'mount --make-rprivate / && mount --bind "$1" "$2" || exit 111; shift 2; exec "$@"' \
-    nmbd-wrapper "$WORK/sockroot" "$SOCK_COVER" \
-    nmbd -F --no-process-group -d "$NMBD_DEBUG" -s "$CONF" -l "$WORK/log" \
-    </dev/null >"$WORK/nmbd.out" 2>&1 &
-NMBD_PID=$!
-STARTED_PIDS+=("$NMBD_PID")
-log "nmbd (PID $NMBD_PID) started in $NS_NMBD at $NMBD_IP"
-
+it_nmbd_start "$NS_NMBD" "$IF_NMBD" || die "nmbd did not start"
+NMBD_PID=$IT_NMBD_PID
+NMBD_LOG=$IT_NMBD_LOG
+T0=$IT_NMBD_T0
 # Wait (bounded) for the election to finish.
-lmb_ok=0
-for ((i = 0; i < LMB_WAIT_MAX * 2; i++)); do
-    if grep -q "is now a local master browser for workgroup $WORKGROUP" "$NMBD_LOG" 2>/dev/null; then
-        lmb_ok=1
-        break
-    fi
-    is_running "$NMBD_PID" || break
-    sleep 0.5
-done
-if [[ $lmb_ok -ne 1 ]]; then
-    tail -n 40 "$NMBD_LOG" >&2 2>/dev/null || true
-    cat "$WORK/nmbd.out" >&2 || true
-    die "nmbd did not become local master browser within ${LMB_WAIT_MAX}s"
-fi
+it_nmbd_wait_master "$LMB_WAIT_MAX" || die "nmbd did not become local master browser within ${LMB_WAIT_MAX}s"
 T_LMB=$(date +%s.%N)
-log "nmbd is local master after $(awk -v a="$T0" -v b="$T_LMB" 'BEGIN{printf "%.1f", b-a}') s"
 
 # Give nmbd a moment to register <1d> and send its first master announcements.
 sleep 3
 
 # ---------------------------------------------------------------- request
-SENDER="$WORK/send_getbackuplist.py"
+SENDER="$IT_WORK/send_getbackuplist.py"
 cat >"$SENDER" <<'PY'
 """Send one browser GetBackupListRequest as a NetBIOS DIRECT_GROUP datagram
 and wait (bounded) for the unicast GetBackupListResponse."""
@@ -378,28 +190,26 @@ while True:
         sys.exit(0)
 PY
 
-log "sending GetBackupListRequest from $PEER_NAME<00> ($PEER_IP) to $WORKGROUP<1d> at $REQUEST_TO"
+it_log "sending GetBackupListRequest from $PEER_NAME<00> ($PEER_IP) to $WORKGROUP<1d> at $REQUEST_TO"
 send_rc=0
 timeout 20 ip netns exec "$NS_PEER" /usr/bin/python3 "$SENDER" \
     "$PEER_IP" "$REQUEST_TO" "$PEER_NAME" "$WORKGROUP" 0x00000001 "$NMBD_IP" >&2 || send_rc=$?
-[[ $send_rc -eq 0 ]] || log "request sender exited with $send_rc (checked again in the recording)"
+[[ $send_rc -eq 0 ]] || it_log "request sender exited with $send_rc (checked again in the recording)"
 
 # ---------------------------------------------------------------- finish run
 T_END=$(awk -v a="$T0" -v r="$RUN_SECONDS" 'BEGIN{printf "%d", a + r}')
 for ((i = 0; i < RUN_SECONDS + 5; i++)); do
     (($(date +%s) < T_END)) || break
-    is_running "$NMBD_PID" || break
+    it_is_running "$NMBD_PID" || break
     sleep 1
 done
 
 # Stop nmbd first so its shutdown frames are recorded, then the capture.
-log "stopping nmbd"
-stop_pid "$NMBD_PID" TERM
-forget_pid "$NMBD_PID"
+it_log "stopping nmbd"
+it_stop_pid "$NMBD_PID" TERM
 sleep 1
-log "stopping dumpcap"
-stop_pid "$DUMPCAP_PID" INT
-forget_pid "$DUMPCAP_PID"
+it_log "stopping dumpcap"
+it_stop_pid "$DUMPCAP_PID" INT
 
 # ---------------------------------------------------------------- outputs
 ANNOUNCE="$OUT_DIR/nmbd-announce.pcap"
@@ -409,7 +219,7 @@ ts -r "$RAW" -Y 'browser.command == 0x09 || browser.command == 0x0a' -F pcapng -
 
 count() { ts -r "$1" -Y "$2" -T fields -e frame.number | wc -l; }
 [[ $(ts -r "$RAW" -o udp.check_checksum:TRUE -Y 'udp.checksum.status == "Bad"' \
-    -T fields -e frame.number | wc -l) -eq 0 ]] || log "WARNING: recording has bad UDP checksums"
+    -T fields -e frame.number | wc -l) -eq 0 ]] || it_log "WARNING: recording has bad UDP checksums"
 [[ $(count "$BACKUP" 'browser.command == 0x09') -ge 1 ]] || die "request not in the recording"
 if [[ $(count "$BACKUP" 'browser.command == 0x0a') -lt 1 ]]; then
     grep -iE 'backup|0x1d|browse' "$NMBD_LOG" | tail -n 30 >&2 || true
@@ -434,15 +244,15 @@ first_after() {   # seconds from nmbd start to the first frame matching $1
     done
     echo
     echo "seconds after nmbd start (first frame from $NMBD_IP):"
-    src="ip.src == $NMBD_IP"
-    echo "  any frame                 $(first_after "$src")"
-    echo "  first datagram (udp 138)  $(first_after "$src && udp.srcport == 138")"
-    echo "  HostAnnouncement 0x01     $(first_after "$src && browser.command == 0x01")"
-    echo "  LANMAN announcement       $(first_after "$src && mailslot.name contains \"LANMAN\"")"
-    echo "  RequestElection 0x08      $(first_after "$src && browser.command == 0x08")"
-    echo "  AnnouncementRequest 0x02  $(first_after "$src && browser.command == 0x02")"
-    echo "  LocalMasterAnnounce 0x0f  $(first_after "$src && browser.command == 0x0f")"
-    echo "  DomainAnnouncement 0x0c   $(first_after "$src && browser.command == 0x0c")"
-    echo "  GetBackupListResp 0x0a    $(first_after "$src && browser.command == 0x0a")"
-    echo "  log 'now a local master'  $(awk -v a="$T0" -v b="$T_LMB" 'BEGIN{printf "%.2f", b-a}') (polled every 0.5 s)"
+    from="ip.src == $NMBD_IP"
+    echo "  any frame                 $(first_after "$from")"
+    echo "  first datagram (udp 138)  $(first_after "$from && udp.srcport == 138")"
+    echo "  HostAnnouncement 0x01     $(first_after "$from && browser.command == 0x01")"
+    echo "  LANMAN announcement       $(first_after "$from && mailslot.name contains \"LANMAN\"")"
+    echo "  RequestElection 0x08      $(first_after "$from && browser.command == 0x08")"
+    echo "  AnnouncementRequest 0x02  $(first_after "$from && browser.command == 0x02")"
+    echo "  LocalMasterAnnounce 0x0f  $(first_after "$from && browser.command == 0x0f")"
+    echo "  DomainAnnouncement 0x0c   $(first_after "$from && browser.command == 0x0c")"
+    echo "  GetBackupListResp 0x0a    $(first_after "$from && browser.command == 0x0a")"
+    echo "  log 'now a local master'  $(awk -v a="$T0" -v b="$T_LMB" 'BEGIN{printf "%.2f", b-a}') (polled every 0.1 s)"
 }

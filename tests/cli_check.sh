@@ -5,15 +5,10 @@
 # 2 / 3), the text and NDJSON forms, the summary, --list-rules, --stats,
 # and decode's "problems" carrying the same findings.
 set -u
-cli=${MAILSLOT_CLI:-build/tools/mailslot}
-src=${MAILSLOT_SRC:-.}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failed=0 passed=0
-ok() { passed=$((passed + 1)); }
-bad() { echo "FAIL: $*"; failed=$((failed + 1)); }
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+make_tmp
 
-own=$src/captures/nmbd-announce.pcap
 # nmbd's own frames: only 'common' findings (D-07 unpadded data), exit 0.
 "$cli" check "$own" >"$tmp/out" 2>"$tmp/err"; rc=$?
 [ $rc -eq 0 ] && ok || bad "check nmbd capture: exit $rc"
@@ -51,5 +46,4 @@ grep -q 'T-03 must mailslot.class @147: Class 7 is neither 1 nor 2' "$tmp/out" &
 "$cli" check --markdown x >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "--markdown alone"
 "$cli" check "$tmp/none.pcap" >/dev/null 2>&1; [ $? -eq 3 ] && ok || bad "missing file"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

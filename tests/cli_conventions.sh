@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
+# shellcheck disable=SC2015  # "ok" and counters never fail
 # The CLI's conventions (issue 7): --help and --version on every
 # subcommand, bash completion made from the same option tables as --help,
 # filters (--slot, --type, --name, a BPF expression), -c, -w with '-' for
@@ -7,29 +8,10 @@
 # end on a closed pipe, and SIGINT/SIGTERM: counters printed, unfinished
 # output files removed, status 128+N. Needs only the project's captures.
 set -u
-cli=${MAILSLOT_CLI:-build/tools/mailslot}
-src=${MAILSLOT_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
-own=$src/captures/nmbd-announce.pcap
-tmp=$(mktemp -d)
-bgpid=
-cleanup() {
-    [ -n "$bgpid" ] && kill "$bgpid" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-pass=0
-failed=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; failed=$((failed + 1)); }
-skip_or_fail() {
-    if [ -n "${MAILSLOT_REQUIRE_ALL:-}" ] && [ "${MAILSLOT_REQUIRE_ALL}" != 0 ]; then
-        echo "FAIL (MAILSLOT_REQUIRE_ALL set, nothing may skip): $*"
-        exit 1
-    fi
-    echo "skipped: $*"
-    exit 77
-}
-command -v script >/dev/null || skip_or_fail "'script' (util-linux) is not installed: no terminal to test with"
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+make_tmp
+need script "'script' (util-linux) is not installed: no terminal to test with"
 
 version=$("$cli" --version)
 [[ $version =~ ^mailslot\ [0-9]+\.[0-9]+\.[0-9]+$ ]] && ok || bad "mailslot --version: '$version'"
@@ -185,16 +167,18 @@ mkfifo "$tmp/fifo"
 stop_test() { # SIGNAL EXPECTED_STATUS WHAT -- command reading the fifo
     local sig=$1 want=$2 what=$3
     shift 4
+    # Not start_bg: the fifo is opened by the background process, which
+    # waits there for the writer below.
     "$@" <"$tmp/fifo" >/dev/null 2>"$tmp/err" &
     bgpid=$!
+    pids+=("$bgpid")
     exec 3>"$tmp/fifo"
     [ "${feed:-100000}" -eq 0 ] || head -c "${feed:-100000}" "$tmp/big.pcap" >&3
     sleep 0.5
     kill -"$sig" "$bgpid"
     local t=0
     while kill -0 "$bgpid" 2>/dev/null && [ $t -lt 50 ]; do sleep 0.1; t=$((t + 1)); done
-    wait "$bgpid"; local rc=$?
-    bgpid=
+    reap
     exec 3>&-
     [ "$rc" -eq "$want" ] && ok || bad "$what: exit $rc, want $want ($(head -c 300 "$tmp/err"))"
 }
@@ -208,30 +192,23 @@ grep -q 'stopped by signal 2' "$tmp/err" && ok || bad "decode stopped while open
 "$cli" decode -q --json "$own" >"$tmp/lines.json"
 ( exec 3>"$tmp/fifo"; cat "$tmp/lines.json" >&3; sleep 5 ) &
 feeder=$!
-"$cli" encode -w "$tmp/enc.pcap" "$tmp/fifo" 2>"$tmp/err" &
-bgpid=$!
+start_bg "$cli" encode -w "$tmp/enc.pcap" "$tmp/fifo" 2>"$tmp/err"
 sleep 0.7
-kill -INT "$bgpid"
-wait "$bgpid"; rc=$?
-bgpid=
+reap INT
 kill "$feeder" 2>/dev/null; wait "$feeder" 2>/dev/null
 [ "$rc" -eq 130 ] && [ ! -e "$tmp/enc.pcap" ] && [ ! -e "$tmp/enc.pcap.partial" ] && ok ||
     bad "encode -w, SIGINT: exit $rc, files: $(ls "$tmp" | grep enc)"
 grep -q 'after 15 frames' "$tmp/err" && ok || bad "encode: no count after SIGINT: $(cat "$tmp/err")"
 
 # send --repeat: SIGINT stops it between messages; the -w file goes away
-"$cli" send --to 192.0.2.9 --name 'PEER<00>' --slot '\MAILSLOT\t' --data hi --repeat 100 --interval 50 \
-    -w "$tmp/send.pcap" 2>"$tmp/err" &
-bgpid=$!
+start_bg "$cli" send --to 192.0.2.9 --name 'PEER<00>' --slot '\MAILSLOT\t' --data hi --repeat 100 \
+    --interval 50 -w "$tmp/send.pcap" 2>"$tmp/err"
 sleep 0.6
-kill -INT "$bgpid"
-wait "$bgpid"; rc=$?
-bgpid=
+reap INT
 [ "$rc" -eq 130 ] && [ ! -e "$tmp/send.pcap" ] && [ ! -e "$tmp/send.pcap.partial" ] &&
     grep -qE 'stopped by signal 2 after [0-9]+ of 100 messages' "$tmp/err" && ok ||
     bad "send --repeat, SIGINT: exit $rc, files: $(ls "$tmp" | grep send), $(tail -1 "$tmp/err")"
 "$cli" send -q --to 192.0.2.9 --name 'PEER<00>' --slot '\MAILSLOT\t' --data hi --repeat 3 --interval 0 \
     -w - | "$cli" decode -q - | grep -c 'MAILSLOT\\t' | grep -qx 3 && ok || bad "send -w - | decode -"
 
-echo "$pass passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -4,25 +4,9 @@
 # The CLI on bad input: a clear message on stderr and the documented exit
 # status, never a crash; and the happy paths those errors sit beside.
 set -u
-cli=${MAILSLOT_CLI:-build/tools/mailslot}
-MAILSLOT_SRC=${MAILSLOT_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failed=0 passed=0
-
-# expect STATUS PATTERN -- CMD...: exit status and a stderr line matching PATTERN
-expect() {
-    local want=$1 pat=$2
-    shift 3
-    "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-    local got=$?
-    if [ "$got" -ne "$want" ] || { [ -n "$pat" ] && ! grep -qE -- "$pat" "$tmp/err"; }; then
-        echo "FAIL: $* -> exit $got (want $want), stderr: $(head -c 300 "$tmp/err")"
-        failed=$((failed + 1))
-    else
-        passed=$((passed + 1))
-    fi
-}
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+make_tmp
 
 # Example A of PROTOCOL.md §4.6 (the same octets as tests/support/vectors.h).
 payload=$(sed -n '/VEC_EXAMPLE_A/,/;/p' "$(dirname "$0")/support/vectors.h" | grep -o '"[0-9a-f]*"' | tr -d '"\n')
@@ -35,8 +19,8 @@ expect 2 'no input' -- "$cli" decode
 expect 2 'not a port number' -- "$cli" decode --port abc x.pcap
 expect 2 'not a port number' -- "$cli" decode --port 70000 x.pcap
 expect 3 'a.pcap' -- "$cli" decode a.pcap udp port 138
-expect 2 "can't parse filter expression" -- "$cli" decode "$MAILSLOT_SRC/captures/nmbd-announce.pcap" 'no such (('
-expect 2 'operands are a BPF filter' -- "$cli" decode -r "$MAILSLOT_SRC/captures/nmbd-announce.pcap" "$MAILSLOT_SRC/captures/nmbd-announce.pcap"
+expect 2 "can't parse filter expression" -- "$cli" decode "$own" 'no such (('
+expect 2 'operands are a BPF filter' -- "$cli" decode -r "$own" "$own"
 expect 2 'unknown option' -- "$cli" decode --frobnicate x.pcap
 expect 3 "$tmp/missing.pcap" -- "$cli" decode "$tmp/missing.pcap"
 printf 'this is not a capture\n' >"$tmp/text.pcap"
@@ -50,7 +34,7 @@ expect 2 'exactly one of -w FILE or --hex' -- "$cli" encode --hex -w "$tmp/x.pca
 expect 3 'cannot open' -- "$cli" encode --hex "$tmp/nope.json"
 printf '{"frame":1,\n' >"$tmp/bad.json"
 expect 3 'line 1: column' -- "$cli" encode -w "$tmp/bad.pcap" "$tmp/bad.json"
-[ ! -e "$tmp/bad.pcap" ] && [ ! -e "$tmp/bad.pcap.partial" ] || { echo "FAIL: partial output left"; failed=$((failed + 1)); }
+[ ! -e "$tmp/bad.pcap" ] && [ ! -e "$tmp/bad.pcap.partial" ] || bad "partial output left"
 printf '{"frame":1}\n' >"$tmp/nonb.json"
 expect 3 'no "nbdgm" object' -- "$cli" encode --hex "$tmp/nonb.json"
 printf '{"payload":"abc"}\n' >"$tmp/oddhex.json"
@@ -62,29 +46,29 @@ expect 3 'not an integer in range' -- "$cli" encode --hex "$tmp/range.json"
 
 # Happy paths: encode -> pcap -> decode (file and stdin) -> same payload.
 if "$cli" encode -w "$tmp/a.pcap" "$tmp/a.json" 2>"$tmp/err"; then
-    passed=$((passed + 1))
+    ok
 else
-    echo "FAIL: encode a.json: $(cat "$tmp/err")"; failed=$((failed + 1))
+    bad "encode a.json: $(cat "$tmp/err")"
 fi
 line=$("$cli" decode -q "$tmp/a.pcap")
 case $line in
-*"DIRECT_GROUP SERVER1<00> -> WORKGROUP<1d> \\MAILSLOT\\BROWSE HostAnnouncement SERVER1"*) passed=$((passed + 1)) ;;
-*) echo "FAIL: text line: $line"; failed=$((failed + 1)) ;;
+*"DIRECT_GROUP SERVER1<00> -> WORKGROUP<1d> \\MAILSLOT\\BROWSE HostAnnouncement SERVER1"*) ok ;;
+*) bad "text line: $line" ;;
 esac
 if "$cli" decode --json -q - <"$tmp/a.pcap" | grep -q "\"payload\":\"$payload\""; then
-    passed=$((passed + 1))
+    ok
 else
-    echo "FAIL: decode from stdin did not give the payload back"; failed=$((failed + 1))
+    bad "decode from stdin did not give the payload back"
 fi
 "$cli" encode --hex "$tmp/a.json" >"$tmp/hex"
-[ "$(cat "$tmp/hex")" = "$payload" ] && passed=$((passed + 1)) || { echo "FAIL: --hex"; failed=$((failed + 1)); }
+[ "$(cat "$tmp/hex")" = "$payload" ] && ok || bad "--hex"
 
 # A truncated capture: what was readable is printed, then exit 3.
 "$cli" encode -w "$tmp/two.pcap" <(cat "$tmp/a.json" "$tmp/a.json")
 size=$(stat -c %s "$tmp/two.pcap")
 head -c $((size - 20)) "$tmp/two.pcap" >"$tmp/cut.pcap"
 expect 3 'truncated' -- "$cli" decode "$tmp/cut.pcap"
-[ "$(wc -l <"$tmp/out")" -eq 1 ] && passed=$((passed + 1)) || { echo "FAIL: truncated file printed $(wc -l <"$tmp/out") lines, want 1"; failed=$((failed + 1)); }
+[ "$(wc -l <"$tmp/out")" -eq 1 ] && ok || bad "truncated file printed $(wc -l <"$tmp/out") lines, want 1"
 
 # No UDP/138 frame: say so, exit 0.
 sed 's/"srcport":138,"dstport":138/"srcport":137,"dstport":137/' "$tmp/a.json" >"$tmp/p137.json"
@@ -94,5 +78,4 @@ expect 0 '1 datagrams decoded' -- "$cli" decode --port 137 "$tmp/p137.pcap"
 expect 0 '' -- "$cli" decode --help
 expect 0 '' -- "$cli" encode --help
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -7,24 +7,11 @@
 # The shared part skips (exit 77; a failure under MAILSLOT_REQUIRE_ALL)
 # without ../shared/captures, after everything else has run.
 set -u
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 isolate_net "$@"
-cli=${MAILSLOT_CLI:-build/tools/mailslot}
-src=${MAILSLOT_SRC:-.}
-shared=${MAILSLOT_SHARED:-$src/../shared}
-tmp=$(mktemp -d)
-pid=
-# shellcheck disable=SC2317  # called by the trap
-cleanup() {
-    [[ -n $pid ]] && kill "$pid" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-failed=0 passed=0 skipped=()
-ok() { passed=$((passed + 1)); }
-bad() { echo "FAIL: $*"; failed=$((failed + 1)); }
+make_tmp
 
-own=$src/captures/nmbd-announce.pcap
 "$cli" hosts "$own" >"$tmp/out" 2>"$tmp/err"; rc=$?
 [ $rc -eq 0 ] && ok || bad "hosts nmbd capture: exit $rc"
 cat >"$tmp/want" <<'EOF'
@@ -152,32 +139,13 @@ else
 fi
 
 # Passive listening: one announcement sent over loopback, heard by libpcap.
-if [[ $(id -u) -eq 0 ]]; then
+if is_root; then
     "$cli" decode --json -q "$own" | /usr/bin/python3 -c '
 import json, sys
 for l in sys.stdin:
     d = json.loads(l)
     if d["frame"] == 46:
         print(d["payload"])' >"$tmp/payload"
-    "$cli" hosts --pcap lo --timeout 3 --json >"$tmp/live" 2>"$tmp/live_err" &
-    pid=$!
-    sleep 1
-    /usr/bin/python3 - "$tmp/payload" <<'PY'
-import socket, sys
-data = bytes.fromhex(open(sys.argv[1]).read().strip())
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.sendto(data, ("127.0.0.1", 138))
-PY
-    wait "$pid"; rc=$?
-    pid=
-    [ $rc -eq 0 ] && ok || bad "--pcap lo: exit $rc: $(cat "$tmp/live_err")"
-    grep -q '"name":"LABPEER","workgroup":"MSLAB","ip":"192.0.2.10"' "$tmp/live" && ok ||
-        bad "--pcap lo heard: $(cat "$tmp/live")"
-    "$cli" hosts --pcap lo --timeout 1 >/dev/null 2>&1; rc=$?
-    [ $rc -eq 1 ] && ok || bad "--pcap lo with nothing heard: exit $rc, want 1"
-
-    # decode -i: live like tcpdump; -c ends it, -w keeps the record, a BPF
-    # expression applies, and SIGINT is a normal end for a live capture.
     send_payload() {
         /usr/bin/python3 - "$tmp/payload" <<'PY'
 import socket, sys
@@ -186,37 +154,34 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.sendto(data, ("127.0.0.1", 138))
 PY
     }
-    timeout 10 "$cli" decode -i lo -c 1 -q --json -w "$tmp/live.pcap" udp port 138 >"$tmp/dlive" 2>"$tmp/dlive_err" &
-    pid=$!
+    start_bg "$cli" hosts --pcap lo --timeout 3 --json >"$tmp/live" 2>"$tmp/live_err"
     sleep 1
     send_payload
-    wait "$pid"; rc=$?
-    pid=
+    reap
+    [ $rc -eq 0 ] && ok || bad "--pcap lo: exit $rc: $(cat "$tmp/live_err")"
+    grep -q '"name":"LABPEER","workgroup":"MSLAB","ip":"192.0.2.10"' "$tmp/live" && ok ||
+        bad "--pcap lo heard: $(cat "$tmp/live")"
+    "$cli" hosts --pcap lo --timeout 1 >/dev/null 2>&1; rc=$?
+    [ $rc -eq 1 ] && ok || bad "--pcap lo with nothing heard: exit $rc, want 1"
+
+    # decode -i: live like tcpdump; -c ends it, -w keeps the record, a BPF
+    # expression applies, and SIGINT is a normal end for a live capture.
+    start_bg timeout 10 "$cli" decode -i lo -c 1 -q --json -w "$tmp/live.pcap" udp port 138 >"$tmp/dlive" 2>"$tmp/dlive_err"
+    sleep 1
+    send_payload
+    reap
     [ $rc -eq 0 ] && grep -qF '"name":"\\MAILSLOT\\BROWSE"' "$tmp/dlive" && ok ||
         bad "decode -i lo -c 1: exit $rc: $(cat "$tmp/dlive" "$tmp/dlive_err")"
     [ "$("$cli" decode -q "$tmp/live.pcap" | wc -l)" -eq 1 ] && ok || bad "decode -i -w: the record was not kept"
-    "$cli" decode -i lo -q 'udp port 9' >"$tmp/dlive" 2>"$tmp/dlive_err" &
-    pid=$!
+    start_bg "$cli" decode -i lo -q 'udp port 9' >"$tmp/dlive" 2>"$tmp/dlive_err"
     sleep 1
     send_payload
     sleep 0.3
-    kill -INT "$pid"
-    wait "$pid"; rc=$?
-    pid=
+    reap INT
     [ $rc -eq 0 ] && [ ! -s "$tmp/dlive" ] && grep -q 'frames outside the BPF filter' "$tmp/dlive_err" && ok ||
         bad "decode -i lo 'udp port 9' then SIGINT: exit $rc, $(cat "$tmp/dlive" "$tmp/dlive_err")"
 else
     skipped+=("--pcap needs root")
 fi
 
-echo "cli_hosts: $passed passed, $failed failed"
-[ $failed -eq 0 ] || exit 1
-if ((${#skipped[@]} > 0)); then
-    if [[ -n ${MAILSLOT_REQUIRE_ALL:-} && ${MAILSLOT_REQUIRE_ALL:-} != 0 ]]; then
-        echo "FAIL (MAILSLOT_REQUIRE_ALL set, nothing may skip): ${skipped[*]}"
-        exit 1
-    fi
-    echo "skipped: ${skipped[*]}"
-    exit 77
-fi
-exit 0
+finish

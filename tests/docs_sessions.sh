@@ -231,9 +231,7 @@ session_start() {   # NAME
     SESSION_T0=$(date +%s.%N)
     NS_A=ms-doc-a-$$
     NS_B=ms-doc-b-$$
-    it_netns "$NS_A" || return 1
-    it_netns "$NS_B" || return 1
-    it_veth "$NS_A" eth0 192.0.2.1 "$NS_B" eth0 192.0.2.2 || return 1
+    it_pair "$NS_A" eth0 192.0.2.1 "$NS_B" eth0 192.0.2.2 || return 1
     SDIR=$IT_WORK/s-$name
     mkdir -p "$SDIR/run" "$IT_WORK/out-$name" "$IT_WORK/bin"
     cp -r "$IT_SRC/captures" "$SDIR/run/"
@@ -267,20 +265,10 @@ start_step() {
 }
 
 # wait_step PID SECONDS: bounded wait; exit status in STEP_RC (124 when
-# stopped at the bound).
+# its process tree was stopped at the bound).
 wait_step() {
-    local pid=$1 secs=$2 i
-    for ((i = 0; i < secs * 10; i++)); do
-        it_is_running "$pid" || break
-        sleep 0.1
-    done
-    if it_is_running "$pid"; then
-        tree_kill "$pid"
-        STEP_RC=124
-        return
-    fi
-    STEP_RC=0
-    wait "$pid" 2>/dev/null || STEP_RC=$?
+    it_wait_pid "$1" "$2" tree_kill
+    STEP_RC=$IT_RC
 }
 
 # wait_ready NS SPEC SECONDS: a mailslot process in NS holds what SPEC says.
@@ -349,7 +337,6 @@ finish_bg() {   # ID: bounded wait for a background step, check its status
     left=$((BG_T0[$id] + BG_TIMEOUT[$id] - $(date +%s)))
     ((left < 1)) && left=1
     wait_step "$pid" "$left"
-    it_forget_pid "$pid"
     unset "BG_PID[$id]"
     STEP_DONE[$id]=1
     if ((STEP_RC == 124 && BG_EXIT[$id] != 124)); then
@@ -403,13 +390,11 @@ session_end() {
     done
     IT_NS=()
     if ((SESSION_FAILED)); then
-        it_fail "session $SESSION" "$(it_elapsed_since "$SESSION_T0") s"
+        it_fail "session $SESSION" "$(it_since "$SESSION_T0") s"
     else
-        it_pass "session $SESSION" "$(it_elapsed_since "$SESSION_T0") s"
+        it_pass "session $SESSION" "$(it_since "$SESSION_T0") s"
     fi
 }
-
-it_elapsed_since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b - a}'; }
 
 # ------------------------------------------------------------ main
 shopt -s nullglob
@@ -450,10 +435,10 @@ done <"$BLOCKS/index"
 ((NSESSIONS > 0)) || { echo "FAIL: no session= blocks in docs/guides"; exit 1; }
 
 it_require_root_netns
-it_require_cmd script "script(1) (util-linux) is not installed"
-it_require_cmd unshare "unshare(1) (util-linux) is not installed"
-((NEED_NMBD)) && it_require_cmd nmbd "Samba nmbd is not installed (a session has fixture=nmbd)"
-((NEED_JQ)) && it_require_cmd jq "jq is not installed (a session uses it)"
+need script "script(1) (util-linux) is not installed"
+need unshare "unshare(1) (util-linux) is not installed"
+((NEED_NMBD)) && need nmbd "Samba nmbd is not installed (a session has fixture=nmbd)"
+((NEED_JQ)) && need jq "jq is not installed (a session uses it)"
 it_require_cli decode encode check send listen hosts
 
 # Run, session by session, in document order.

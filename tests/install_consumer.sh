@@ -10,24 +10,11 @@
 # version file and `mailslot --version` carry the one version, and that the
 # man pages are installed where man finds them and read without warnings.
 set -u
-build=${MAILSLOT_BUILD:-build}
-src=${MAILSLOT_SRC:-.}
-cc=${CC:-cc}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failed=0 passed=0
-ok() { passed=$((passed + 1)); }
-bad() { echo "FAIL: $*"; failed=$((failed + 1)); }
-skip_or_fail() {
-    if [[ -n ${MAILSLOT_REQUIRE_ALL:-} && ${MAILSLOT_REQUIRE_ALL:-} != 0 ]]; then
-        echo "FAIL (MAILSLOT_REQUIRE_ALL set, nothing may skip): $*"
-        exit 1
-    fi
-    echo "skipped: $*"
-    exit 77
-}
-command -v pkg-config >/dev/null || skip_or_fail "pkg-config is not installed"
-command -v "$cc" >/dev/null || skip_or_fail "no C compiler ($cc)"
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+make_tmp
+need pkg-config
+need "$cc" "no C compiler ($cc)"
 
 version=$(sed -n 's/^project(mailslot VERSION \([0-9.]*\) .*/\1/p' "$src/CMakeLists.txt")
 [[ -n $version ]] || bad "no project(VERSION) in $src/CMakeLists.txt"
@@ -214,5 +201,4 @@ sed -i "s/find_package(Mailslot $version REQUIRED)/find_package(Mailslot $((${ve
 cmake -S "$tmp/consumer" -B "$tmp/consumer/build2" -DCMAKE_PREFIX_PATH="$prefix" \
     >"$tmp/cmake2.log" 2>&1 && bad "find_package accepted the next major version" || ok
 
-echo "install_consumer: $passed passed, $failed failed"
-[ $failed -eq 0 ]
+finish

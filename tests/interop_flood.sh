@@ -31,9 +31,9 @@ set -u
 source "$(dirname "$0")/interop/netns.sh"
 
 it_require_root_netns
-[[ -x $IT_PY ]] || it_skip_or_fail "$IT_PY is missing"
+[[ -x $IT_PY ]] || skip "$IT_PY is missing"
 it_require_cli listen
-it_has_opt listen --stats || it_skip_or_fail "'mailslot listen' has no --stats"
+it_has_opt listen --stats || skip "'mailslot listen' has no --stats"
 
 it_init interop_flood
 W=$IT_WORK
@@ -50,9 +50,7 @@ COUNT=${FLOOD_COUNT:-200000}
 SECS=${FLOOD_SECONDS:-20}
 F=("$IT_PY" "$IT_PYDIR/flood.py")
 
-it_netns "$NS_S" || exit 1
-it_netns "$NS_R" || exit 1
-it_veth "$NS_S" "$IF_S" "$S_IP" "$NS_R" "$IF_R" "$R_IP" || exit 1
+it_pair "$NS_S" "$IF_S" "$S_IP" "$NS_R" "$IF_R" "$R_IP" || exit 1
 SRCS=$S_IP
 for n in 21 22 23 24 25 26 27; do
     ip -n "$NS_S" addr add "192.0.2.$n/$IT_PREFIX_LEN" broadcast "$IT_BCAST" dev "$IF_S"

@@ -52,8 +52,8 @@ FRAMES=()
 
 nframes() { wc -l <"$W/$1.json"; }
 
-# expect NAME SUBTEST KEY=VALUE...: exactly one frame, matching all.
-expect() {
+# expect_frame NAME SUBTEST KEY=VALUE...: exactly one frame, matching all.
+expect_frame() {
     local name=$1 sub=$2
     shift 2
     if ((RC != 0)); then
@@ -79,30 +79,30 @@ refused() {
 
 # ------------------------------------------------ addressing modes
 wframe unique --to "$DST" --name 'LISTENHOST<00>' --slot '\MAILSLOT\IT\UNIQUE' --data 'unique hello'
-expect unique "unique to an IP with --name: DIRECT_UNIQUE to LISTENHOST<00>" \
+expect_frame unique "unique to an IP with --name: DIRECT_UNIQUE to LISTENHOST<00>" \
     nbdgm.type=16 nbdgm.dst_name='LISTENHOST<00>' nbdgm.src_name='PEERHOST<00>' \
     mailslot.name='\MAILSLOT\IT\UNIQUE' mailslot.data="$(printf 'unique hello' | od -An -tx1 | tr -d ' \n')"
 
 wframe group --to "$BC" --name "$WG<1d>" --slot '\MAILSLOT\BROWSE' --type group --hex 090401000000
-expect group "GetBackupListRequest --type group to the broadcast address: DIRECT_GROUP to MSLAB<1d>" \
+expect_frame group "GetBackupListRequest --type group to the broadcast address: DIRECT_GROUP to MSLAB<1d>" \
     nbdgm.type=17 nbdgm.dst_name="$WG<1d>" mailslot.name='\MAILSLOT\BROWSE' browser.command=9 \
     browser.count=4 browser.token=1 mailslot.class=2
 
 wframe groupdef --to "$BC" --name "$WG<00>" --slot '\MAILSLOT\IT\GROUP' --data 'group default'
-expect groupdef "default type for a broadcast address is group (DIRECT_GROUP)" nbdgm.type=17 \
+expect_frame groupdef "default type for a broadcast address is group (DIRECT_GROUP)" nbdgm.type=17 \
     nbdgm.dst_name="$WG<00>"
 
 wframe bcast --to "$BC" --name "$WG<00>" --type broadcast --slot '\MAILSLOT\IT\BCAST' --data 'broadcast'
-expect bcast "--type broadcast: BROADCAST (0x12)" nbdgm.type=18
+expect_frame bcast "--type broadcast: BROADCAST (0x12)" nbdgm.type=18
 
 wframe star --to '\\*' --workgroup "$WG" --slot '\MAILSLOT\IT\STAR' --data 'star'
-expect star "\\\\* : DIRECT_GROUP to <workgroup><00>" nbdgm.type=17 nbdgm.dst_name="$WG<00>"
+expect_frame star "\\\\* : DIRECT_GROUP to <workgroup><00>" nbdgm.type=17 nbdgm.dst_name="$WG<00>"
 
 wframe domain --to "\\\\$WG" --workgroup "$WG" --slot '\MAILSLOT\IT\DOMAIN' --data 'domain'
-expect domain "\\\\DOMAIN : DIRECT_GROUP to DOMAIN<00>" nbdgm.type=17 nbdgm.dst_name="$WG<00>"
+expect_frame domain "\\\\DOMAIN : DIRECT_GROUP to DOMAIN<00>" nbdgm.type=17 nbdgm.dst_name="$WG<00>"
 
 wframe nested --to "$DST" --name 'LISTENHOST<00>' --slot '\MAILSLOT\IT\NESTED\DEEPER\SLOT' --data 'nested'
-expect nested "nested slot name kept as given" mailslot.name='\MAILSLOT\IT\NESTED\DEEPER\SLOT'
+expect_frame nested "nested slot name kept as given" mailslot.name='\MAILSLOT\IT\NESTED\DEEPER\SLOT'
 
 # ------------------------------------------------ DGM_ID, --from default
 wframe repeat --to "$DST" --name 'LISTENHOST<00>' --slot '\MAILSLOT\IT\REPEAT' --data 'r' \
@@ -123,23 +123,23 @@ timeout 20 "$IT_CLI" send -w "$W/from.pcap" --to "$DST" --name 'LISTENHOST<00>' 
     --slot '\MAILSLOT\IT\FROM' --data 'f' >"$W/from.out" 2>&1 || RC=$?
 "$IT_CLI" decode --json -q "$W/from.pcap" >"$W/from.json" 2>/dev/null || true
 FRAMES+=(from)
-expect from "--from defaults to the host name, upper-cased, cut at the dot, <= 15 octets ($host)" \
+expect_frame from "--from defaults to the host name, upper-cased, cut at the dot, <= 15 octets ($host)" \
     nbdgm.src_name="$host<00>"
 
 # ------------------------------------------------ sizes
 : >"$W/empty"
 wframe size0 --to "$DST" --name 'LISTENHOST<00>' --slot '\MAILSLOT\IT\SIZE0' --file "$W/empty"
-expect size0 "size 0: an empty message is sent" mailslot.size=0
+expect_frame size0 "size 0: an empty message is sent" mailslot.size=0
 wframe size1 --to "$DST" --name 'LISTENHOST<00>' --slot '\MAILSLOT\IT\SIZE1' --hex 41
-expect size1 "size 1" mailslot.size=1 mailslot.data=41
+expect_frame size1 "size 1" mailslot.size=1 mailslot.data=41
 wframe g424 --to "$BC" --name "$WG<00>" --slot '\MAILSLOT\IT\G424' --file "$(pattern 424)"
-expect g424 "group write of 424 octets is sent" mailslot.size=424 nbdgm.type=17
+expect_frame g424 "group write of 424 octets is sent" mailslot.size=424 nbdgm.type=17
 wframe g425 --to "$BC" --name "$WG<00>" --slot '\MAILSLOT\IT\G425' --file "$(pattern 425)"
 refused g425 "group write of 425 octets is refused"
 unset 'FRAMES[-1]'
 if [[ -n $FORCE ]]; then
     wframe g425f --to "$BC" --name "$WG<00>" --slot '\MAILSLOT\IT\G425' --file "$(pattern 425)" "$FORCE"
-    expect g425f "group write of 425 octets with $FORCE is sent" mailslot.size=425
+    expect_frame g425f "group write of 425 octets with $FORCE is sent" mailslot.size=425
     unset 'FRAMES[-1]'   # breaks D-13 on purpose: not for the check below
 else
     it_skip "group write of 425 octets when forced" "'mailslot send --help' names no override (--force, --oversize, ...)"
@@ -157,7 +157,7 @@ direct_max() {   # LABEL SLOT
     fi
     max=$((512 - off))
     wframe "dmax-$label" --to "$DST" --name 'LISTENHOST<00>' --slot "$slot" --file "$(pattern "$max")"
-    expect "dmax-$label" "direct write of the maximum $max octets (512 - DataOffset $off, $label) is sent" \
+    expect_frame "dmax-$label" "direct write of the maximum $max octets (512 - DataOffset $off, $label) is sent" \
         mailslot.size="$max" nbdgm.type=16
     wframe "dmax1-$label" --to "$DST" --name 'LISTENHOST<00>' --slot "$slot" --file "$(pattern $((max + 1)))"
     refused "dmax1-$label" "direct write of $((max + 1)) octets ($label) is refused"

@@ -26,9 +26,9 @@ set -u
 source "$(dirname "$0")/interop/netns.sh"
 
 it_require_root_netns
-it_require_cmd nmbd "Samba nmbd is not installed"
-it_require_cmd dumpcap "dumpcap (tshark) is not installed"
-it_require_cmd tshark "tshark is not installed"
+need nmbd "Samba nmbd is not installed"
+need dumpcap "dumpcap (tshark) is not installed"
+need tshark
 it_require_cli send listen
 
 it_init interop_nmbd
@@ -42,9 +42,7 @@ PEER_IP=192.0.2.20
 FROM=PEERHOST
 J=("$IT_PY" "$IT_PYDIR/interop_json.py")
 
-it_netns "$NS_N" || exit 1
-it_netns "$NS_P" || exit 1
-it_veth "$NS_N" "$IF_N" "$NMBD_IP" "$NS_P" "$IF_P" "$PEER_IP" || exit 1
+it_pair "$NS_N" "$IF_N" "$NMBD_IP" "$NS_P" "$IF_P" "$PEER_IP" || exit 1
 it_dumpcap "$NS_P" "$IF_P" "$W/peer.pcapng" || exit 1
 
 # jcount FILE KEY=VALUE...: number of matching listener objects.

@@ -32,8 +32,8 @@ set -u
 source "$(dirname "$0")/interop/netns.sh"
 
 it_require_root_netns
-it_require_cmd dumpcap "dumpcap (tshark) is not installed"
-it_require_cmd tshark "tshark is not installed"
+need dumpcap "dumpcap (tshark) is not installed"
+need tshark
 it_require_scapy
 it_require_cli send listen
 
@@ -58,9 +58,7 @@ it_has_opt listen --register && HAS_REGISTER=1
 HAS_PCAP=0
 it_has_opt listen --pcap && HAS_PCAP=1
 
-it_netns "$NS_S" || exit 1
-it_netns "$NS_R" || exit 1
-it_veth "$NS_S" "$IF_S" "$S_IP" "$NS_R" "$IF_R" "$R_IP" || exit 1
+it_pair "$NS_S" "$IF_S" "$S_IP" "$NS_R" "$IF_R" "$R_IP" || exit 1
 ip -n "$NS_S" addr add "$S_IP2/$IT_PREFIX_LEN" broadcast "$BC" dev "$IF_S"
 it_dumpcap "$NS_S" "$IF_S" "$W/wire.pcapng" || exit 1
 DUMPCAP=$IT_BG_PID

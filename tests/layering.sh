@@ -9,6 +9,7 @@
 # Also: no include climbs out of its folder with "../", and the codec links
 # without libpcap and libcrypto.
 set -u
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 make_tmp
 db=$build/compile_commands.json

@@ -14,25 +14,11 @@
 #  - the example program of libmailslot(3) compiles with -Werror against
 #    the headers and the built library and decodes captures/nmbd-announce.pcap.
 set -u
-src=${MAILSLOT_SRC:-.}
-build=${MAILSLOT_BUILD:-build}
-cli=${MAILSLOT_CLI:-$build/tools/mailslot}
-cc=${CC:-cc}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failed=0 passed=0
-ok() { passed=$((passed + 1)); }
-bad() { echo "FAIL: $*"; failed=$((failed + 1)); }
-skip_or_fail() {
-    if [[ -n ${MAILSLOT_REQUIRE_ALL:-} && ${MAILSLOT_REQUIRE_ALL:-} != 0 ]]; then
-        echo "FAIL (MAILSLOT_REQUIRE_ALL set, nothing may skip): $*"
-        exit 1
-    fi
-    echo "skipped: $*"
-    exit 77
-}
-command -v groff >/dev/null || skip_or_fail "groff is not installed (Debian: groff-base)"
-command -v perl >/dev/null || skip_or_fail "perl is not installed"
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+make_tmp
+need groff "groff is not installed (Debian: groff-base)"
+need perl
 [[ -x $cli ]] || { echo "FAIL: no mailslot command at $cli"; exit 1; }
 man1=$src/man/mailslot.1
 man3=$src/man/libmailslot.3
@@ -155,8 +141,7 @@ if command -v "$cc" >/dev/null; then
         bad "the example of libmailslot.3 does not compile: $(head -5 "$tmp/cc.err")"
     fi
 else
-    skip_or_fail "no C compiler ($cc) for the example of libmailslot.3"
+    skipped+=("no C compiler ($cc) for the example of libmailslot.3")
 fi
 
-echo "man_pages: $passed passed, $failed failed"
-[ $failed -eq 0 ]
+finish

@@ -73,8 +73,8 @@ verdict() {
     if ((rc == 0)); then it_pass "$1"; else it_fail "$1" "${WHY:-$CTX}"; fi
     WHY=""
 }
-# check LABEL COMMAND...: PASS when the command succeeds.
-check() {
+# check_sub LABEL COMMAND...: PASS when the command succeeds.
+check_sub() {
     local label=$1
     shift
     if "$@"; then it_pass "$label"; else it_fail "$label" "${WHY:-$CTX}"; fi
@@ -189,7 +189,7 @@ if lo_start "$W/l1" -n 3 -w 3 -t 500 -T 10 '\\.\mailslot\ex\demo'; then
     { same_data "$W/l1" 1 "$(texthex "hello loopback")" &&
         has "$W/l1" "^Message #1: 14 octets, unique, from EXCLIENT<00> 127\.0\.0\.1:[0-9]+, to LOOPSRV<00> at 127\.0\.0\.1, slot \\\\MAILSLOT\\\\ex\\\\demo,"; }
     verdict "loopback: message 1 (text, unique to LOOPSRV<00>) exact"
-    check "loopback: message 2 (octets 0..255) exact" same_data "$W/l1" 2 "$H256"
+    check_sub "loopback: message 2 (octets 0..255) exact" same_data "$W/l1" 2 "$H256"
     { same_data "$W/l1" 3 "$H424" &&
         has "$W/l1" "^Message #3: 424 octets, group, from EXCLIENT<00> .*, to WORKGROUP<00> at 127\.0\.0\.1, slot \\\\MAILSLOT\\\\EX\\\\Demo,"; }
     verdict "loopback: message 3 (424 octets, group to WORKGROUP<00>, slot as written) exact"
@@ -278,14 +278,7 @@ else
 fi
 
 # ================================================== namespaces
-why_no_ns=""
-if [[ $EUID -ne 0 ]]; then
-    why_no_ns="not root (network namespaces need root)"
-elif ! command -v ip >/dev/null || ! ip netns list >/dev/null 2>&1; then
-    why_no_ns="'ip netns' does not work here"
-elif ! command -v ss >/dev/null; then
-    why_no_ns="'ss' (iproute2) is not installed"
-fi
+why_no_ns=$(it_why_no_netns)
 if [[ -n $why_no_ns ]]; then
     it_skip "namespaces: remote examples across a veth pair" "$why_no_ns"
     no_files_left
@@ -300,9 +293,7 @@ S_IP=192.0.2.1
 C_IP=192.0.2.2
 BC=$IT_BCAST
 WG=MSLAB
-it_netns "$NS_S" || exit 1
-it_netns "$NS_C" || exit 1
-it_veth "$NS_S" "$IF_S" "$S_IP" "$NS_C" "$IF_C" "$C_IP" || exit 1
+it_pair "$NS_S" "$IF_S" "$S_IP" "$NS_C" "$IF_C" "$C_IP" || exit 1
 # ncln OUT ARGS...: remote_client in the client namespace; status in CRC.
 ncln() {
     local out=$1
@@ -315,7 +306,7 @@ ncln() {
 SLOT='\\.\mailslot\ex\net'
 if srv_start "$NS_S" "$W/n1" -r EXSERVER -i "$IF_S" -n 5 -w 5 -t 500 -T 20 "$SLOT" &&
     it_wait_udp "$NS_S" 137 "$SPID" 5; then
-    check "netns: server announces EXSERVER<00> at $S_IP on UDP 138" \
+    check_sub "netns: server announces EXSERVER<00> at $S_IP on UDP 138" \
         has "$W/n1" "^CreateMailslot \\\\MAILSLOT\\\\ex\\\\net ok: UDP port 138, .*name EXSERVER<00> at $S_IP$"
     ncln "$W/n1a" '\\EXSERVER\mailslot\ex\net' 'to the host' "@$W/all256"
     { ((CRC == 0)) && has "$W/n1a" "^CreateFile .* ok: unique to EXSERVER<00> at $S_IP:138, from EXCLIENT<00> $C_IP:138," &&
@@ -345,7 +336,7 @@ if srv_start "$NS_S" "$W/n1" -r EXSERVER -i "$IF_S" -n 5 -w 5 -t 500 -T 20 "$SLO
     { has "$W/n1" "^Message #1: 11 octets, unique, from EXCLIENT<00> $C_IP:138, to EXSERVER<00> at $S_IP," &&
         same_data "$W/n1" 1 "$(texthex "to the host")"; }
     verdict "netns: message 1: unique to EXSERVER<00> at $S_IP from EXCLIENT<00> $C_IP:138, exact"
-    check "netns: message 2: octets 0..255 exact" same_data "$W/n1" 2 "$H256"
+    check_sub "netns: message 2: octets 0..255 exact" same_data "$W/n1" 2 "$H256"
     { has "$W/n1" "^Message #3: 424 octets, group, from EXCLIENT<00> $C_IP:138, to $WG<00> at $BC," &&
         same_data "$W/n1" 3 "$H424"; }
     verdict "netns: message 3: 424 octets, group to $WG<00> at $BC, exact"

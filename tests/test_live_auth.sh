@@ -9,46 +9,11 @@
 # key files and options give one-line errors. A build without MAILSLOT_AUTH
 # must refuse --key-file with exit 2.
 set -u
-cli=${MAILSLOT_CLI:-build/tools/mailslot}
-build=${MAILSLOT_BUILD:-build}
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-    local p
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-failed=0 passed=0
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+make_tmp
+expect_one_line=1  # each refusal is one line on stderr
 base=$((13138 + ($$ % 400) * 10))
-
-ok() { passed=$((passed + 1)); }
-fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
-
-# expect STATUS PATTERN -- CMD...: exit status, and for a failure exactly one
-# stderr line matching PATTERN
-expect() {
-    local want=$1 pat=$2
-    shift 3
-    "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-    local got=$?
-    if [ "$got" -ne "$want" ] || { [ -n "$pat" ] && ! grep -qE -- "$pat" "$tmp/err"; }; then
-        fail "$* -> exit $got (want $want), stderr: $(head -c 300 "$tmp/err")"
-    elif [ "$want" -ne 0 ] && [ "$(wc -l <"$tmp/err")" -ne 1 ]; then
-        fail "$* -> not one line: $(cat "$tmp/err")"
-    else
-        ok
-    fi
-}
-
-listen_bg() {
-    local out=$1
-    shift
-    "$cli" listen "$@" >"$out" 2>"$out.err" &
-    pids+=("$!")
-    lpid=$!
-    sleep 0.3
-}
 
 KA=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
 KB=ff0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
@@ -65,7 +30,7 @@ chmod 600 "$tmp/kmal"
 
 if ! grep -q '^MAILSLOT_AUTH:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null; then
     expect 2 'MAILSLOT_AUTH=OFF' -- "$cli" send --key-file "$tmp/k" --to 127.0.0.1 --name 'PEER<00>' --slot '\MAILSLOT\x' --data x -w "$tmp/off.pcap"
-    [ -e "$tmp/off.pcap" ] && fail "refused send left a pcap" || ok
+    [ -e "$tmp/off.pcap" ] && bad "refused send left a pcap" || ok
     expect 2 'MAILSLOT_AUTH=OFF' -- "$cli" listen --key-file "$tmp/k" --port "$base" --timeout 0.2
     echo "test_live_auth: built without MAILSLOT_AUTH: $passed passed, $failed failed"
     [ "$failed" -eq 0 ]
@@ -104,46 +69,46 @@ PY
 
 # --- accepted, and every kind of rejection, counted ---
 P=$base
-send --key-file "$tmp/k" --data early -w "$tmp/early.pcap" || fail "send -w early"
-send --key-file "$tmp/k" --data replayme -w "$tmp/r.pcap" || fail "send -w"
+send --key-file "$tmp/k" --data early -w "$tmp/early.pcap" || bad "send -w early"
+send --key-file "$tmp/k" --data replayme -w "$tmp/r.pcap" || bad "send -w"
 listen_bg "$tmp/l1" --port "$P" --timeout 3 --json --stats --key-file "$tmp/k"
-send --key-file "$tmp/k" --data hello || fail "send with key"
-send --data plain || fail "send without key"
-send --key-file "$tmp/kwrong" --data wrong || fail "send wrong key"
-send --key-file "$tmp/kother" --data other || fail "send unknown key id"
-replay "$tmp/r.pcap" "$P" same newid flip || fail "python replay"
-wait "$lpid" && ok || fail "listen exit $? ($(cat "$tmp/l1.err"))"
-[ "$(wc -l <"$tmp/l1")" -eq 2 ] && ok || fail "2 accepted lines expected: $(cat "$tmp/l1")"
-grep -q '"auth":{"key_id":7,"time":[0-9]*\.[0-9][0-9][0-9]}' "$tmp/l1" && ok || fail "auth object: $(head -c 400 "$tmp/l1")"
-grep -q '"data_count":5,.*"data":"68656c6c6f"' "$tmp/l1" && ok || fail "trailer not stripped (hello): $(head -1 "$tmp/l1")"
-grep -q '"data":"7265706c61796d65"' "$tmp/l1" && ok || fail "replayme not accepted once"
-grep -q '"level":"must"' "$tmp/l1" && fail "must finding: $(cat "$tmp/l1")" || ok
+send --key-file "$tmp/k" --data hello || bad "send with key"
+send --data plain || bad "send without key"
+send --key-file "$tmp/kwrong" --data wrong || bad "send wrong key"
+send --key-file "$tmp/kother" --data other || bad "send unknown key id"
+replay "$tmp/r.pcap" "$P" same newid flip || bad "python replay"
+wait "$lpid" && ok || bad "listen exit $? ($(cat "$tmp/l1.err"))"
+[ "$(wc -l <"$tmp/l1")" -eq 2 ] && ok || bad "2 accepted lines expected: $(cat "$tmp/l1")"
+grep -q '"auth":{"key_id":7,"time":[0-9]*\.[0-9][0-9][0-9]}' "$tmp/l1" && ok || bad "auth object: $(head -c 400 "$tmp/l1")"
+grep -q '"data_count":5,.*"data":"68656c6c6f"' "$tmp/l1" && ok || bad "trailer not stripped (hello): $(head -1 "$tmp/l1")"
+grep -q '"data":"7265706c61796d65"' "$tmp/l1" && ok || bad "replayme not accepted once"
+grep -q '"level":"must"' "$tmp/l1" && bad "must finding: $(cat "$tmp/l1")" || ok
 st=$(grep 'authentication:' "$tmp/l1.err")
 for want in '2 accepted' '2 bad tag' '1 replay' '1 no or short trailer' '1 unknown key id' '0 stale' '0 cache full'; do
-    [[ $st == *"$want"* ]] && ok || fail "stats: want '$want' in: $st"
+    [[ $st == *"$want"* ]] && ok || bad "stats: want '$want' in: $st"
 done
 
 # --- stale: a frame written before the window, text output ---
 P=$((base + 4))
 listen_bg "$tmp/l2" --port "$P" --timeout 1.5 --stats --key-file "$tmp/k" --auth-window 1 --replay-cache 8
 sleep 0.8 # early.pcap is now well over a second old
-replay "$tmp/early.pcap" "$P" same || fail "python replay stale"
-send --key-file "$tmp/k" --data fresh || fail "send fresh"
-wait "$lpid" && ok || fail "listen 2 exit $? ($(cat "$tmp/l2.err"))"
-grep -q '\\MAILSLOT\\auth 5 octets \[authenticated: key 7\]' "$tmp/l2" && ok || fail "text line: $(cat "$tmp/l2")"
-grep -q '1 accepted; rejected: 0 bad tag, 1 stale' "$tmp/l2.err" && ok || fail "stale stats: $(cat "$tmp/l2.err")"
+replay "$tmp/early.pcap" "$P" same || bad "python replay stale"
+send --key-file "$tmp/k" --data fresh || bad "send fresh"
+wait "$lpid" && ok || bad "listen 2 exit $? ($(cat "$tmp/l2.err"))"
+grep -q '\\MAILSLOT\\auth 5 octets \[authenticated: key 7\]' "$tmp/l2" && ok || bad "text line: $(cat "$tmp/l2")"
+grep -q '1 accepted; rejected: 0 bad tag, 1 stale' "$tmp/l2.err" && ok || bad "stale stats: $(cat "$tmp/l2.err")"
 
 # --- sizes: the trailer counts against the limit ---
 head -c 372 /dev/zero >"$tmp/372"
 head -c 373 /dev/zero >"$tmp/373"
 expect 0 '' -- "$cli" send -q --key-file "$tmp/k" --to 127.0.0.1 --type group --slot '\MAILSLOT\x' --file "$tmp/372" -w "$tmp/s1.pcap"
 expect 1 '52-octet authentication trailer \(372 data octets fit' -- "$cli" send --key-file "$tmp/k" --to 127.0.0.1 --type group --slot '\MAILSLOT\x' --file "$tmp/373" -w "$tmp/s2.pcap"
-[ -e "$tmp/s2.pcap" ] && fail "refused send left a pcap" || ok
+[ -e "$tmp/s2.pcap" ] && bad "refused send left a pcap" || ok
 expect 0 '' -- "$cli" check -q "$tmp/s1.pcap"
 
 # --- bad key files and options: one line, non-zero, no output file ---
 expect 2 'group or others \(mode 0644\)' -- "$cli" send --key-file "$tmp/kopen" --to 127.0.0.1 --name 'PEER<00>' --slot '\MAILSLOT\x' --data x -w "$tmp/e.pcap"
-[ -e "$tmp/e.pcap" ] && fail "refused send left a pcap" || ok
+[ -e "$tmp/e.pcap" ] && bad "refused send left a pcap" || ok
 expect 2 'No such file' -- "$cli" send --key-file "$tmp/nokey" --to 127.0.0.1 --name 'PEER<00>' --slot '\MAILSLOT\x' --data x -w "$tmp/e.pcap"
 expect 2 'line 2: the key must be 64 to 128 hex digits' -- "$cli" send --key-file "$tmp/kmal" --to 127.0.0.1 --name 'PEER<00>' --slot '\MAILSLOT\x' --data x -w "$tmp/e.pcap"
 expect 2 'not a regular file' -- "$cli" send --key-file "$tmp" --to 127.0.0.1 --name 'PEER<00>' --slot '\MAILSLOT\x' --data x -w "$tmp/e.pcap"
@@ -157,5 +122,4 @@ expect 2 '--auth-window must be at least 1' -- "$cli" listen --key-file "$tmp/k"
 expect 2 '--replay-cache must be at least 1' -- "$cli" listen --key-file "$tmp/k" --replay-cache 0 --port $((base + 8)) --timeout 0.2
 expect 2 '--replay-cache: .-3. is not a number' -- "$cli" listen --key-file "$tmp/k" --replay-cache -3 --port $((base + 8)) --timeout 0.2
 
-echo "test_live_auth: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

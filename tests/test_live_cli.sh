@@ -5,65 +5,32 @@
 # high ports, no root): every addressing mode, --slot filters, --count and
 # --timeout, size refusals, -w pcap, --wait.
 set -u
-cli=${MAILSLOT_CLI:-build/tools/mailslot}
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-    local p
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-failed=0 passed=0
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+make_tmp
 base=$((20000 + ($$ % 20000)))
-
-ok() { passed=$((passed + 1)); }
-fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
-
-# expect STATUS PATTERN -- CMD...: exit status and a stderr line matching PATTERN
-expect() {
-    local want=$1 pat=$2
-    shift 3
-    "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-    local got=$?
-    if [ "$got" -ne "$want" ] || { [ -n "$pat" ] && ! grep -qE -- "$pat" "$tmp/err"; }; then
-        fail "$* -> exit $got (want $want), stderr: $(head -c 300 "$tmp/err")"
-    else
-        ok
-    fi
-}
-
-# Start a listener in the background; give it time to bind.
-listen_bg() {
-    local out=$1
-    shift
-    "$cli" listen "$@" >"$out" 2>"$out.err" &
-    pids+=("$!")
-    lpid=$!
-    sleep 0.3
-}
 
 # --- unique, group to the broadcast address, forced broadcast; JSON out ---
 P=$base
 listen_bg "$tmp/l1" --port $P --count 3 --timeout 10 --json
-"$cli" send -q --to 127.0.0.1 --name 'PEER<00>' --slot '\MAILSLOT\test\nested' --data hello --port $P --sport $((P + 1)) || fail "send unique"
-printf '\x01\x02' | "$cli" send -q --to 127.255.255.255 --slot '\MAILSLOT\grp' --port $P --sport $((P + 1)) || fail "send group (stdin)"
-"$cli" send -q --to 127.0.0.1 --type broadcast --name 'IGNORED<00>' --slot '\MAILSLOT\bc' --hex 'ff00' --port $P --sport $((P + 1)) || fail "send broadcast"
-wait "$lpid" && ok || fail "listen exit $? ($(cat "$tmp/l1.err"))"
-[ "$(wc -l <"$tmp/l1")" -eq 3 ] && ok || fail "3 lines expected: $(cat "$tmp/l1")"
-grep -q '"type":16,.*"dst_name":"PEER<00>"' "$tmp/l1" && ok || fail "unique line"
-grep -q '"type":17,.*"dst_name":"WORKGROUP<00>"' "$tmp/l1" && grep -q '"dst":"127.255.255.255"' "$tmp/l1" && ok || fail "group line"
-grep -q '"type":18' "$tmp/l1" && ok || fail "broadcast line"
-grep -q '"level":"must"' "$tmp/l1" && fail "must finding in $(cat "$tmp/l1")" || ok
+"$cli" send -q --to 127.0.0.1 --name 'PEER<00>' --slot '\MAILSLOT\test\nested' --data hello --port $P --sport $((P + 1)) || bad "send unique"
+printf '\x01\x02' | "$cli" send -q --to 127.255.255.255 --slot '\MAILSLOT\grp' --port $P --sport $((P + 1)) || bad "send group (stdin)"
+"$cli" send -q --to 127.0.0.1 --type broadcast --name 'IGNORED<00>' --slot '\MAILSLOT\bc' --hex 'ff00' --port $P --sport $((P + 1)) || bad "send broadcast"
+wait "$lpid" && ok || bad "listen exit $? ($(cat "$tmp/l1.err"))"
+[ "$(wc -l <"$tmp/l1")" -eq 3 ] && ok || bad "3 lines expected: $(cat "$tmp/l1")"
+grep -q '"type":16,.*"dst_name":"PEER<00>"' "$tmp/l1" && ok || bad "unique line"
+grep -q '"type":17,.*"dst_name":"WORKGROUP<00>"' "$tmp/l1" && grep -q '"dst":"127.255.255.255"' "$tmp/l1" && ok || bad "group line"
+grep -q '"type":18' "$tmp/l1" && ok || bad "broadcast line"
+grep -q '"level":"must"' "$tmp/l1" && bad "must finding in $(cat "$tmp/l1")" || ok
 
 # --- --slot filter, text output ---
 P=$((base + 10))
 listen_bg "$tmp/l2" --port $P --slot '\mailslot\WANTED' --count 1 --timeout 10 --stats
 "$cli" send -q --to 127.0.0.1 --name 'PEER<00>' --slot '\MAILSLOT\other' --data no --port $P --sport $((P + 1))
 "$cli" send -q --to 127.0.0.1 --name 'PEER<00>' --slot '\MAILSLOT\wanted' --data yes --port $P --sport $((P + 1))
-wait "$lpid" && ok || fail "listen --slot exit $?"
-[ "$(wc -l <"$tmp/l2")" -eq 1 ] && grep -q 'DIRECT_UNIQUE .* \\MAILSLOT\\wanted 3 octets' "$tmp/l2" && ok || fail "slot filter: $(cat "$tmp/l2")"
-grep -q '1 no such mailslot' "$tmp/l2.err" && ok || fail "stats: $(cat "$tmp/l2.err")"
+wait "$lpid" && ok || bad "listen --slot exit $?"
+[ "$(wc -l <"$tmp/l2")" -eq 1 ] && grep -q 'DIRECT_UNIQUE .* \\MAILSLOT\\wanted 3 octets' "$tmp/l2" && ok || bad "slot filter: $(cat "$tmp/l2")"
+grep -q '1 no such mailslot' "$tmp/l2.err" && ok || bad "stats: $(cat "$tmp/l2.err")"
 
 # --- timeout with nothing: exit 1 ---
 expect 1 'listen timed out' -- "$cli" listen --port $((base + 20)) --timeout 0.3
@@ -73,7 +40,7 @@ head -c 424 /dev/zero >"$tmp/424"
 head -c 425 /dev/zero >"$tmp/425"
 expect 0 '' -- "$cli" send -q --to 127.0.0.1 --type group --slot '\MAILSLOT\x' --file "$tmp/424" -w "$tmp/a.pcap"
 expect 1 '424-octet limit' -- "$cli" send --to 127.0.0.1 --type group --slot '\MAILSLOT\x' --file "$tmp/425" -w "$tmp/b.pcap"
-[ -e "$tmp/b.pcap" ] && fail "refused send left a pcap" || ok
+[ -e "$tmp/b.pcap" ] && bad "refused send left a pcap" || ok
 expect 0 'over 576' -- "$cli" send --force-size --to 127.0.0.1 --type group --slot '\MAILSLOT\x' --file "$tmp/425" -w "$tmp/b.pcap"
 head -c 429 /dev/zero >"$tmp/429"
 expect 1 '512' -- "$cli" send --to 127.0.0.1 --name 'PEER<00>' --slot '\MAILSLOT\abcd' --file "$tmp/429" -w "$tmp/c.pcap"
@@ -84,7 +51,7 @@ expect 0 '' -- "$cli" send -q --to 127.0.0.1 --name 'PEER<00>' --slot '\MAILSLOT
 expect 0 '' -- "$cli" send -q --to '\\*' --slot '\MAILSLOT\BROWSE' --hex 0200 --repeat 3 --interval 0 -w "$tmp/d.pcap"
 expect 0 '' -- "$cli" check -q "$tmp/d.pcap"
 "$cli" decode --json "$tmp/d.pcap" 2>/dev/null | grep -o '"id":[0-9]*' | sort -u >"$tmp/ids"
-[ "$(wc -l <"$tmp/ids")" -eq 3 ] && ok || fail "3 distinct DGM_IDs: $(cat "$tmp/ids")"
+[ "$(wc -l <"$tmp/ids")" -eq 3 ] && ok || bad "3 distinct DGM_IDs: $(cat "$tmp/ids")"
 
 # --- errors and usage ---
 expect 1 'local mailslot' -- "$cli" send --to '\\.' --slot '\MAILSLOT\x' --data x
@@ -101,21 +68,20 @@ wpid=$!
 pids+=("$wpid")
 sleep 0.5
 "$cli" send -q --to 127.0.0.1 --name 'ASKER<00>' --slot '\MAILSLOT\reply' --data pong --port $P --sport $((P + 6))
-wait "$wpid" && ok || fail "send --wait exit $?: $(cat "$tmp/w.err")"
-grep -q 'DIRECT_UNIQUE .*-> ASKER<00> \\MAILSLOT\\reply 4 octets' "$tmp/w" && ok || fail "reply not printed: $(cat "$tmp/w")"
+wait "$wpid" && ok || bad "send --wait exit $?: $(cat "$tmp/w.err")"
+grep -q 'DIRECT_UNIQUE .*-> ASKER<00> \\MAILSLOT\\reply 4 octets' "$tmp/w" && ok || bad "reply not printed: $(cat "$tmp/w")"
 
 # --- as root only: --pcap on lo, and the privilege drop ---
-if [ "$(id -u)" = 0 ]; then
+if is_root; then
     P=$((base + 40))
     listen_bg "$tmp/l4" --pcap lo --port $P --count 1 --timeout 10 --user nobody
     user=$(ps -o user= -p "$lpid" 2>/dev/null | tr -d ' ')
-    [ "$user" = nobody ] && ok || fail "listen --user nobody runs as '$user'"
+    [ "$user" = nobody ] && ok || bad "listen --user nobody runs as '$user'"
     "$cli" send -q --to 127.0.0.1 --name 'PEER<00>' --slot '\MAILSLOT\pcap' --data viapcap --port $P --sport $((P + 1))
-    wait "$lpid" && ok || fail "listen --pcap exit $?: $(cat "$tmp/l4.err")"
-    grep -q '\\MAILSLOT\\pcap 7 octets' "$tmp/l4" && ok || fail "listen --pcap: $(cat "$tmp/l4")"
+    wait "$lpid" && ok || bad "listen --pcap exit $?: $(cat "$tmp/l4.err")"
+    grep -q '\\MAILSLOT\\pcap 7 octets' "$tmp/l4" && ok || bad "listen --pcap: $(cat "$tmp/l4")"
 else
     echo "test_live_cli: not root: --pcap and --user not tested"
 fi
 
-echo "test_live_cli: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -10,44 +10,31 @@
 # cannot run the binary; the plain build's run covers it, so it passes with
 # a note.
 set -u
-src=${MAILSLOT_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
-cli=${MAILSLOT_CLI:-$src/build/tools/mailslot}
-shared=${MAILSLOT_SHARED:-$src/../shared}
-build=${MAILSLOT_BUILD:-$(dirname "$(dirname "$cli")")}
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
 
-skip_or_fail() {
-    if [[ -n ${MAILSLOT_REQUIRE_ALL:-} && ${MAILSLOT_REQUIRE_ALL:-} != 0 ]]; then
-        echo "FAIL (MAILSLOT_REQUIRE_ALL set, nothing may skip): $*"
-        exit 1
-    fi
-    echo "skipped: $*"
-    exit 77
-}
-
-[[ -x $cli ]] || skip_or_fail "no mailslot CLI at $cli"
+[[ -x $cli ]] || skip "no mailslot CLI at $cli"
 if grep -qs '^MAILSLOT_SANITIZE:BOOL=ON' "$build/CMakeCache.txt" ||
     nm -D "$cli" 2>/dev/null | grep -q '__asan_init'; then
     echo "valgrind_cli: not applicable to an ASan build ($cli); the plain build runs it"
     exit 0
 fi
-command -v valgrind >/dev/null || skip_or_fail "valgrind is not installed"
+need valgrind
 
 caps=()
 for f in "$src"/captures/*.pcap "$src"/captures/*.pcapng "$src"/captures/*.cap \
     "$shared"/captures/*.pcap "$shared"/captures/*.pcapng "$shared"/captures/*.cap; do
     [[ -f $f ]] && caps+=("$f")
 done
-((${#caps[@]} > 0)) || skip_or_fail "no captures in $src/captures or $shared/captures"
-[[ -d $shared/captures ]] || skip_or_fail "$shared/captures is missing"
+((${#caps[@]} > 0)) || skip "no captures in $src/captures or $shared/captures"
+[[ -d $shared/captures ]] || skip "$shared/captures is missing"
 
-work=$(mktemp -d /tmp/mailslot-valgrind.XXXXXX)
-trap 'rm -rf -- "$work"' EXIT
+make_tmp
+work=$tmp
 
 # One valgrind run per (command, capture), several at once.
 jobs_max=$(nproc 2>/dev/null || echo 2)
 ((jobs_max > 4)) && jobs_max=4
-runs=0
-bad=0
 t0=$SECONDS
 vg() {   # ID ARGS...
     local id=$1
@@ -75,13 +62,13 @@ for f in "${caps[@]}"; do
 done
 wait
 for ((k = 1; k <= i; k++)); do
-    runs=$((runs + 1))
     rc=$(cat "$work/$k.rc" 2>/dev/null || echo missing)
     if [[ $rc == 99 || $rc == missing || -s $work/$k.vg ]] || ((rc >= 128)); then
-        bad=$((bad + 1))
-        echo "FAIL: $(cat "$work/$k.what") (exit $rc)"
+        bad "$(cat "$work/$k.what") (exit $rc)"
         head -n 40 "$work/$k.vg"
+    else
+        ok
     fi
 done
-echo "valgrind_cli: $runs runs on ${#caps[@]} captures, $bad with memcheck errors or leaks ($((SECONDS - t0)) s)"
-((bad == 0))
+echo "valgrind_cli: $i runs on ${#caps[@]} captures, $failed with memcheck errors or leaks ($((SECONDS - t0)) s)"
+finish

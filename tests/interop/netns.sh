@@ -1,18 +1,18 @@
 # SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # shellcheck disable=SC2034  # variables are used by the scripts that source this
-# tests/interop/netns.sh - fixture for the live interop tests (sourced).
+# tests/interop/netns.sh - fixture for the live interop tests (sourced), and
+# for captures/record-nmbd.sh, which records nmbd the same way.
 #
-# Gives a test script:
-#   - the skip convention (exit 77 "skipped: WHY", or exit 1 when
-#     MAILSLOT_REQUIRE_ALL is set), checks for root, ip netns, tools and the
-#     CLI's send/listen commands;
+# Gives a script (besides what tests/lib.sh gives, which it sources):
+#   - checks for root, ip netns, tools and the CLI's send/listen commands
+#     (a missing one skips: exit 77 "skipped: WHY", or exit 1 when
+#     MAILSLOT_REQUIRE_ALL is set);
 #   - private network namespaces joined by veth pairs, addresses only from
 #     192.0.2.0/24, TX checksum offload off (so captures carry correct UDP
 #     checksums);
-#   - one Samba nmbd with a throw-away smb.conf and directories (the same
-#     recipe as captures/record-nmbd.sh), and a bounded wait for it to
-#     become the local master browser;
+#   - one Samba nmbd with a throw-away smb.conf and directories, and a
+#     bounded wait for it to become the local master browser;
 #   - background processes started in a namespace, tracked by PID;
 #   - sub-test bookkeeping: one PASS/FAIL/SKIP line each and a final
 #     "N passed, M failed, K skipped" line;
@@ -27,9 +27,11 @@
 #   captures, listener output), IT_VERBOSE=1 (show more on failure).
 
 # ------------------------------------------------------------ basics
+# shellcheck source=tests/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 IT_NAME=${IT_NAME:-interop}
-IT_SRC=${MAILSLOT_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-IT_CLI=${MAILSLOT_CLI:-$IT_SRC/build/tools/mailslot}
+IT_SRC=$src
+IT_CLI=$cli
 IT_PY=/usr/bin/python3
 IT_PYDIR=$IT_SRC/tests/py
 
@@ -45,44 +47,42 @@ IT_T0=$(date +%s.%N)
 
 it_log() { printf '[%s %6.1fs] %s\n' "$IT_NAME" "$(it_elapsed)" "$*" >&2; }
 
-it_elapsed() { awk -v a="$IT_T0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b - a}'; }
-
-it_require_all() { [[ -n ${MAILSLOT_REQUIRE_ALL:-} && ${MAILSLOT_REQUIRE_ALL:-} != 0 ]]; }
-
-# The project's skip convention (tests/py/common.py skip_or_fail).
-it_skip_or_fail() {
-    if it_require_all; then
-        echo "FAIL (MAILSLOT_REQUIRE_ALL set, nothing may skip): $*"
-        exit 1
-    fi
-    echo "skipped: $*"
-    exit 77
-}
+# it_since T0: seconds since T0 (date +%s.%N), one decimal.
+it_since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b - a}'; }
+it_elapsed() { it_since "$IT_T0"; }
 
 # ------------------------------------------------------------ requirements
-it_require_root_netns() {
-    [[ $EUID -eq 0 ]] || it_skip_or_fail "not root (network namespaces need root)"
-    command -v ip >/dev/null || it_skip_or_fail "iproute2 'ip' is not installed"
-    ip netns list >/dev/null 2>&1 || it_skip_or_fail "'ip netns' does not work here"
-    command -v ss >/dev/null || it_skip_or_fail "'ss' (iproute2) is not installed"
+# Why namespaces cannot be made here (nothing when they can).
+it_why_no_netns() {
+    if ! is_root; then
+        echo "not root (network namespaces need root)"
+    elif ! command -v ip >/dev/null; then
+        echo "iproute2 'ip' is not installed"
+    elif ! ip netns list >/dev/null 2>&1; then
+        echo "'ip netns' does not work here"
+    elif ! command -v ss >/dev/null; then
+        echo "'ss' (iproute2) is not installed"
+    fi
 }
 
-it_require_cmd() {   # CMD [WHY]
-    command -v "$1" >/dev/null || it_skip_or_fail "${2:-$1 is not installed}"
+it_require_root_netns() {
+    local why
+    why=$(it_why_no_netns)
+    [[ -z $why ]] || skip "$why"
 }
 
 it_require_scapy() {
-    [[ -x $IT_PY ]] || it_skip_or_fail "$IT_PY is missing"
+    [[ -x $IT_PY ]] || skip "$IT_PY is missing"
     "$IT_PY" -c 'import scapy.all' >/dev/null 2>&1 ||
-        it_skip_or_fail "python3-scapy is not installed ($IT_PY cannot import scapy)"
+        skip "python3-scapy is not installed ($IT_PY cannot import scapy)"
 }
 
 it_require_cli() {   # COMMAND... : each 'mailslot COMMAND --help' must work
     local c
-    [[ -x $IT_CLI ]] || it_skip_or_fail "no mailslot CLI at $IT_CLI"
+    [[ -x $IT_CLI ]] || skip "no mailslot CLI at $IT_CLI"
     for c in "$@"; do
         "$IT_CLI" "$c" --help >/dev/null 2>&1 ||
-            it_skip_or_fail "'mailslot $c' is not available yet ($IT_CLI $c --help fails)"
+            skip "'mailslot $c' is not available yet ($IT_CLI $c --help fails)"
     done
 }
 
@@ -120,7 +120,7 @@ it_fail() {
 # A sub-test that cannot run (feature not there yet). Under
 # MAILSLOT_REQUIRE_ALL it counts as a failure, like a skipped script.
 it_skip() {
-    if it_require_all; then
+    if require_all; then
         it_fail "$1" "skipped, but MAILSLOT_REQUIRE_ALL is set: $2"
         return
     fi
@@ -140,7 +140,7 @@ it_finish() {
     echo "$IT_PASSED passed, $IT_FAILED failed, $IT_SKIPPED skipped ($(it_elapsed) s)"
     if ((IT_FAILED > 0)); then exit 1; fi
     if ((IT_PASSED == 0 && IT_SKIPPED > 0)); then
-        it_skip_or_fail "every sub-test skipped"
+        skip "every sub-test skipped"
     fi
     exit 0
 }
@@ -178,16 +178,18 @@ it_forget_pid() {
     IT_PIDS=("${keep[@]}")
 }
 
-# it_wait_pid PID SECONDS: wait (bounded) for PID to exit; its status in
-# IT_RC (124 when it was still running and got stopped).
+# it_wait_pid PID SECONDS [STOP]: wait (bounded) for PID to exit; its
+# status in IT_RC (124 when it was still running and STOP PID, by default
+# it_stop_pid, stopped it).
 it_wait_pid() {
-    local pid=$1 secs=$2 i
+    local pid=$1 secs=$2 stop=${3:-it_stop_pid} i
     for ((i = 0; i < secs * 10; i++)); do
         it_is_running "$pid" || break
         sleep 0.1
     done
     if it_is_running "$pid"; then
-        it_stop_pid "$pid" TERM
+        "$stop" "$pid"
+        it_forget_pid "$pid"
         IT_RC=124
         return 0
     fi
@@ -342,13 +344,19 @@ it_veth() {
     return 1
 }
 
-# it_dumpcap NS IFACE FILE: record UDP 137/138 on IFACE (bounded to 300 s);
-# PID in IT_BG_PID.
+# it_pair NS_A IF_A IP_A NS_B IF_B IP_B: the two namespaces and the veth
+# pair between them (it_netns, it_veth); 1 when one step failed.
+it_pair() {
+    it_netns "$1" && it_netns "$4" && it_veth "$@"
+}
+
+# it_dumpcap NS IFACE FILE [SECONDS]: record UDP 137/138 on IFACE for at
+# most SECONDS (300); PID in IT_BG_PID.
 it_dumpcap() {
-    local ns=$1 ifc=$2 file=$3 err=$3.err i
+    local ns=$1 ifc=$2 file=$3 err=$3.err secs=${4:-300} i
     touch "$file"
     it_bg "$ns" /dev/null "$err" dumpcap -q -i "$ifc" -f 'udp port 137 or udp port 138' \
-        -a duration:300 -w "$file"
+        -a "duration:$secs" -w "$file"
     for ((i = 0; i < 100; i++)); do
         grep -q 'Capturing on' "$err" 2>/dev/null && return 0
         it_is_running "$IT_BG_PID" || break
@@ -362,7 +370,8 @@ it_dumpcap() {
 IT_NB_NAME=LABPEER
 IT_WORKGROUP=MSLAB
 IT_NMBD_DEBUG=${IT_NMBD_DEBUG:-5}
-IT_NMBD_SOCKET_DIR=/run/samba/nmbd
+IT_NMBD_SERVER_STRING="mailslot interop"  # its announcements' comment
+IT_NMBD_SOCKET_DIR=/run/samba/nmbd       # compiled in: no smb.conf option
 IT_NMBD_PID=""
 IT_NMBD_LOG=""
 IT_NMBD_T0=""
@@ -393,7 +402,7 @@ it_nmbd_start() {
 [global]
     netbios name = $IT_NB_NAME
     workgroup = $IT_WORKGROUP
-    server string = mailslot interop
+    server string = $IT_NMBD_SERVER_STRING
     server role = standalone server
     interfaces = $ifc
     bind interfaces only = yes
@@ -444,7 +453,7 @@ EOF
     fi
 }
 
-it_nmbd_since() { awk -v a="$IT_NMBD_T0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b - a}'; }
+it_nmbd_since() { it_since "$IT_NMBD_T0"; }
 
 # it_nmbd_wait_master SECONDS: bounded wait for "now a local master browser".
 it_nmbd_wait_master() {

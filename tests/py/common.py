@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: MIT
 """Shared helpers for the script tests: where things are, how to skip."""
+import argparse
 import glob
+import ipaddress
 import json
 import os
 import shutil
@@ -19,6 +21,27 @@ def skip_or_fail(why):
         sys.exit(1)
     print(f"skipped: {why}")
     sys.exit(77)
+
+
+def lab_ip(s):
+    """argparse type: an address of the test network 192.0.2.0/24 only."""
+    if ipaddress.ip_address(s) not in ipaddress.ip_network("192.0.2.0/24"):
+        raise argparse.ArgumentTypeError(f"{s} is outside 192.0.2.0/24")
+    return s
+
+
+def expected(path, got):
+    """The committed expectation at path; with --update on the command
+    line, got is written there instead (after review of why it changed)
+    and None returned."""
+    if "--update" not in sys.argv:
+        with open(path) as f:
+            return json.load(f)
+    with open(path, "w") as f:
+        json.dump(got, f, indent=1, sort_keys=True)
+        f.write("\n")
+    print(f"wrote {path}")
+    return None
 
 
 def shared_captures():

@@ -25,8 +25,8 @@
 Only addresses in 192.0.2.0/24 are accepted.
 """
 import argparse
-import ipaddress
 import json
+import os
 import random
 import re
 import socket
@@ -34,14 +34,8 @@ import struct
 import sys
 import time
 
-LAB = ipaddress.ip_network("192.0.2.0/24")
-
-
-def lab_ip(s):
-    ip = ipaddress.ip_address(s)
-    if ip not in LAB:
-        raise argparse.ArgumentTypeError(f"{s} is outside 192.0.2.0/24")
-    return s
+sys.path.insert(0, os.path.dirname(__file__))
+from common import lab_ip  # noqa: E402
 
 
 def nb_encode(name, suffix=0x00):

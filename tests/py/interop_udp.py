@@ -16,7 +16,7 @@
 Only addresses in 192.0.2.0/24 are accepted as destinations.
 """
 import argparse
-import ipaddress
+import os
 import random
 import select
 import socket
@@ -24,14 +24,8 @@ import struct
 import sys
 import time
 
-LAB = ipaddress.ip_network("192.0.2.0/24")
-
-
-def lab_ip(s):
-    ip = ipaddress.ip_address(s)
-    if ip not in LAB:
-        raise argparse.ArgumentTypeError(f"{s} is outside 192.0.2.0/24")
-    return s
+sys.path.insert(0, os.path.dirname(__file__))
+from common import lab_ip  # noqa: E402
 
 
 def udp_socket(sport):

@@ -9,12 +9,12 @@
 #include "cli_opts.h"
 #include "cli_signal.h"
 #include "cli_term.h"
-#include "datagrams.h"
+#include "dg_cli.h"
 #include "json_out.h"
 #include "mailslot/validate.h"
 #include "stats.h"
 
-enum { K_JSON = 400, K_STRICT, K_STATS, K_LIST, K_MARKDOWN, K_COLOR };
+enum { K_JSON = 400, K_STRICT, K_STATS, K_LIST, K_MARKDOWN };
 
 static const cli_opt check_opts[] = {
     DG_CLI_INPUT_OPTS,
@@ -23,7 +23,7 @@ static const cli_opt check_opts[] = {
     { "stats", K_STATS, 0, NULL, "add counts per message type, mailslot, sender,\nopcode", NULL },
     DG_CLI_FILTER_OPTS,
     DG_CLI_REASM_OPTS,
-    CLI_COLOR_OPT(K_COLOR),
+    CLI_COLOR_OPT(DG_KEY_COLOR),
     { "quiet", 'q', 'q', NULL, "no per-finding lines, no progress line; only the\nsummary", NULL },
     { "list-rules", K_LIST, 0, NULL, "print the rule catalogue (--markdown: as\ndocs/RULES.md)", NULL },
     { "markdown", K_MARKDOWN, 0, NULL, "with --list-rules: a Markdown table", NULL },
@@ -157,66 +157,61 @@ static void list_rules(bool markdown)
                r[i].source);
 }
 
+/* The options of check alone: --strict, --list-rules and --markdown
+ * end here. */
+typedef struct check_opts_seen {
+    check_ctx *c;
+    bool strict, list, markdown;
+} check_opts_seen;
+
+static bool check_option(dg_cli *a, int key, const char *arg, void *ctx)
+{
+    (void)a;
+    (void)arg;
+    check_opts_seen *s = ctx;
+    switch (key) {
+    case K_JSON: s->c->json = true; return true;
+    case K_STRICT: s->strict = true; return true;
+    case K_STATS: s->c->with_stats = true; return true;
+    case K_LIST: s->list = true; return true;
+    case K_MARKDOWN: s->markdown = true; return true;
+    default: return false;
+    }
+}
+
 int cmd_check(int argc, char **argv)
 {
     static check_ctx c;
     memset(&c, 0, sizeof c);
-    static dg_options o;
-    memset(&o, 0, sizeof o);
-    o.sub = "check";
-    o.ports[0] = 138;
-    o.nports = 1;
-    bool strict = false, list = false, markdown = false;
-    const char *color = "auto";
-    int ch;
-    while ((ch = cli_next(&cli_cmd_check, argc, argv)) > 0) {
-        switch (ch) {
-        case K_JSON: c.json = true; break;
-        case K_STRICT: strict = true; break;
-        case K_STATS: c.with_stats = true; break;
-        case 'q': c.quiet = true; break;
-        case K_LIST: list = true; break;
-        case K_MARKDOWN: markdown = true; break;
-        case K_COLOR: color = optarg; break;
-        default:
-            if (dg_option(&o, ch, optarg) < 0)
-                return EXIT_USAGE;
-            break;
-        }
-    }
-    if (ch != CLI_END)
-        return ch == CLI_EXIT_OK ? EXIT_OK : EXIT_USAGE;
-    if (list) {
-        list_rules(markdown);
+    static dg_cli a;
+    check_opts_seen seen = { &c, false, false, false };
+    int st = dg_cli_options(&a, &cli_cmd_check, argc, argv, check_option, &seen);
+    if (st != DG_CLI_GO)
+        return st;
+    if (seen.list) {
+        list_rules(seen.markdown);
         return EXIT_OK;
     }
-    if (markdown) {
+    if (seen.markdown) {
         cli_error("check", "--markdown goes with --list-rules");
         return EXIT_USAGE;
     }
-    if (dg_take_input(&o, argc, argv, optind) != 0)
+    c.quiet = a.quiet;
+    if (dg_cli_input(&a, argc, argv, &use_color) != 0)
         return EXIT_USAGE;
-    int col = cli_color_choice(color, stdout);
-    if (col < 0) {
-        cli_error("check", "--color: '%s' is not auto, always or never", color);
-        return EXIT_USAGE;
-    }
-    use_color = col == 1;
-    o.progress = !c.quiet && cli_progress_wanted();
     c.rules = ms_rules(&c.nrules);
     c.hits = calloc(c.nrules, sizeof *c.hits);
     if (!c.hits || (c.with_stats && stats_init(&c.st) != 0)) {
         cli_error("check", "out of memory");
         return EXIT_SYSTEM;
     }
-    static char outbuf[1 << 18];
-    setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    dg_cli_buffer_stdout();
     jo_init(&c.j, stdout);
     dg_result res;
-    o.validate = true;
+    a.o.validate = true;
     /* Nothing prints finding texts with -q (and no --json): only counts. */
-    o.report_flags = c.quiet && !c.json ? MS_REPORT_NO_TEXT : 0;
-    int status = dg_run(&o, on_datagram, &c, &res);
+    a.o.report_flags = c.quiet && !c.json ? MS_REPORT_NO_TEXT : 0;
+    int status = dg_run(&a.o, on_datagram, &c, &res);
     if (status != EXIT_OK && res.cs.frames == 0) {
         /* Nothing was readable: the one error line says why, no summary. */
         if (c.with_stats)
@@ -231,18 +226,16 @@ int cmd_check(int argc, char **argv)
         stats_print(&c.st, sf);
         stats_free(&c.st);
     }
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        cli_error("check", "writing the output failed");
+    if (dg_cli_flush_stdout("check") != EXIT_OK)
         status = EXIT_SYSTEM;
-    }
     if (res.cs.datagrams == 0 || res.interrupted)
-        dg_print_capture_summary(&o, &res);
+        dg_print_capture_summary(&a.o, &res);
     free(c.hits);
     if (res.interrupted)
         return cli_signal_status();
     if (status != EXIT_OK)
         return status;
-    if (c.malformed || (strict && c.unusual))
+    if (c.malformed || (seen.strict && c.unusual))
         return EXIT_NEGATIVE;
     return EXIT_OK;
 }

@@ -15,11 +15,11 @@
 #include "mailslot/message.h"
 #include "text_out.h"
 #include "dgram_print.h"
-#include "datagrams.h"
+#include "dg_cli.h"
 #include "stats.h"
 #include "mailslot/validate.h"
 
-enum { K_JSON = 400, K_STATS, K_COLOR, K_DATA };
+enum { K_JSON = 400, K_STATS, K_DATA };
 
 static const cli_opt decode_opts[] = {
     DG_CLI_INPUT_OPTS,
@@ -32,7 +32,7 @@ static const cli_opt decode_opts[] = {
     { "stats", K_STATS, 0, NULL, "only counts: message types, mailslots, senders,\nopcodes", NULL },
     DG_CLI_FILTER_OPTS,
     DG_CLI_REASM_OPTS,
-    CLI_COLOR_OPT(K_COLOR),
+    CLI_COLOR_OPT(DG_KEY_COLOR),
     { "quiet", 'q', 'q', NULL, "no summary and no progress line on stderr", NULL },
     { NULL, 0, 0, NULL, NULL, NULL },
 };
@@ -92,64 +92,52 @@ static void on_datagram(void *vctx, const dg_item *it)
     dp_json(&c->j, it, it->findings, NULL);
 }
 
+static bool decode_option(dg_cli *a, int key, const char *arg, void *ctx)
+{
+    (void)a;
+    (void)arg;
+    decode_ctx *c = ctx;
+    switch (key) {
+    case 'v': c->verbose = true; return true;
+    case K_JSON: c->json = true; return true;
+    case K_STATS: c->stats_only = true; return true;
+    case K_DATA: dp_set_show_data(true); return true;
+    default: return false;
+    }
+}
+
 int cmd_decode(int argc, char **argv)
 {
     static decode_ctx c;
     memset(&c, 0, sizeof c);
-    static dg_options o;
-    memset(&o, 0, sizeof o);
-    o.sub = "decode";
-    o.ports[0] = 138;
-    o.nports = 1;
-    bool quiet = false;
-    const char *color = "auto";
-    int ch;
-    while ((ch = cli_next(&cli_cmd_decode, argc, argv)) > 0) {
-        switch (ch) {
-        case 'v': c.verbose = true; break;
-        case K_JSON: c.json = true; break;
-        case K_STATS: c.stats_only = true; break;
-        case 'q': quiet = true; break;
-        case 'w': o.write_path = optarg; break;
-        case K_COLOR: color = optarg; break;
-        case K_DATA: dp_set_show_data(true); break;
-        default:
-            if (dg_option(&o, ch, optarg) < 0)
-                return EXIT_USAGE;
-            break;
-        }
-    }
-    if (ch != CLI_END)
-        return ch == CLI_EXIT_OK ? EXIT_OK : EXIT_USAGE;
+    static dg_cli a;
+    int st = dg_cli_options(&a, &cli_cmd_decode, argc, argv, decode_option, &c);
+    if (st != DG_CLI_GO)
+        return st;
     if (c.stats_only && c.json) {
         cli_error("decode", "--stats prints a text table; it does not go with --json");
         return EXIT_USAGE;
     }
-    if (dg_take_input(&o, argc, argv, optind) != 0)
+    bool color;
+    if (dg_cli_input(&a, argc, argv, &color) != 0)
         return EXIT_USAGE;
-    int col = cli_color_choice(color, stdout);
-    if (col < 0) {
-        cli_error("decode", "--color: '%s' is not auto, always or never", color);
-        return EXIT_USAGE;
-    }
-    dp_set_color(col == 1);
-    bool to_stdout = o.write_path && !strcmp(o.write_path, "-");
+    dp_set_color(color);
+    dg_options *o = &a.o;
+    bool to_stdout = o->write_path && !strcmp(o->write_path, "-");
     if (to_stdout && !c.stats_only) {
         /* The pcap owns standard output: decode prints nothing there. */
         c.silent = true;
     }
-    o.progress = !quiet && cli_progress_wanted();
     if (c.stats_only && stats_init(&c.st) != 0) {
         cli_error("decode", "out of memory");
         return EXIT_SYSTEM;
     }
-    static char outbuf[1 << 18];
     if (!to_stdout)
-        setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+        dg_cli_buffer_stdout();
     jo_init(&c.j, stdout);
     dg_result res;
-    o.validate = c.json && !c.stats_only && !c.silent;
-    int status = dg_run(&o, on_datagram, &c, &res);
+    o->validate = c.json && !c.stats_only && !c.silent;
+    int status = dg_run(o, on_datagram, &c, &res);
     if (status != EXIT_OK && res.cs.frames == 0) {
         /* Nothing was readable: the one error line says why, no summary. */
         if (c.stats_only)
@@ -161,12 +149,10 @@ int cmd_decode(int argc, char **argv)
     }
     if (c.stats_only)
         stats_free(&c.st);
-    if (!to_stdout && (fflush(stdout) != 0 || ferror(stdout))) {
-        cli_error("decode", "writing the output failed");
+    if (!to_stdout && dg_cli_flush_stdout("decode") != EXIT_OK)
         status = EXIT_SYSTEM;
-    }
-    if (!quiet || res.cs.datagrams == 0 || res.interrupted)
-        dg_print_capture_summary(&o, &res);
+    if (!a.quiet || res.cs.datagrams == 0 || res.interrupted)
+        dg_print_capture_summary(o, &res);
     if (res.interrupted)
         return cli_signal_status();
     return status;

@@ -141,48 +141,54 @@ static bool get_name(ctx *c, json_ref obj, const char *key, const char *raw_key,
     return true;
 }
 
-static bool build_trans(ctx *c, json_ref root, ms_message *m)
+/* A byte field of exactly n octets at dst; absent: dst untouched. */
+static bool get_fixed(ctx *c, json_ref obj, const char *key, const char *path, uint8_t *dst,
+                      size_t n)
 {
-    const json_doc *d = c->doc;
-    json_ref smb = json_get(d, root, "smb");
-    json_ref tr = json_get(d, root, "trans");
-    json_ref ms = json_get(d, root, "mailslot");
-    ms_smb_header *h = &m->smb;
-    ms_trans *t = &m->trans;
-    memset(h, 0, sizeof *h);
-    memset(t, 0, sizeof *t);
-    unsigned dummy = 0;
-
     const uint8_t *p;
     size_t len;
     bool present;
-    memcpy(h->protocol, "\xffSMB", 4);
-    if (!get_bytes(c, smb, "protocol", false, &p, &len, &present))
+    if (!get_bytes(c, obj, key, false, &p, &len, &present))
         return false;
     if (present) {
-        if (len != 4)
-            return fail(c, "\"%s\" must be 4 octets", "smb.protocol");
-        memcpy(h->protocol, p, 4);
+        if (len != n) {
+            snprintf(c->err, sizeof c->err, "\"%s\" must be %zu octets", path, n);
+            return false;
+        }
+        memcpy(dst, p, n);
     }
+    return true;
+}
+
+/* The SMB header: "smb" over a Transaction's defaults. */
+static bool build_smb_header(ctx *c, json_ref smb, ms_smb_header *h)
+{
+    unsigned dummy = 0;
+    memset(h, 0, sizeof *h);
+    memcpy(h->protocol, "\xffSMB", 4);
+    if (!get_fixed(c, smb, "protocol", "smb.protocol", h->protocol, 4))
+        return false;
     h->command = MS_SMB_COM_TRANSACTION;
     U(smb, "command", h->command, 0xFF, 0, dummy);
     U(smb, "status", h->status, 0xFFFFFFFFu, 0, dummy);
     U(smb, "flags", h->flags, 0xFF, 0, dummy);
     U(smb, "flags2", h->flags2, 0xFFFF, 0, dummy);
     U(smb, "pid_high", h->pid_high, 0xFFFF, 0, dummy);
-    if (!get_bytes(c, smb, "security", false, &p, &len, &present))
+    if (!get_fixed(c, smb, "security", "smb.security", h->security, 8))
         return false;
-    if (present) {
-        if (len != 8)
-            return fail(c, "\"%s\" must be 8 octets", "smb.security");
-        memcpy(h->security, p, 8);
-    }
     U(smb, "reserved", h->reserved, 0xFFFF, 0, dummy);
     U(smb, "tid", h->tid, 0xFFFF, 0, dummy);
     U(smb, "pid_low", h->pid_low, 0xFFFF, 0, dummy);
     U(smb, "uid", h->uid, 0xFFFF, 0, dummy);
     U(smb, "mid", h->mid, 0xFFFF, 0, dummy);
+    return true;
+}
 
+/* The Transaction's words from "trans"; absent counts and offsets are
+ * marked to be computed. */
+static bool build_trans_words(ctx *c, json_ref tr, ms_trans *t)
+{
+    unsigned dummy = 0;
     unsigned *a = &t->auto_fields;
     U(tr, "word_count", t->word_count, 0xFF, MS_TRANS_AUTO_WORD_COUNT, *a);
     U(tr, "total_param_count", t->total_param_count, 0xFFFF, 0, dummy);
@@ -201,9 +207,14 @@ static bool build_trans(ctx *c, json_ref root, ms_message *m)
     U(tr, "setup_count", t->setup_count, 0xFF, MS_TRANS_AUTO_SETUP_COUNT, *a);
     U(tr, "reserved3", t->reserved3, 0xFF, 0, dummy);
     U(tr, "byte_count", t->byte_count, 0xFFFF, MS_TRANS_AUTO_BYTE_COUNT, *a);
+    return true;
+}
 
-    /* Setup words: trans.setup, else a mailslot write (1, 0, 2); the
-     * mailslot object's opcode/priority/class override words 0..2. */
+/* Setup words: trans.setup, else a mailslot write (1, 0, 2); the
+ * mailslot object's opcode/priority/class override words 0..2. */
+static bool build_setup(ctx *c, json_ref tr, json_ref ms, ms_trans *t)
+{
+    const json_doc *d = c->doc;
     json_ref sl = json_get(d, tr, "setup");
     if (sl >= 0) {
         if (json_type(d, sl) != JSON_ARRAY || json_len(d, sl) > MS_TRANS_MAX_SETUP)
@@ -223,6 +234,7 @@ static bool build_trans(ctx *c, json_ref root, ms_message *m)
     static const char *const sk[3] = { "opcode", "priority", "class" };
     for (size_t i = 0; i < 3; i++) {
         uint64_t v;
+        bool present;
         if (!get_uint(c, ms, sk[i], 0xFFFF, &v, &present))
             return false;
         if (present) {
@@ -231,33 +243,62 @@ static bool build_trans(ctx *c, json_ref root, ms_message *m)
                 t->setup_words = i + 1;
         }
     }
+    return true;
+}
 
-    if (!get_bytes(c, ms, "name", true, &p, &len, &present))
+/* A true/false key, true when absent. */
+static bool get_flag(ctx *c, json_ref obj, const char *key, const char *path, bool *v)
+{
+    *v = true;
+    json_ref r = json_get(c->doc, obj, key);
+    if (r >= 0 && !json_bool(c->doc, r, v))
+        return fail(c, "\"%s\" must be true or false", path);
+    return true;
+}
+
+/* The Transaction's bytes: the mailslot name, padding, data, trailing
+ * octets, and where the data sits. */
+static bool build_trans_bytes(ctx *c, json_ref tr, json_ref ms, ms_trans *t)
+{
+    bool present, term, located;
+    if (!get_bytes(c, ms, "name", true, &t->name.p, &t->name.len, &present))
         return false;
     if (!present)
         return fail(c, "\"%s\" is missing", "mailslot.name");
-    t->name.p = p;
-    t->name.len = len;
-    bool term = true;
-    json_ref nt = json_get(d, tr, "name_terminated");
-    if (nt >= 0 && !json_bool(d, nt, &term))
-        return fail(c, "\"%s\" must be true or false", "trans.name_terminated");
+    if (!get_flag(c, tr, "name_terminated", "trans.name_terminated", &term))
+        return false;
     t->name.terminated = term;
-
-    bool located = true;
-    json_ref dl = json_get(d, tr, "data_located");
-    if (dl >= 0 && !json_bool(d, dl, &located))
-        return fail(c, "\"%s\" must be true or false", "trans.data_located");
+    if (!get_flag(c, tr, "data_located", "trans.data_located", &located))
+        return false;
     t->data_located = located;
-
     if (!get_bytes(c, tr, "pad", false, &t->pad.p, &t->pad.len, &present))
         return false;
-    if (!present && located && !(*a & MS_TRANS_AUTO_DATA_OFFSET))
-        *a |= MS_TRANS_AUTO_PAD_TO_OFFSET;
-    if (!get_bytes(c, ms, "data", false, &t->data.p, &t->data.len, &present))
+    if (!present && located && !(t->auto_fields & MS_TRANS_AUTO_DATA_OFFSET))
+        t->auto_fields |= MS_TRANS_AUTO_PAD_TO_OFFSET;
+    return get_bytes(c, ms, "data", false, &t->data.p, &t->data.len, &present) &&
+           get_bytes(c, tr, "trailing", false, &t->trailing.p, &t->trailing.len, &present);
+}
+
+static bool build_trans(ctx *c, json_ref root, ms_message *m)
+{
+    const json_doc *d = c->doc;
+    json_ref tr = json_get(d, root, "trans");
+    json_ref ms = json_get(d, root, "mailslot");
+    memset(&m->trans, 0, sizeof m->trans);
+    return build_smb_header(c, json_get(d, root, "smb"), &m->smb) &&
+           build_trans_words(c, tr, &m->trans) && build_setup(c, tr, ms, &m->trans) &&
+           build_trans_bytes(c, tr, ms, &m->trans);
+}
+
+/* "a.b.c.d" (s may be NULL: not a string) into *ip. */
+static bool parse_ipv4(const char *s, uint32_t *ip)
+{
+    unsigned a, b, c, e;
+    char tail;
+    if (!s || sscanf(s, "%u.%u.%u.%u%c", &a, &b, &c, &e, &tail) != 4 || a > 255 || b > 255 ||
+        c > 255 || e > 255)
         return false;
-    if (!get_bytes(c, tr, "trailing", false, &t->trailing.p, &t->trailing.len, &present))
-        return false;
+    *ip = a << 24 | b << 16 | c << 8 | e;
     return true;
 }
 
@@ -286,16 +327,8 @@ static bool build_message(ctx *c, json_ref root, ms_message *m)
     U(nb, "offset", g->packet_offset, 0xFFFF, 0, dummy);
     U(nb, "error_code", g->error_code, 0xFF, 0, dummy);
     json_ref sip = json_get(d, nb, "src_ip");
-    if (sip >= 0) {
-        size_t l;
-        const char *s = json_str(d, sip, &l);
-        unsigned a, b, cc, dd;
-        char tail;
-        if (!s || sscanf(s, "%u.%u.%u.%u%c", &a, &b, &cc, &dd, &tail) != 4 ||
-            a > 255 || b > 255 || cc > 255 || dd > 255)
-            return fail(c, "\"%s\" is not an IPv4 address", "nbdgm.src_ip");
-        g->src_ip = a << 24 | b << 16 | cc << 8 | dd;
-    }
+    if (sip >= 0 && !parse_ipv4(json_str(d, sip, NULL), &g->src_ip))
+        return fail(c, "\"%s\" is not an IPv4 address", "nbdgm.src_ip");
     bool has_data = ms_dgram_has_data(g->type);
     bool has_dst = has_data || (g->type >= MS_NBDS_QUERY_REQUEST && g->type <= MS_NBDS_NEGATIVE_QUERY_RESPONSE);
     if (has_data && !get_name(c, nb, "src_name", "src_name_raw", &g->src, true))
@@ -319,14 +352,7 @@ static bool build_message(ctx *c, json_ref root, ms_message *m)
 
 static bool get_ip(const json_doc *d, json_ref root, const char *path, uint32_t *ip)
 {
-    const char *s = json_str(d, json_path(d, root, path), NULL);
-    unsigned a, b, c, e;
-    char tail;
-    if (!s || sscanf(s, "%u.%u.%u.%u%c", &a, &b, &c, &e, &tail) != 4 || a > 255 ||
-        b > 255 || c > 255 || e > 255)
-        return false;
-    *ip = a << 24 | b << 16 | c << 8 | e;
-    return true;
+    return parse_ipv4(json_str(d, json_path(d, root, path), NULL), ip);
 }
 
 static void get_time(const json_doc *d, json_ref root, int64_t *sec, uint32_t *nsec)
@@ -397,56 +423,110 @@ static bool get_framing(const json_doc *d, json_ref root, framing *f, char *err,
     return true;
 }
 
-int cmd_encode(int argc, char **argv)
+/* One run: where it reads and writes, and what one line needs. */
+typedef struct encoder {
+    const char *in_path;
+    bool hex;                   /* --hex; else po */
+    pcap_out *po;
+    ms_message *m;
+    uint8_t *frame;             /* MAX_FRAME octets */
+    arena ar;
+    unsigned long lineno, written;
+} encoder;
+
+/* The frame of one object into e->frame: its "payload", or built from its
+ * fields. false with c->err set when it cannot be made. */
+static bool frame_of(encoder *e, ctx *c, json_ref root, size_t *flen)
 {
-    const char *out_path = NULL, *in_path = "-";
-    bool hex = false;
-    int ch;
-    while ((ch = cli_next(&cli_cmd_encode, argc, argv)) > 0) {
-        switch (ch) {
-        case 'w': out_path = optarg; break;
-        case K_HEX: hex = true; break;
-        }
+    json_ref pl = json_get(c->doc, root, "payload");
+    if (pl >= 0) {
+        if (json_hex(c->doc, pl, e->frame, MAX_FRAME, flen))
+            return true;
+        snprintf(c->err, sizeof c->err, "\"payload\" is not a hex string of at most %d octets",
+                 MAX_FRAME);
+        return false;
     }
-    if (ch != CLI_END)
-        return ch == CLI_EXIT_OK ? EXIT_OK : EXIT_USAGE;
-    if (optind < argc)
-        in_path = argv[optind++];
-    if (optind < argc || (!out_path && !hex) || (out_path && hex)) {
-        cli_error("encode", "give exactly one of -w FILE or --hex, and at most one input; "
-                            "try 'mailslot encode --help'");
-        return EXIT_USAGE;
+    if (!build_message(c, root, e->m))
+        return false;
+    ms_status st = ms_message_encode(e->m, e->frame, MAX_FRAME, flen);
+    if (st != MS_OK) {
+        snprintf(c->err, sizeof c->err, "cannot encode: %s", ms_strerror(st));
+        return false;
     }
-    FILE *in = strcmp(in_path, "-") ? fopen(in_path, "r") : stdin;
-    if (!in) {
-        cli_error("encode", "%s: cannot open", in_path);
+    return true;
+}
+
+/* The frame as a line of hex, or a pcap record framed as the object says.
+ * false with c->err set. */
+static bool put_frame(encoder *e, ctx *c, json_ref root, size_t flen)
+{
+    if (e->hex) {
+        for (size_t i = 0; i < flen; i++)
+            printf("%02x", e->frame[i]);
+        putchar('\n');
+        return true;
+    }
+    framing fr = { e->m->dgram.src_ip, 0xFFFFFFFFu, 138, 138, (int64_t)e->written, 0 };
+    if (!get_framing(c->doc, root, &fr, c->err, sizeof c->err))
+        return false;
+    if (pcap_out_write(e->po, fr.sec, fr.nsec, fr.src, fr.dst, (uint16_t)fr.sport,
+                       (uint16_t)fr.dport, e->frame, flen) != 0) {
+        snprintf(c->err, sizeof c->err, "frame too large for UDP");
+        return false;
+    }
+    return true;
+}
+
+/* Room in the arena for the octets of a line of l characters (never more
+ * than the line itself). */
+static bool arena_fit(arena *a, size_t l)
+{
+    if (a->cap < l) {
+        free(a->buf);
+        a->cap = l;
+        if (!(a->buf = malloc(a->cap)))
+            return false;
+    }
+    a->used = 0;
+    return true;
+}
+
+/* One non-empty line: EXIT_OK (written or skipped), or the exit status
+ * after printing why. */
+static int encode_object(encoder *e, json_doc *doc, size_t l)
+{
+    json_ref root = json_root(doc);
+    bool skip = false;
+    json_bool(doc, json_get(doc, root, "reassembled"), &skip);
+    if (json_type(doc, root) != JSON_OBJECT) {
+        cli_error("encode", "%s line %lu: not a JSON object", e->in_path, e->lineno);
         return EXIT_INPUT;
     }
-    char err[512];
-    pcap_out *po = NULL;
-    if (out_path && !(po = pcap_out_open(out_path, err, sizeof err))) {
-        cli_error("encode", "%s", err);
-        if (in != stdin)
-            fclose(in);
+    if (skip)
+        return EXIT_OK;
+    if (!arena_fit(&e->ar, l)) {
+        cli_error("encode", "out of memory");
         return EXIT_SYSTEM;
     }
-
-    ms_message *m = malloc(sizeof *m);
-    uint8_t *frame = malloc(MAX_FRAME);
-    char *line = NULL;
-    size_t line_cap = 0;
-    arena ar = { NULL, 0, 0 };
-    int status = EXIT_OK;
-    unsigned long lineno = 0, written = 0;
-    ssize_t n;
-    if (!m || !frame) {
-        cli_error("encode", "out of memory");
-        status = EXIT_SYSTEM;
-        goto done;
+    ctx c = { doc, &e->ar, "" };
+    size_t flen = 0;
+    if (!frame_of(e, &c, root, &flen) || !put_frame(e, &c, root, flen)) {
+        cli_error("encode", "%s line %lu: %s", e->in_path, e->lineno, c.err);
+        return EXIT_INPUT;
     }
-    cli_signals_install(NULL);
-    while (!cli_stop_signal && (n = getline(&line, &line_cap, in)) >= 0) {
-        lineno++;
+    e->written++;
+    return EXIT_OK;
+}
+
+/* Every line of in, until the end, an error or a signal. */
+static int encode_lines(encoder *e, FILE *in)
+{
+    char *line = NULL, err[512];
+    size_t line_cap = 0;
+    ssize_t n;
+    int status = EXIT_OK;
+    while (status == EXIT_OK && !cli_stop_signal && (n = getline(&line, &line_cap, in)) >= 0) {
+        e->lineno++;
         size_t l = (size_t)n;
         while (l && (line[l - 1] == '\n' || line[l - 1] == '\r' || line[l - 1] == ' '))
             l--;
@@ -454,105 +534,93 @@ int cmd_encode(int argc, char **argv)
             continue;
         json_doc *doc = json_parse(line, l, err, sizeof err);
         if (!doc) {
-            cli_error("encode", "%s line %lu: %s", in_path, lineno, err);
+            cli_error("encode", "%s line %lu: %s", e->in_path, e->lineno, err);
             status = EXIT_INPUT;
-            goto done;
+            break;
         }
-        json_ref root = json_root(doc);
-        bool skip = false;
-        json_bool(doc, json_get(doc, root, "reassembled"), &skip);
-        if (json_type(doc, root) != JSON_OBJECT) {
-            cli_error("encode", "%s line %lu: not a JSON object", in_path, lineno);
-            json_free(doc);
-            status = EXIT_INPUT;
-            goto done;
-        }
-        if (skip) {
-            json_free(doc);
-            continue;
-        }
-        if (ar.cap < l) {
-            free(ar.buf);
-            ar.cap = l;
-            if (!(ar.buf = malloc(ar.cap))) {
-                json_free(doc);
-                cli_error("encode", "out of memory");
-                status = EXIT_SYSTEM;
-                goto done;
-            }
-        }
-        ar.used = 0;
-        ctx c = { doc, &ar, "" };
-        size_t flen = 0;
-        json_ref pl = json_get(doc, root, "payload");
-        if (pl >= 0) {
-            if (!json_hex(doc, pl, frame, MAX_FRAME, &flen)) {
-                snprintf(c.err, sizeof c.err, "\"payload\" is not a hex string of at most %d octets", MAX_FRAME);
-                flen = SIZE_MAX;
-            }
-        } else if (build_message(&c, root, m)) {
-            ms_status st = ms_message_encode(m, frame, MAX_FRAME, &flen);
-            if (st != MS_OK) {
-                snprintf(c.err, sizeof c.err, "cannot encode: %s", ms_strerror(st));
-                flen = SIZE_MAX;
-            }
-        } else {
-            flen = SIZE_MAX;
-        }
-        if (flen == SIZE_MAX) {
-            cli_error("encode", "%s line %lu: %s", in_path, lineno, c.err);
-            json_free(doc);
-            status = EXIT_INPUT;
-            goto done;
-        }
-        if (hex) {
-            for (size_t i = 0; i < flen; i++)
-                printf("%02x", frame[i]);
-            putchar('\n');
-        } else {
-            framing fr = { m->dgram.src_ip, 0xFFFFFFFFu, 138, 138, (int64_t)written, 0 };
-            if (!get_framing(doc, root, &fr, c.err, sizeof c.err)) {
-                cli_error("encode", "%s line %lu: %s", in_path, lineno, c.err);
-                json_free(doc);
-                status = EXIT_INPUT;
-                goto done;
-            }
-            if (pcap_out_write(po, fr.sec, fr.nsec, fr.src, fr.dst, (uint16_t)fr.sport,
-                               (uint16_t)fr.dport, frame, flen) != 0) {
-                cli_error("encode", "%s line %lu: frame too large for UDP", in_path, lineno);
-                json_free(doc);
-                status = EXIT_INPUT;
-                goto done;
-            }
-        }
-        written++;
+        status = encode_object(e, doc, l);
         json_free(doc);
     }
+    free(line);
+    if (status != EXIT_OK)
+        return status;
     if (cli_stop_signal) {
         cli_error("encode", "stopped by signal %d after %lu frames; %s", (int)cli_stop_signal,
-                  written, po ? "no output file is left" : "the output is incomplete");
-        status = cli_signal_status();
-    } else if (ferror(in)) {
-        cli_error("encode", "%s: read error", in_path);
-        status = EXIT_INPUT;
+                  e->written, e->po ? "no output file is left" : "the output is incomplete");
+        return cli_signal_status();
     }
-done:
-    if (po) {
+    if (ferror(in)) {
+        cli_error("encode", "%s: read error", e->in_path);
+        return EXIT_INPUT;
+    }
+    return EXIT_OK;
+}
+
+/* The output made final (the pcap renamed into place) or dropped. */
+static int encode_finish(encoder *e, int status)
+{
+    char err[512];
+    if (e->po) {
         if (status == EXIT_OK) {
-            if (pcap_out_commit(po, err, sizeof err) != 0) {
+            if (pcap_out_commit(e->po, err, sizeof err) != 0) {
                 cli_error("encode", "%s", err);
                 status = EXIT_SYSTEM;
             }
         } else {
-            pcap_out_abort(po);
+            pcap_out_abort(e->po);
         }
     }
-    if (hex && fflush(stdout) != 0)
+    if (e->hex && fflush(stdout) != 0)
         status = EXIT_SYSTEM;
-    free(line);
-    free(ar.buf);
-    free(frame);
-    free(m);
+    return status;
+}
+
+int cmd_encode(int argc, char **argv)
+{
+    const char *out_path = NULL;
+    encoder e = { "-", false, NULL, NULL, NULL, { NULL, 0, 0 }, 0, 0 };
+    int ch;
+    while ((ch = cli_next(&cli_cmd_encode, argc, argv)) > 0) {
+        switch (ch) {
+        case 'w': out_path = optarg; break;
+        case K_HEX: e.hex = true; break;
+        }
+    }
+    if (ch != CLI_END)
+        return ch == CLI_EXIT_OK ? EXIT_OK : EXIT_USAGE;
+    if (optind < argc)
+        e.in_path = argv[optind++];
+    if (optind < argc || (!out_path && !e.hex) || (out_path && e.hex)) {
+        cli_error("encode", "give exactly one of -w FILE or --hex, and at most one input; "
+                            "try 'mailslot encode --help'");
+        return EXIT_USAGE;
+    }
+    FILE *in = strcmp(e.in_path, "-") ? fopen(e.in_path, "r") : stdin;
+    if (!in) {
+        cli_error("encode", "%s: cannot open", e.in_path);
+        return EXIT_INPUT;
+    }
+    char err[512];
+    if (out_path && !(e.po = pcap_out_open(out_path, err, sizeof err))) {
+        cli_error("encode", "%s", err);
+        if (in != stdin)
+            fclose(in);
+        return EXIT_SYSTEM;
+    }
+    int status = EXIT_OK;
+    e.m = malloc(sizeof *e.m);
+    e.frame = malloc(MAX_FRAME);
+    if (!e.m || !e.frame) {
+        cli_error("encode", "out of memory");
+        status = EXIT_SYSTEM;
+    } else {
+        cli_signals_install(NULL);
+        status = encode_lines(&e, in);
+    }
+    status = encode_finish(&e, status);
+    free(e.ar.buf);
+    free(e.frame);
+    free(e.m);
     if (in != stdin)
         fclose(in);
     return status;

@@ -10,7 +10,8 @@
 #include "cli.h"
 #include "cli_opts.h"
 #include "cli_signal.h"
-#include "datagrams.h"
+#include "dg_cli.h"
+#include "escape.h"
 #include "mailslot/message.h"
 #include "mailslot/net.h"
 
@@ -206,19 +207,6 @@ static int by_name(const void *a, const void *b)
     return (x->name_len > y->name_len) - (x->name_len < y->name_len);
 }
 
-static void put_text(FILE *f, const uint8_t *p, size_t n, bool json)
-{
-    for (size_t i = 0; i < n; i++) {
-        uint8_t ch = p[i];
-        if (json && (ch == '"' || ch == '\\'))
-            fprintf(f, "\\%c", ch);
-        else if (ch >= 0x20 && ch < 0x7f)
-            fputc(ch, f);
-        else
-            fprintf(f, json ? "\\u%04x" : "\\x%02x", ch);
-    }
-}
-
 static void fmt_time(uint64_t ns, char *out, size_t cap)
 {
     time_t s = (time_t)(ns / 1000000000u);
@@ -257,9 +245,9 @@ static void print_host(FILE *f, const host *h, bool json)
     fmt_time(h->first_ns, first, sizeof first);
     if (json) {
         fputs("{\"name\":\"", f);
-        put_text(f, h->name, h->name_len, true);
+        esc_write(f, h->name, h->name_len, ESC_JSON_BARE);
         fputs("\",\"workgroup\":\"", f);
-        put_text(f, h->group, h->group_len, true);
+        esc_write(f, h->group, h->group_len, ESC_JSON_BARE);
         fmt_roles(h->server_type, ",", true, roles, sizeof roles);
         fprintf(f,
                 "\",\"ip\":\"%s\",\"os_major\":%u,\"os_minor\":%u,\"browser_major\":%u,"
@@ -268,7 +256,7 @@ static void print_host(FILE *f, const host *h, bool json)
                 ip, h->os_major, h->os_minor, h->browser_major, h->browser_minor,
                 h->lm_format ? "true" : "false",
                 h->going_away ? "true" : "false", (unsigned long)h->server_type, roles);
-        put_text(f, h->comment, h->comment_len, true);
+        esc_write(f, h->comment, h->comment_len, ESC_JSON_BARE);
         fprintf(f,
                 "\",\"periodicity_ms\":%lu,\"announcements\":%llu,\"first_seen\":\"%s\","
                 "\"last_seen\":\"%s\",\"last_seen_ns\":%llu,\"last_frame\":%llu}\n",
@@ -279,16 +267,12 @@ static void print_host(FILE *f, const host *h, bool json)
     fmt_roles(h->server_type, ",", false, roles, sizeof roles);
     char os[16];
     snprintf(os, sizeof os, "%u.%u", h->os_major, h->os_minor);
-    int w = 0;
-    for (size_t i = 0; i < h->name_len; i++)
-        w += (h->name[i] >= 0x20 && h->name[i] < 0x7f) ? 1 : 4;
-    put_text(f, h->name, h->name_len, false);
+    int w = (int)esc_len(h->name, h->name_len, ESC_TEXT);
+    esc_write(f, h->name, h->name_len, ESC_TEXT);
     fprintf(f, "%*s", w < 16 ? 16 - w : 1, "");
-    w = 0;
-    for (size_t i = 0; i < h->group_len; i++)
-        w += (h->group[i] >= 0x20 && h->group[i] < 0x7f) ? 1 : 4;
+    w = (int)esc_len(h->group, h->group_len, ESC_TEXT);
     if (h->group_len)
-        put_text(f, h->group, h->group_len, false);
+        esc_write(f, h->group, h->group_len, ESC_TEXT);
     else {
         fputc('-', f);
         w = 1;
@@ -298,39 +282,33 @@ static void print_host(FILE *f, const host *h, bool json)
     /* The comment has a line of its own when there is one: it is free text. */
     if (h->comment_len) {
         fputs("    comment: \"", f);
-        put_text(f, h->comment, h->comment_len, false);
+        esc_write(f, h->comment, h->comment_len, ESC_TEXT);
         fputs("\"\n", f);
+    }
+}
+
+static bool hosts_option(dg_cli *a, int key, const char *arg, void *ctx)
+{
+    switch (key) {
+    case K_JSON: *(bool *)ctx = true; return true;
+    case K_PCAP: a->o.iface = arg; return true;
+    default: return false;
     }
 }
 
 int cmd_hosts(int argc, char **argv)
 {
-    static dg_options o;
-    memset(&o, 0, sizeof o);
-    o.sub = "hosts";
-    o.ports[0] = 138;
-    o.nports = 1;
-    bool json = false, quiet = false;
-    int ch;
-    while ((ch = cli_next(&cli_cmd_hosts, argc, argv)) > 0) {
-        switch (ch) {
-        case K_JSON: json = true; break;
-        case 'q': quiet = true; break;
-        case K_PCAP: o.iface = optarg; break;
-        default:
-            if (dg_option(&o, ch, optarg) < 0)
-                return EXIT_USAGE;
-            break;
-        }
-    }
-    if (ch != CLI_END)
-        return ch == CLI_EXIT_OK ? EXIT_OK : EXIT_USAGE;
-    if (dg_take_input(&o, argc, argv, optind) != 0)
+    static dg_cli a;
+    bool json = false;
+    int st = dg_cli_options(&a, &cli_cmd_hosts, argc, argv, hosts_option, &json);
+    if (st != DG_CLI_GO)
+        return st;
+    if (dg_take_input(&a.o, argc, argv, optind) != 0)
         return EXIT_USAGE;
     hosts_ctx c;
     memset(&c, 0, sizeof c);
     dg_result res;
-    int status = dg_run(&o, on_item, &c, &res);
+    int status = dg_run(&a.o, on_item, &c, &res);
     if (status != EXIT_OK && res.cs.frames == 0) {
         free(c.h);
         return status;
@@ -347,16 +325,14 @@ int cmd_hosts(int argc, char **argv)
                "LAST SEEN", "ROLES");
     for (size_t i = 0; i < c.n; i++)
         print_host(stdout, &c.h[i], json);
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        cli_error("hosts", "writing the output failed");
+    if (dg_cli_flush_stdout("hosts") != EXIT_OK)
         status = EXIT_SYSTEM;
-    }
-    if (!quiet) {
+    if (!a.quiet) {
         fprintf(stderr, "mailslot hosts: %zu host%s from %llu announcement%s\n", c.n,
                 c.n == 1 ? "" : "s", (unsigned long long)c.announcements,
                 c.announcements == 1 ? "" : "s");
         if (res.cs.datagrams == 0 || res.interrupted)
-            dg_print_capture_summary(&o, &res);
+            dg_print_capture_summary(&a.o, &res);
     }
     free(c.h);
     if (res.interrupted)

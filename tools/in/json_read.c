@@ -259,6 +259,61 @@ static size_t utf8_put(unsigned long cp, unsigned char out[4])
     return 4;
 }
 
+/* The backslash escape at p->pos, in the string that opened at start:
+ * its UTF-8 octets into out (*n of them), p->pos past it. */
+static bool parse_escape(parser *p, size_t start, unsigned char out[4], size_t *n)
+{
+    size_t esc = p->pos;
+    if (p->len - esc < 2) {
+        fail_at(p, start, "unterminated string");
+        return false;
+    }
+    unsigned char e = p->s[esc + 1];
+    *n = 1;
+    switch (e) {
+    case '"': case '\\': case '/': out[0] = e; break;
+    case 'b': out[0] = '\b'; break;
+    case 'f': out[0] = '\f'; break;
+    case 'n': out[0] = '\n'; break;
+    case 'r': out[0] = '\r'; break;
+    case 't': out[0] = '\t'; break;
+    case 'u': {
+        long u = hex4(p, esc + 2);
+        if (u < 0) {
+            fail_at(p, esc, "bad \\u escape: expected 4 hex digits");
+            return false;
+        }
+        unsigned long cp = (unsigned long)u;
+        if (cp >= 0xDC00 && cp <= 0xDFFF) {
+            fail_at(p, esc, "unpaired low surrogate \\u%04lX", cp);
+            return false;
+        }
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+            /* A high surrogate must be followed at once by a low one. */
+            long lo = -1;
+            if (p->len - esc >= 12 && p->s[esc + 6] == '\\' && p->s[esc + 7] == 'u')
+                lo = hex4(p, esc + 8);
+            if (lo < 0xDC00 || lo > 0xDFFF) {
+                fail_at(p, esc, "unpaired high surrogate \\u%04lX", cp);
+                return false;
+            }
+            cp = 0x10000 + ((cp - 0xD800) << 10) + ((unsigned long)lo - 0xDC00);
+            p->pos += 6;
+        }
+        *n = utf8_put(cp, out);
+        p->pos += 4;
+        break;
+    }
+    default: {
+        char b[16];
+        fail_at(p, esc, "invalid escape '\\' followed by %s", describe(p, esc + 1, b));
+        return false;
+    }
+    }
+    p->pos += 2;
+    return true;
+}
+
 /* String at p->pos (on the opening quote): decoded into the pool with a
  * terminating NUL; *off and *len locate it there (len excludes the NUL). */
 static bool parse_string(parser *p, uint32_t *off, uint32_t *len)
@@ -303,54 +358,10 @@ static bool parse_string(parser *p, uint32_t *off, uint32_t *len)
         }
 
         /* Backslash escape. */
-        size_t esc = p->pos;
-        if (p->len - esc < 2) {
-            fail_at(p, start, "unterminated string");
+        unsigned char out[4];
+        size_t n;
+        if (!parse_escape(p, start, out, &n))
             return false;
-        }
-        unsigned char e = p->s[esc + 1], out[4];
-        size_t n = 1;
-        switch (e) {
-        case '"': case '\\': case '/': out[0] = e; break;
-        case 'b': out[0] = '\b'; break;
-        case 'f': out[0] = '\f'; break;
-        case 'n': out[0] = '\n'; break;
-        case 'r': out[0] = '\r'; break;
-        case 't': out[0] = '\t'; break;
-        case 'u': {
-            long u = hex4(p, esc + 2);
-            if (u < 0) {
-                fail_at(p, esc, "bad \\u escape: expected 4 hex digits");
-                return false;
-            }
-            unsigned long cp = (unsigned long)u;
-            if (cp >= 0xDC00 && cp <= 0xDFFF) {
-                fail_at(p, esc, "unpaired low surrogate \\u%04lX", cp);
-                return false;
-            }
-            if (cp >= 0xD800 && cp <= 0xDBFF) {
-                /* A high surrogate must be followed at once by a low one. */
-                long lo = -1;
-                if (p->len - esc >= 12 && p->s[esc + 6] == '\\' && p->s[esc + 7] == 'u')
-                    lo = hex4(p, esc + 8);
-                if (lo < 0xDC00 || lo > 0xDFFF) {
-                    fail_at(p, esc, "unpaired high surrogate \\u%04lX", cp);
-                    return false;
-                }
-                cp = 0x10000 + ((cp - 0xD800) << 10) + ((unsigned long)lo - 0xDC00);
-                p->pos += 6;
-            }
-            n = utf8_put(cp, out);
-            p->pos += 4;
-            break;
-        }
-        default: {
-            char b[16];
-            fail_at(p, esc, "invalid escape '\\' followed by %s", describe(p, esc + 1, b));
-            return false;
-        }
-        }
-        p->pos += 2;
         if (!pool_put(p, out, n))
             return false;
     }
@@ -416,47 +427,62 @@ static bool parse_number(parser *p, json_ref self)
 static json_ref parse_value(parser *p, int depth, json_ref parent, uint32_t key_off,
                             uint32_t key_len);
 
+/* Past the opening '[' or '{' and white space: true when the container
+ * is empty (then past its closing character too). */
+static bool open_container(parser *p, char close)
+{
+    p->pos++;
+    skip_ws(p);
+    if (peek(p) != close)
+        return false;
+    p->pos++;
+    return true;
+}
+
+/* After a member of a container that close ends: 1 when it ends there
+ * (past close), 0 when a ',' and another member follow (past the ','
+ * and white space), -1 after reporting what is wrong. */
+static int after_member(parser *p, char close)
+{
+    skip_ws(p);
+    int c = peek(p);
+    if (c == close) {
+        p->pos++;
+        return 1;
+    }
+    if (c != ',') {
+        fail_expected(p, close == ']' ? "',' or ']'" : "',' or '}'");
+        return -1;
+    }
+    p->pos++;
+    skip_ws(p);
+    if (peek(p) == close) {
+        fail_at(p, p->pos, "trailing comma before '%c'", close);
+        return -1;
+    }
+    return 0;
+}
+
 static bool parse_array(parser *p, json_ref self, int depth)
 {
     size_t base = p->stack_n;
-    p->pos++; /* '[' */
-    skip_ws(p);
-    if (peek(p) == ']') {
-        p->pos++;
+    if (open_container(p, ']'))
         return close_container(p, self, base);
-    }
     for (;;) {
         json_ref v = parse_value(p, depth, self, NO_KEY, 0);
         if (v < 0 || !push_child(p, v))
             return false;
-        skip_ws(p);
-        int c = peek(p);
-        if (c == ']') {
-            p->pos++;
-            return close_container(p, self, base);
-        }
-        if (c != ',') {
-            fail_expected(p, "',' or ']'");
-            return false;
-        }
-        p->pos++;
-        skip_ws(p);
-        if (peek(p) == ']') {
-            fail_at(p, p->pos, "trailing comma before ']'");
-            return false;
-        }
+        int next = after_member(p, ']');
+        if (next != 0)
+            return next > 0 && close_container(p, self, base);
     }
 }
 
 static bool parse_object(parser *p, json_ref self, int depth)
 {
     size_t base = p->stack_n;
-    p->pos++; /* '{' */
-    skip_ws(p);
-    if (peek(p) == '}') {
-        p->pos++;
+    if (open_container(p, '}'))
         return close_container(p, self, base);
-    }
     for (;;) {
         if (peek(p) != '"') {
             fail_expected(p, "a string key");
@@ -474,22 +500,9 @@ static bool parse_object(parser *p, json_ref self, int depth)
         json_ref v = parse_value(p, depth, self, koff, klen);
         if (v < 0 || !push_child(p, v))
             return false;
-        skip_ws(p);
-        int c = peek(p);
-        if (c == '}') {
-            p->pos++;
-            return close_container(p, self, base);
-        }
-        if (c != ',') {
-            fail_expected(p, "',' or '}'");
-            return false;
-        }
-        p->pos++;
-        skip_ws(p);
-        if (peek(p) == '}') {
-            fail_at(p, p->pos, "trailing comma before '}'");
-            return false;
-        }
+        int next = after_member(p, '}');
+        if (next != 0)
+            return next > 0 && close_container(p, self, base);
     }
 }
 
@@ -733,10 +746,11 @@ json_ref json_path(const json_doc *doc, json_ref r, const char *dotted)
     }
 }
 
-const char *json_num_text(const json_doc *doc, json_ref r, size_t *len)
+/* The text of a number or string node (r of type t), or NULL. */
+static const char *node_text(const json_doc *doc, json_ref r, json_type_t t, size_t *len)
 {
     const json_node *n = node(doc, r);
-    if (!n || n->type != JSON_NUMBER) {
+    if (!n || n->type != t) {
         if (len)
             *len = 0;
         return NULL;
@@ -744,6 +758,11 @@ const char *json_num_text(const json_doc *doc, json_ref r, size_t *len)
     if (len)
         *len = n->len;
     return doc->pool + n->off;
+}
+
+const char *json_num_text(const json_doc *doc, json_ref r, size_t *len)
+{
+    return node_text(doc, r, JSON_NUMBER, len);
 }
 
 bool json_u64(const json_doc *doc, json_ref r, uint64_t *out)
@@ -822,15 +841,7 @@ bool json_bool(const json_doc *doc, json_ref r, bool *out)
 
 const char *json_str(const json_doc *doc, json_ref r, size_t *len)
 {
-    const json_node *n = node(doc, r);
-    if (!n || n->type != JSON_STRING) {
-        if (len)
-            *len = 0;
-        return NULL;
-    }
-    if (len)
-        *len = n->len;
-    return doc->pool + n->off;
+    return node_text(doc, r, JSON_STRING, len);
 }
 
 bool json_str_latin1(const json_doc *doc, json_ref r, uint8_t *out, size_t cap, size_t *len)

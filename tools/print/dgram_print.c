@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "dgram_print.h"
+#include "escape.h"
 #include "mailslot/nbds_reasm.h"
 #include "text_out.h"
 
@@ -141,13 +142,7 @@ static void print_problems(json_out *j, const ms_report *r)
     jo_end(j);
 }
 
-/* What ms_message_fields(m, jo_field, j) writes, octet for octet, with the
- * fixed-shape objects (smb, trans, mailslot: about 40 keys per datagram)
- * written directly instead of through one visitor call and one strlen per
- * key. The other layers still go through their field visitors. Keep in
- * step with ms_message_fields, ms_smb_header_fields and ms_trans_fields;
- * tests/decode_digest.sh compares the output with committed digests. */
-static void message_json(json_out *j, const ms_message *m)
+static void nbdgm_json(json_out *j, const ms_message *m)
 {
     JO_BEGIN(j, "nbdgm");
     ms_dgram_fields(&m->dgram, jo_field, j);
@@ -161,10 +156,10 @@ static void message_json(json_out *j, const ms_message *m)
         }
     }
     jo_end(j);
-    if (!m->has_smb)
-        return;
+}
 
-    const ms_smb_header *h = &m->smb;
+static void smb_json(json_out *j, const ms_smb_header *h)
+{
     JO_BEGIN(j, "smb");
     JO_HEX(j, "protocol", h->protocol, 4);
     JO_UINT(j, "command", h->command);
@@ -179,8 +174,10 @@ static void message_json(json_out *j, const ms_message *m)
     JO_UINT(j, "uid", h->uid);
     JO_UINT(j, "mid", h->mid);
     jo_end(j);
+}
 
-    const ms_trans *t = &m->trans;
+static void trans_json(json_out *j, const ms_trans *t)
+{
     JO_BEGIN(j, "trans");
     JO_UINT(j, "word_count", t->word_count);
     JO_UINT(j, "total_param_count", t->total_param_count);
@@ -212,7 +209,10 @@ static void message_json(json_out *j, const ms_message *m)
     if (!t->data_located)
         jo_bool(j, "data_located", false);
     jo_end(j);
+}
 
+static void mailslot_json(json_out *j, const ms_trans *t)
+{
     JO_BEGIN(j, "mailslot");
     jo_text(j, "name", t->name.p, t->name.len);
     if (t->setup_words >= 1)
@@ -225,10 +225,16 @@ static void message_json(json_out *j, const ms_message *m)
     if (t->data_located)
         JO_HEX(j, "data", t->data.p, t->data.len);
     jo_end(j);
+}
 
+/* The browser or NETLOGON message; when it did not decode, only its
+ * command. */
+static void payload_json(json_out *j, const ms_message *m)
+{
+    bool browser = m->kind == MS_PAYLOAD_BROWSER || m->kind == MS_PAYLOAD_LANMAN;
     if (!m->payload_ok) {
-        const ms_bytes *d = &t->data;
-        if ((m->kind == MS_PAYLOAD_BROWSER || m->kind == MS_PAYLOAD_LANMAN) && d->len >= 1) {
+        const ms_bytes *d = &m->trans.data;
+        if (browser && d->len >= 1) {
             JO_BEGIN(j, "browser");
             JO_UINT(j, "command", d->p[0]);
             jo_end(j);
@@ -239,7 +245,7 @@ static void message_json(json_out *j, const ms_message *m)
         }
         return;
     }
-    if (m->kind == MS_PAYLOAD_BROWSER || m->kind == MS_PAYLOAD_LANMAN) {
+    if (browser) {
         JO_BEGIN(j, "browser");
         ms_browser_fields(&m->browser, jo_field, j);
         jo_end(j);
@@ -248,6 +254,23 @@ static void message_json(json_out *j, const ms_message *m)
         ms_netlogon_fields(&m->netlogon, jo_field, j);
         jo_end(j);
     }
+}
+
+/* What ms_message_fields(m, jo_field, j) writes, octet for octet, with the
+ * fixed-shape objects (smb, trans, mailslot: about 40 keys per datagram)
+ * written directly instead of through one visitor call and one strlen per
+ * key. The other layers still go through their field visitors. Keep in
+ * step with ms_message_fields, ms_smb_header_fields and ms_trans_fields;
+ * tests/py/decode_digest.py compares the output with committed digests. */
+static void message_json(json_out *j, const ms_message *m)
+{
+    nbdgm_json(j, m);
+    if (!m->has_smb)
+        return;
+    smb_json(j, &m->smb);
+    trans_json(j, &m->trans);
+    mailslot_json(j, &m->trans);
+    payload_json(j, m);
 }
 
 void dp_json(json_out *j, const dg_item *it, const ms_report *r, const dp_auth *auth)
@@ -361,24 +384,16 @@ void dp_set_show_data(bool on)
     show_data = on;
 }
 
-/* The data as a quoted string: printable ASCII as is, '"' and '\' and
- * every other octet escaped (\xNN), so a line stays one line. */
+static void ln_sink(void *l, const char *s, size_t n)
+{
+    ln_put(l, s, n);
+}
+
+/* The data as a quoted string, escaped so that a line stays one line. */
 static void put_quoted(line_buf *l, const uint8_t *p, size_t n)
 {
-    static const char hex[] = "0123456789abcdef";
     ln_putc(l, '"');
-    for (size_t i = 0; i < n; i++) {
-        uint8_t c = p[i];
-        if (c == '"' || c == '\\') {
-            char e[2] = { '\\', (char)c };
-            ln_put(l, e, 2);
-        } else if (c >= 0x20 && c < 0x7f) {
-            ln_putc(l, (char)c);
-        } else {
-            char e[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
-            ln_put(l, e, 4);
-        }
-    }
+    esc_emit(p, n, ESC_TEXT_QUOTED, ln_sink, l);
     ln_putc(l, '"');
 }
 
@@ -389,18 +404,13 @@ static void sgr(line_buf *l, const char *code)
         ln_puts(l, *code ? code : "\033[0m");
 }
 
-void dp_line(FILE *f, const dg_item *it, bool verbose, const dp_auth *auth)
+/* "FRAME TIME SRC:PORT -> DST:PORT ", built by hand into the empty line:
+ * fprintf's format parsing was most of the cost of a line. Same octets
+ * as "%llu %s %s:%u -> %s:%u ". */
+static void line_head(line_buf *lb, const ms_udp_datagram *d)
 {
-    const ms_udp_datagram *d = it->d;
-    const ms_message *m = it->m;
-    char ts[64], sn[512], dn[512], what[512] = "";
-    line_buf lb;
-    lb.f = f;
-    lb.n = 0;
-    /* The fixed start of the line, built by hand: fprintf's format
-     * parsing was most of the cost of a line. Same octets as
-     * "%llu %s %s:%u -> %s:%u ". */
-    char *head = lb.b;
+    char ts[64];
+    char *head = lb->b;
     format_time(d, ts, sizeof ts);
     char *o = put_digits(head, d->frame, 1);
     *o++ = ' ';
@@ -416,86 +426,115 @@ void dp_line(FILE *f, const dg_item *it, bool verbose, const dp_auth *auth)
     *o++ = ':';
     o = put_digits(o, d->dport, 1);
     *o++ = ' ';
-    lb.n = (size_t)(o - head);
-    const ms_dgram *g = &m->dgram;
+    lb->n = (size_t)(o - head);
+}
+
+/* One NetBIOS name of the header, "(invalid)" after it when it is not. */
+static void line_name(line_buf *lb, const char *sep, const ms_nb_name *n)
+{
+    char text[512];
+    ms_nb_name_format(n, text, sizeof text);
+    ln_puts(lb, sep);
+    ln_puts(lb, text);
+    if (!n->valid)
+        ln_puts(lb, "(invalid)");
+}
+
+/* The NBDS header: message type, source -> destination, error code. */
+static void line_nbds(line_buf *lb, const ms_dgram *g)
+{
     const char *tn = ms_dgram_type_name(g->type);
-    sgr(&lb, "\033[1m");
+    sgr(lb, "\033[1m");
     if (tn) {
-        ln_puts(&lb, tn);
+        ln_puts(lb, tn);
     } else {
-        ln_flush(&lb);
-        fprintf(f, "type 0x%02x", g->type);
+        ln_flush(lb);
+        fprintf(lb->f, "type 0x%02x", g->type);
     }
-    sgr(&lb, "");
-    if (g->src.wire_len) {
-        ms_nb_name_format(&g->src, sn, sizeof sn);
-        ln_putc(&lb, ' ');
-        ln_puts(&lb, sn);
-        if (!g->src.valid)
-            ln_puts(&lb, "(invalid)");
-    }
-    if (g->dst.wire_len) {
-        ms_nb_name_format(&g->dst, dn, sizeof dn);
-        ln_puts(&lb, " -> ");
-        ln_puts(&lb, dn);
-        if (!g->dst.valid)
-            ln_puts(&lb, "(invalid)");
-    }
+    sgr(lb, "");
+    if (g->src.wire_len)
+        line_name(lb, " ", &g->src);
+    if (g->dst.wire_len)
+        line_name(lb, " -> ", &g->dst);
     if (g->type == MS_NBDS_ERROR) {
         const char *en = ms_dgram_error_name(g->error_code);
-        ln_flush(&lb);
-        fprintf(f, " error 0x%02x%s%s", g->error_code, en ? " " : "", en ? en : "");
+        ln_flush(lb);
+        fprintf(lb->f, " error 0x%02x%s%s", g->error_code, en ? " " : "", en ? en : "");
     }
-    if (m->has_smb) {
-        char nm[600];
-        ln_putc(&lb, ' ');
-        sgr(&lb, "\033[36m");
-        ln_puts(&lb, tt_escape(m->trans.name.p, m->trans.name.len, nm, sizeof nm));
-        sgr(&lb, "");
-        if (m->payload_ok && (m->kind == MS_PAYLOAD_BROWSER || m->kind == MS_PAYLOAD_LANMAN))
-            ms_browser_summary(&m->browser, what, sizeof what);
-        else if (m->payload_ok && m->kind == MS_PAYLOAD_NETLOGON)
-            ms_netlogon_summary(&m->netlogon, what, sizeof what);
-        else
-            snprintf(what, sizeof what, "%u octets", m->trans.data_count);
-        ln_putc(&lb, ' ');
-        ln_puts(&lb, what);
-        if (show_data && m->kind == MS_PAYLOAD_NONE) {
-            ln_puts(&lb, ": ");
-            put_quoted(&lb, m->trans.data.p, m->trans.data.len);
-        }
+}
+
+/* The mailslot, what was written to it (a summary of a browser or NETLOGON
+ * message, else a size) and, with --data, the data. */
+static void line_mailslot(line_buf *lb, const ms_message *m)
+{
+    char nm[600], what[512] = "";
+    ln_putc(lb, ' ');
+    sgr(lb, "\033[36m");
+    ln_puts(lb, esc_cstr(m->trans.name.p, m->trans.name.len, ESC_TEXT, nm, sizeof nm));
+    sgr(lb, "");
+    if (m->payload_ok && (m->kind == MS_PAYLOAD_BROWSER || m->kind == MS_PAYLOAD_LANMAN))
+        ms_browser_summary(&m->browser, what, sizeof what);
+    else if (m->payload_ok && m->kind == MS_PAYLOAD_NETLOGON)
+        ms_netlogon_summary(&m->netlogon, what, sizeof what);
+    else
+        snprintf(what, sizeof what, "%u octets", m->trans.data_count);
+    ln_putc(lb, ' ');
+    ln_puts(lb, what);
+    if (show_data && m->kind == MS_PAYLOAD_NONE) {
+        ln_puts(lb, ": ");
+        put_quoted(lb, m->trans.data.p, m->trans.data.len);
     }
+}
+
+/* The notes in brackets: an error or a cut, the key that authenticated
+ * it, the frames it was reassembled from, or where a fragment sits. */
+static void line_notes(line_buf *lb, const dg_item *it, const dp_auth *auth)
+{
+    const ms_udp_datagram *d = it->d;
+    const ms_message *m = it->m;
+    FILE *f = lb->f;
     if (m->status != MS_OK) {
         char et[128];
         error_text(m, et, sizeof et);
-        sgr(&lb, "\033[31m");
-        ln_flush(&lb);
+        sgr(lb, "\033[31m");
+        ln_flush(lb);
         fprintf(f, " [error at offset %zu: %s]", m->err_off, et);
-        sgr(&lb, "");
+        sgr(lb, "");
     } else if (d->truncated) {
-        ln_flush(&lb);
+        ln_flush(lb);
         fprintf(f, " [truncated by the capture: %zu of %zu octets]", d->len, d->orig_len);
     }
     if (auth) {
-        ln_flush(&lb);
+        ln_flush(lb);
         fprintf(f, " [authenticated: key %lu]", (unsigned long)auth->key_id);
     }
     if (it->kind == MS_RX_REASSEMBLED) {
-        ln_flush(&lb);
+        ln_flush(lb);
         fputs(it->fragments ? " [reassembled from frames" : " [reassembled from NBDS fragments", f);
         for (size_t i = 0; i < it->nfragments; i++)
             fprintf(f, "%s%llu", i ? "," : " ", (unsigned long long)it->fragments[i]);
         putc(']', f);
     } else if (ms_nbds_is_fragment(&m->dgram) && m->status == MS_OK) {
-        ln_flush(&lb);
+        ln_flush(lb);
         fprintf(f, " [NBDS fragment: offset %u%s]", m->dgram.packet_offset,
                 (m->dgram.flags & MS_NBDS_FLAG_MORE) ? ", more follow" : ", last");
     }
+}
+
+void dp_line(FILE *f, const dg_item *it, bool verbose, const dp_auth *auth)
+{
+    line_buf lb;
+    lb.f = f;
+    lb.n = 0;
+    line_head(&lb, it->d);
+    line_nbds(&lb, &it->m->dgram);
+    if (it->m->has_smb)
+        line_mailslot(&lb, it->m);
+    line_notes(&lb, it, auth);
     ln_putc(&lb, '\n');
     ln_flush(&lb);
     if (verbose) {
         text_tree t = { f, 1 };
-        ms_message_fields(m, tt_field, &t);
+        ms_message_fields(it->m, tt_field, &t);
     }
 }
-

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "escape.h"
+
 /* The per-value helpers are small and called for every key and value:
  * inlined, they cost no call and no register saves. */
 #define HOT static inline __attribute__((always_inline))
@@ -247,100 +249,19 @@ void jo_raw(json_out *j, const char *key, const char *literal)
     done(j);
 }
 
-static const char hx[] = "0123456789abcdef";
-
-static void put_code_unit(json_out *j, unsigned cu)
-{
-    switch (cu) {
-    case '"': put(j, "\\\"", 2); return;
-    case '\\': put(j, "\\\\", 2); return;
-    case '\n': put(j, "\\n", 2); return;
-    case '\t': put(j, "\\t", 2); return;
-    case '\r': put(j, "\\r", 2); return;
-    default: break;
-    }
-    if (cu >= 0x20 && cu < 0x7F) {
-        putch(j, (char)cu);
-        return;
-    }
-    char *o = room(j, 6);
-    o[0] = '\\';
-    o[1] = 'u';
-    o[2] = hx[(cu >> 12) & 15];
-    o[3] = hx[(cu >> 8) & 15];
-    o[4] = hx[(cu >> 4) & 15];
-    o[5] = hx[cu & 15];
-    j->len += 6;
-}
-
-/* Octets a JSON string holds as they are: printable ASCII but " and \. */
-#define P8(x) x, x, x, x, x, x, x, x
-#define P32(x) P8(x), P8(x), P8(x), P8(x)
-static const bool plain_tab[256] = {
-    P32(0),                                     /* 0x00-0x1f */
-    1, 1, 0, 1, 1, 1, 1, 1, P8(1), P8(1), P8(1), /* 0x20-0x3f: " */
-    P8(1), P8(1), P8(1), 1, 1, 1, 1, 0, 1, 1, 1, /* 0x40-0x5f: \ */
-    P8(1), P8(1), P8(1), 1, 1, 1, 1, 1, 1, 1, 0, /* 0x60-0x7f: DEL */
-    P32(0), P32(0), P32(0), P32(0),             /* 0x80-0xff */
-};
-#undef P32
-#undef P8
-
-static bool plain(uint8_t c)
-{
-    return plain_tab[c];
-}
-
-/* The escape put_code_unit writes for an octet that is not plain, at o;
- * returns the end. */
-static char *escape_octet(char *o, uint8_t c)
-{
-    switch (c) {
-    case '"': o[0] = '\\'; o[1] = '"'; return o + 2;
-    case '\\': o[0] = '\\'; o[1] = '\\'; return o + 2;
-    case '\n': o[0] = '\\'; o[1] = 'n'; return o + 2;
-    case '\t': o[0] = '\\'; o[1] = 't'; return o + 2;
-    case '\r': o[0] = '\\'; o[1] = 'r'; return o + 2;
-    default: break;
-    }
-    memcpy(o, "\\u00", 4);
-    o[4] = hx[c >> 4];
-    o[5] = hx[c & 15];
-    return o + 6;
-}
-
 void jo_text(json_out *j, const char *key, const uint8_t *p, size_t n)
 {
     key_prefix(j, key);
-    if (n <= (sizeof j->buf - 2) / 6) {
-        /* Room for the worst case (every octet \u00XX) reserved once,
-         * then one pass. */
-        char *o = room(j, 6 * n + 2), *start = o;
-        *o++ = '"';
-        for (size_t i = 0; i < n; i++) {
-            uint8_t c = p[i];
-            if (plain(c))
-                *o++ = (char)c;
-            else
-                o = escape_octet(o, c);
-        }
-        *o++ = '"';
-        j->len += (size_t)(o - start);
-        done(j);
-        return;
-    }
     putch(j, '"');
-    /* Runs of octets that need no escape are copied in one go. */
-    for (size_t i = 0; i < n;) {
-        size_t k = i;
-        while (k < n && plain(p[k]))
-            k++;
-        if (k > i) {
-            put(j, (const char *)p + i, k - i);
-            i = k;
-        } else {
-            put_code_unit(j, p[i++]);
-        }
+    /* In pieces whose worst case (every octet \u00XX) fits the buffer:
+     * room reserved once per piece, then one pass. */
+    const size_t step = sizeof j->buf / ESC_MAX;
+    while (n) {
+        size_t k = n < step ? n : step;
+        char *o = room(j, ESC_MAX * k);
+        j->len += (size_t)(esc_put(o, p, k, ESC_JSON) - o);
+        p += k;
+        n -= k;
     }
     putch(j, '"');
     done(j);
@@ -357,8 +278,10 @@ void jo_utf16(json_out *j, const char *key, const uint8_t *p, size_t n)
 {
     key_prefix(j, key);
     putch(j, '"');
-    for (size_t i = 0; i + 1 < n; i += 2)
-        put_code_unit(j, (unsigned)p[i] | ((unsigned)p[i + 1] << 8));
+    for (size_t i = 0; i + 1 < n; i += 2) {
+        char *o = room(j, ESC_MAX);
+        j->len += (size_t)(esc_unit(o, (unsigned)p[i] | ((unsigned)p[i + 1] << 8), ESC_JSON) - o);
+    }
     putch(j, '"');
     done(j);
 }

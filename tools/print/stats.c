@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text_out.h"
+#include "escape.h"
 
 typedef struct stats_entry {
     char key[STATS_KEY_LEN];
@@ -131,7 +131,7 @@ void stats_add(stats *s, const ms_message *m)
     }
     if (!m->has_smb)
         return;
-    tt_escape(m->trans.name.p, m->trans.name.len, key, sizeof key);
+    esc_cstr(m->trans.name.p, m->trans.name.len, ESC_TEXT, key, sizeof key);
     table_add(s->mailslots, key);
     const ms_bytes *data = &m->trans.data;
     if ((m->kind == MS_PAYLOAD_BROWSER || m->kind == MS_PAYLOAD_LANMAN) && data->len >= 1) {

@@ -3,19 +3,7 @@
 
 #include <inttypes.h>
 
-const char *tt_escape(const uint8_t *p, size_t n, char *out, size_t cap)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < n && o + 5 < cap; i++) {
-        if (p[i] >= 0x20 && p[i] < 0x7F)
-            out[o++] = (char)p[i];
-        else
-            o += (size_t)snprintf(out + o, cap - o, "\\x%02x", p[i]);
-    }
-    if (cap)
-        out[o < cap ? o : cap - 1] = '\0';
-    return out;
-}
+#include "escape.h"
 
 static void indent(text_tree *t)
 {
@@ -50,18 +38,13 @@ void tt_field(void *ctx, const ms_field *f)
             fputs("(none)", t->f);
         break;
     case MS_F_TEXT:
-        fprintf(t->f, "\"%s\"", tt_escape(f->p, f->len, buf, sizeof buf));
+        fprintf(t->f, "\"%s\"", esc_cstr(f->p, f->len, ESC_TEXT, buf, sizeof buf));
         break;
     case MS_F_UTF16: {
-        size_t o = 0;
-        for (size_t i = 0; i + 1 < f->len && o + 8 < sizeof buf; i += 2) {
-            unsigned cu = f->p[i] | (f->p[i + 1] << 8);
-            if (cu >= 0x20 && cu < 0x7F && cu != '\\')
-                buf[o++] = (char)cu;
-            else
-                o += (size_t)snprintf(buf + o, sizeof buf - o, "\\u%04x", cu);
-        }
-        buf[o] = '\0';
+        char *o = buf;
+        for (size_t i = 0; i + 1 < f->len && (size_t)(o - buf) + 8 < sizeof buf; i += 2)
+            o = esc_unit(o, (unsigned)f->p[i] | ((unsigned)f->p[i + 1] << 8), ESC_TEXT_UNITS);
+        *o = '\0';
         fprintf(t->f, "\"%s\"", buf);
         break;
     }
