@@ -4,7 +4,9 @@
  * decoding it again. Every borrowed range of every layer is listed here;
  * tests/codec/test_message.c checks on real captures that none is missed
  * (it poisons the old octets and compares with a fresh decode). */
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "mailslot/message.h"
 
@@ -56,6 +58,11 @@ static void netlogon(const span *s, ms_netlogon *n)
         bytes(s, &n->names[i]);
 }
 
+static bool has_browser(const ms_message *m)
+{
+    return m->kind == MS_PAYLOAD_BROWSER || m->kind == MS_PAYLOAD_LANMAN;
+}
+
 void ms_message_move(ms_message *m, const uint8_t *from, size_t len, const uint8_t *to)
 {
     span s = { (uintptr_t)from, (uintptr_t)from + len, (uintptr_t)to };
@@ -65,6 +72,20 @@ void ms_message_move(ms_message *m, const uint8_t *from, size_t len, const uint8
     bytes(&s, &m->trans.pad);
     bytes(&s, &m->trans.data);
     bytes(&s, &m->trans.trailing);
-    browser(&s, &m->browser);
-    netlogon(&s, &m->netlogon);
+    if (has_browser(m))
+        browser(&s, &m->browser);
+    else if (m->kind == MS_PAYLOAD_NETLOGON)
+        netlogon(&s, &m->netlogon);
+}
+
+void ms_message_copy(ms_message *dst, const ms_message *src, const uint8_t *from, size_t len,
+                     const uint8_t *to)
+{
+    /* Everything before the payload structures, then the one in use. */
+    memcpy(dst, src, offsetof(ms_message, browser));
+    if (has_browser(src))
+        dst->browser = src->browser;
+    else if (src->kind == MS_PAYLOAD_NETLOGON)
+        dst->netlogon = src->netlogon;
+    ms_message_move(dst, from, len, to);
 }

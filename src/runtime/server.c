@@ -20,6 +20,8 @@
 #define EXPIRE_MS 500 /* reassembly timeouts are looked at this often */
 #define PCAP_POLL_MS 100 /* libpcap's descriptor can stay quiet while frames
                           * wait in its buffer: look now and then */
+#define NODE_SMALL 1024  /* payload octets a pooled queue node holds */
+#define POOL_MAX 64      /* freed small nodes kept for the next messages */
 
 /* A queued message: its octets and their decode, which borrows them. */
 typedef struct qmsg {
@@ -35,6 +37,7 @@ typedef struct qmsg {
     size_t data_len;
     ms_message *m;       /* NULL for a local message */
     size_t len;
+    size_t cap;          /* octets payload[] has room for (0: sized to len) */
     uint8_t payload[];
 } qmsg;
 
@@ -66,6 +69,11 @@ struct ms_server {
     uint8_t *bufs;
     ms_udp_dgram d[RECV_BATCH];
     uint64_t seq;
+    size_t batch;        /* datagrams asked of the next recvmmsg */
+    bool last_full;      /* the last batch came back full: more may wait */
+    qmsg *pool;          /* freed small nodes, reused: a queue of small
+                          * messages costs no malloc per message */
+    size_t npool;
     size_t queued;       /* by the pipeline callbacks of the current pump */
     bool io_error;       /* a socket or libpcap error in a loop callback */
     ms_server_stats st;
@@ -110,20 +118,52 @@ static void append(ms_mailslot *slot, qmsg *q)
     slot->bytes += q->data_len;
 }
 
-/* A copy of the item's octets with its decode moved along: one block, the
- * header, the octets, then (aligned) the decode. */
+/* Where a node's decode sits: after the header and the octets, aligned. */
+static size_t decode_offset(size_t len)
+{
+    return (sizeof(qmsg) + len + 15) & ~(size_t)15;
+}
+
+/* A node for len payload octets: from the pool when it is a small one. */
+static qmsg *node_new(ms_server *s, size_t len)
+{
+    if (len <= NODE_SMALL && s->pool) {
+        qmsg *q = s->pool;
+        s->pool = q->next;
+        s->npool--;
+        return q;
+    }
+    size_t cap = len <= NODE_SMALL ? NODE_SMALL : len;
+    return malloc(decode_offset(cap) + sizeof(ms_message));
+}
+
+static void node_free(ms_server *s, qmsg *q)
+{
+    if (!q)
+        return;
+    if (q->cap == NODE_SMALL && s->npool < POOL_MAX) {
+        q->next = s->pool;
+        s->pool = q;
+        s->npool++;
+        return;
+    }
+    free(q);
+}
+
+/* A copy of the item's octets and its decode (ms_message_copy), not a
+ * second decode. */
 static qmsg *keep(ms_server *s, const ms_rx_item *it)
 {
     size_t len = it->d->len;
-    size_t moff = (sizeof(qmsg) + len + 15) & ~(size_t)15;
-    qmsg *q = malloc(moff + sizeof(ms_message));
+    qmsg *q = node_new(s, len);
     if (!q)
         return NULL;
+    size_t cap = len <= NODE_SMALL ? NODE_SMALL : len;
+    ms_message *m = (ms_message *)((char *)q + decode_offset(cap));
     memset(q, 0, sizeof *q);
-    ms_message *m = (ms_message *)((char *)q + moff);
+    q->cap = cap;
     memcpy(q->payload, it->d->payload, len);
-    *m = *it->m;
-    ms_message_move(m, it->d->payload, len, q->payload);
+    ms_message_copy(m, it->m, it->d->payload, len, q->payload);
     q->m = m;
     q->len = len;
     q->seq = ++s->seq;
@@ -135,8 +175,10 @@ static qmsg *keep(ms_server *s, const ms_rx_item *it)
     q->dst_port = it->d->dport;
     q->reassembled = it->kind == MS_RX_REASSEMBLED;
     q->authenticated = it->authenticated;
-    q->auth_key_id = it->trailer.key_id;
-    q->auth_time_ms = it->trailer.time_ms;
+    if (it->authenticated) {
+        q->auth_key_id = it->trailer.key_id;
+        q->auth_time_ms = it->trailer.time_ms;
+    }
     q->data_len = m->trans.data.len;
     return q;
 }
@@ -195,9 +237,17 @@ static void push(ms_server *s, const ms_udp_datagram *d)
 /* One batch from the socket; -1 on a socket error, else how many. */
 static int pump_batch(ms_server *s)
 {
-    size_t n = 0;
-    if (ms_udp_recv_batch(s->fd, s->d, RECV_BATCH, &n) != MS_OK)
+    /* The batch follows the traffic (4 to RECV_BATCH): setting up 32
+     * message headers for the one datagram a quiet socket holds costs more
+     * than reading it. */
+    size_t want = s->batch, n = 0;
+    if (ms_udp_recv_batch(s->fd, s->d, want, &n) != MS_OK)
         return -1;
+    s->last_full = n == want;
+    if (s->last_full && s->batch < RECV_BATCH)
+        s->batch *= 2;
+    else if (n < want / 2 && s->batch > 4)
+        s->batch /= 2;
     for (size_t i = 0; i < n; i++) {
         const ms_udp_dgram *g = &s->d[i];
         if (s->o.ifindex > 0 && g->ifindex && g->ifindex != s->o.ifindex) {
@@ -330,6 +380,7 @@ ms_status ms_server_open(const ms_server_opts *oin, ms_server **out, char *err, 
     if (!s)
         return MS_ERR_NO_MEMORY;
     s->fd = -1;
+    s->batch = 4;
     ms_server_opts_init(&s->o);
     ms_sized_read(&s->o, sizeof s->o, oin);
     ms_server_opts *o = &s->o;
@@ -381,10 +432,10 @@ static void free_queue(ms_mailslot *m)
 {
     for (qmsg *q = m->head, *n; q; q = n) {
         n = q->next;
-        free(q);
+        node_free(m->s, q);
     }
     m->head = m->tail = NULL;
-    free(m->last);
+    node_free(m->s, m->last);
     m->last = NULL;
 }
 
@@ -402,6 +453,10 @@ void ms_server_close(ms_server *s)
         close(s->fd);
     ms_capture_close(s->pcap);
     ms_pipeline_free(s->pipe);
+    for (qmsg *q = s->pool, *n; q; q = n) {
+        n = q->next;
+        free(q);
+    }
     if (s->own_loop)
         ms_loop_free(s->loop);
     free(s->bufs);
@@ -466,12 +521,11 @@ static ms_status pump_rounds(ms_server *s, int rounds, size_t *queued)
     s->queued += pump_local(s, NULL);
     ms_status st = MS_OK;
     for (int round = 0; s->fd >= 0 && round < rounds; round++) {
-        int n = pump_batch(s);
-        if (n < 0) {
+        if (pump_batch(s) < 0) {
             st = MS_ERR_SYSTEM;
             break;
         }
-        if (n < RECV_BATCH)
+        if (!s->last_full)
             break;
     }
     if (st == MS_OK && s->pcap && pump_pcap(s) < 0)
@@ -655,7 +709,7 @@ static void pop(ms_mailslot *m, ms_mailslot_msg *out)
         m->tail = NULL;
     m->count--;
     m->bytes -= q->data_len;
-    free(m->last);
+    node_free(m->s, m->last);
     m->last = q;
     if (q->local) {
         pop_local(m, q, out);
@@ -724,7 +778,11 @@ static ms_status read_loop(ms_server *s, ms_mailslot *only, uint64_t deadline,
          * batch at a time, so a backlog stays in the kernel's large
          * buffer instead of overflowing the bounded queue. */
         ms_mailslot *best = oldest(s, only);
-        if (!best) {
+        int left = ms_left(deadline);
+        if (!best && left == 0) {
+            /* A read that does not wait reads the socket itself; one that
+             * waits lets the loop do it (poll answers at once when
+             * something is there). */
             size_t q;
             if (pump_rounds(s, 1, &q) != MS_OK)
                 return MS_ERR_SYSTEM;
@@ -736,7 +794,6 @@ static ms_status read_loop(ms_server *s, ms_mailslot *only, uint64_t deadline,
             pop(best, out);
             return MS_OK;
         }
-        int left = ms_left(deadline);
         if (left == 0)
             return MS_ERR_TIMEOUT;
         ms_status st = ms_server_wait(s, left);

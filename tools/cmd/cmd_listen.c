@@ -15,6 +15,7 @@
 #include "cli_keys.h"
 #include "cli_opts.h"
 #include "dgram_print.h"
+#include "escape.h"
 #include "live_print.h"
 #include "mailslot/auth.h"
 #include "mailslot/local.h"
@@ -442,33 +443,20 @@ static int output_failed(bool *reader_gone)
     return EXIT_SYSTEM;
 }
 
-static void put_escaped(FILE *f, const uint8_t *p, size_t n, bool json)
-{
-    for (size_t i = 0; i < n; i++) {
-        uint8_t c = p[i];
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c >= 0x20 && c < 0x7f)
-            fputc(c, f);
-        else
-            fprintf(f, json ? "\\u%04x" : "\\x%02x", c);
-    }
-}
-
 /* One local message: no NBDS/SMB to decode, just the data. */
 static void print_local(FILE *f, bool json, uint64_t frame, const ms_mailslot_msg *msg)
 {
     if (json) {
         fprintf(f, "{\"frame\":%llu,\"time_ns\":%llu,\"local\":true,\"slot\":\"",
                 (unsigned long long)frame, (unsigned long long)msg->time_ns);
-        put_escaped(f, (const uint8_t *)msg->slot, strlen(msg->slot), true);
+        esc_write(f, (const uint8_t *)msg->slot, strlen(msg->slot), ESC_JSON_BARE);
         fprintf(f, "\",\"len\":%zu,\"data\":\"", msg->len);
-        put_escaped(f, msg->data, msg->len, true);
+        esc_write(f, msg->data, msg->len, ESC_JSON_BARE);
         fputs("\"}\n", f);
     } else {
         fprintf(f, "%llu local %s %zu octets: \"", (unsigned long long)frame, msg->slot,
                 msg->len);
-        put_escaped(f, msg->data, msg->len, false);
+        esc_write(f, msg->data, msg->len, ESC_TEXT_QUOTED);
         fputs("\"\n", f);
     }
     fflush(f);
