@@ -10,9 +10,10 @@
  *   -------------------------------------   ---------------------------------
  *   (the system's NetBIOS datagram service) ms_server_open: one UDP socket,
  *                                           port 138 unless -p says another
- *   (the system answering name queries     ms_nbns_responder_open + a thread
- *    for the computer name)                 calling ms_nbns_responder_handle
- *                                           (-r NAME; UDP 137)
+ *   (the system answering name queries     ms_nbns_responder_open, its socket
+ *    for the computer name)                 on the server's event loop
+ *                                           (ms_server_loop): answered while
+ *                                           ReadFile waits (-r NAME; UDP 137)
  *   CreateMailslot(name, nMaxMessageSize,   ms_mailslot_create(srv, name,
  *                  lReadTimeout, NULL)        max_size, read_timeout_ms, &st)
  *     fails, ERROR_ALREADY_EXISTS            NULL, st == MS_ERR_EXISTS
@@ -34,13 +35,10 @@
  * Exit status: 0 all messages read, 1 error, 2 bad usage, 3 the -T
  * deadline passed first. */
 #include <errno.h>
-#include <poll.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <threads.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -93,20 +91,14 @@ static void sleep_ms(long ms) /* Win32: Sleep(ms) */
 
 /* ---- the name service: answers "who is NAME?" while we run ---------- */
 
-static atomic_bool stop_names;
-
-static int name_service(void *arg)
+/* The responder's socket is readable: answer (called by the server's loop
+ * while a read waits). */
+static void on_names(void *ctx, int fd, unsigned events)
 {
-    ms_nbns_responder *r = arg;
-    struct pollfd p = { ms_nbns_responder_fd(r), POLLIN, 0 };
-    while (!atomic_load(&stop_names)) {
-        int n = poll(&p, 1, 100); /* wakes up to look at stop_names */
-        if (n > 0 && ms_nbns_responder_handle(r) < 0) {
-            fprintf(stderr, "remote_server: name service: %s\n", strerror(errno));
-            break;
-        }
-    }
-    return 0;
+    (void)fd;
+    (void)events;
+    if (ms_nbns_responder_handle(ctx, NULL) != MS_OK)
+        fprintf(stderr, "remote_server: name service: %s\n", strerror(errno));
 }
 
 /* ---- printing --------------------------------------------------------- */
@@ -224,8 +216,9 @@ int main(int argc, char **argv)
             ms_server_close(srv);
             return 1;
         }
-        names = ms_nbns_responder_open(0, 0, ifc.addr, &nb, 1, err, sizeof err);
-        if (!names) {
+        if (ms_nbns_responder_open(0, 0, ifc.addr, &nb, 1, &names, err, sizeof err) != MS_OK ||
+            ms_loop_add_fd(ms_server_loop(srv), ms_nbns_responder_fd(names), MS_LOOP_IN,
+                           on_names, names, NULL) != MS_OK) {
             fprintf(stderr, "remote_server: name service: %s\n", err);
             ms_server_close(srv);
             return 1;
@@ -240,14 +233,6 @@ int main(int argc, char **argv)
      * example keeps it: CreateMailslot with a \\.\mailslot\ name also makes
      * the local mailslot's files (local.h) as the user we run as, and after
      * a drop they could not be removed at CloseHandle. */
-    thrd_t names_thread;
-    if (names && thrd_create(&names_thread, name_service, names) != thrd_success) {
-        fprintf(stderr, "remote_server: cannot start the name service thread\n");
-        ms_nbns_responder_close(names);
-        ms_server_close(srv);
-        return 1;
-    }
-
     /* CreateMailslot(slot_name, max_size, read_ms, NULL) */
     ms_mailslot *hSlot = NULL;
     ms_status st =
@@ -334,11 +319,7 @@ int main(int argc, char **argv)
 out:
     /* CloseHandle(hSlot) */
     ms_mailslot_close(hSlot);
-    if (names) {
-        atomic_store(&stop_names, true);
-        thrd_join(names_thread, NULL);
-        ms_nbns_responder_close(names);
-    }
     ms_server_close(srv);
+    ms_nbns_responder_close(names);
     return rc;
 }

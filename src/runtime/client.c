@@ -182,7 +182,8 @@ static ms_status pick_iface(const ms_client *c, const char *target, ms_iface *if
 static ms_status resolve(ms_client *c, const client_plan *p, const ms_iface *ifc, char *err,
                          size_t errlen)
 {
-    ms_resolve_opts ro = { 0 };
+    ms_resolve_opts ro;
+    ms_resolve_opts_init(&ro);
     ro.bcast_ip = ifc ? ifc->bcast : 0xFFFFFFFFu;
     ro.wins_ip = c->o.wins_ip;
     ro.timeout_ms = c->o.resolve_timeout_ms;

@@ -769,6 +769,18 @@ static int ms_left(uint64_t deadline)
     return left > 1000000 ? 1000000 : (int)left;
 }
 
+/* Everything that is ready now, without waiting: one round of the loop
+ * (the socket, libpcap, local mailslots and whatever else the caller put
+ * on it); from inside one of the loop's own callbacks, where rounds do not
+ * nest, the server's own sources directly. */
+static ms_status serve_now(ms_server *s)
+{
+    ms_status st = ms_server_wait(s, 0);
+    if (st == MS_ERR_INVALID_ARG)
+        st = pump_rounds(s, 1, NULL);
+    return st;
+}
+
 static ms_status read_loop(ms_server *s, ms_mailslot *only, uint64_t deadline,
                            ms_mailslot **from, ms_mailslot_msg *out)
 {
@@ -778,27 +790,18 @@ static ms_status read_loop(ms_server *s, ms_mailslot *only, uint64_t deadline,
          * batch at a time, so a backlog stays in the kernel's large
          * buffer instead of overflowing the bounded queue. */
         ms_mailslot *best = oldest(s, only);
-        int left = ms_left(deadline);
-        if (!best && left == 0) {
-            /* A read that does not wait reads the socket itself; one that
-             * waits lets the loop do it (poll answers at once when
-             * something is there). */
-            size_t q;
-            if (pump_rounds(s, 1, &q) != MS_OK)
-                return MS_ERR_SYSTEM;
-            best = oldest(s, only);
-        }
         if (best) {
             if (from)
                 *from = best;
             pop(best, out);
             return MS_OK;
         }
-        if (left == 0)
-            return MS_ERR_TIMEOUT;
-        ms_status st = ms_server_wait(s, left);
+        int left = ms_left(deadline);
+        ms_status st = left == 0 ? serve_now(s) : ms_server_wait(s, left);
         if (st != MS_OK)
             return st;
+        if (left == 0 && !oldest(s, only))
+            return MS_ERR_TIMEOUT;
     }
 }
 
@@ -826,7 +829,7 @@ ms_status ms_mailslot_get_info(ms_mailslot *m, ms_mailslot_info *out)
 {
     if (!out || out->size < sizeof out->size)
         return MS_ERR_INVALID_ARG;
-    ms_status st = ms_server_pump(m->s, NULL);
+    ms_status st = serve_now(m->s);
     ms_mailslot_info i = { .size = sizeof i,
                            .max_size = m->max_size,
                            .next_size = m->head ? (uint32_t)m->head->data_len

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "errf.h"
+#include "sized.h"
 #include "hex.h"
 #include "mailslot/net.h"
 
@@ -288,9 +289,20 @@ static ms_status query_run(query *q, uint32_t *ips, size_t cap, size_t *n, char 
     return MS_ERR_NOT_FOUND;
 }
 
-ms_status ms_nbns_resolve(const ms_nb_name *name, const ms_resolve_opts *o,
+void ms_resolve_opts_init(ms_resolve_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->size = sizeof *o;
+}
+
+ms_status ms_nbns_resolve(const ms_nb_name *name, const ms_resolve_opts *oin,
                           uint32_t *ips, size_t *n, char *err, size_t errlen)
 {
+    ms_resolve_opts opts;
+    ms_resolve_opts_init(&opts);
+    if (oin && oin->size >= sizeof oin->size)
+        ms_sized_read(&opts, sizeof opts, oin);
+    const ms_resolve_opts *o = oin && oin->size >= sizeof oin->size ? &opts : NULL;
     query q = { .name = name, .fd = -1 };
     ms_nb_name_format(name, q.text, sizeof q.text);
     if (!ips || !n || *n == 0 || !o || !name->valid) {

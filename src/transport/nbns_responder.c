@@ -36,9 +36,9 @@ struct ms_nbns_responder {
     our_name names[MS_NBNS_RESPONDER_MAX_NAMES];
 };
 
-ms_nbns_responder *ms_nbns_responder_open(uint32_t bind_ip, uint16_t port,
-                                          uint32_t our_ip, const ms_nb_name *names,
-                                          size_t nnames, char *err, size_t errlen)
+static ms_nbns_responder *responder_open(uint32_t bind_ip, uint16_t port, uint32_t our_ip,
+                                         const ms_nb_name *names, size_t nnames, char *err,
+                                         size_t errlen)
 {
     if (nnames > MS_NBNS_RESPONDER_MAX_NAMES || (nnames && !names)) {
         ms_errf(err, errlen, "nbns responder: at most %d names", MS_NBNS_RESPONDER_MAX_NAMES);
@@ -150,7 +150,7 @@ static bool reply_for(const ms_nbns_responder *r, const ms_nbns_packet *in, ms_n
     return false;
 }
 
-int ms_nbns_responder_handle(ms_nbns_responder *r)
+static int responder_handle(ms_nbns_responder *r)
 {
     int answered = 0;
     for (int i = 0; i < MAX_PER_CALL; i++) {
@@ -182,6 +182,24 @@ int ms_nbns_responder_handle(ms_nbns_responder *r)
             answered++;
     }
     return answered;
+}
+
+ms_status ms_nbns_responder_open(uint32_t bind_ip, uint16_t port, uint32_t our_ip,
+                                 const ms_nb_name *names, size_t nnames,
+                                 ms_nbns_responder **out, char *err, size_t errlen)
+{
+    *out = responder_open(bind_ip, port, our_ip, names, nnames, err, errlen);
+    return *out ? MS_OK : errno == ENOMEM ? MS_ERR_NO_MEMORY
+                        : nnames > MS_NBNS_RESPONDER_MAX_NAMES ? MS_ERR_TOO_MANY
+                                                               : MS_ERR_SYSTEM;
+}
+
+ms_status ms_nbns_responder_handle(ms_nbns_responder *r, size_t *answered)
+{
+    int n = responder_handle(r);
+    if (answered)
+        *answered = n > 0 ? (size_t)n : 0;
+    return n < 0 ? MS_ERR_SYSTEM : MS_OK;
 }
 
 void ms_nbns_responder_close(ms_nbns_responder *r)

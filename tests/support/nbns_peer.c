@@ -54,7 +54,7 @@ ms_nbns_responder *open_responder(uint16_t *port)
     ms_nbns_responder *r = NULL;
     for (int tries = 0; tries < 5 && !r; tries++) {
         *port = free_port();
-        r = ms_nbns_responder_open(LOOPBACK, *port, OUR_IP, names, 2, err, sizeof err);
+        ms_nbns_responder_open(LOOPBACK, *port, OUR_IP, names, 2, &r, err, sizeof err);
     }
     ck_assert_msg(r != NULL, "%s", err);
     ms_nb_name g = mkname("LABGROUP", 0x00, NULL);

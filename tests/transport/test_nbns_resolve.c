@@ -89,7 +89,7 @@ START_TEST(hosts_file)
 
     /* Through the resolver: the map answers, no socket needed. */
     ms_nb_name n = mkname("labpeer", 0x00, NULL);
-    ms_resolve_opts o = { .hosts_file = hosts_path, .timeout_ms = 100 };
+    ms_resolve_opts o = { .size = sizeof(ms_resolve_opts), .hosts_file = hosts_path, .timeout_ms = 100 };
     uint32_t ips[4];
     size_t cnt = 4;
     char err[256];
@@ -116,7 +116,7 @@ static pid_t serve_in_child(ms_nbns_responder *r, int ms)
         int64_t end = now_ms() + ms;
         while (now_ms() < end) {
             struct pollfd pfd = { .fd = ms_nbns_responder_fd(r), .events = POLLIN };
-            if (poll(&pfd, 1, 50) > 0 && ms_nbns_responder_handle(r) < 0)
+            if (poll(&pfd, 1, 50) > 0 && ms_nbns_responder_handle(r, NULL) != MS_OK)
                 _exit(2);
         }
         _exit(0);
@@ -145,7 +145,7 @@ START_TEST(resolve_over_loopback)
     char err[256];
 
     /* Unicast, "WINS" = the responder; lower-case query matches. */
-    ms_resolve_opts o = { .wins_ip = LOOPBACK, .bind_ip = LOOPBACK, .timeout_ms = 1500, .port = port };
+    ms_resolve_opts o = { .size = sizeof(ms_resolve_opts), .wins_ip = LOOPBACK, .bind_ip = LOOPBACK, .timeout_ms = 1500, .port = port };
     ms_nb_name name = mkname("labpeer", 0x20, NULL);
     n = 4;
     ms_status st = ms_nbns_resolve(&name, &o, ips, &n, err, sizeof err);
@@ -155,7 +155,7 @@ START_TEST(resolve_over_loopback)
 
     /* "Broadcast" path (B bit set), aimed at 127.0.0.1 so nothing leaves
      * the host. */
-    ms_resolve_opts b = { .bcast_ip = LOOPBACK, .bind_ip = LOOPBACK, .timeout_ms = 1500, .port = port };
+    ms_resolve_opts b = { .size = sizeof(ms_resolve_opts), .bcast_ip = LOOPBACK, .bind_ip = LOOPBACK, .timeout_ms = 1500, .port = port };
     name = mkname("LABPEER", 0x00, NULL);
     n = 1;
     st = ms_nbns_resolve(&name, &b, ips, &n, err, sizeof err);
@@ -227,7 +227,7 @@ START_TEST(resolve_negative)
     }
     close(fd);
 
-    ms_resolve_opts o = { .wins_ip = LOOPBACK, .timeout_ms = 3000, .port = port };
+    ms_resolve_opts o = { .size = sizeof(ms_resolve_opts), .wins_ip = LOOPBACK, .timeout_ms = 3000, .port = port };
     ms_nb_name name = mkname("GHOST", 0x00, NULL);
     uint32_t ips[2];
     size_t n = 2;

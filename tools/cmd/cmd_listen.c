@@ -275,7 +275,7 @@ static void on_nbns(void *ctx, int fd, unsigned ev)
 {
     (void)fd;
     (void)ev;
-    if (ms_nbns_responder_handle(ctx) < 0)
+    if (ms_nbns_responder_handle(ctx, NULL) != MS_OK)
         cli_error("listen", "NBNS responder: %s", strerror(errno));
 }
 
@@ -295,9 +295,8 @@ static int open_responder(const listen_args *a, listen_run *r)
         return EXIT_SYSTEM;
     }
     uint32_t our_ip = (a->have_bind && a->so.bind_ip) ? a->so.bind_ip : r->ifc.addr;
-    r->resp = ms_nbns_responder_open(a->have_bind ? a->so.bind_ip : 0, 0, our_ip, nb, a->nnames,
-                                     err, sizeof err);
-    if (!r->resp) {
+    if (ms_nbns_responder_open(a->have_bind ? a->so.bind_ip : 0, 0, our_ip, nb, a->nnames,
+                               &r->resp, err, sizeof err) != MS_OK) {
         cli_error("listen", "--register: %s", err);
         return EXIT_SYSTEM;
     }

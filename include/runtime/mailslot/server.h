@@ -204,7 +204,8 @@ MS_EXTERN ms_status ms_mailslot_read(ms_mailslot *m, ms_mailslot_msg *out);
 MS_EXTERN ms_status ms_server_read_any(ms_server *s, int timeout_ms, ms_mailslot **from,
                                        ms_mailslot_msg *out);
 
-/* GetMailslotInfo. Pumps the socket first (non-blocking). next_size is
+/* GetMailslotInfo. Serves what is ready first (one round of the loop that
+ * does not wait). next_size is
  * MS_MAILSLOT_NO_MESSAGE when the queue is empty. */
 typedef struct ms_mailslot_info {
     size_t size;             /* sizeof, set by the caller (MS_SIZED) */

@@ -11,6 +11,7 @@ extern "C" {
 #endif
 
 typedef struct ms_resolve_opts {
+    size_t size;            /* sizeof; ms_resolve_opts_init sets it */
     uint32_t bcast_ip;      /* broadcast address to query (B-node), host order */
     uint32_t wins_ip;       /* 0, or a WINS/NBNS server to ask by unicast */
     uint32_t bind_ip;       /* local address to send from (0 = any) */
@@ -18,6 +19,9 @@ typedef struct ms_resolve_opts {
     const char *hosts_file; /* NULL, or an LMHOSTS-style map: "IP NAME[#xx]" */
     uint16_t port;          /* destination UDP port; 0 = 137 (tests use others) */
 } ms_resolve_opts;
+
+/* Everything 0: broadcast to nobody (set bcast_ip or wins_ip), 1500 ms. */
+MS_EXTERN void ms_resolve_opts_init(ms_resolve_opts *o);
 
 /* Resolve a NetBIOS name to IPv4 addresses: the static map first, then a
  * name query (unicast to wins_ip if set, else broadcast to bcast_ip), sent
