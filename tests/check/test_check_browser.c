@@ -523,11 +523,5 @@ static Suite *battery_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(battery_suite());
-    /* The coverage test reads counters the other tests left behind. */
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(battery_suite(), NULL);
 }

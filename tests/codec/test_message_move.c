@@ -10,6 +10,7 @@
 
 #include "mailslot/capture.h"
 #include "mailslot/message.h"
+#include "guard.h"
 
 /* The field stream of a message as one string: keys, kinds, values and
  * the octets of every range. */
@@ -167,9 +168,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(suite(), NULL);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "strbuf.h"
+#include "guard.h"
 
 /* The same text through the appender and through snprintf, for every
  * buffer size from 0 to past its length. */
@@ -108,9 +109,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(suite(), NULL);
 }

@@ -7,6 +7,7 @@
 
 #include "mailslot/client.h"
 #include "mailslot/validate.h"
+#include "guard.h"
 
 static void no_must(const uint8_t *p, size_t n)
 {
@@ -72,9 +73,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(suite(), NULL);
 }

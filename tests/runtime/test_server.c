@@ -18,6 +18,7 @@
 #include "mailslot/net.h"
 #include "mailslot/server.h"
 #include "mailslot/validate.h"
+#include "guard.h"
 
 #define LO 0x7F000001u      /* 127.0.0.1 */
 #define LO_BCAST 0x7FFFFFFFu /* 127.255.255.255 */
@@ -43,18 +44,10 @@ static ms_server *server(uint32_t bind, uint16_t port, ms_server_opts *opt)
     return s;
 }
 
-/* The old shapes, for brevity below: a mailslot or NULL with *st, the
- * counters by value, the number of messages a pump queued. */
-static ms_mailslot *slot_create(ms_server *s, const char *name, uint32_t max, uint32_t timeout,
-                                ms_status *st)
-{
-    ms_mailslot *m = NULL;
-    ms_status r = ms_mailslot_create(s, name, max, timeout, &m);
-    if (st)
-        *st = r;
-    return m;
-}
+#include "open_or_null.h"
 
+/* For brevity below: the counters by value, the number of messages a pump
+ * queued. */
 static const ms_server_stats *stats_of(const ms_server *s)
 {
     static ms_server_stats st;
@@ -823,9 +816,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(suite(), NULL);
 }

@@ -86,6 +86,9 @@ size_t hex_to_bytes(const char *hex, uint8_t *out, size_t cap)
 int run_suite(Suite *s, const char *skip_why)
 {
     SRunner *sr = srunner_create(s);
+    /* As ctest runs them (CK_FORK=no): one process, so a test may read
+     * what the ones before it left behind (the coverage checks do). */
+    srunner_set_fork_status(sr, CK_NOFORK);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -25,31 +25,7 @@
 
 static char err[512];
 
-/* The old shapes, for brevity below: an object or NULL with *st. */
-static ms_mailslot *slot_create(ms_server *s, const char *name, uint32_t max, uint32_t timeout,
-                                ms_status *st)
-{
-    ms_mailslot *m = NULL;
-    ms_status r = ms_mailslot_create(s, name, max, timeout, &m);
-    if (st)
-        *st = r;
-    return m;
-}
-
-static ms_server *server_open(const ms_server_opts *o)
-{
-    ms_server *s = NULL;
-    if (ms_server_open(o, &s, err, sizeof err) != MS_OK)
-        return NULL;
-    return s;
-}
-
-static ms_client *path_open(const char *path, ms_status *st)
-{
-    ms_client *c = NULL;
-    *st = ms_client_open_path(path, NULL, &c, err, sizeof err);
-    return c;
-}
+#include "open_or_null.h"
 static char rundir[256];
 
 static void rm_rf(const char *dir)
