@@ -133,7 +133,8 @@ static bool reply_for(const ms_nbns_responder *r, const ms_nbns_packet *in, ms_n
         return false; /* B nodes stay silent about names they do not own */
 
     if (op == MS_NBNS_OP_QUERY) {
-        ms_nbns_positive_response(out, in, r->our_ip, mine->group, MS_NBNS_DEFAULT_TTL);
+        ms_nbns_positive_response(out, in, r->our_ip, mine->group ? MS_NBNS_NB_GROUP : 0,
+                                  MS_NBNS_DEFAULT_TTL);
         return true;
     }
     if (op == MS_NBNS_OP_REGISTRATION || op == MS_NBNS_OP_MULTIHOMED) {
@@ -144,7 +145,7 @@ static bool reply_for(const ms_nbns_responder *r, const ms_nbns_packet *in, ms_n
             return false;
         if (in->rr.addrs[0].ip == r->our_ip)
             return false;
-        ms_nbns_defend(out, in, r->our_ip);
+        ms_nbns_defend(out, in, r->our_ip, 0);
         return true;
     }
     return false;

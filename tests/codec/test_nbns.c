@@ -93,7 +93,7 @@ START_TEST(positive_response_vector)
     size_t bl = hex(QUERY_HEX, b, sizeof b);
     ms_nbns_packet q, r, d;
     ck_assert_int_eq(ms_nbns_decode(b, bl, &q, NULL), MS_OK);
-    ms_nbns_positive_response(&r, &q, 0xC0A8010A, false, MS_NBNS_DEFAULT_TTL);
+    ms_nbns_positive_response(&r, &q, 0xC0A8010A, 0, MS_NBNS_DEFAULT_TTL);
     expect_encoding(&r, POSITIVE_HEX);
 
     bl = hex(POSITIVE_HEX, b, sizeof b);
@@ -111,7 +111,7 @@ START_TEST(positive_response_vector)
     ck_assert_uint_eq(d.rr.rdata.len, 0);
 
     /* Group owner: G bit. */
-    ms_nbns_positive_response(&r, &q, 0xC0A8010A, true, 0);
+    ms_nbns_positive_response(&r, &q, 0xC0A8010A, MS_NBNS_NB_GROUP, 0);
     ck_assert_uint_eq(r.rr.addrs[0].nb_flags, MS_NBNS_NB_GROUP);
 }
 END_TEST
@@ -135,7 +135,7 @@ START_TEST(registration_vector)
 {
     ms_nb_name n = mkname("LABPEER", 0x00, NULL);
     ms_nbns_packet p, d;
-    ms_nbns_registration(&p, 0xABCD, &n, 0xC0A80114, false, 0, true);
+    ms_nbns_registration(&p, 0xABCD, &n, 0xC0A80114, 0, 0, true);
     expect_encoding(&p, REGISTRATION_HEX);
 
     uint8_t b[600];
@@ -154,12 +154,132 @@ START_TEST(registration_vector)
 
     /* Defence of it. */
     ms_nbns_packet def;
-    ms_nbns_defend(&def, &d, OUR_IP);
+    ms_nbns_defend(&def, &d, OUR_IP, 0);
     expect_encoding(&def, DEFEND_HEX);
     bl = hex(DEFEND_HEX, b, sizeof b);
     round_trip(b, bl, &d);
     ck_assert_uint_eq(MS_NBNS_RCODE(d.flags), MS_NBNS_RCODE_ACT_ERR);
     ck_assert_uint_eq(d.rr.addrs[0].ip, OUR_IP);
+}
+END_TEST
+
+/* The other requests share the registration's layout (§4.2.3, 4.2.4, 4.2.9)
+ * and differ in the flags word: overwrite 0x2810 (OPCODE 5, B, no RD),
+ * refresh 0x4000 (OPCODE 8), release 0x3010 / 0x3000 (OPCODE 6, B when
+ * broadcast). The H-node unique entry is 0x6000. */
+#define REQ_BODY(ttl, flags, ip) \
+    " 0001 0000 0000 0001 " LABPEER_00 " 0020 0001 c00c 0020 0001 " ttl " 0006 " flags " " ip
+static const char *OVERWRITE_HEX = "0101 2810" REQ_BODY("00000000", "0000", "c0a80114");
+static const char *REFRESH_HEX = "0102 4000" REQ_BODY("0000012c", "6000", "c0a80114");
+static const char *RELEASE_B_HEX = "0103 3010" REQ_BODY("00000000", "8000", "c0a80114");
+static const char *RELEASE_U_HEX = "0104 3000" REQ_BODY("00000000", "6000", "c0a80114");
+/* §4.2.8 NAME CONFLICT DEMAND: R OPCODE5 AA RD RA RCODE 7, TTL 0, entry 0/0. */
+static const char *CONFLICT_HEX =
+    "0105 ad87 0000 0001 0000 0000 " LABPEER_00 " 0020 0001 00000000 0006 0000 00000000";
+
+START_TEST(request_vectors)
+{
+    ms_nb_name n = mkname("LABPEER", 0x00, NULL);
+    ms_nbns_packet p, d;
+    uint8_t b[600];
+
+    ms_nbns_overwrite(&p, 0x0101, &n, 0xC0A80114, MS_NBNS_ONT_B);
+    expect_encoding(&p, OVERWRITE_HEX);
+    ms_nbns_refresh(&p, 0x0102, &n, 0xC0A80114, MS_NBNS_ONT_H, 300);
+    expect_encoding(&p, REFRESH_HEX);
+    ms_nbns_release(&p, 0x0103, &n, 0xC0A80114, MS_NBNS_NB_GROUP, true);
+    expect_encoding(&p, RELEASE_B_HEX);
+    ms_nbns_release(&p, 0x0104, &n, 0xC0A80114, MS_NBNS_ONT_H, false);
+    expect_encoding(&p, RELEASE_U_HEX);
+    ms_nbns_conflict_demand(&p, 0x0105, &n);
+    expect_encoding(&p, CONFLICT_HEX);
+
+    size_t bl = hex(RELEASE_B_HEX, b, sizeof b);
+    round_trip(b, bl, &d);
+    ck_assert_uint_eq(MS_NBNS_OPCODE(d.flags), MS_NBNS_OP_RELEASE);
+    ck_assert(d.flags & MS_NBNS_BROADCAST);
+    ck_assert_uint_eq(d.rr.addrs[0].nb_flags, MS_NBNS_NB_GROUP);
+    bl = hex(CONFLICT_HEX, b, sizeof b);
+    round_trip(b, bl, &d);
+    ck_assert_uint_eq(MS_NBNS_RCODE(d.flags), MS_NBNS_RCODE_CFT_ERR);
+    ck_assert(ms_nbns_name_equal(&d.rr.name, &n));
+}
+END_TEST
+
+/* "*" padded with NULs: CK then 15 × AA. */
+#define STAR_NAME "20 434b414141414141414141414141414141414141414141414141414141414141 00"
+/* §4.2.17 NODE STATUS REQUEST: no flags, NBSTAT/IN. */
+static const char *STATUS_QUERY_HEX = "0201 0000 0001 0000 0000 0000 " STAR_NAME " 0021 0001";
+/* §4.2.18 NODE STATUS RESPONSE: R AA; NBSTAT/IN, TTL 0, RDLENGTH 83 =
+ * 1 + 2 × 18 + 46: LABPEER<00> unique active, WORKGROUP<1e> group active
+ * H node; statistics: UNIT_ID 02:00:5e:10:00:01 then 40 zeros. */
+static const char *STATUS_RESPONSE_HEX =
+    "0201 8400 0000 0001 0000 0000 " STAR_NAME " 0021 0001 00000000 0053 02 "
+    "4c4142504545522020202020202020 00 0400 "
+    "574f524b47524f5550202020202020 1e e400 "
+    "02005e100001 "
+    "0000000000000000000000000000000000000000 0000000000000000000000000000000000000000";
+
+START_TEST(node_status_vectors)
+{
+    uint8_t star[16] = { '*' };
+    ms_nb_name any;
+    ck_assert_int_eq(ms_nb_name_make(&any, star, NULL), MS_OK);
+    ms_nbns_packet q, r, d;
+    ms_nbns_status_query(&q, 0x0201, &any);
+    expect_encoding(&q, STATUS_QUERY_HEX);
+
+    static ms_nbns_node_status st, back;
+    memset(&st, 0, sizeof st);
+    st.nnames = 2;
+    memcpy(st.names[0].name, "LABPEER        \x00", 16);
+    st.names[0].flags = MS_NBNS_NAME_ACT;
+    memcpy(st.names[1].name, "WORKGROUP      \x1e", 16);
+    st.names[1].flags = MS_NBNS_NB_GROUP | MS_NBNS_ONT_H | MS_NBNS_NAME_ACT;
+    memcpy(st.unit_id, "\x02\x00\x5e\x10\x00\x01", 6);
+    uint8_t rd[600];
+    size_t rdl = 0;
+    ck_assert_int_eq(ms_nbns_node_status_encode(&st, rd, sizeof rd, &rdl), MS_OK);
+    ck_assert_uint_eq(rdl, 83);
+    ms_nbns_status_response(&r, &q, rd, rdl);
+    expect_encoding(&r, STATUS_RESPONSE_HEX);
+    /* One octet short of room: refused, nothing claimed written. */
+    ck_assert_int_eq(ms_nbns_node_status_encode(&st, rd, rdl - 1, &rdl), MS_ERR_NO_SPACE);
+    ck_assert_uint_eq(rdl, 0);
+
+    uint8_t b[600];
+    size_t bl = hex(STATUS_RESPONSE_HEX, b, sizeof b);
+    round_trip(b, bl, &d);
+    ck_assert_uint_eq(d.rr.type, MS_NBNS_TYPE_NBSTAT);
+    ck_assert_uint_eq(d.rr.rdata.len, 83);
+    size_t off = 0;
+    ck_assert_int_eq(ms_nbns_node_status_decode(d.rr.rdata.p, d.rr.rdata.len, &back, &off), MS_OK);
+    ck_assert_uint_eq(off, 83);
+    ck_assert_uint_eq(back.nnames, 2);
+    ck_assert_mem_eq(back.names[1].name, "WORKGROUP      \x1e", 16);
+    ck_assert_uint_eq(back.names[1].flags, 0xE400);
+    ck_assert(back.has_unit_id);
+    ck_assert_mem_eq(back.unit_id, st.unit_id, 6);
+    ck_assert_uint_eq(back.stats.len, MS_NBNS_STATS_LEN);
+
+    /* Every cut inside the names is truncation at the entry it hits;
+     * cuts in the statistics decode, keeping what came. */
+    const uint8_t *rdata = d.rr.rdata.p;
+    for (size_t cut = 0; cut < 83; cut++) {
+        const uint8_t *g = guarded_copy(rdata, cut);
+        ms_status st2 = ms_nbns_node_status_decode(g, cut, &back, &off);
+        if (cut < 37) {
+            ck_assert_int_eq(st2, MS_ERR_TRUNCATED);
+            ck_assert_uint_le(off, cut);
+        } else {
+            ck_assert_int_eq(st2, MS_OK);
+            ck_assert_uint_eq(back.stats.len, cut - 37);
+            ck_assert(back.has_unit_id == (cut - 37 >= 6));
+        }
+    }
+    /* 255 names is the most NUM_NAMES can say. */
+    st.nnames = MS_NBNS_STATUS_MAX_NAMES + 1;
+    ck_assert_int_eq(ms_nbns_node_status_encode(&st, rd, sizeof rd, &rdl), MS_ERR_INVALID_ARG);
 }
 END_TEST
 
@@ -379,6 +499,8 @@ static Suite *suite(void)
     tcase_add_test(tc, positive_response_vector);
     tcase_add_test(tc, negative_response_vector);
     tcase_add_test(tc, registration_vector);
+    tcase_add_test(tc, request_vectors);
+    tcase_add_test(tc, node_status_vectors);
     tcase_add_test(tc, round_trips);
     tcase_add_test(tc, prefixes_fail_cleanly);
     tcase_add_test(tc, pointer_abuse);

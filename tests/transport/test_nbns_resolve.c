@@ -215,7 +215,7 @@ START_TEST(resolve_negative)
             ms_nbns_packet q, r;
             if (got <= 0 || ms_nbns_decode(in, (size_t)got, &q, NULL) != MS_OK)
                 continue;
-            ms_nbns_positive_response(&r, &q, 0, false, 0);
+            ms_nbns_positive_response(&r, &q, 0, 0, 0);
             r.flags |= MS_NBNS_RCODE_NAM_ERR;
             r.rr.type = MS_NBNS_TYPE_NULL;
             r.rr.naddrs = 0;

@@ -69,7 +69,7 @@ START_TEST(responder_defends)
 
     /* Another host claims LABPEER<00>: ACT_ERR back to it, naming us. */
     ms_nb_name ours = mkname("LabPeer", 0x00, NULL);
-    ms_nbns_registration(&p, 0x4242, &ours, 0x0A090909, false, 0, true);
+    ms_nbns_registration(&p, 0x4242, &ours, 0x0A090909, 0, 0, true);
     ck_assert_int_eq(ms_nbns_encode(&p, b, sizeof b, &bl), MS_OK);
     send_to(c, port, b, bl);
     ck_assert_int_eq(pump(r, 1000), 1);
@@ -86,11 +86,11 @@ START_TEST(responder_defends)
 
     /* Silence for: our own claim echoed back, a group name of ours, a name
      * that is not ours, a response, NBSTAT, junk and an empty datagram. */
-    ms_nbns_registration(&p, 1, &ours, OUR_IP, false, 0, true);
+    ms_nbns_registration(&p, 1, &ours, OUR_IP, 0, 0, true);
     ck_assert_int_eq(ms_nbns_encode(&p, b, sizeof b, &bl), MS_OK);
     send_to(c, port, b, bl);
     ms_nb_name grp = mkname("LABGROUP", 0x00, NULL);
-    ms_nbns_registration(&p, 2, &grp, 0x0A090909, true, 0, true);
+    ms_nbns_registration(&p, 2, &grp, 0x0A090909, MS_NBNS_NB_GROUP, 0, true);
     ck_assert_int_eq(ms_nbns_encode(&p, b, sizeof b, &bl), MS_OK);
     send_to(c, port, b, bl);
     ms_nb_name other = mkname("OTHER", 0x00, NULL);

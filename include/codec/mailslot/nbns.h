@@ -69,9 +69,9 @@ typedef struct ms_nbns_rr {
 /* One NBNS packet as far as we use it: header, at most one question and at
  * most one resource record (answer, authority or additional — the counts
  * say which), which covers every packet RFC 1002 §4.2 defines except a
- * node status response's multi-name RDATA (kept raw). The counts are as on
- * the wire and tell the encoder which sections to write: qdcount 0 or 1,
- * ancount + nscount + arcount 0 or 1. */
+ * node status response's multi-name RDATA (kept raw; ms_nbns_node_status_decode
+ * reads it). The counts are as on the wire and tell the encoder which
+ * sections to write: qdcount 0 or 1, ancount + nscount + arcount 0 or 1. */
 typedef struct ms_nbns_packet {
     uint16_t trn_id;
     uint16_t flags;         /* R, OPCODE, AA, TC, RD, RA, B, RCODE as on the wire */
@@ -126,22 +126,96 @@ static inline const ms_nb_name *ms_nbns_subject(const ms_nbns_packet *p)
 MS_EXTERN ms_status ms_nbns_decode(const uint8_t *buf, size_t len, ms_nbns_packet *out, size_t *err_off);
 MS_EXTERN ms_status ms_nbns_encode(const ms_nbns_packet *p, uint8_t *buf, size_t cap, size_t *out_len);
 
-/* Builders for the packets we send. They fill *p completely (names inline).
- * Query: flags RD (+B when broadcast), NB/IN question.
- * Positive response (§4.2.13): flags R|AA|RD, one NB answer with the
- * query's name, owner flags G (when group) and ONT = B node, address ip. */
-MS_EXTERN void ms_nbns_query(ms_nbns_packet *p, uint16_t trn_id, const ms_nb_name *name, bool broadcast);
+/* NB_FLAGS owner node type (ONT, RFC 1002 §4.2.1.3). RFC 1002 reserves
+ * 0x6000; Microsoft uses it for the H node (WINS first, then broadcast). */
+#define MS_NBNS_ONT_B 0x0000u
+#define MS_NBNS_ONT_P 0x2000u
+#define MS_NBNS_ONT_M 0x4000u
+#define MS_NBNS_ONT_H 0x6000u
+
+/* Builders for the packets a node sends. They fill *p completely; names
+ * are inline but for the RR_NAME of a request, which is the pointer 0xC00C
+ * to the question name as §4.2.2 asks. nb_flags is the whole NB_FLAGS
+ * field of the address entry: MS_NBNS_NB_GROUP for a group name, or'ed
+ * with the owner node type (MS_NBNS_ONT_*).
+ *
+ * Query (§4.2.12): flags RD (+B when broadcast), NB/IN question. */
+MS_EXTERN void ms_nbns_query(ms_nbns_packet *p, uint16_t trn_id, const ms_nb_name *name,
+                             bool broadcast);
+/* Positive query response (§4.2.13): flags R|AA|RD, one NB answer with the
+ * query's name and the address ip. */
 MS_EXTERN void ms_nbns_positive_response(ms_nbns_packet *p, const ms_nbns_packet *query,
-                                         uint32_t ip, bool group, uint32_t ttl);
-/* Name registration request (§4.2.2): question + additional record whose
- * name is the pointer 0xC00C to the question name, as the RFC asks. */
+                                         uint32_t ip, uint16_t nb_flags, uint32_t ttl);
+/* Name registration request (§4.2.2): OPCODE 5, RD (+B when broadcast). */
 MS_EXTERN void ms_nbns_registration(ms_nbns_packet *p, uint16_t trn_id, const ms_nb_name *name,
-                                    uint32_t ip, bool group, uint32_t ttl, bool broadcast);
-/* Defence of a registered unique name: negative registration response
- * (§4.2.6, flags R|AA|RD|RA, RCODE ACT_ERR) to a registration request for it
- * from someone else. The record carries the claimed name, TTL 0, and the
- * current owner: unique B-node flags (0) and our_ip. */
-MS_EXTERN void ms_nbns_defend(ms_nbns_packet *p, const ms_nbns_packet *registration, uint32_t our_ip);
+                                    uint32_t ip, uint16_t nb_flags, uint32_t ttl, bool broadcast);
+/* Name overwrite request & demand (§4.2.3): the broadcast registration
+ * without RD that ends a B node's claim; TTL 0. */
+MS_EXTERN void ms_nbns_overwrite(ms_nbns_packet *p, uint16_t trn_id, const ms_nb_name *name,
+                                 uint32_t ip, uint16_t nb_flags);
+/* Name refresh request (§4.2.4), unicast to the NBNS: OPCODE 8. */
+MS_EXTERN void ms_nbns_refresh(ms_nbns_packet *p, uint16_t trn_id, const ms_nb_name *name,
+                               uint32_t ip, uint16_t nb_flags, uint32_t ttl);
+/* Name release request & demand (§4.2.9): OPCODE 6 (+B when broadcast),
+ * TTL 0. */
+MS_EXTERN void ms_nbns_release(ms_nbns_packet *p, uint16_t trn_id, const ms_nb_name *name,
+                               uint32_t ip, uint16_t nb_flags, bool broadcast);
+/* Defence of a unique name: negative registration response (§4.2.6,
+ * flags R|AA|RD|RA, RCODE ACT_ERR) to someone else's registration of it.
+ * The record carries the claimed name, TTL 0 and the current owner:
+ * nb_flags and our_ip. */
+MS_EXTERN void ms_nbns_defend(ms_nbns_packet *p, const ms_nbns_packet *registration,
+                              uint32_t our_ip, uint16_t nb_flags);
+/* Name conflict demand (§4.2.8): a negative registration response with
+ * RCODE CFT_ERR, TTL 0, address 0. */
+MS_EXTERN void ms_nbns_conflict_demand(ms_nbns_packet *p, uint16_t trn_id,
+                                       const ms_nb_name *name);
+/* Node status request (§4.2.17): OPCODE 0, no flags, an NBSTAT question
+ * for name (usually "*" padded with NULs, which any node answers). */
+MS_EXTERN void ms_nbns_status_query(ms_nbns_packet *p, uint16_t trn_id, const ms_nb_name *name);
+/* Node status response (§4.2.18): flags R|AA, one NBSTAT record with the
+ * question's name, TTL 0 and rdata (borrowed; see
+ * ms_nbns_node_status_encode). */
+MS_EXTERN void ms_nbns_status_response(ms_nbns_packet *p, const ms_nbns_packet *query,
+                                       const uint8_t *rdata, size_t rdata_len);
+
+/* NAME_FLAGS of a node status entry (§4.2.18): G and ONT as in NB_FLAGS,
+ * then DRG (being released), CNF (in conflict), ACT (active), PRM (the
+ * permanent node name). */
+#define MS_NBNS_NAME_DRG 0x1000u
+#define MS_NBNS_NAME_CNF 0x0800u
+#define MS_NBNS_NAME_ACT 0x0400u
+#define MS_NBNS_NAME_PRM 0x0200u
+/* NUM_NAMES is one octet. */
+#define MS_NBNS_STATUS_MAX_NAMES 255
+/* The statistics block: UNIT_ID (6 octets) and 40 octets of counters. */
+#define MS_NBNS_STATS_LEN 46
+
+typedef struct ms_nbns_status_name {
+    uint8_t name[16];       /* 15 octets as on the wire (not encoded) + suffix */
+    uint16_t flags;         /* MS_NBNS_NB_GROUP, MS_NBNS_ONT_*, MS_NBNS_NAME_* */
+} ms_nbns_status_name;
+
+/* The RDATA of a node status response. */
+typedef struct ms_nbns_node_status {
+    size_t nnames;
+    ms_nbns_status_name names[MS_NBNS_STATUS_MAX_NAMES];
+    bool has_unit_id;       /* decode: the statistics held at least 6 octets */
+    uint8_t unit_id[6];     /* UNIT_ID: the sender's MAC address, by custom */
+    ms_bytes stats;         /* decode: the statistics octets as received
+                             * (borrowed); encode: ignored */
+} ms_nbns_node_status;
+
+/* Decode the RDATA of a node status response (ms_nbns_packet.rr.rdata of
+ * an NBSTAT record). The statistics are whatever follows the names: the
+ * RFC says 46 octets, senders vary, so any length is kept as it came.
+ * MS_ERR_TRUNCATED when the names run past the end (*err_off where). */
+MS_EXTERN ms_status ms_nbns_node_status_decode(const uint8_t *rdata, size_t len,
+                                               ms_nbns_node_status *out, size_t *err_off);
+/* Encode the RDATA: the names and a 46-octet statistics block holding
+ * unit_id and zeros. 1 + 18 × nnames + 46 octets. */
+MS_EXTERN ms_status ms_nbns_node_status_encode(const ms_nbns_node_status *st, uint8_t *buf,
+                                               size_t cap, size_t *out_len);
 
 /* Same NetBIOS name for NBNS purposes: the 15 name octets compared without
  * regard to ASCII case, the suffix and the scope labels (ASCII case-
