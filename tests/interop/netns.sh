@@ -374,6 +374,9 @@ IT_NMBD_SERVER_STRING="mailslot interop"  # its announcements' comment
 IT_NMBD_SOCKET_DIR=/run/samba/nmbd       # compiled in: no smb.conf option
 IT_NMBD_PID=""
 IT_NMBD_LOG=""
+# Extra smb.conf [global] lines, appended (a later line wins in smb.conf):
+# e.g. a PDC and WINS server for the name-service tests.
+IT_NMBD_EXTRA=${IT_NMBD_EXTRA:-}
 IT_NMBD_T0=""
 
 # it_nmbd_start NS IFACE: one nmbd in NS bound to IFACE, everything it
@@ -432,6 +435,7 @@ it_nmbd_start() {
     usershare path = $d/usershares
     log file = $d/log/log.nmbd
     max log size = 0
+$IT_NMBD_EXTRA
 EOF
     IT_NMBD_LOG=$d/log/log.nmbd
     IT_NMBD_T0=$(date +%s.%N)
