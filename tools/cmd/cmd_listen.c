@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "cli_keys.h"
+#include "cli_nbname.h"
 #include "cli_opts.h"
 #include "dgram_print.h"
 #include "escape.h"
@@ -255,22 +256,6 @@ static int check_args(listen_args *a)
 
 /* ---- setting up ---- */
 
-/* A --register argument: NAME (upper-cased, <00>) or NAME<xx>. */
-static ms_status register_name(const char *text, ms_nb_name *nb)
-{
-    if (strchr(text, '<'))
-        return ms_nb_name_parse(nb, text, strlen(text));
-    size_t n = strlen(text);
-    if (n == 0 || n > 15)
-        return MS_ERR_INVALID_ARG;
-    char up[16];
-    for (size_t k = 0; k < n; k++)
-        up[k] = (text[k] >= 'a' && text[k] <= 'z') ? (char)(text[k] - 32) : text[k];
-    uint8_t raw[16];
-    ms_status st = ms_nb_name_pad(raw, up, n, 0x00);
-    return st == MS_OK ? ms_nb_name_make(nb, raw, NULL) : st;
-}
-
 static void on_nbns(void *ctx, int fd, unsigned ev)
 {
     (void)fd;
@@ -285,8 +270,9 @@ static int open_responder(const listen_args *a, listen_run *r)
     ms_nb_name nb[MAX_NAMES];
     char err[512];
     for (size_t i = 0; i < a->nnames; i++) {
-        if (register_name(a->names[i], &nb[i]) != MS_OK) {
-            cli_error("listen", "--register: '%s' is not a NetBIOS name", a->names[i]);
+        char why[64];
+        if (cli_nb_name_arg(a->names[i], &nb[i], why, sizeof why) != 0) {
+            cli_error("listen", "--register: '%s' is not a NetBIOS name: %s", a->names[i], why);
             return EXIT_USAGE;
         }
     }
