@@ -48,7 +48,8 @@ int cli_nb_name_arg(const char *text, ms_nb_name *nb, char *why, size_t whylen)
     for (size_t k = 0; k <= len; k++)
         up[k] = (text[k] >= 'a' && text[k] <= 'z') ? (char)(text[k] - 'a' + 'A') : text[k];
     if (strchr(up, '<')) {
-        if (ms_nb_name_parse(nb, up, len) == MS_OK)
+        /* "<20>" alone would be fifteen spaces: not a name anyone means. */
+        if (up[0] != '<' && ms_nb_name_parse(nb, up, len) == MS_OK)
             return 0;
         snprintf(why, whylen, "%s", why_not(up, len));
         return -1;
