@@ -8,7 +8,7 @@ set -euo pipefail
 want=${1:-build}
 pkgs=(build-essential cmake pkg-config libpcap-dev libssl-dev check)
 if [ "$want" = test ]; then
-    pkgs+=(tshark python3 python3-scapy samba samba-common-bin iproute2 ethtool clang valgrind cppcheck
+    pkgs+=(tshark python3 python3-scapy python3-impacket samba samba-common-bin iproute2 ethtool clang valgrind cppcheck
            groff-base man-db jq)
 fi
 missing=()

@@ -376,10 +376,12 @@ IT_NMBD_PID=""
 IT_NMBD_LOG=""
 IT_NMBD_T0=""
 
-# it_nmbd_start NS IFACE: one nmbd in NS bound to IFACE, everything it
-# writes below $IT_WORK/nmbd. Log: $IT_NMBD_LOG.
+# it_nmbd_start NS IFACE [EXTRA]: one nmbd in NS bound to IFACE, everything
+# it writes below $IT_WORK/nmbd. Log: $IT_NMBD_LOG. EXTRA: more [global]
+# lines for its smb.conf, written last (a later line wins: "wins support
+# = yes").
 it_nmbd_start() {
-    local ns=$1 ifc=$2 d=$IT_WORK/nmbd i sock_parent cover
+    local ns=$1 ifc=$2 extra=${3:-} d=$IT_WORK/nmbd i sock_parent cover
     mkdir -p "$d"/{lock,state,cache,private,pid,ncalrpc,log,bind-dns,ntp_signd,winbindd,usershares}
     chmod 700 "$d/private"
     # nmbd creates its "unexpected packet" socket in a compiled-in directory
@@ -432,6 +434,7 @@ it_nmbd_start() {
     usershare path = $d/usershares
     log file = $d/log/log.nmbd
     max log size = 0
+$extra
 EOF
     IT_NMBD_LOG=$d/log/log.nmbd
     IT_NMBD_T0=$(date +%s.%N)
