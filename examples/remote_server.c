@@ -10,10 +10,12 @@
  *   -------------------------------------   ---------------------------------
  *   (the system's NetBIOS datagram service) ms_server_open: one UDP socket,
  *                                           port 138 unless -p says another
- *   (the system answering name queries     ms_nbns_responder_open, its socket
- *    for the computer name)                 on the server's event loop
- *                                           (ms_server_loop): answered while
- *                                           ReadFile waits (-r NAME; UDP 137)
+ *   (the system registering the computer   ms_name_service_open on the
+ *    name and answering queries for it)     server's event loop
+ *                                           (ms_server_loop), ms_name_service_add,
+ *                                           ms_name_service_wait: registered
+ *                                           before ReadFile, answered while it
+ *                                           waits (-r NAME; UDP 137)
  *   CreateMailslot(name, nMaxMessageSize,   ms_mailslot_create(srv, name,
  *                  lReadTimeout, NULL)        max_size, read_timeout_ms, &st)
  *     fails, ERROR_ALREADY_EXISTS            NULL, st == MS_ERR_EXISTS
@@ -42,8 +44,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mailslot/name_service.h"
 #include "mailslot/nbns.h"
-#include "mailslot/nbns_responder.h"
 #include "mailslot/net.h"
 #include "mailslot/server.h"
 
@@ -56,8 +58,8 @@ static void usage(FILE *f)
             "  -b ADDR    bind only this address (default: any; needed to hear broadcasts)\n"
             "  -i IFACE   take only datagrams that arrive on IFACE; with -r its address\n"
             "             is the one the name answers with\n"
-            "  -r NAME    answer NetBIOS name queries for NAME<00> (UDP 137, root) so\n"
-            "             writers can open \\\\NAME\\mailslot\\...\n"
+            "  -r NAME    register NAME<00> (UDP 137, root) and answer queries for it,\n"
+            "             so writers can open \\\\NAME\\mailslot\\...\n"
             "  -n COUNT   messages to read, then exit (default 1)\n"
             "  -t MS      read timeout, CreateMailslot's lReadTimeout (default 1000)\n"
             "  -T SEC     give up after SEC seconds in all (default 30)\n"
@@ -89,16 +91,14 @@ static void sleep_ms(long ms) /* Win32: Sleep(ms) */
     nanosleep(&ts, NULL);
 }
 
-/* ---- the name service: answers "who is NAME?" while we run ---------- */
+/* ---- the name service: says what happens to our name ----------------- */
 
-/* The responder's socket is readable: answer (called by the server's loop
- * while a read waits). */
-static void on_names(void *ctx, int fd, unsigned events)
+static void on_name_event(const ms_name_event *ev, void *ctx)
 {
-    (void)fd;
-    (void)events;
-    if (ms_nbns_responder_handle(ctx, NULL) != MS_OK)
-        fprintf(stderr, "remote_server: name service: %s\n", strerror(errno));
+    (void)ctx;
+    char line[400];
+    ms_name_event_format(ev, line, sizeof line);
+    fprintf(stderr, "remote_server: %s\n", line);
 }
 
 /* ---- printing --------------------------------------------------------- */
@@ -193,9 +193,10 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    /* The name service, so that \\NAME resolves to us (B-node: the
-     * writer broadcasts a name query, we answer with our address). */
-    ms_nbns_responder *names = NULL;
+    /* The name service, so that \\NAME resolves to us (B node: the name
+     * is registered by broadcast first; then a writer's broadcast query is
+     * answered with our address). */
+    ms_name_service *names = NULL;
     char nbname[80] = "";
     if (reg) {
         ms_nb_name nb;
@@ -216,10 +217,18 @@ int main(int argc, char **argv)
             ms_server_close(srv);
             return 1;
         }
-        if (ms_nbns_responder_open(0, 0, ifc.addr, &nb, 1, &names, err, sizeof err) != MS_OK ||
-            ms_loop_add_fd(ms_server_loop(srv), ms_nbns_responder_fd(names), MS_LOOP_IN,
-                           on_names, names, NULL) != MS_OK) {
+        ms_name_service_opts no;
+        ms_name_service_opts_init(&no);
+        no.our_ip = ifc.addr;
+        no.bcast_ip = ifc.bcast;
+        no.netmask = ifc.netmask;
+        memcpy(no.mac, ifc.mac, sizeof no.mac);
+        no.on_event = on_name_event;
+        if (ms_name_service_open(ms_server_loop(srv), &no, &names, err, sizeof err) != MS_OK ||
+            ms_name_service_add(names, &nb, false) != MS_OK ||
+            ms_name_service_wait(names, 10000, err, sizeof err) != MS_OK) {
             fprintf(stderr, "remote_server: name service: %s\n", err);
+            ms_name_service_close(names);
             ms_server_close(srv);
             return 1;
         }
@@ -320,6 +329,6 @@ out:
     /* CloseHandle(hSlot) */
     ms_mailslot_close(hSlot);
     ms_server_close(srv);
-    ms_nbns_responder_close(names);
+    ms_name_service_close(names);
     return rc;
 }

@@ -259,7 +259,7 @@ fi
 
 # ------------------------------------------------ 2. nmbd as WINS server
 it_stop_pid "$IT_NMBD_PID"
-if ! it_nmbd_start "$NS_N" "$IF_N" "    wins support = yes"; then
+if ! IT_NMBD_EXTRA="    wins support = yes" it_nmbd_start "$NS_N" "$IF_N"; then
     it_fail "nmbd starts as a WINS server" "see above"
     it_finish
 fi

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <ifaddrs.h>
+#include <linux/if_packet.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <pwd.h>
@@ -34,6 +35,22 @@ static void fill_iface(const struct ifaddrs *a, ms_iface *out)
     out->loopback = (a->ifa_flags & IFF_LOOPBACK) != 0;
 }
 
+/* The MAC address of out->name: its AF_PACKET entry in the same list. */
+static void fill_mac(const struct ifaddrs *list, ms_iface *out)
+{
+    for (const struct ifaddrs *a = list; a; a = a->ifa_next) {
+        if (!a->ifa_addr || a->ifa_addr->sa_family != AF_PACKET ||
+            strcmp(a->ifa_name, out->name) != 0)
+            continue;
+        const struct sockaddr_ll *ll = (const struct sockaddr_ll *)a->ifa_addr;
+        if (ll->sll_halen == sizeof out->mac) {
+            memcpy(out->mac, ll->sll_addr, sizeof out->mac);
+            out->has_mac = true;
+        }
+        return;
+    }
+}
+
 static ms_status find_iface(const char *name, uint32_t addr, ms_iface *out, char *err,
                             size_t errlen)
 {
@@ -56,6 +73,7 @@ static ms_status find_iface(const char *name, uint32_t addr, ms_iface *out, char
             continue;
         }
         fill_iface(a, out);
+        fill_mac(list, out);
         found = true;
     }
     freeifaddrs(list);

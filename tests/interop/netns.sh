@@ -374,14 +374,15 @@ IT_NMBD_SERVER_STRING="mailslot interop"  # its announcements' comment
 IT_NMBD_SOCKET_DIR=/run/samba/nmbd       # compiled in: no smb.conf option
 IT_NMBD_PID=""
 IT_NMBD_LOG=""
+# Extra smb.conf [global] lines, appended (a later line wins in smb.conf):
+# e.g. a PDC and WINS server for the name-service tests.
+IT_NMBD_EXTRA=${IT_NMBD_EXTRA:-}
 IT_NMBD_T0=""
 
-# it_nmbd_start NS IFACE [EXTRA]: one nmbd in NS bound to IFACE, everything
-# it writes below $IT_WORK/nmbd. Log: $IT_NMBD_LOG. EXTRA: more [global]
-# lines for its smb.conf, written last (a later line wins: "wins support
-# = yes").
+# it_nmbd_start NS IFACE: one nmbd in NS bound to IFACE, everything it
+# writes below $IT_WORK/nmbd. Log: $IT_NMBD_LOG.
 it_nmbd_start() {
-    local ns=$1 ifc=$2 extra=${3:-} d=$IT_WORK/nmbd i sock_parent cover
+    local ns=$1 ifc=$2 d=$IT_WORK/nmbd i sock_parent cover
     mkdir -p "$d"/{lock,state,cache,private,pid,ncalrpc,log,bind-dns,ntp_signd,winbindd,usershares}
     chmod 700 "$d/private"
     # nmbd creates its "unexpected packet" socket in a compiled-in directory
@@ -434,7 +435,7 @@ it_nmbd_start() {
     usershare path = $d/usershares
     log file = $d/log/log.nmbd
     max log size = 0
-$extra
+$IT_NMBD_EXTRA
 EOF
     IT_NMBD_LOG=$d/log/log.nmbd
     IT_NMBD_T0=$(date +%s.%N)

@@ -12,7 +12,8 @@
 static char err[512];
 static ms_client_opts o;
 /* eth0 192.0.2.1/24 */
-static const ms_iface eth = { "eth0", 0xC0000201u, 0xFFFFFF00u, 0xC00002FFu, 2, false };
+static const ms_iface eth = { .name = "eth0", .addr = 0xC0000201u, .netmask = 0xFFFFFF00u,
+                              .bcast = 0xC00002FFu, .index = 2 };
 
 static void setup(void)
 {

@@ -2,8 +2,8 @@
 /* `mailslot listen`: receive mailslot messages on UDP 138 (or through
  * libpcap beside nmbd) and print each as decode does, one line at once.
  * A thin command over the library: the server (pipeline, queues,
- * authentication) and its event loop, which also runs the NBNS responder;
- * this file parses options, prints and counts. */
+ * authentication) and its event loop, which also runs the name service
+ * (listen_names.c); this file parses options, prints and counts. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,20 +13,17 @@
 
 #include "cli.h"
 #include "cli_keys.h"
-#include "cli_nbname.h"
 #include "cli_opts.h"
 #include "dgram_print.h"
 #include "escape.h"
+#include "listen_names.h"
 #include "live_print.h"
 #include "mailslot/auth.h"
 #include "mailslot/local.h"
-#include "mailslot/nbns.h"
-#include "mailslot/nbns_responder.h"
 #include "mailslot/net.h"
 #include "mailslot/server.h"
 
 #define MAX_SLOTS 64
-#define MAX_NAMES 16
 #define CLI_DONE (-1) /* --help or --version printed: exit 0 */
 
 typedef struct listen_args {
@@ -34,8 +31,7 @@ typedef struct listen_args {
     const char *iface, *pcap_if, *user, *key_file;
     const char *slots[MAX_SLOTS];
     size_t nslots;
-    const char *names[MAX_NAMES];
-    size_t nnames;
+    listen_names names;
     long count, dedup, queue, auth_window, replay_cache;
     double timeout_s;
     bool json, stats, have_bind, local_net;
@@ -47,7 +43,6 @@ typedef struct listen_args {
 /* What a run holds open. */
 typedef struct listen_run {
     ms_server *srv;
-    ms_nbns_responder *resp;
     ms_iface ifc;
     bool have_if;
     uint64_t printed;
@@ -64,7 +59,10 @@ static const cli_opt listen_opts[] = {
     { "count", 'c', 'c', "N", "stop after N messages", NULL },
     { "timeout", 't', 0, "S", "stop after S seconds", NULL },
     { "pcap", 'P', 0, "IFACE", "receive passively through libpcap (beside nmbd)", "iface" },
-    { "register", 'R', 0, "NAME", "answer NBNS name queries for NAME on UDP 137\n(repeatable; NAME or NAME<xx>, default suffix <00>)", NULL },
+    { "register", 'R', 0, "NAME", "register the unique name NAME (NAME or NAME<xx>,\ndefault <00>) on UDP 137, then answer for it;\nexit 4 when another node holds it (repeatable)", NULL },
+    { "register-group", 'G', 0, "NAME", "register a group name, e.g. WORKGROUP<1e>\n(repeatable)", NULL },
+    { "wins", 'W', 0, "IP", "register with this WINS server (H node), refresh\nbefore the TTL ends, release at the end", NULL },
+    { "ignore-conflict-demand", 'I', 0, NULL, "keep registered names whatever conflict demand\ncomes", NULL },
     { "user", 'u', 0, "USER", "user to drop to when started as root (default\nnobody)", NULL },
     { "dedup-window", 'D', 0, "MS", "drop repeats within MS milliseconds (default 2000,\n0 = off)", NULL },
     { "queue", 'Q', 0, "N", "messages held per mailslot (default 256; when full\nthe newest is dropped and counted)", NULL },
@@ -87,8 +85,17 @@ const cli_cmd cli_cmd_listen = {
     listen_opts,
     "Exit status: 0 done (--count reached, or at least one message before\n"
     "--timeout or a signal), 1 timed out (--count not reached, or nothing\n"
-    "received), 2 bad usage, 4 system error (e.g. port taken). A reader\n"
-    "that goes away (a closed pipe) ends it quietly, as --count does.\n"
+    "received), 2 bad usage, 4 system error (e.g. port taken) or a name\n"
+    "that another node holds. A reader that goes away (a closed pipe) ends\n"
+    "it quietly, as --count does.\n"
+    "\n"
+    "Names: each --register name is claimed only after three broadcast\n"
+    "registrations 250 ms apart drew no objection (or the --wins server\n"
+    "accepted it); then queries and node status requests are answered and\n"
+    "the name is defended. Every registration, refusal, defence, conflict\n"
+    "and release is one line on stderr (and, with --json, an object with an\n"
+    "\"event\" key on stdout). Names are released when listen ends normally\n"
+    "(--count, --timeout, SIGINT, SIGTERM).\n"
     "\n"
     "Local mailslots: each '\\\\.\\mailslot\\NAME' argument is created as a local\n"
     "mailslot (Unix domain socket in $XDG_RUNTIME_DIR/mailslot, README \"Local\n"
@@ -193,7 +200,15 @@ static int take_option(listen_args *a, int ch, const char *arg)
     case 'X': dp_set_show_data(true); break;
     case 'P': a->pcap_if = arg; break;
     case 'u': a->user = arg; break;
-    case 'R': return add_to(a->names, &a->nnames, MAX_NAMES, arg, "--register");
+    case 'R': return ln_add(&a->names, arg, false);
+    case 'G': return ln_add(&a->names, arg, true);
+    case 'I': a->names.ignore_conflict_demand = true; break;
+    case 'W':
+        if (ms_ip_parse(arg, &a->names.wins_ip) != MS_OK || !a->names.wins_ip) {
+            cli_error("listen", "--wins: '%s' is not an IPv4 address", arg);
+            return EXIT_USAGE;
+        }
+        break;
     case 'K': return cli_key_file_arg("listen", arg, &a->key_file);
     case 'n': a->local_net = true; break;
     default: return take_value(a, ch, arg);
@@ -226,7 +241,7 @@ static int parse_args(listen_args *a, int argc, char **argv)
 static int check_args(listen_args *a)
 {
     if (a->nlocal && !a->local_net && !a->iface && !a->have_bind && !a->pcap_if &&
-        !a->nnames && !a->nslots && !a->so.port)
+        !a->names.n && !a->nslots && !a->so.port)
         a->so.no_socket = true;
     if (!a->nlocal && a->local_net) {
         cli_error("listen", "--net goes with local mailslot arguments ('\\\\.\\mailslot\\NAME')");
@@ -234,6 +249,11 @@ static int check_args(listen_args *a)
     }
     if (a->pcap_if && (a->iface || a->have_bind)) {
         cli_error("listen", "--pcap IFACE names the interface itself; no -i or --bind with it");
+        return EXIT_USAGE;
+    }
+    if ((a->names.wins_ip || a->names.ignore_conflict_demand) && !a->names.n) {
+        cli_error("listen", "--wins and --ignore-conflict-demand go with --register or "
+                            "--register-group");
         return EXIT_USAGE;
     }
     if ((a->auth_window || a->replay_cache) && !a->key_file) {
@@ -256,42 +276,18 @@ static int check_args(listen_args *a)
 
 /* ---- setting up ---- */
 
-static void on_nbns(void *ctx, int fd, unsigned ev)
+/* --register: the name service on the server's loop (UDP 137). */
+static int open_names(listen_args *a, listen_run *r)
 {
-    (void)fd;
-    (void)ev;
-    if (ms_nbns_responder_handle(ctx, NULL) != MS_OK)
-        cli_error("listen", "NBNS responder: %s", strerror(errno));
-}
-
-/* --register: answer name queries on UDP 137, on the server's loop. */
-static int open_responder(const listen_args *a, listen_run *r)
-{
-    ms_nb_name nb[MAX_NAMES];
     char err[512];
-    for (size_t i = 0; i < a->nnames; i++) {
-        char why[64];
-        if (cli_nb_name_arg(a->names[i], &nb[i], why, sizeof why) != 0) {
-            cli_error("listen", "--register: '%s' is not a NetBIOS name: %s", a->names[i], why);
-            return EXIT_USAGE;
-        }
-    }
     if (!r->have_if && ms_net_iface(NULL, &r->ifc, err, sizeof err) != MS_OK) {
         cli_error("listen", "--register: %s", err);
         return EXIT_SYSTEM;
     }
+    r->have_if = true;
     uint32_t our_ip = (a->have_bind && a->so.bind_ip) ? a->so.bind_ip : r->ifc.addr;
-    if (ms_nbns_responder_open(a->have_bind ? a->so.bind_ip : 0, 0, our_ip, nb, a->nnames,
-                               &r->resp, err, sizeof err) != MS_OK) {
-        cli_error("listen", "--register: %s", err);
-        return EXIT_SYSTEM;
-    }
-    if (ms_loop_add_fd(ms_server_loop(r->srv), ms_nbns_responder_fd(r->resp), MS_LOOP_IN,
-                       on_nbns, r->resp, NULL) != MS_OK) {
-        cli_error("listen", "--register: out of memory");
-        return EXIT_SYSTEM;
-    }
-    return EXIT_OK;
+    return ln_open(&a->names, ms_server_loop(r->srv), &r->ifc, a->have_bind ? a->so.bind_ip : 0,
+                   our_ip);
 }
 
 /* The interface of -i / --pcap / --bind. */
@@ -376,14 +372,14 @@ static int open_slots(const listen_args *a, listen_run *r)
 }
 
 /* Everything that needs privilege first (the port, the pcap handle, the
- * NBNS responder), then drop it, before reading a single datagram. */
+ * name service's port 137), then drop it, before reading a single datagram. */
 static int setup(listen_args *a, listen_run *r)
 {
     int st = find_iface(a, r);
     if (st == EXIT_OK)
         st = open_server(a, r);
-    if (st == EXIT_OK && a->nnames)
-        st = open_responder(a, r);
+    if (st == EXIT_OK && a->names.n)
+        st = open_names(a, r);
     if (st == EXIT_OK && a->nlocal)
         st = open_local_slots(a, r);
     if (st != EXIT_OK)
@@ -560,8 +556,12 @@ static int finish(const listen_args *a, listen_run *r, int status, bool timed_ou
     /* Every message before the counters and messages on stderr. */
     if (!reader_gone && fflush(stdout) != 0)
         status = output_failed(&reader_gone);
+    /* Names are released before the counters, which count the releases. */
+    if (a->names.ns)
+        ms_name_service_release(a->names.ns);
     if (a->stats) {
         print_stats(r);
+        ln_print_stats(&a->names, stderr);
         if (a->key_file)
             print_auth_stats(r);
     }
@@ -591,11 +591,20 @@ int cmd_listen(int argc, char **argv)
     if (status == EXIT_OK) {
         catch_signals(ms_server_loop(r.srv));
         jo_init(&r.j, stdout);
-        status = receive(&a, &r, &timed_out, &stopped, &reader_gone);
-        status = finish(&a, &r, status, timed_out, stopped, reader_gone);
+        a.names.json = a.json;
+        a.names.j = &r.j;
+        /* Registration first: a refused name ends the run (exit 4). */
+        int reg = ln_wait(&a.names);
+        stopped = reg < 0;
+        if (reg > 0)
+            status = reg;
+        else if (!stopped)
+            status = receive(&a, &r, &timed_out, &stopped, &reader_gone);
+        if (reg <= 0)
+            status = finish(&a, &r, status, timed_out, stopped, reader_gone);
         signal_loop = NULL;
     }
-    ms_nbns_responder_close(r.resp);
+    ln_close(&a.names);
     ms_server_close(r.srv);
     return status == CLI_DONE ? EXIT_OK : status;
 }

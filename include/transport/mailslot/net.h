@@ -22,6 +22,8 @@ typedef struct ms_iface {
     uint32_t addr, netmask, bcast; /* bcast: IFF_BROADCAST's, else addr|~mask */
     int index;
     bool loopback;
+    bool has_mac;
+    uint8_t mac[6];     /* the link-layer address, when it is an Ethernet-like one */
 } ms_iface;
 
 /* Look up interface `name` (its first IPv4 address), or with name NULL the
