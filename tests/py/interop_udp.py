@@ -12,6 +12,10 @@
       NBNSRegistrationRequest); prints the answer and exits 0 when the
       owner defends the name (negative response, RCODE 6 ACT_ERR), 1 when
       nobody objects within the timeout
+  interop_udp.py winsregister NAME --ip IP --to WINS [--suffix XX] [--timeout S]
+      a unicast name registration request (RD, no B) for NAME = IP to the
+      WINS server WINS; exits 0 when it registers the name (positive
+      response), 1 when it refuses or does not answer
 
 Only addresses in 192.0.2.0/24 are accepted as destinations.
 """
@@ -115,6 +119,37 @@ def nbregister(name, suffix, ip, dst, timeout):
         return 0 if rcode == 6 else 1
 
 
+def winsregister(name, suffix, ip, wins, timeout):
+    from scapy.all import NBNSHeader, NBNSRegistrationRequest  # noqa: PLC0415
+    trn = random.randint(1, 0xFFFF)
+    # P-node registration with a WINS server (RFC 1002 5.1.2.2): flags
+    # 0x2900, REGISTRATION and RD, no B.
+    q = NBNSHeader(NAME_TRN_ID=trn, OPCODE=5, NM_FLAGS=0x10, QDCOUNT=1, ARCOUNT=1) / \
+        NBNSRegistrationRequest(QUESTION_NAME=name, NB_ADDRESS=ip,
+                                SUFFIX=(0x41 + (suffix >> 4)) << 8 | (0x41 + (suffix & 15)))
+    s = udp_socket(0)
+    s.sendto(bytes(q), (wins, 137))
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            print(f"no registration response from {wins} within {timeout} s")
+            return 1
+        r, _, _ = select.select([s], [], [], left)
+        if not r:
+            continue
+        pkt, addr = s.recvfrom(2048)
+        if len(pkt) < 12 or struct.unpack_from(">H", pkt, 0)[0] != trn or addr[0] != wins:
+            continue
+        flags = struct.unpack_from(">H", pkt, 2)[0]
+        opcode = (flags >> 11) & 15
+        if not flags & 0x8000 or opcode != 5:  # a WACK (7) first is allowed
+            continue
+        rcode = flags & 0x0F
+        print(f"registration response from {addr[0]}: rcode {rcode}")
+        return 0 if rcode == 0 else 1
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -136,7 +171,15 @@ def main():
     d.add_argument("--suffix", type=lambda v: int(v, 16), default=0)
     d.add_argument("--to", type=lab_ip, default="192.0.2.255")
     d.add_argument("--timeout", type=float, default=3.0)
+    w = sub.add_parser("winsregister")
+    w.add_argument("name")
+    w.add_argument("--ip", type=lab_ip, required=True)
+    w.add_argument("--to", type=lab_ip, required=True)
+    w.add_argument("--suffix", type=lambda v: int(v, 16), default=0)
+    w.add_argument("--timeout", type=float, default=5.0)
     o = ap.parse_args()
+    if o.cmd == "winsregister":
+        return winsregister(o.name, o.suffix, o.ip, o.to, min(o.timeout, 30.0))
     if o.cmd == "nbregister":
         return nbregister(o.name, o.suffix, o.ip, o.to, min(o.timeout, 30.0))
     if o.cmd == "send":

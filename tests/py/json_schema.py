@@ -14,6 +14,8 @@ else. The key paths (nested objects joined with ".", array elements as
   * check --json and hosts --json on the same inputs;
   * listen --json on loopback (an authenticated write, when the build has
     MAILSLOT_AUTH) and on a local mailslot;
+  * lookup --json and lookup -A --json against the fake name server on
+    127.0.0.1 (tests/py/nbns_fake_peer.py);
 
 are compared with the paths of the tables in docs/decode-json.md: a path
 emitted but not documented fails, a documented path that no input emits
@@ -45,7 +47,7 @@ DOC = os.path.join(SRC, "docs", "decode-json.md")
 NEVER_EMITTED = {
 }
 
-STREAMS = ("decode", "check", "hosts", "listen-local")
+STREAMS = ("decode", "check", "hosts", "listen-local", "lookup", "lookup-status")
 
 
 # ---- reading the doc --------------------------------------------------------
@@ -330,6 +332,42 @@ def listen_objects(tmp):
     return out, auth
 
 
+# ---- live: lookup --json against the fake name server -------------------------
+
+def lookup_objects(tmp):
+    """Objects printed by lookup --json (every kind of answer the fake peer
+    gives: several, a group, more than 25 entries, negative) and by
+    lookup -A --json, over 127.0.0.1."""
+    pf = os.path.join(tmp, "nbns.port")
+    peer = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(__file__),
+                                                          "nbns_fake_peer.py"),
+                             "--port-file", pf, "--seconds", "30"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    out = []
+    try:
+        for _ in range(50):
+            if os.path.exists(pf):
+                break
+            time.sleep(0.1)
+        port = open(pf).read().strip()
+        base = ["lookup", "--json", "--port", port, "--timeout", "300"]
+        for args, stream in ((["-B", "127.0.0.1", "LABPEER"], "lookup"),
+                             (["-B", "127.0.0.1", "BIG<1c>"], "lookup"),
+                             (["-B", "127.0.0.1", "MIXED"], "lookup"),
+                             (["--wins", "127.0.0.1", "MSLAB<1e>"], "lookup"),
+                             (["-A", "127.0.0.1"], "lookup-status")):
+            p = run([*base, *args])
+            objs = ndjson(p.stdout, f"lookup {' '.join(args)}")
+            if p.returncode != 0 or not objs:
+                raise AssertionError(f"lookup {' '.join(args)}: exit {p.returncode}, "
+                                     f"{p.stderr.decode()[:300]}")
+            out += [(stream, o) for o in objs]
+    finally:
+        peer.kill()
+        peer.wait()
+    return out
+
+
 # ---- main ---------------------------------------------------------------------
 
 def main():
@@ -355,7 +393,7 @@ def main():
                     for f in o.get("problems", []) if stream == "decode" else []:
                         fields.add(f["field"])
         live, auth = listen_objects(tmp)
-        for stream, o in live:
+        for stream, o in live + lookup_objects(tmp):
             walk(o, "", emitted[stream])
     if show:
         for s in STREAMS:

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_nbname.h"
 
 /* Long enough for a WINS server that sends WACKs; B nodes need 750 ms. */
 #define REGISTER_WAIT_MS 60000
@@ -21,21 +22,6 @@ int ln_add(listen_names *ln, const char *text, bool group)
     ln->group[ln->n] = group;
     ln->n++;
     return EXIT_OK;
-}
-
-ms_status ln_parse_name(const char *text, ms_nb_name *nb)
-{
-    if (strchr(text, '<'))
-        return ms_nb_name_parse(nb, text, strlen(text));
-    size_t n = strlen(text);
-    if (n == 0 || n > 15)
-        return MS_ERR_INVALID_ARG;
-    char up[16];
-    for (size_t k = 0; k < n; k++)
-        up[k] = (text[k] >= 'a' && text[k] <= 'z') ? (char)(text[k] - 32) : text[k];
-    uint8_t raw[16];
-    ms_status st = ms_nb_name_pad(raw, up, n, 0x00);
-    return st == MS_OK ? ms_nb_name_make(nb, raw, NULL) : st;
 }
 
 static void event_json(json_out *j, const ms_name_event *ev, const char *line)
@@ -75,10 +61,10 @@ int ln_open(listen_names *ln, ms_loop *loop, const ms_iface *ifc, uint32_t bind_
 {
     ms_nb_name nb[LISTEN_MAX_NAMES];
     for (size_t i = 0; i < ln->n; i++) {
-        if (ln_parse_name(ln->text[i], &nb[i]) != MS_OK) {
-            cli_error("listen", "%s: '%s' is not a NetBIOS name (NAME or NAME<xx>, at most "
-                                "15 characters)",
-                      ln->group[i] ? "--register-group" : "--register", ln->text[i]);
+        char why[64];
+        if (cli_nb_name_arg(ln->text[i], &nb[i], why, sizeof why) != 0) {
+            cli_error("listen", "%s: '%s' is not a NetBIOS name (NAME or NAME<xx>): %s",
+                      ln->group[i] ? "--register-group" : "--register", ln->text[i], why);
             return EXIT_USAGE;
         }
     }

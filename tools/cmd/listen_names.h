@@ -26,8 +26,6 @@ typedef struct listen_names {
 
 /* One --register / --register-group argument (kept, parsed at open). */
 int ln_add(listen_names *ln, const char *text, bool group);
-/* Parse NAME or NAME<xx> (NAME alone: upper-cased, <00>). */
-ms_status ln_parse_name(const char *text, ms_nb_name *nb);
 /* Bind UDP 137 and start registering every name, on loop. our_ip: the
  * address registered; bind_ip: 0 to hear broadcasts. An exit status. */
 int ln_open(listen_names *ln, ms_loop *loop, const ms_iface *ifc, uint32_t bind_ip,

@@ -217,6 +217,10 @@ MS_EXTERN ms_status ms_nbns_node_status_decode(const uint8_t *rdata, size_t len,
 MS_EXTERN ms_status ms_nbns_node_status_encode(const ms_nbns_node_status *st, uint8_t *buf,
                                                size_t cap, size_t *out_len);
 
+/* The RCODE's name: "FMT_ERR", "SRV_ERR", "NAM_ERR", "IMP_ERR", "RFS_ERR",
+ * "ACT_ERR", "CFT_ERR"; "OK" for 0, "unknown" for the rest. */
+MS_EXTERN const char *ms_nbns_rcode_name(unsigned rcode);
+
 /* Same NetBIOS name for NBNS purposes: the 15 name octets compared without
  * regard to ASCII case, the suffix and the scope labels (ASCII case-
  * insensitively) exactly. Invalid (non-first-level) names never match. */
