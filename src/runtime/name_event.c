@@ -34,13 +34,6 @@ const char *ms_name_state_name(ms_name_state s)
     return "unknown";
 }
 
-static const char *rcode_name(uint8_t rc)
-{
-    static const char *const names[] = { "OK", "FMT_ERR", "SRV_ERR", "NAM_ERR",
-                                         "IMP_ERR", "RFS_ERR", "ACT_ERR", "CFT_ERR" };
-    return rc < sizeof names / sizeof names[0] ? names[rc] : "RCODE?";
-}
-
 size_t ms_name_event_format(const ms_name_event *ev, char *out, size_t cap)
 {
     char name[300], peer[16], owner[16];
@@ -62,10 +55,10 @@ size_t ms_name_event_format(const ms_name_event *ev, char *out, size_t cap)
         if (ev->owner_ip)
             n = snprintf(out, cap, "refused %s%s: held by %s (%s from %s%s, %s)", name, kind,
                          owner, ev->note, ev->wins ? "WINS server " : "", peer,
-                         rcode_name(ev->rcode));
+                         ms_nbns_rcode_name(ev->rcode));
         else if (ev->peer_ip)
             n = snprintf(out, cap, "refused %s%s: %s (from %s%s, %s)", name, kind, ev->note,
-                         ev->wins ? "WINS server " : "", peer, rcode_name(ev->rcode));
+                         ev->wins ? "WINS server " : "", peer, ms_nbns_rcode_name(ev->rcode));
         else
             n = snprintf(out, cap, "refused %s%s: %s", name, kind, ev->note);
         break;

@@ -4,6 +4,7 @@
 #include <check.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -47,17 +48,52 @@ uint16_t free_port(void)
     return ntohs(a.sin_port);
 }
 
-ms_nbns_responder *open_responder(uint16_t *port)
+/* The child: a name service that registers our three names, says so on
+ * the pipe, then answers until killed (or ms have passed). */
+static void serve(uint16_t port, int ready_fd, int ms)
 {
-    ms_nb_name names[2] = { mkname("LABPEER", 0x00, NULL), mkname("LABPEER", 0x20, NULL) };
-    char err[256] = "";
-    ms_nbns_responder *r = NULL;
-    for (int tries = 0; tries < 5 && !r; tries++) {
-        *port = free_port();
-        ms_nbns_responder_open(LOOPBACK, *port, OUR_IP, names, 2, &r, err, sizeof err);
+    ms_loop *loop;
+    if (ms_loop_new(&loop) != MS_OK)
+        _exit(2);
+    ms_name_service_opts o;
+    ms_name_service_opts_init(&o);
+    o.our_ip = OUR_IP;
+    o.bind_ip = LOOPBACK;
+    o.port = port;
+    o.bcast_ip = LOOPBACK;      /* the "subnet" is 127.0.0.1 ... */
+    o.peer_port = free_port();  /* ... where nobody objects */
+    o.bcast_interval_ms = 20;
+    ms_name_service *ns;
+    char err[200];
+    ms_nb_name a = mkname("LABPEER", 0x00, NULL), b = mkname("LABPEER", 0x20, NULL),
+               g = mkname("LABGROUP", 0x00, NULL);
+    if (ms_name_service_open(loop, &o, &ns, err, sizeof err) != MS_OK ||
+        ms_name_service_add(ns, &a, false) != MS_OK || ms_name_service_add(ns, &b, false) != MS_OK ||
+        ms_name_service_add(ns, &g, true) != MS_OK ||
+        ms_name_service_wait(ns, 3000, err, sizeof err) != MS_OK)
+        _exit(3);
+    if (write(ready_fd, "r", 1) != 1)
+        _exit(4);
+    ms_loop_run(loop, ms);
+    _exit(0);
+}
+
+pid_t serve_names_in_child(uint16_t *port, int ms)
+{
+    int p[2];
+    ck_assert_int_eq(pipe(p), 0);
+    *port = free_port();
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        close(p[0]);
+        serve(*port, p[1], ms);
     }
-    ck_assert_msg(r != NULL, "%s", err);
-    ms_nb_name g = mkname("LABGROUP", 0x00, NULL);
-    ck_assert_int_eq(ms_nbns_responder_add(r, &g, true), MS_OK);
-    return r;
+    close(p[1]);
+    struct pollfd pfd = { .fd = p[0], .events = POLLIN };
+    char c = 0;
+    ck_assert_int_eq(poll(&pfd, 1, 5000), 1);
+    ck_assert_int_eq(read(p[0], &c, 1), 1);
+    close(p[0]);
+    return pid;
 }

@@ -9,7 +9,8 @@
 #include <stdint.h>
 
 #include "mailslot/nbns.h"
-#include "mailslot/nbns_responder.h"
+#include "mailslot/name_service.h"
+#include <sys/types.h>
 
 #define LOOPBACK 0x7F000001u
 #define OUR_IP 0x0A010203u /* 10.1.2.3: only data, never contacted */
@@ -32,8 +33,10 @@ size_t hex(const char *h, uint8_t *out, size_t cap);
 int64_t now_ms(void);
 /* A UDP port on 127.0.0.1 that was free a moment ago. */
 uint16_t free_port(void);
-/* A responder on 127.0.0.1 for LABPEER<00>, LABPEER<20> and the group
- * LABGROUP<00>, answering with OUR_IP; *port is where it listens. */
-ms_nbns_responder *open_responder(uint16_t *port);
+/* A child process running the name service on 127.0.0.1 for LABPEER<00>,
+ * LABPEER<20> and the group LABGROUP<00>, answering with OUR_IP; returns
+ * once the names are registered. *port is where it listens; it ends after
+ * ms milliseconds or when killed. */
+pid_t serve_names_in_child(uint16_t *port, int ms);
 
 #endif

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The NBNS resolver (src/transport/nbns_resolve.c): the LMHOSTS-style hosts
- * file, and queries over 127.0.0.1 only, answered by the responder or by a
+ * file, and queries over 127.0.0.1 only, answered by the name service or by a
  * fake NBNS that says no. */
 #include <check.h>
 #include <errno.h>
@@ -19,7 +19,6 @@
 #include "guard.h"
 #include "mailslot/nbns.h"
 #include "mailslot/nbns_resolve.h"
-#include "mailslot/nbns_responder.h"
 #include "nbns_peer.h"
 
 /* ---- hosts file ------------------------------------------------------ */
@@ -108,22 +107,6 @@ END_TEST
 
 /* ---- loopback -------------------------------------------------------- */
 
-static pid_t serve_in_child(ms_nbns_responder *r, int ms)
-{
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        int64_t end = now_ms() + ms;
-        while (now_ms() < end) {
-            struct pollfd pfd = { .fd = ms_nbns_responder_fd(r), .events = POLLIN };
-            if (poll(&pfd, 1, 50) > 0 && ms_nbns_responder_handle(r, NULL) != MS_OK)
-                _exit(2);
-        }
-        _exit(0);
-    }
-    return pid;
-}
-
 /* SIGKILL: the child inherits Check's SIGTERM handler, which would pass
  * the signal on to the whole process group. */
 static void stop_child(pid_t pid)
@@ -136,15 +119,13 @@ static void stop_child(pid_t pid)
 START_TEST(resolve_over_loopback)
 {
     uint16_t port;
-    ms_nbns_responder *r = open_responder(&port);
-    pid_t pid = serve_in_child(r, 8000);
-    ms_nbns_responder_close(r); /* the child has its own copy */
+    pid_t pid = serve_names_in_child(&port, 8000);
 
     uint32_t ips[4];
     size_t n;
     char err[256];
 
-    /* Unicast, "WINS" = the responder; lower-case query matches. */
+    /* Unicast, "WINS" = the name service; lower-case query matches. */
     ms_resolve_opts o = { .size = sizeof(ms_resolve_opts), .wins_ip = LOOPBACK, .bind_ip = LOOPBACK, .timeout_ms = 1500, .port = port };
     ms_nb_name name = mkname("labpeer", 0x20, NULL);
     n = 4;

@@ -2,8 +2,9 @@
 /* NetBIOS Name Service packets (RFC 1002 §4.2, UDP 137): the codec for
  * name queries, registrations, releases and their responses, and builders
  * for the packets a mailslot sender and receiver send. Pure: no
- * allocation, caller-owned buffers. The resolver and the responder that
- * use it are in the transport layer (nbns_resolve.h, nbns_responder.h). */
+ * allocation, caller-owned buffers. The resolver that uses it is in the
+ * transport layer (nbns_resolve.h), the name service in the runtime
+ * (name_service.h). */
 #ifndef MAILSLOT_NBNS_H
 #define MAILSLOT_NBNS_H
 
@@ -22,7 +23,7 @@ extern "C" {
  * go strictly backwards (below the start of the labels that led to them),
  * so a loop is impossible anyway; this only bounds the work. */
 #define MS_NBNS_MAX_HOPS 8
-/* TTL (seconds) our responder puts in positive answers: what Windows sends
+/* TTL (seconds) the name service asks for and answers with: what Windows sends
  * (300 000 s, about 3.5 days). */
 #define MS_NBNS_DEFAULT_TTL 300000u
 /* RFC 1002 §4.2.1: the largest NBNS packet a conforming node sends. */
