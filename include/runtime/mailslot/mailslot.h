@@ -18,6 +18,7 @@
 #include "mailslot/nbns_resolve.h"
 #include "mailslot/name_service.h"
 #include "mailslot/net.h"
+#include "mailslot/raw_udp.h"
 #include "mailslot/dedup.h"
 #include "mailslot/server.h"
 #include "mailslot/client.h"

@@ -83,6 +83,12 @@ MS_EXTERN ms_status ms_udp_sendto(int fd, uint32_t ip, uint16_t port, const uint
 MS_EXTERN ms_status ms_udp_send_batch(int fd, uint32_t ip, uint16_t port,
                                       const uint8_t *const *bufs, const size_t *lens, size_t n,
                                       size_t *sent);
+/* Who holds UDP `port` on this host (this network namespace): "nmbd (pid
+ * 1234)" in out, for the first process found with a descriptor on a
+ * socket bound to it (/proc/net/udp and udp6, then /proc/PID/fd).
+ * MS_ERR_NOT_FOUND (out "") when no socket is bound to the port or /proc
+ * does not show whose it is (another user's process, without privilege). */
+MS_EXTERN ms_status ms_udp_port_holder(uint16_t port, char *out, size_t outlen);
 /* The source address the kernel would use to reach ip (route lookup by a
  * connected throw-away socket); MS_ERR_NOT_FOUND when there is no route. */
 MS_EXTERN ms_status ms_net_route_src(uint32_t ip, uint32_t *src);
