@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "client_plan.h"
+#include "client_sock.h"
 #include "mailslot/local.h"
 #include "mailslot/message.h"
 #include "mailslot/nbns_resolve.h"
@@ -24,8 +25,7 @@ struct ms_client {
     bool auth;
     ms_auth_key key;            /* copy of o.auth_key */
     ms_client_info info;
-    int fd;
-    bool connected;          /* send_only: fd is connected to the destination */
+    client_sock sock;        /* the source port and the sockets (client_sock.c) */
     uint16_t next_id;
     ms_local_writer *local; /* \\.: a local mailslot (local.h) */
     uint8_t buf[65536]; /* the largest UDP payload */
@@ -51,51 +51,6 @@ void ms_default_netbios_name(char out[16])
         out[n++] = (c >= 'a' && c <= 'z') ? (char)(c - 32) : c;
     }
     out[n] = 0;
-}
-
-/* Bind our own address when we have one: a socket bound to it is
- * preferred over wildcard ones (a listener on 0.0.0.0:138 beside us) for
- * the unicast replies --wait waits for. */
-static int bind_udp(ms_udp_opts *uo, uint32_t addr, char *err, size_t errlen)
-{
-    uo->addr = addr;
-    int fd = -1;
-    if (ms_udp_open(uo, &fd, err, errlen) != MS_OK && addr && errno == EADDRNOTAVAIL) {
-        uo->addr = 0;
-        ms_udp_open(uo, &fd, err, errlen);
-    }
-    return fd;
-}
-
-static int open_socket(ms_client *c, char *err, size_t errlen)
-{
-    /* Blocking sends: a burst (many datagrams at once) waits for room
-     * instead of failing with EAGAIN; receives use MSG_DONTWAIT. */
-    ms_udp_opts uo;
-    ms_udp_opts_init(&uo);
-    uo.reuse = true;
-    uo.broadcast = true;
-    uo.pktinfo = true;
-    int want = c->o.sport;
-    uint32_t addr = c->info.src_ip;
-    if (want > 0) {
-        uo.port = (uint16_t)want;
-        return bind_udp(&uo, addr, err, errlen);
-    }
-    if (want == MS_CLIENT_SPORT_DEFAULT) {
-        uo.port = MS_NBDS_PORT;
-        char why[160];
-        int fd = bind_udp(&uo, addr, why, sizeof why);
-        if (fd >= 0)
-            return fd;
-        c->info.sport_fallback = true;
-        snprintf(c->info.note, sizeof c->info.note,
-                 "port 138 not available (%s); sending from an ephemeral port: Windows "
-                 "answers requests on 138, so its replies may not reach us",
-                 errno == EADDRINUSE ? "in use, nmbd runs?" : strerror(errno));
-    }
-    uo.port = 0;
-    return bind_udp(&uo, addr, err, errlen);
 }
 
 /* \\.\mailslot\x: a local mailslot (local.h); no socket on the network. */
@@ -219,19 +174,7 @@ static ms_status open_net(ms_client *c, char *err, size_t errlen)
         in->sport = c->o.sport > 0 ? (uint16_t)c->o.sport : MS_NBDS_PORT;
         return MS_OK;
     }
-    c->fd = open_socket(c, err, errlen);
-    if (c->fd < 0)
-        return MS_ERR_SYSTEM;
-    uint32_t a;
-    ms_udp_local(c->fd, &a, &in->sport);
-    if (c->o.send_only) {
-        struct sockaddr_in sa = { 0 };
-        sa.sin_family = AF_INET;
-        sa.sin_addr.s_addr = htonl(in->dst_ip);
-        sa.sin_port = htons(in->dport);
-        c->connected = connect(c->fd, (struct sockaddr *)&sa, sizeof sa) == 0;
-    }
-    return MS_OK;
+    return client_sock_open(&c->sock, &c->o, in, err, errlen);
 }
 
 /* Plan, then carry the plan out: a local writer, or name resolution, our
@@ -273,7 +216,7 @@ ms_status ms_client_open(const char *target, const char *slot, const ms_client_o
         snprintf(err, errlen, "out of memory");
         return MS_ERR_NO_MEMORY;
     }
-    c->fd = -1;
+    c->sock = (client_sock){ .fd = -1, .rx = -1 };
     ms_status st = take_opts(c, oin, err, errlen);
     if (st == MS_OK)
         st = open_client(c, target, slot, err, errlen);
@@ -315,8 +258,7 @@ void ms_client_close(ms_client *c)
 {
     if (!c)
         return;
-    if (c->fd >= 0)
-        close(c->fd);
+    client_sock_close(&c->sock);
     ms_local_writer_close(c->local);
     memset(&c->key, 0, sizeof c->key);
     free(c->many);
@@ -330,7 +272,15 @@ const ms_client_info *ms_client_get_info(const ms_client *c)
 
 int ms_client_fd(const ms_client *c)
 {
-    return c->fd;
+    return client_sock_reply_fd(&c->sock);
+}
+
+ms_status ms_client_recv_replies(ms_client *c, ms_udp_dgram *d, size_t n, size_t *got)
+{
+    *got = 0;
+    if (c->local)
+        return MS_ERR_INVALID_ARG;
+    return client_sock_recv(&c->sock, d, n, got);
 }
 
 ms_status ms_client_build(ms_client *c, const void *data, size_t len, uint8_t *buf,
@@ -409,6 +359,15 @@ ms_status ms_client_build(ms_client *c, const void *data, size_t len, uint8_t *b
     return MS_OK;
 }
 
+/* The reason a send failed (errno), in err. */
+static ms_status send_failed(const ms_client *c, char *err, size_t errlen)
+{
+    char ip[16];
+    ms_ip_format(c->info.dst_ip, ip, sizeof ip);
+    snprintf(err, errlen, "sendto %s:%u: %s", ip, c->info.dport, strerror(errno));
+    return MS_ERR_SYSTEM;
+}
+
 ms_status ms_client_write(ms_client *c, const void *data, size_t len, ms_write_result *res,
                           char *err, size_t errlen)
 {
@@ -419,20 +378,17 @@ ms_status ms_client_write(ms_client *c, const void *data, size_t len, ms_write_r
         memset(res, 0, sizeof *res);
         return ms_local_writer_write(c->local, data, len, err, errlen);
     }
-    if (c->fd < 0) {
+    if (c->sock.fd < 0) {
         snprintf(err, errlen, "client opened without a socket (build only)");
         return MS_ERR_INVALID_ARG;
     }
     ms_status st = ms_client_build(c, data, len, c->buf, sizeof c->buf, res, err, errlen);
     if (st != MS_OK)
         return st;
-    if (ms_udp_sendto(c->fd, c->info.dst_ip, c->connected ? 0 : c->info.dport, c->buf,
-                      res->payload_len) != MS_OK) {
-        char ip[16];
-        ms_ip_format(c->info.dst_ip, ip, sizeof ip);
-        snprintf(err, errlen, "sendto %s:%u: %s", ip, c->info.dport, strerror(errno));
-        return MS_ERR_SYSTEM;
-    }
+    const uint8_t *b = c->buf;
+    size_t sent;
+    if (client_sock_send(&c->sock, &b, &res->payload_len, 1, &sent) != MS_OK)
+        return send_failed(c, err, errlen);
     return MS_OK;
 }
 
@@ -445,7 +401,7 @@ ms_status ms_client_write_many(ms_client *c, const void *data, size_t len, size_
     if (!sent)
         sent = &dummy_sent;
     *sent = 0;
-    if (c->local || c->fd < 0) {
+    if (c->local || c->sock.fd < 0) {
         for (size_t i = 0; i < count; i++) {
             ms_status st = ms_client_write(c, data, len, res ? &res[i] : NULL, err, errlen);
             if (st != MS_OK)
@@ -477,18 +433,12 @@ ms_status ms_client_write_many(ms_client *c, const void *data, size_t len, size_
             n++;
         }
         size_t went = 0;
-        ms_udp_send_batch(c->fd, c->info.dst_ip, c->connected ? 0 : c->info.dport, bufs, lens,
-                          n, &went);
+        client_sock_send(&c->sock, bufs, lens, n, &went);
         if (res)
             memcpy(res + *sent, one, went * sizeof one[0]);
         *sent += went;
-        if (went < n) {
-            int e = errno;
-            char ip[16];
-            ms_ip_format(c->info.dst_ip, ip, sizeof ip);
-            snprintf(err, errlen, "sendto %s:%u: %s", ip, c->info.dport, strerror(e));
-            return MS_ERR_SYSTEM;
-        }
+        if (went < n)
+            return send_failed(c, err, errlen);
         if (st != MS_OK)
             return st;
     }

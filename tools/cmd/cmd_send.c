@@ -47,7 +47,7 @@ static const cli_opt send_opts[] = {
     { "type", 'T', 0, "T", "unique | group | broadcast (default: unique for\n\\\\HOST and unicast addresses, group for \\\\DOMAIN,\n\\\\*, broadcasts)", "unique group broadcast" },
     { "workgroup", 'W', 0, "WG", "workgroup for \\\\* (default WORKGROUP)", NULL },
     { "interface", 'i', 'i', "IFACE", "the network to use (address, broadcast)", "iface" },
-    { "sport", 'S', 0, "N", "UDP source port (default 138 when free, else\nephemeral)", NULL },
+    { "sport", 'S', 0, "N|raw|ephemeral", "UDP source port (default: 138 through a raw\nsocket with CAP_NET_RAW, else ephemeral; N: bind\nexactly N, not shared; see 'Source port' below)", "raw ephemeral" },
     { "port", 'P', 0, "N", "UDP destination port (default 138; for tests)", NULL },
     { "wait", 'a', 0, "S", "print replies arriving within S seconds (as decode\ndoes)", NULL },
     { "json", 'j', 0, NULL, "replies as NDJSON (like decode --json)", NULL },
@@ -74,8 +74,18 @@ const cli_cmd cli_cmd_send = {
     "--key-file the 52-octet trailer counts against these limits.\n"
     "\n"
     "Exit status: 0 sent, 1 refused (size) or name not resolved, 2 bad usage,\n"
-    "4 system error; 128+N when signal N stopped a --repeat run (the count\n"
-    "sent is printed; an unfinished -w file is removed).\n"
+    "4 system error (also: --sport N in use); 128+N when signal N stopped a\n"
+    "--repeat run (the count sent is printed; an unfinished -w file is removed).\n"
+    "\n"
+    "Source port: send never shares a port another program holds (a unicast\n"
+    "datagram reaches one socket only, so sharing 138 would take nmbd's or a\n"
+    "listener's datagrams). By default, with root or CAP_NET_RAW\n"
+    "(setcap cap_net_raw+ep), it sends from 138 through a raw socket that binds\n"
+    "no port: whatever holds 138 keeps its datagrams, and --wait reads copies\n"
+    "of those addressed to 138 here. Without it, it sends from an ephemeral\n"
+    "port and says so: replies Windows sends to 138 do not reach it. --sport N\n"
+    "binds N alone (no one else can bind it meanwhile); N in use is an error\n"
+    "naming the holder.\n"
     "\n"
     "Local mailslots: --to '\\\\.' --slot '\\MAILSLOT\\NAME' writes to a mailslot a\n"
     "server on this host created (mailslot listen '\\\\.\\mailslot\\NAME'), through\n"
@@ -167,8 +177,13 @@ static int take_value(send_args *a, int ch, const char *arg)
         }
         return EXIT_OK;
     case 'S':
-        a->o.sport = cli_parse_port(arg);
-        return a->o.sport < 0 ? bad_value("--sport", arg, "a port") : EXIT_OK;
+        if (!strcasecmp(arg, "raw"))
+            a->o.sport = MS_CLIENT_SPORT_RAW;
+        else if (!strcasecmp(arg, "ephemeral"))
+            a->o.sport = MS_CLIENT_SPORT_EPHEMERAL;
+        else if ((a->o.sport = cli_parse_port(arg)) < 0)
+            return bad_value("--sport", arg, "a port, raw or ephemeral");
+        return EXIT_OK;
     case 'P':
         if ((p = cli_parse_port(arg)) < 0)
             return bad_value("--port", arg, "a port");
@@ -403,9 +418,10 @@ static void on_reply(void *vctx, const ms_rx_item *it)
     live_print(stdout, &r->j, r->json, it, true, NULL, false);
 }
 
-/* Print every datagram arriving on our socket for `seconds`. */
-static int wait_replies(int fd, double seconds, bool json, uint16_t our_port)
+/* Print every reply to our source port arriving for `seconds`. */
+static int wait_replies(ms_client *c, double seconds, bool json, uint16_t our_port)
 {
+    int fd = ms_client_fd(c);
     static uint8_t bufs[8][65536];
     ms_udp_dgram d[8];
     for (int i = 0; i < 8; i++)
@@ -431,7 +447,7 @@ static int wait_replies(int fd, double seconds, bool json, uint16_t our_port)
         if (poll(&pfd, 1, (int)((deadline - now + 999999) / 1000000)) < 0 && errno != EINTR) {
             cli_error("send", "poll: %s", strerror(errno));
             status = EXIT_SYSTEM;
-        } else if (ms_udp_recv_batch(fd, d, 8, &n) != MS_OK) {
+        } else if (ms_client_recv_replies(c, d, 8, &n) != MS_OK) {
             cli_error("send", "receive: %s", strerror(errno));
             status = EXIT_SYSTEM;
         }
@@ -583,8 +599,8 @@ static int close_output(pcap_out *po, int status)
 static int send_network(ms_client *c, const send_args *a, const uint8_t *data, size_t len)
 {
     const ms_client_info *in = ms_client_get_info(c);
-    if (in->note[0] && !a->quiet)
-        cli_error("send", "%s (port %u)", in->note, in->sport);
+    if (in->sport_fallback && !a->quiet)
+        cli_error("send", "%s", in->note);
     char err[512];
     pcap_out *po = NULL;
     if (a->out && !(po = pcap_out_open(a->out, err, sizeof err))) {
@@ -605,7 +621,7 @@ static int send_network(ms_client *c, const send_args *a, const uint8_t *data, s
     if (po)
         status = close_output(po, status);
     if (status == EXIT_OK && a->wait_s > 0)
-        status = wait_replies(ms_client_fd(c), a->wait_s, a->json, in->sport);
+        status = wait_replies(c, a->wait_s, a->json, in->sport);
     return status;
 }
 
@@ -627,6 +643,11 @@ static int open_client(send_args *a, ms_client **c)
     ms_status st = ms_client_open(a->to, a->slot, &a->o, c, err, sizeof err);
     ms_auth_keys_wipe(&keys);
     a->o.auth_key = NULL;
+    if (st == MS_ERR_EXISTS) {
+        cli_error("send", "%s; without --sport, send takes no port another program "
+                          "could need", err);
+        return EXIT_SYSTEM;
+    }
     if (st != MS_OK) {
         cli_error("send", "%s", err);
         return exit_for(st);

@@ -16,8 +16,24 @@
  * but its scope) is sent only when asked for.
  *
  * Each datagram: a fresh DGM_ID, FLAGS 0x02 (B-node, first, no more),
- * SOURCE_IP our interface address, SOURCE_PORT our socket's port, source
- * name FROM<00>. The SMB transaction is built in the Windows redirector
+ * SOURCE_IP our interface address, SOURCE_PORT the UDP source port (below),
+ * source name FROM<00>.
+ *
+ * The source port (opts.sport), and where replies come from. Linux hands a
+ * unicast datagram to one UDP socket only, so a socket on 138 beside nmbd
+ * or a listener would take their datagrams; the client never shares 138:
+ *   MS_CLIENT_SPORT_DEFAULT   with CAP_NET_RAW: from 138 through a raw
+ *       socket (raw_udp.h), no port bound; replies are copies read from a
+ *       raw socket, and whatever program holds 138 gets them too. Without
+ *       it: as EPHEMERAL, and info.note says so (sport_fallback);
+ *   MS_CLIENT_SPORT_RAW       the raw way or an error (MS_ERR_SYSTEM);
+ *   MS_CLIENT_SPORT_EPHEMERAL a UDP socket on a port the kernel picks:
+ *       replies sent to 138 (Windows answers some requests there) miss us;
+ *   N > 0                     a UDP socket bound to exactly N, not shared
+ *       (no SO_REUSEADDR): MS_ERR_EXISTS when N is in use, err naming the
+ *       holder where /proc shows it ("port 138 is in use by nmbd (pid
+ *       1234)"); while the client lives no other program can bind N.
+ * ms_client_recv_replies reads the replies the same way in every mode. The SMB transaction is built in the Windows redirector
  * style (MS_STYLE_REDIRECTOR: MaxParameterCount 2, Flags NO_RESPONSE, data
  * 4-aligned, PROTOCOL.md §4.2), which is what a WriteFile on a
  * \\X\mailslot\y handle sends; browser frames (\MAILSLOT\BROWSE,
@@ -33,6 +49,7 @@
 #define MAILSLOT_CLIENT_H
 
 #include "mailslot/auth.h"
+#include "mailslot/net.h"
 #include "mailslot/netbios.h"
 #include "mailslot/smb.h"
 #include "mailslot/status.h"
@@ -45,8 +62,9 @@ extern "C" {
 #define MS_SMB_MAX 512           /* whole SMB write: MS-MAIL note <2> */
 #define MS_SAMBA_MAX_PAYLOAD 576 /* nmbd's receive buffer */
 
-#define MS_CLIENT_SPORT_DEFAULT 0    /* 138 when it can be had, else ephemeral */
-#define MS_CLIENT_SPORT_EPHEMERAL -1
+#define MS_CLIENT_SPORT_DEFAULT 0    /* raw from 138, else ephemeral */
+#define MS_CLIENT_SPORT_EPHEMERAL -1 /* a port the kernel picks */
+#define MS_CLIENT_SPORT_RAW -2       /* raw from 138, or fail */
 #define MS_CLIENT_STYLE_AUTO -1
 
 typedef struct ms_client_opts {
@@ -60,7 +78,8 @@ typedef struct ms_client_opts {
                               * the first up non-loopback one (broadcast) */
     uint8_t type;            /* 0 = by target; else MS_NBDS_DIRECT_UNIQUE,
                               * MS_NBDS_DIRECT_GROUP or MS_NBDS_BROADCAST */
-    int sport;               /* MS_CLIENT_SPORT_*, or a port to bind exactly */
+    int sport;               /* MS_CLIENT_SPORT_*, or a port to bind exactly
+                              * (see the top of this file) */
     uint16_t dport;          /* 0 = 138 */
     int style;               /* an ms_trans_style, or MS_CLIENT_STYLE_AUTO (the
                               * default): MS_STYLE_BROWSER for \MAILSLOT\BROWSE
@@ -81,7 +100,8 @@ typedef struct ms_client_opts {
                               * is connected to the destination, which
                               * spares the kernel a route lookup per
                               * datagram (datagrams from other addresses
-                              * are then not received) */
+                              * are then not received; the raw way opens
+                              * no socket for replies at all) */
 } ms_client_opts;
 
 MS_EXTERN void ms_client_opts_init(ms_client_opts *o);
@@ -93,6 +113,14 @@ typedef enum ms_target_kind {
     MS_TARGET_ADDRESS
 } ms_target_kind;
 
+/* How the client sends (ms_client_info.sport_mode). */
+typedef enum ms_client_sport_mode {
+    MS_SPORT_MODE_NONE,      /* no socket: build only, or a local mailslot */
+    MS_SPORT_MODE_RAW,       /* from 138 through a raw socket, no port bound */
+    MS_SPORT_MODE_EPHEMERAL, /* a UDP socket on a port the kernel picked */
+    MS_SPORT_MODE_BOUND      /* a UDP socket bound to exactly opts.sport */
+} ms_client_sport_mode;
+
 /* What the client resolved and will send with. */
 typedef struct ms_client_info {
     ms_target_kind kind;
@@ -101,12 +129,15 @@ typedef struct ms_client_info {
     ms_nb_name src, dst;
     uint32_t src_ip, dst_ip; /* dst_ip: where the datagrams go */
     uint16_t sport, dport;
-    bool sport_fallback;     /* wanted 138, got an ephemeral port */
-    char note[200];          /* why (sport fallback), or "" */
+    bool sport_fallback;     /* default sport, no raw socket (no
+                              * CAP_NET_RAW): an ephemeral port instead */
+    char note[320];          /* how the source port was chosen and what it
+                              * means for replies; "" without a socket */
     size_t max_data;         /* the §5.4 limit for this target and slot */
     size_t auth_overhead;    /* MS_AUTH_TRAILER_LEN with auth_key, else 0:
                               * max_data - auth_overhead octets of the
                               * caller's data fit */
+    ms_client_sport_mode sport_mode;
 } ms_client_info;
 
 typedef struct ms_client ms_client;
@@ -126,8 +157,20 @@ MS_EXTERN ms_status ms_client_open_path(const char *path, const ms_client_opts *
 MS_EXTERN void ms_client_close(ms_client *c);
 
 MS_EXTERN const ms_client_info *ms_client_get_info(const ms_client *c);
-/* The socket (replies to our requests arrive on it), -1 with no_socket. */
+/* The descriptor to poll for replies: the UDP socket, or in the raw way
+ * the raw socket that replies are copied to (-1 with send_only there);
+ * -1 with no_socket. Read replies with ms_client_recv_replies, not recv:
+ * a raw socket reads IP packets. */
 MS_EXTERN int ms_client_fd(const ms_client *c);
+
+/* Read up to n replies waiting now (MSG_DONTWAIT): datagrams addressed to
+ * our source port, whichever the mode — in the raw way copies addressed
+ * to our address or a broadcast address, the copies of our own
+ * broadcasts left out. Each d[i] as ms_udp_recv_batch fills it (payload
+ * in the caller's buf). *got: how many, 0 when none is waiting.
+ * MS_ERR_INVALID_ARG without a socket for replies (no_socket, local, raw
+ * with send_only); MS_ERR_SYSTEM (errno). */
+MS_EXTERN ms_status ms_client_recv_replies(ms_client *c, ms_udp_dgram *d, size_t n, size_t *got);
 
 typedef struct ms_write_result {
     size_t payload_len;      /* UDP payload octets */
