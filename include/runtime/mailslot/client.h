@@ -165,8 +165,8 @@ MS_EXTERN int ms_client_fd(const ms_client *c);
 
 /* Read up to n replies waiting now (MSG_DONTWAIT): datagrams addressed to
  * our source port, whichever the mode — in the raw way copies addressed
- * to our address or a broadcast address, the copies of our own
- * broadcasts left out. Each d[i] as ms_udp_recv_batch fills it (payload
+ * to our address or a broadcast address, broadcasts sent from this host
+ * (ours among them) left out. Each d[i] as ms_udp_recv_batch fills it (payload
  * in the caller's buf). *got: how many, 0 when none is waiting.
  * MS_ERR_INVALID_ARG without a socket for replies (no_socket, local, raw
  * with send_only); MS_ERR_SYSTEM (errno). */
