@@ -149,6 +149,9 @@ send_one() {
     cli) cmd=("$CLI" send --to "$dst" --name 'BENCH<00>' --slot '\MAILSLOT\BENCH' --data \
         "$(printf 'x%.0s' {1..100})" --repeat "$SEND_COUNT" --interval 0 \
         --port "$PORT" -q) ;;
+    cli_udp) cmd=("$CLI" send --to "$dst" --name 'BENCH<00>' --slot '\MAILSLOT\BENCH' --data \
+        "$(printf 'x%.0s' {1..100})" --repeat "$SEND_COUNT" --interval 0 \
+        --port "$PORT" --sport ephemeral -q) ;;
     cli_verbose) cmd=("$CLI" send --to "$dst" --name 'BENCH<00>' --slot '\MAILSLOT\BENCH' \
         --data "$(printf 'x%.0s' {1..100})" --repeat "$SEND_COUNT" --interval 0 \
         --port "$PORT") ;;
@@ -219,7 +222,7 @@ for ((run = 1; run <= RUNS; run++)); do
 done
 for ((run = 1; run <= RUNS; run++)); do
     for env in loopback veth; do
-        for path in floor lib lib_many cli cli_verbose; do
+        for path in floor lib lib_many cli cli_udp cli_verbose; do
             send_one "$env" "$path" "$run"
         done
     done

@@ -85,7 +85,8 @@ SEND_PATHS = [
     ("floor", "floor (`sendmmsg` × 32 of one datagram, connected)"),
     ("lib", "library (`ms_client_write` per message)"),
     ("lib_many", "library (`ms_client_write_many`, all N in one call)"),
-    ("cli", "`mailslot send --repeat N --interval 0 -q`"),
+    ("cli", "`mailslot send --repeat N --interval 0 -q` (as root: from 138 through a raw socket)"),
+    ("cli_udp", "`mailslot send --repeat N --interval 0 -q --sport ephemeral` (a UDP socket)"),
     ("cli_verbose", "`mailslot send --repeat N --interval 0` (a line per message, stderr to /dev/null)"),
 ]
 LIVE_TARGET = 0.8

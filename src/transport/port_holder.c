@@ -37,7 +37,7 @@ static size_t bound_inodes(const char *table, uint16_t port, unsigned long *ino,
 static bool holds(const char *pid, const unsigned long *ino, size_t n)
 {
     char path[64];
-    snprintf(path, sizeof path, "/proc/%s/fd", pid);
+    snprintf(path, sizeof path, "/proc/%.20s/fd", pid); /* pid: digits */
     DIR *d = opendir(path);
     if (!d)
         return false;
@@ -62,7 +62,7 @@ static bool holds(const char *pid, const unsigned long *ino, size_t n)
 static void name_of(const char *pid, char *out, size_t outlen)
 {
     char path[64], comm[64] = "";
-    snprintf(path, sizeof path, "/proc/%s/comm", pid);
+    snprintf(path, sizeof path, "/proc/%.20s/comm", pid);
     FILE *f = fopen(path, "r");
     if (f) {
         if (!fgets(comm, sizeof comm, f))
@@ -70,7 +70,7 @@ static void name_of(const char *pid, char *out, size_t outlen)
         fclose(f);
     }
     comm[strcspn(comm, "\n")] = '\0';
-    snprintf(out, outlen, "%s (pid %s)", comm[0] ? comm : "a process", pid);
+    snprintf(out, outlen, "%s (pid %.20s)", comm[0] ? comm : "a process", pid);
 }
 
 ms_status ms_udp_port_holder(uint16_t port, char *out, size_t outlen)

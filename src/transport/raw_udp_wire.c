@@ -2,6 +2,8 @@
 /* The octets of UDP over raw sockets: the UDP header we write (RFC 768,
  * checksum over the IPv4 pseudo-header) and the IPv4 + UDP headers of the
  * copies we read (RFC 791), parsed with the cursor. */
+#include <string.h>
+
 #include "cursor.h"
 #include "mailslot/raw_udp.h"
 
@@ -10,16 +12,32 @@
 #define IP_MF 0x2000
 #define IP_OFFSET_MASK 0x1FFF
 
-/* The one's complement sum (RFC 1071) of big-endian 16-bit words, kept
- * unfolded in 64 bits: 65535 octets cannot overflow it. */
-static uint64_t sum16(const uint8_t *p, size_t n, uint64_t acc)
+/* The one's complement sum (RFC 1071) of the octets as 16-bit words, as
+ * a big-endian value. The sum does not depend on byte order (§2(B)), so
+ * it is taken over native 32-bit words, four octets a step (65535 octets
+ * cannot overflow 64 bits), and the folded native result read back as
+ * big-endian octets. */
+static uint32_t sum16(const uint8_t *p, size_t n)
 {
+    uint64_t acc = 0;
     size_t i = 0;
-    for (; i + 1 < n; i += 2)
-        acc += (uint32_t)(p[i] << 8 | p[i + 1]);
+    for (; i + 4 <= n; i += 4) {
+        uint32_t w;
+        memcpy(&w, p + i, 4);
+        acc += w;
+    }
+    uint8_t tail[4] = { 0, 0, 0, 0 }; /* an odd octet is padded with a zero */
     if (i < n)
-        acc += (uint32_t)p[i] << 8; /* an odd octet is padded with a zero */
-    return acc;
+        memcpy(tail, p + i, n - i);
+    uint32_t w;
+    memcpy(&w, tail, 4);
+    acc += w;
+    while (acc >> 16)
+        acc = (acc & 0xFFFF) + (acc >> 16);
+    uint16_t folded = (uint16_t)acc;
+    uint8_t be[2];
+    memcpy(be, &folded, 2);
+    return (uint32_t)(be[0] << 8 | be[1]);
 }
 
 /*  0      7 8     15 16    23 24    31
@@ -39,7 +57,7 @@ ms_status ms_udp_header_build(uint32_t src_ip, uint16_t sport, uint32_t dst_ip, 
     uint64_t acc = (src_ip >> 16) + (src_ip & 0xFFFF) + (dst_ip >> 16) + (dst_ip & 0xFFFF) +
                    IPPROTO_UDP_NUM + ulen;        /* pseudo-header */
     acc += (uint32_t)sport + dport + ulen;       /* header, checksum 0 */
-    acc = sum16(payload, len, acc);
+    acc += sum16(payload, len);
     while (acc >> 16)
         acc = (acc & 0xFFFF) + (acc >> 16);
     uint16_t sum = (uint16_t)~acc;

@@ -54,6 +54,37 @@ START_TEST(header_zero_sum_sent_as_ffff)
 }
 END_TEST
 
+/* 17 octets: four-octet steps and an odd tail. The checksum from an
+ * independent computation (a plain 16-bit word loop in Python). */
+START_TEST(header_checksum_longer)
+{
+    uint8_t h[MS_UDP_HDR_LEN];
+    ck_assert_int_eq(ms_udp_header_build(LO, 138, 0xC00002FFu, 40000,
+                                         (const uint8_t *)"\\MAILSLOT\\BROWSE!", 17, h),
+                     MS_OK);
+    static const uint8_t want[] = { 0x00, 0x8A, 0x9C, 0x40, 0x00, 0x19, 0x90, 0x6C };
+    ck_assert_mem_eq(h, want, sizeof want);
+}
+END_TEST
+
+static bool checksum_verifies(uint32_t src, uint32_t dst, const uint8_t *udp, size_t ulen);
+
+/* Every length from 0 to 99 (each alignment and tail), payload octets
+ * 0xF0.. so that sums carry: verified by the octet-by-octet RFC 1071
+ * check below, with the header in place. */
+START_TEST(header_checksum_every_length)
+{
+    uint8_t seg[MS_UDP_HDR_LEN + 100];
+    size_t n = (size_t)_i;
+    for (size_t i = 0; i < n; i++)
+        seg[MS_UDP_HDR_LEN + i] = (uint8_t)(0xF0 + i * 7);
+    ck_assert_int_eq(ms_udp_header_build(0xC0000214u, 138, 0xC000020Au, 138,
+                                         seg + MS_UDP_HDR_LEN, n, seg),
+                     MS_OK);
+    ck_assert(checksum_verifies(0xC0000214u, 0xC000020Au, seg, MS_UDP_HDR_LEN + n));
+}
+END_TEST
+
 START_TEST(header_too_big)
 {
     static uint8_t big[MS_RAW_UDP_MAX_PAYLOAD + 1];
@@ -430,6 +461,8 @@ int main(void)
     TCase *t = tcase_create("wire");
     tcase_add_test(t, header_checksum_by_hand);
     tcase_add_test(t, header_zero_sum_sent_as_ffff);
+    tcase_add_test(t, header_checksum_longer);
+    tcase_add_loop_test(t, header_checksum_every_length, 0, 100);
     tcase_add_test(t, header_too_big);
     tcase_add_test(t, parse_plain);
     tcase_add_test(t, parse_options_skipped);
