@@ -154,12 +154,15 @@ grep -q 'MAILSLOT\\pipe 2 octets: "m1"$' "$tmp/lout" && [ "$(cat "$tmp/lrc")" = 
 
 # send without --wait connects its socket (no route lookup per datagram);
 # a port nobody listens on answers with ICMP, which must not fail the
-# writes: a mailslot write is fire-and-forget
+# writes: a mailslot write is fire-and-forget. From a bound port, and the
+# default way (as root a raw socket, else an ephemeral port).
 dead=$((20000 + RANDOM % 20000))
-for iv in 0 20; do
-    n=$("$cli" send --to 127.0.0.1 --name 'PEER<00>' --slot '\MAILSLOT\void' --data x --repeat 5 \
-        --interval "$iv" --port "$dead" --sport $((dead + 1)) 2>&1 | grep -c 'octets sent to')
-    [ "$n" -eq 5 ] && ok || bad "send --repeat 5 --interval $iv to a closed port: $n sent"
+for sp in --sport=$((dead + 1)) --sport=ephemeral ""; do
+    for iv in 0 20; do
+        n=$("$cli" send --to 127.0.0.1 --name 'PEER<00>' --slot '\MAILSLOT\void' --data x --repeat 5 \
+            --interval "$iv" --port "$dead" ${sp:+"$sp"} 2>&1 | grep -c 'octets sent to')
+        [ "$n" -eq 5 ] && ok || bad "send ${sp:-(default port)} --repeat 5 --interval $iv to a closed port: $n sent"
+    done
 done
 
 # ---- SIGINT / SIGTERM: counters, no unfinished output file, 128+N

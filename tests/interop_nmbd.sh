@@ -259,7 +259,7 @@ else
 fi
 
 # ------------------------------------------------ GetBackupList (needs LMB)
-it_stop_pid "$L1" TERM   # so our sender gets 138 and the unicast reply
+it_stop_pid "$L1" TERM   # done with it (send reads its replies beside any listener)
 if ! it_nmbd_wait_master 60; then
     it_fail "nmbd becomes local master browser" "not within 60 s"
     it_finish
