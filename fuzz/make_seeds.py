@@ -69,6 +69,17 @@ def main():
         put("frame", records([eth(ipv4(udp, i))]))
         cut = (len(udp) // 2) & ~7
         put("frame", records([eth(ipv4(udp[cut:], 100 + i, cut)), eth(ipv4(udp[:cut], 100 + i, 0, True))]))
+    # What a raw socket reads (ms_raw_udp_parse): IPv4 + UDP around our
+    # payloads, and one with IP options (IHL 6, four NOPs).
+    for i, p in enumerate(payloads[:6]):
+        udp = (138).to_bytes(2, "big") * 2 + (8 + len(p)).to_bytes(2, "big") + b"\0\0" + p
+        ip = ipv4(udp, i)
+        put("raw_udp", ip)
+        if i == 0:
+            opt = bytearray(ip[:20]) + b"\x01" * 4
+            opt[0] = 0x46
+            opt[2:4] = (len(ip) + 4).to_bytes(2, "big")
+            put("raw_udp", bytes(opt) + ip[20:])
     for o in objs:
         ms = o.get("mailslot", {})
         if "data" in ms:
