@@ -139,7 +139,8 @@ MS_EXTERN void ms_name_service_get_stats(const ms_name_service *ns, ms_name_stat
  * RELEASED afterwards and no longer answered. */
 MS_EXTERN ms_status ms_name_service_release(ms_name_service *ns);
 /* Release (when not done yet), stop watching, close, free. NULL is
- * allowed. */
+ * allowed. Close it before the loop it runs on is freed (on a server's
+ * loop: before ms_server_close). */
 MS_EXTERN void ms_name_service_close(ms_name_service *ns);
 
 /* Short names for the JSON output: "registered", "refused", "defended",
