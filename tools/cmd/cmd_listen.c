@@ -113,8 +113,9 @@ const cli_cmd cli_cmd_listen = {
     "keeps \\MAILSLOT\\BROWSE, \\MAILSLOT\\LANMAN, \\MAILSLOT\\NET\\NETLOGON and\n"
     "\\MAILSLOT\\NET\\NTLOGON addressed to its own names, and drops fragments\n"
     "and datagrams over 576 octets addressed to them; it passes on the rest,\n"
-    "cut to 576 octets, with times in whole seconds, and skips a reader more\n"
-    "than 10 datagrams behind. When nmbd stops, listen ends (exit 4).\n",
+    "cut to 576 octets, with times in whole seconds. nmbd blocks while a\n"
+    "reader's socket is full, so listen reads at once and queues on its side.\n"
+    "When nmbd stops, listen ends (exit 4).\n",
     NULL,
 };
 

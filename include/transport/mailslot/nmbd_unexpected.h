@@ -32,8 +32,15 @@
  * and \MAILSLOT\NET\NTLOGON (any case) addressed to its own names, and
  * drops what it cannot take apart when addressed to them (fragments,
  * datagrams over 576 octets); it passes on everything else, cut to 576
- * octets, with an arrival time in whole seconds, and skips a reader that
- * is more than 10 datagrams behind once the socket's buffer is full.
+ * octets, with an arrival time in whole seconds.
+ *
+ * Read at once, always. nmbd's code skips a reader more than 10 records
+ * behind, but its end of the connection is a blocking socket: once the
+ * reader's buffer is full (some 200 KB) nmbd blocks in the write and stops
+ * altogether (name service and browsing too) until the reader reads. So a
+ * program that cannot keep up drops on its own side, never by leaving the
+ * socket unread.
+ *
  * Addresses and ports in host order. */
 #ifndef MAILSLOT_NMBD_UNEXPECTED_H
 #define MAILSLOT_NMBD_UNEXPECTED_H
