@@ -17,6 +17,7 @@
 #include "dgram_print.h"
 #include "escape.h"
 #include "listen_names.h"
+#include "listen_nmbd.h"
 #include "live_print.h"
 #include "mailslot/auth.h"
 #include "mailslot/local.h"
@@ -38,6 +39,7 @@ typedef struct listen_args {
     ms_local_access local_acc;
     char **local_names;      /* \\.\mailslot\NAME arguments */
     size_t nlocal;
+    listen_nmbd nmbd;        /* --nmbd */
 } listen_args;
 
 /* What a run holds open. */
@@ -59,6 +61,8 @@ static const cli_opt listen_opts[] = {
     { "count", 'c', 'c', "N", "stop after N messages", NULL },
     { "timeout", 't', 0, "S", "stop after S seconds", NULL },
     { "pcap", 'P', 0, "IFACE", "receive passively through libpcap (beside nmbd)", "iface" },
+    { "nmbd", 'N', 0, NULL, "receive what Samba's nmbd passes on, through its\nunexpected-packet socket (beside nmbd, no\nprivilege; see 'Beside Samba')", NULL },
+    { "nmbd-socket-dir", 'M', 0, "DIR", "nmbd's socket directory (default /run/samba/nmbd,\nsmb.conf 'nmbd:socket dir'); implies --nmbd", "file" },
     { "register", 'R', 0, "NAME", "register the unique name NAME (NAME or NAME<xx>,\ndefault <00>) on UDP 137, then answer for it;\nexit 4 when another node holds it (repeatable)", NULL },
     { "register-group", 'G', 0, "NAME", "register a group name, e.g. WORKGROUP<1e>\n(repeatable)", NULL },
     { "wins", 'W', 0, "IP", "register with this WINS server (H node), refresh\nbefore the TTL ends, release at the end", NULL },
@@ -102,7 +106,16 @@ const cli_cmd cli_cmd_listen = {
     "mailslots\"); nothing is bound on the network unless --net (or --port,\n"
     "-i, --bind, --slot, --register, --pcap) asks for it, and then the same\n"
     "mailslot also takes network writes. A name that another server holds\n"
-    "is refused (exit 4).\n",
+    "is refused (exit 4).\n"
+    "\n"
+    "Beside Samba: with --nmbd, listen binds nothing and reads the datagrams\n"
+    "nmbd does not consume itself from nmbd's socket DIR/unexpected. nmbd\n"
+    "keeps \\MAILSLOT\\BROWSE, \\MAILSLOT\\LANMAN, \\MAILSLOT\\NET\\NETLOGON and\n"
+    "\\MAILSLOT\\NET\\NTLOGON addressed to its own names, and drops fragments\n"
+    "and datagrams over 576 octets addressed to them; it passes on the rest,\n"
+    "cut to 576 octets, with times in whole seconds. nmbd blocks while a\n"
+    "reader's socket is full, so listen reads at once and queues on its side.\n"
+    "When nmbd stops, listen ends (exit 4).\n",
     NULL,
 };
 
@@ -199,6 +212,11 @@ static int take_option(listen_args *a, int ch, const char *arg)
     case 'S': a->stats = true; break;
     case 'X': dp_set_show_data(true); break;
     case 'P': a->pcap_if = arg; break;
+    case 'N': a->nmbd.on = true; break;
+    case 'M':
+        a->nmbd.on = true;
+        a->nmbd.dir = arg;
+        break;
     case 'u': a->user = arg; break;
     case 'R': return ln_add(&a->names, arg, false);
     case 'G': return ln_add(&a->names, arg, true);
@@ -251,6 +269,14 @@ static int check_args(listen_args *a)
         cli_error("listen", "--pcap IFACE names the interface itself; no -i or --bind with it");
         return EXIT_USAGE;
     }
+    if (a->nmbd.on && (a->pcap_if || a->iface || a->have_bind || a->so.port || a->names.n ||
+                       a->local_net)) {
+        cli_error("listen", "--nmbd reads what nmbd receives: no --pcap, -i, --bind, --port, "
+                            "--net or --register with it (nmbd registers its own names)");
+        return EXIT_USAGE;
+    }
+    if (a->nmbd.on)
+        a->so.no_socket = true;
     if ((a->names.wins_ip || a->names.ignore_conflict_demand) && !a->names.n) {
         cli_error("listen", "--wins and --ignore-conflict-demand go with --register or "
                             "--register-group");
@@ -382,6 +408,8 @@ static int setup(listen_args *a, listen_run *r)
         st = open_names(a, r);
     if (st == EXIT_OK && a->nlocal)
         st = open_local_slots(a, r);
+    if (st == EXIT_OK && a->nmbd.on)
+        st = lnm_open(&a->nmbd, r->srv);
     if (st != EXIT_OK)
         return st;
     char err[512];
@@ -600,11 +628,14 @@ int cmd_listen(int argc, char **argv)
             status = reg;
         else if (!stopped)
             status = receive(&a, &r, &timed_out, &stopped, &reader_gone);
+        if (a.nmbd.failed && status == EXIT_OK)
+            status = EXIT_SYSTEM;
         if (reg <= 0)
             status = finish(&a, &r, status, timed_out, stopped, reader_gone);
         signal_loop = NULL;
     }
     ln_close(&a.names);
+    lnm_close(&a.nmbd);
     ms_server_close(r.srv);
     return status == CLI_DONE ? EXIT_OK : status;
 }
