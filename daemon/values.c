@@ -48,8 +48,11 @@ static ms_status base_name(const char *text, size_t len, uint8_t raw[16], char *
         unsigned char c = (unsigned char)text[i];
         if (!name_char_ok(c)) {
             char w[80];
-            snprintf(w, sizeof w, "character '%c' is not allowed in a NetBIOS name here",
-                     c > 0x20 && c < 0x7F ? c : '?');
+            if (c > 0x20 && c < 0x7F)
+                snprintf(w, sizeof w, "character '%c' is not allowed in a NetBIOS name here", c);
+            else
+                snprintf(w, sizeof w, "%s is not allowed in a NetBIOS name here",
+                         c == ' ' ? "a blank" : "a control or non-ASCII character");
             say(why, whylen, w);
             return MS_ERR_INVALID_ARG;
         }
