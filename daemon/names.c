@@ -2,8 +2,10 @@
 /* Registering, logging and releasing the host's names on each interface. */
 #include "names.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "values.h"
@@ -103,16 +105,39 @@ static void workgroup_raw(const char *wg, uint8_t raw[16])
     raw[15] = 0x00;
 }
 
+/* The name service shares its port (SO_REUSEADDR) by design; the daemon
+ * must not share it with another name server: a bind without sharing
+ * says whether anyone holds the port (whoever: /proc may not tell). */
+static ms_status port_free(uint16_t port, char *err, size_t errlen)
+{
+    ms_udp_opts o;
+    ms_udp_opts_init(&o);
+    o.port = port;
+    int fd;
+    char why[200];
+    if (ms_udp_open(&o, &fd, why, sizeof why) == MS_OK) {
+        close(fd);
+        return MS_OK;
+    }
+    if (errno != EADDRINUSE) {
+        snprintf(err, errlen, "%s", why);
+        return MS_ERR_SYSTEM;
+    }
+    char holder[128];
+    if (ms_udp_port_holder(port, holder, sizeof holder) != MS_OK)
+        snprintf(holder, sizeof holder, "another program");
+    snprintf(err, errlen, "UDP %u is held by %s: mailslotd does not share the name service's port",
+             port, holder);
+    return MS_ERR_EXISTS;
+}
+
 ms_status md_names_open(md_names *n, ms_loop *loop, const md_settings *s, const uint8_t host[16],
                         uint16_t port, char *err, size_t errlen)
 {
     memset(n, 0, sizeof *n);
-    char holder[128];
-    if (ms_udp_port_holder(port, holder, sizeof holder) == MS_OK) {
-        snprintf(err, errlen, "UDP %u is held by %s: mailslotd does not share the name "
-                 "service's port", port, holder);
-        return MS_ERR_EXISTS;
-    }
+    ms_status free_st = port_free(port, err, errlen);
+    if (free_st != MS_OK)
+        return free_st;
     size_t want = s->nifaces ? s->nifaces : 1;
     for (size_t i = 0; i < want; i++) {
         md_ifns *f = &n->ifs[n->nifs];

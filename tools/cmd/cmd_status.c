@@ -35,8 +35,8 @@ const cli_cmd cli_cmd_status = {
     "delivered, dropped) and the daemon's counters.\n",
     status_opts,
     "Exit status: 0 the daemon answered, 1 no mailslotd runs (one line on\n"
-    "standard error says where it was looked for), 2 bad usage, 4 system\n"
-    "error or no answer within the timeout.\n",
+    "standard error says where it was looked for), 2 bad usage, 3 an answer\n"
+    "that is not the JSON expected, 4 system error or no answer in time.\n",
     NULL,
 };
 
