@@ -37,6 +37,19 @@ static void update_events(md_client *c)
     ms_loop_set_events(c->w, ev);
 }
 
+/* Where the DROPPED value sits in an encoded packet (0: not there). */
+static size_t dropped_offset(const uint8_t *p, size_t len)
+{
+    for (size_t at = MS_CTL_HEADER_LEN; at + 4 <= len;) {
+        unsigned type = (unsigned)p[at] << 8 | p[at + 1];
+        size_t vlen = (size_t)p[at + 2] << 8 | p[at + 3];
+        if (type == MS_CTL_A_DROPPED && vlen == 8 && at + 12 <= len)
+            return at + 4;
+        at += 4 + vlen;
+    }
+    return 0;
+}
+
 ms_status md_client_put(md_client *c, md_qacct *acct, const ms_ctl_msg *m)
 {
     md *d = c->d;
@@ -47,7 +60,8 @@ ms_status md_client_put(md_client *c, md_qacct *acct, const ms_ctl_msg *m)
     if (st != MS_OK)
         return st;
     size_t before = c->q.n;
-    st = md_outq_put(&c->q, c->fd, acct, d->pkt, len, &d->qb);
+    size_t at = acct && MS_CTL_HAS(m, MS_CTL_A_DROPPED) ? dropped_offset(d->pkt, len) : 0;
+    st = md_outq_put(&c->q, c->fd, acct, d->pkt, len, at, &d->qb);
     if (st == MS_ERR_END)
         mark_dead(c);
     else if (c->q.n != before)

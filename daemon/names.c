@@ -16,7 +16,8 @@ static void refresh(md_names *n)
     md_name_set *h = &n->held;
     h->count = 0;
     for (size_t i = 0; i < n->nifs; i++) {
-        for (size_t k = 0;; k++) {
+        /* While closing, the services closed already are NULL. */
+        for (size_t k = 0; n->ifs[i].ns; k++) {
             ms_name_info info;
             if (ms_name_service_name(n->ifs[i].ns, k, &info) != MS_OK)
                 break;

@@ -39,7 +39,7 @@ static void unlink_item(md_outq *q, md_qitem *it, md_qitem *prev, md_qbound *b)
 }
 
 ms_status md_outq_put(md_outq *q, int fd, md_qacct *acct, const uint8_t *pkt, size_t len,
-                      md_qbound *b)
+                      size_t dropped_at, md_qbound *b)
 {
     if (!q->head) {
         int r = try_send(fd, pkt, len);
@@ -64,6 +64,7 @@ ms_status md_outq_put(md_outq *q, int fd, md_qacct *acct, const uint8_t *pkt, si
     }
     it->next = NULL;
     it->acct = acct;
+    it->dropped_at = acct && dropped_at + 8 <= len ? dropped_at : 0;
     it->len = len;
     memcpy(it->data, pkt, len);
     if (q->tail)
@@ -85,6 +86,8 @@ ms_status md_outq_flush(md_outq *q, int fd, md_qbound *b)
 {
     while (q->head) {
         md_qitem *it = q->head;
+        for (size_t i = 0; it->dropped_at && i < 8; i++)
+            it->data[it->dropped_at + i] = (uint8_t)(it->acct->dropped >> (56 - 8 * i));
         int r = try_send(fd, it->data, it->len);
         if (r < 0)
             return MS_ERR_END;

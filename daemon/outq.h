@@ -19,6 +19,7 @@
 typedef struct md_qitem {
     struct md_qitem *next;
     md_qacct *acct;         /* NULL: an answer */
+    size_t dropped_at;      /* offset of a DROPPED value (u64), 0: none */
     size_t len;
     uint8_t data[];
 } md_qitem;
@@ -36,12 +37,16 @@ typedef struct md_qbound {
     uint64_t over;          /* packets dropped for the global bound */
 } md_qbound;
 
-/* Send or queue one packet (see above). MS_OK: sent or queued;
+/* Send or queue one packet (see above). dropped_at: the offset of its
+ * DROPPED value (8 octets, big-endian), rewritten with the account's
+ * count when a queued packet goes, so that the first message a reader
+ * gets after a pause says how many were dropped meanwhile (0: none).
+ * MS_OK: sent or queued;
  * MS_ERR_TOO_MANY: dropped, the account is full (acct->dropped counts
  * it); MS_ERR_NO_MEMORY: dropped, the global bound or malloc (b->over);
  * MS_ERR_END: the client is gone (nothing queued). */
 ms_status md_outq_put(md_outq *q, int fd, md_qacct *acct, const uint8_t *pkt, size_t len,
-                      md_qbound *b);
+                      size_t dropped_at, md_qbound *b);
 /* Send what waits, in order, until the socket is full. MS_OK when
  * nothing waits any more, MS_ERR_AGAIN when some still does, MS_ERR_END
  * when the client is gone. */

@@ -41,7 +41,7 @@ static ms_status put(md_qacct *a, uint8_t tag, uint16_t seq)
     pkt[0] = tag;
     pkt[1] = (uint8_t)(seq >> 8);
     pkt[2] = (uint8_t)seq;
-    return md_outq_put(&Q, fds[0], a, pkt, sizeof pkt, &B);
+    return md_outq_put(&Q, fds[0], a, pkt, sizeof pkt, 0, &B);
 }
 
 /* Fill the socket until a packet is queued: how many went straight out. */
@@ -148,6 +148,29 @@ START_TEST(global_bound)
 }
 END_TEST
 
+/* A queued packet's DROPPED value is the count when it finally goes. */
+START_TEST(dropped_rewritten_when_sent)
+{
+    md_qacct a = { .max = 2 };
+    fill(&a, 'a');
+    memset(pkt + 8, 0, 8);
+    ck_assert_int_eq(md_outq_put(&Q, fds[0], &a, pkt, sizeof pkt, 8, &B), MS_OK);
+    for (int i = 0; i < 5; i++)
+        ck_assert_int_eq(md_outq_put(&Q, fds[0], &a, pkt, sizeof pkt, 8, &B), MS_ERR_TOO_MANY);
+    ck_assert_uint_eq(a.dropped, 5);
+    uint8_t b[400], last[400];
+    ssize_t n;
+    for (int round = 0; round < 100 && Q.n; round++) {
+        while ((n = recv(fds[1], b, sizeof b, MSG_DONTWAIT)) > 0)
+            memcpy(last, b, sizeof last);
+        md_outq_flush(&Q, fds[0], &B);
+    }
+    while ((n = recv(fds[1], b, sizeof b, MSG_DONTWAIT)) > 0)
+        memcpy(last, b, sizeof last);
+    ck_assert_mem_eq(last + 8, "\0\0\0\0\0\0\0\5", 8);
+}
+END_TEST
+
 START_TEST(peer_gone)
 {
     md_qacct a = { .max = 5 };
@@ -166,6 +189,7 @@ int main(void)
     tcase_add_test(t, full_socket_queues_then_drops_newest);
     tcase_add_test(t, purge_one_mailslot);
     tcase_add_test(t, global_bound);
+    tcase_add_test(t, dropped_rewritten_when_sent);
     tcase_add_test(t, peer_gone);
     suite_add_tcase(s, t);
     SRunner *r = srunner_create(s);

@@ -7,7 +7,8 @@ prints every message it gets as one JSON line (stdout, flushed at once):
 
   {"event": "welcome", "names": [...], "workgroup": "...", "pid": N}
   {"event": "result", "status": N, "text": "...", "slot": "..."}
-  {"event": "deliver", "slot": "...", "datagram": HEX, "src_ip": "...",
+  {"event": "deliver", "slot": "...", "datagram": HEX, "data": HEX (the
+   mailslot data), "src_ip": "...",
    "src_port": N, "dst_ip": "...", "time_ns": N, "via": N, "flags": N,
    "dropped": N}
   {"event": "status", "json": {...}}
@@ -72,6 +73,24 @@ def decode(pkt):
     return mtype, attrs, names
 
 
+def skip_name(b, pos):
+    """Past one encoded NetBIOS name (labels to the zero octet)."""
+    while pos < len(b) and b[pos]:
+        pos += 1 + b[pos]
+    return pos + 1
+
+
+def mailslot_data(dgram):
+    """The mailslot data of a whole datagram (b"" when it is not one): past
+    the 14-octet NBDS header and both names, the transaction's DataCount and
+    DataOffset (words 11 and 12 after WordCount, from the SMB header)."""
+    smb = skip_name(dgram, skip_name(dgram, 14))
+    if len(dgram) < smb + 59 or dgram[smb:smb + 4] != b"\xffSMB":
+        return b""
+    count, off = struct.unpack("<HH", dgram[smb + 55:smb + 59])
+    return dgram[smb + off:smb + off + count]
+
+
 def ip(v):
     return socket.inet_ntoa(v.to_bytes(4, "big"))
 
@@ -94,7 +113,8 @@ def as_json(mtype, a, names):
         return o
     if mtype == DELIVER:
         return {"event": "deliver", "slot": text(a.get(A_SLOT, b"")),
-                "datagram": a.get(A_DATAGRAM, b"").hex(), "src_ip": ip(a.get(A_SRC_IP, 0)),
+                "datagram": a.get(A_DATAGRAM, b"").hex(),
+                "data": mailslot_data(a.get(A_DATAGRAM, b"")).hex(), "src_ip": ip(a.get(A_SRC_IP, 0)),
                 "src_port": a.get(A_SRC_PORT), "dst_ip": ip(a.get(A_DST_IP, 0)),
                 "dst_port": a.get(A_DST_PORT), "time_ns": a.get(A_TIME_NS),
                 "ifindex": a.get(A_IFINDEX), "via": a.get(A_VIA), "flags": a.get(A_FLAGS, 0),
@@ -146,7 +166,7 @@ class Client:
                      attr(A_DST_PORT, self.a.port)]
             if self.a.src_name:
                 attrs.append(attr(A_SRC_NAME, self.a.src_name))
-            if i < len(self.a.token):
+            if i < len(self.a.token) and self.a.token[i]:  # 0: no TOKEN
                 attrs.append(attr(A_TOKEN, self.a.token[i]))
             self.s.send(packet(SEND, *attrs))
         if self.a.status:
