@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "log.h"
 
 int md_detach(int *ready_fd)
 {
@@ -46,7 +45,6 @@ void md_detach_done(int ready_fd)
         if (null > 2)
             close(null);
     }
-    md_log_to_syslog(true);
     char c = 1;
     (void)!write(ready_fd, &c, 1);
     close(ready_fd);

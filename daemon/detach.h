@@ -9,8 +9,7 @@
 /* In the child: 0, with the pipe's write end in *ready_fd. The parent
  * never returns. -1 when fork failed (errno). */
 int md_detach(int *ready_fd);
-/* The child is ready: tell the parent; standard streams to /dev/null;
- * the log goes to syslog from now on. */
+/* The child is ready: tell the parent; standard streams to /dev/null. */
 void md_detach_done(int ready_fd);
 
 #endif

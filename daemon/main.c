@@ -64,11 +64,16 @@ int main(int argc, char **argv)
         perror("mailslotd: fork");
         return 1;
     }
+    /* Detached, events go to syslog from the start; an error that stops
+     * the start also goes to the terminal that started it. */
+    md_log_to_syslog(!cli.foreground);
     signals();
     char err[600];
     if (md_start(&d, &cli, &set, err, sizeof err, &rc) != MS_OK) {
         if (rc)
             md_log("%s", err);
+        if (rc && !cli.foreground)
+            fprintf(stderr, "mailslotd: %s\n", err);
         return rc;
     }
     if (ready >= 0)
