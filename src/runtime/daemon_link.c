@@ -47,6 +47,7 @@ struct dlink {
     uint64_t attaches, detaches, delivered, refused;
     ms_status refusal_st;    /* the daemon's answer when it refused HELLO */
     char refusal[204];
+    char why[160];           /* why the last connection was lost */
     uint8_t rbuf[MS_CTL_MAX_PACKET];
     uint8_t wbuf[MS_CTL_MAX_PACKET];
 };
@@ -116,6 +117,7 @@ static void link_fail(dlink *l, ms_status st, const char *why)
     if (l->fd < 0)
         return;
     bool was_up = l->up;
+    snprintf(l->why, sizeof l->why, "%s", why);
     close(l->fd);
     l->fd = -1;
     l->up = false;
@@ -426,6 +428,9 @@ static ms_status attach(dlink *l, char *err, size_t errlen)
         } else if (st == MS_ERR_TIMEOUT) {
             ms_errf(err, errlen, "mailslotd at %s did not answer HELLO within %d ms", l->path,
                     l->timeout_ms);
+        } else if (st != MS_OK && strstr(l->why, "cannot read")) {
+            ms_errf(err, errlen, "mailslotd at %s answered HELLO with a packet we cannot read",
+                    l->path);
         } else if (st != MS_OK) {
             ms_errf(err, errlen, "mailslotd at %s went away before it answered HELLO",
                     l->path);
