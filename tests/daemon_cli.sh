@@ -29,16 +29,18 @@ log=$tmp/log
 PQ='0700574b533132005c4d41494c534c4f545c4e45545c47455444433132330000 57004b0053003100320000000b000000ffffffff'
 
 # start_fake ARGS...: the fake daemon in the background (fpid), ready.
+starts=0
 start_fake() {
-    python3 "$fake" --dir "$MAILSLOTD_DIR" --udp-port "$U" --log "$log" "$@" \
-        >"$tmp/fake.out" 2>&1 &
+    starts=$((starts + 1))
+    local out=$tmp/fake.$starts.out # a file of its own: no "ready" of the last one
+    python3 "$fake" --dir "$MAILSLOTD_DIR" --udp-port "$U" --log "$log" "$@" >"$out" 2>&1 &
     fpid=$!
     pids+=("$fpid")
     for _ in $(seq 50); do
-        grep -q ready "$tmp/fake.out" 2>/dev/null && return 0
+        grep -q ready "$out" 2>/dev/null && return 0
         sleep 0.1
     done
-    bad "the fake daemon did not start: $(cat "$tmp/fake.out")"
+    bad "the fake daemon did not start: $(cat "$out")"
 }
 stop_fake() {
     kill "$fpid" 2>/dev/null
@@ -54,6 +56,15 @@ logged() {
 }
 # created N SLOT: N CREATEs of SLOT (a regex of the logged JSON) so far.
 created() { logged "$1" '"msg": "create", "queue_max": [0-9]+, "slot": "'"$2"'"'; }
+# wait_udp PORT: a UDP socket bound to PORT (bounded; without ss, 0.3 s).
+wait_udp() {
+    command -v ss >/dev/null || { sleep 0.3; return 0; }
+    for _ in $(seq 50); do
+        [ -n "$(ss -H -uln "sport = :$1" 2>/dev/null)" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
 # peer SLOT DATA: a datagram to the fake's network socket, as from a peer.
 peer() {
     "$cli" send -q --direct --sport ephemeral --to 127.0.0.1 --port "$U" \
@@ -108,6 +119,7 @@ grep -q '127.0.0.1:[0-9]* -> 127.0.0.1:'"$U"' DIRECT_UNIQUE PEER<00> .*JOBS 6 oc
 
 # 5. send hands the datagram over; the daemon sends it on.
 listen_bg "$tmp/l5" --direct --bind 127.0.0.1 --port "$V" --count 1 --timeout 10
+wait_udp "$V" && ok || bad "the direct listener did not bind $V"
 expect 0 "sent through mailslotd to 127.0.0.1:$V from port 138\$" -- "$cli" send --to 127.0.0.1 \
     --port "$V" --name 'SERVER<00>' --from ME --slot '\MAILSLOT\fwd' --data via-daemon
 wait "$lpid" && ok || bad "forwarded listen exit: $(cat "$tmp/l5.err")"
@@ -144,6 +156,7 @@ grep -q '"msg": "send".*"token": 16909060' "$log" && ok || bad "TOKEN not sent"
 # GETDC123 taken by a listener: send names a fresh one; the reply to 123
 # goes to the listener, not to send.
 listen_bg "$tmp/l6" --slot '\MAILSLOT\NET\GETDC123' --count 1 --timeout 10
+created 2 '\\\\MAILSLOT\\\\NET\\\\GETDC123' && ok || bad "listener did not create GETDC123"
 expect 0 "replies to \\\\MAILSLOT\\\\NET\\\\GETDC[0-9A-F]{8}," -- "$cli" send --to 127.0.0.1 \
     --port "$V" --name 'PDC<1b>' --slot '\MAILSLOT\NET\NETLOGON' --hex "$PQ" --wait 1
 [ ! -s "$tmp/out" ] && ok || bad "send got the listener's reply: $(cat "$tmp/out")"
