@@ -163,7 +163,9 @@ MS_EXTERN uint16_t ms_server_port(const ms_server *s);
 MS_EXTERN ms_loop *ms_server_loop(const ms_server *s);
 
 /* Where the server stands with mailslotd, and what came through it
- * (state MS_DAEMON_STATE_NONE in direct mode). */
+ * (state MS_DAEMON_STATE_NONE in direct mode). Re-attaching runs on the
+ * loop's timers: a program that only polls and pumps finds the daemon
+ * again when it calls ms_server_wait (ms_server_wait(s, 0) does). */
 MS_EXTERN ms_status ms_server_get_daemon(const ms_server *s, ms_daemon_link_info *out);
 
 /* Read every datagram waiting (never blocks) and queue what passes
