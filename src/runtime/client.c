@@ -399,7 +399,7 @@ static ms_status write_daemon(ms_client *c, const void *data, size_t len, ms_wri
         st = ms_client_build(c, d, dlen, c->buf, sizeof c->buf, res, err, errlen);
     if (st == MS_OK)
         st = cdaemon_send(c->daemon, c->buf, res->payload_len, c->info.dst_ip, c->info.dport,
-                          err, errlen);
+                          &c->info.src, &c->info.src_ip, err, errlen);
     return st;
 }
 

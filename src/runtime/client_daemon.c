@@ -287,8 +287,20 @@ static ms_status reattach(cdaemon *d, char *err, size_t errlen)
     return st;
 }
 
+/* What the daemon says it sent with: its source name and address. */
+static void take_source(const ms_ctl_msg *a, ms_nb_name *src, uint32_t *src_ip)
+{
+    ms_nb_name n;
+    if (MS_CTL_HAS(a, MS_CTL_A_SRC_NAME) &&
+        ms_nb_name_parse(&n, (const char *)a->src_name.p, a->src_name.len) == MS_OK)
+        *src = n;
+    if (MS_CTL_HAS(a, MS_CTL_A_SRC_IP) && a->src_ip)
+        *src_ip = a->src_ip;
+}
+
 ms_status cdaemon_send(cdaemon *d, const uint8_t *dg, size_t len, uint32_t dst_ip,
-                       uint16_t dport, char *err, size_t errlen)
+                       uint16_t dport, ms_nb_name *src, uint32_t *src_ip, char *err,
+                       size_t errlen)
 {
     ms_ctl_msg req;
     ms_ctl_init(&req, MS_CTL_SEND);
@@ -305,10 +317,13 @@ ms_status cdaemon_send(cdaemon *d, const uint8_t *dg, size_t len, uint32_t dst_i
         req.token = d->token;
         req.have |= MS_CTL_BIT(MS_CTL_A_TOKEN);
     }
+    ms_ctl_msg answer;
     ms_status st = dlink_up(d->l) ? MS_OK : reattach(d, err, errlen);
     if (st == MS_OK)
-        st = dlink_call(d->l, &req, NULL, err, errlen);
+        st = dlink_call(d->l, &req, &answer, err, errlen);
     if (st == MS_ERR_END && reattach(d, err, errlen) == MS_OK)
-        st = dlink_call(d->l, &req, NULL, err, errlen); /* once more */
+        st = dlink_call(d->l, &req, &answer, err, errlen); /* once more */
+    if (st == MS_OK)
+        take_source(&answer, src, src_ip);
     return st;
 }

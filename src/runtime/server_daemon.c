@@ -42,15 +42,19 @@ static ms_mailslot *slot_by_did(ms_server *s, uint64_t did)
     return NULL;
 }
 
-/* The mailslot a DELIVER names: "*" our monitor, else a creator of ours. */
-static ms_mailslot *slot_by_name(ms_server *s, const ms_bytes *name)
+/* The mailslot a DELIVER is for: a monitor's copy (F_COPY, or SLOT "*")
+ * goes to our monitor, whatever SLOT says (the daemon may name the
+ * mailslot written to); anything else to our creator of SLOT. */
+static ms_mailslot *slot_for(ms_server *s, const ms_ctl_msg *c)
 {
+    const ms_bytes *name = &c->slot;
+    bool copy = (MS_CTL_HAS(c, MS_CTL_A_FLAGS) && (c->flags & MS_CTL_F_COPY)) ||
+                (name->len == 1 && name->p[0] == '*');
     for (ms_mailslot *m = s->slots; m; m = m->next) {
-        if (m->reg == REG_NONE || m->reg == REG_LOST)
+        if (m->reg == REG_NONE || m->reg == REG_LOST || m->any != copy)
             continue;
-        if (m->any ? (name->len == 1 && name->p[0] == '*')
-                   : (strlen(m->name) == name->len &&
-                      strncasecmp(m->name, (const char *)name->p, name->len) == 0))
+        if (copy || (strlen(m->name) == name->len &&
+                     strncasecmp(m->name, (const char *)name->p, name->len) == 0))
             return m;
     }
     return NULL;
@@ -83,7 +87,7 @@ static void on_deliver(void *ctx, const ms_ctl_msg *c)
     ms_server *s = ctx;
     ms_mailslot *m = NULL;
     if (!MS_CTL_HAS(c, MS_CTL_A_SLOT) || !MS_CTL_HAS(c, MS_CTL_A_DATAGRAM) ||
-        !(m = slot_by_name(s, &c->slot))) {
+        !(m = slot_for(s, c))) {
         dlink_refuse(s->link); /* malformed, or for no mailslot of ours */
         return;
     }
@@ -142,6 +146,7 @@ static void on_recreated(void *ctx, uint64_t did, ms_status st, const ms_ctl_msg
                  (const char *)answer->text.p);
         snprintf(text, sizeof text, "mailslotd refused %s again: %s", m->name,
                  said[0] ? said : ms_strerror(st));
+        snprintf(s->d_refusal, sizeof s->d_refusal, "%s", said[0] ? said : ms_strerror(st));
         tell(s, MS_DAEMON_EV_LOST, m->name, text);
     }
     check_attached(s);
@@ -234,10 +239,13 @@ ms_status server_daemon_create(ms_server *s, ms_mailslot *m)
         return MS_OK; /* registered when the daemon is back (on_up) */
     ms_ctl_msg req;
     create_msg(s, m, &req);
-    char why[8];
+    char why[300];
     ms_status st = dlink_call(s->link, &req, NULL, why, sizeof why);
     if (st == MS_OK)
         m->reg = REG_DONE;
+    else if (st != MS_ERR_END) /* its words, without our "mailslotd: " */
+        snprintf(s->d_refusal, sizeof s->d_refusal, "%s",
+                 strncmp(why, "mailslotd: ", 11) ? why : why + 11);
     /* Gone meanwhile: registered when it is back, as after a restart. */
     return st == MS_ERR_END ? MS_OK : st;
 }
@@ -271,6 +279,7 @@ ms_status ms_server_get_daemon(const ms_server *s, ms_daemon_link_info *out)
         dlink_info(s->link, &i);
     i.dropped = s->d_dropped;
     i.lost = s->d_lost;
+    snprintf(i.refusal, sizeof i.refusal, "%s", s->d_refusal);
     ms_sized_write(out, &i, sizeof i);
     return MS_OK;
 }

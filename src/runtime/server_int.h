@@ -94,6 +94,7 @@ struct ms_server {
     ms_mailslot *hint;   /* the mailslot a DELIVER named, while it is pushed */
     uint8_t hint_via;
     uint64_t d_dropped, d_lost;
+    char d_refusal[200]; /* the daemon's last refusal, in its words */
 };
 
 

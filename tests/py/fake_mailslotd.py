@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
-"""A stand-in for mailslotd(8) for the command-line tests (daemon_cli.sh):
+"""A stand-in for mailslotd(8) for the command-line tests (daemon_clients.sh):
 it speaks the control protocol of include/codec/mailslot/control.h on
 DIR/control (one message per SOCK_SEQPACKET packet) and plays the
 network on a UDP socket of 127.0.0.1:PORT.
@@ -10,15 +10,20 @@ network on a UDP socket of 127.0.0.1:PORT.
             MS_ERR_EXISTS for a name another connection created; MODE 1
             (SLOT "*") makes the connection a monitor
   DELETE -> RESULT;  STATUS -> STATUS_REPLY {"fake": true, ...}
-  SEND -> RESULT, and the datagram goes out of the UDP socket to
-          DST_IP:DST_PORT; its TOKEN is remembered for the connection;
-          then every --replay-pcap datagram is taken as if it had come in
+  SEND -> the datagram goes out of the UDP socket to DST_IP:DST_PORT as
+          the host's: SOURCE_IP 127.0.0.1, SOURCE_PORT the socket's, the
+          source name SRC_NAME when it is one of the names, else the first
+          (RESULT says which, with SRC_NAME and SRC_IP); its TOKEN is
+          remembered for the connection; then every --replay-pcap datagram
+          is taken as if it had come in
   a datagram on the UDP socket -> DELIVER to the creator of the mailslot
-          it names, a copy (F_COPY, SLOT "*") to every monitor, and, for a
+          it names, a copy (F_COPY) to every monitor, and, for a
           GetBackupListResponse on \\MAILSLOT\\BROWSE, to the connection
-          whose SEND carried its Token (F_REPLY)
+          whose SEND carried its Token (F_REPLY); SLOT is the name the
+          datagram writes to, as the real daemon sends it
 
-Every message from a program is one JSON line in --log. --stall accepts
+Every message from a program is one JSON line in --log. --deny-monitors
+refuses monitors (mailslotd allows them to root only). --stall accepts
 connections and never reads them; --garbage answers HELLO with octets
 that are no message. SIGTERM ends it and removes the socket file. Only
 loopback is used."""
@@ -100,6 +105,21 @@ def mailslot_of(dg):
         return None, b""
 
 
+def nb_encode(text):
+    """NAME<xx> -> the 34 octets of a first-level encoded name, no scope."""
+    name, suffix = text[:-4], int(text[-3:-1], 16)
+    raw = name.upper().encode().ljust(15)[:15] + bytes([suffix])
+    return bytes([32]) + bytes(c for b in raw for c in (65 + (b >> 4), 65 + (b & 15))) + b"\0"
+
+
+def as_host(dg, name, port):
+    """The datagram as the daemon sends it: its address, port and name."""
+    if len(dg) < 48 or dg[14] != 32 or dg[47] != 0:
+        return dg
+    return dg[:4] + socket.inet_aton("127.0.0.1") + struct.pack(">H", port) + dg[10:14] + \
+        nb_encode(name) + dg[48:]
+
+
 def pcap_payloads(path):
     """UDP payloads of an Ethernet/IPv4 pcap (as `mailslot send -w` writes)."""
     with open(path, "rb") as f:
@@ -164,7 +184,7 @@ class Fake:
             self.deliver(owner[0], owner[1], dg, src, dst, 0)
         for s, c in self.conns.items():
             if c["monitor"]:
-                self.deliver(s, "*", dg, src, dst, F_COPY)
+                self.deliver(s, name, dg, src, dst, F_COPY)
         if name.lower() == "\\mailslot\\browse" and data[:1] == b"\x0a" and len(data) >= 6:
             token = struct.unpack("<I", data[2:6])[0]
             for s, c in self.conns.items():
@@ -175,6 +195,9 @@ class Fake:
     def create(self, s, at):
         slot = at.get(A_SLOT, b"").decode("latin-1")
         self.note(msg="create", slot=slot, mode=at.get(A_MODE, 0), queue_max=at.get(A_QUEUE_MAX))
+        if at.get(A_MODE, 0) == 1 and self.a.deny_monitors:
+            return self.result(s, MS_ERR_INVALID_ARG,
+                               "a monitor sees every mailslot's messages: root only")
         if at.get(A_MODE, 0) == 1:
             self.conns[s]["monitor"] = True
             return self.result(s, MS_OK)
@@ -193,11 +216,14 @@ class Fake:
                   slot=mailslot_of(dg)[0], datagram=dg.hex())
         if token is not None:
             self.conns[s]["tokens"].add(token)
+        asked = at.get(A_SRC_NAME, b"").decode("latin-1")
+        name = asked if asked in self.a.name else self.a.name[0]
         try:
-            self.udp.sendto(dg, dst)
+            self.udp.sendto(as_host(dg, name, self.a.udp_port), dst)
         except OSError as e:
             self.note(msg="sendto failed", error=str(e))
-        self.result(s, MS_OK)
+        self.reply(s, RESULT, [(A_STATUS, MS_OK), (A_SRC_NAME, name.encode()),
+                               (A_SRC_IP, ip_num("127.0.0.1"))])
         for r in self.replay:
             self.route(r, ("127.0.0.1", 138), ("127.0.0.1", 138))
 
@@ -272,6 +298,7 @@ def main():
     p.add_argument("--log")
     p.add_argument("--replay-pcap", action="append", default=[])
     p.add_argument("--stall", action="store_true")
+    p.add_argument("--deny-monitors", action="store_true")
     p.add_argument("--garbage", action="store_true")
     a = p.parse_args()
     a.name = a.name or ["FAKEHOST<00>", "WORKGROUP<00>"]

@@ -84,6 +84,11 @@ START_TEST(send_fields)
     ck_assert_mem_eq(m->trans.data.p, "hello", 5);
     ck_assert_uint_eq(m->dgram.id, r.dgm_id);
     ck_assert_uint_eq(m->dgram.src_port, 138);
+    /* What the daemon says it sent with, from now on. */
+    char name[64];
+    ms_nb_name_format(&in->src, name, sizeof name);
+    ck_assert_str_eq(name, "FAKEHOST<00>");
+    ck_assert_uint_eq(in->src_ip, 0xC0000201u);
     ms_client_close(c);
     /* --from: SRC_NAME asks for it; the daemon decides. */
     ms_client_opts o;

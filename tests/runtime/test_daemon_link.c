@@ -226,6 +226,17 @@ START_TEST(monitor_copies)
     ck_assert_int_eq(fake_deliver(f, "\\MAILSLOT\\nobody", dg, n, &META, false), 1);
     ck_assert_int_eq(ms_server_read_any(mon, 2000, &from, &msg), MS_OK);
     ck_assert_mem_eq(msg.data, "stray", 5);
+    /* Copies that name the mailslot written to (F_COPY says what they
+     * are), as mailslotd sends them: still the monitor's. */
+    fake_copies_named(f, true);
+    n = datagram("\\MAILSLOT\\elsewhere", "named copy", dg, sizeof dg);
+    ck_assert_int_eq(fake_deliver(f, "\\MAILSLOT\\elsewhere", dg, n, &META, false), 1);
+    ck_assert_int_eq(ms_server_read_any(mon, 2000, &from, &msg), MS_OK);
+    ck_assert_ptr_eq(from, any);
+    ck_assert_mem_eq(msg.data, "named copy", 10);
+    ms_daemon_link_info li = MS_SIZED(ms_daemon_link_info);
+    ms_server_get_daemon(mon, &li);
+    ck_assert_uint_eq(li.refused, 0);
     ms_server_close(own);
     ms_server_close(mon);
     fake_stop(f);

@@ -42,6 +42,7 @@ struct fake_daemon {
     bool have_last;
     uint8_t reply[65536];
     size_t reply_len;
+    bool copies_named;
     uint8_t in[MS_CTL_MAX_PACKET], out[MS_CTL_MAX_PACKET];
 };
 
@@ -167,7 +168,15 @@ static void on_send(fake_daemon *f, int ci, const ms_ctl_msg *m)
     snprintf(s->src_name, sizeof s->src_name, "%.*s", (int)m->src_name.len,
              (const char *)m->src_name.p);
     f->have_last = true;
-    result(f, f->c[ci].fd, MS_OK, NULL);
+    /* Sent as the host: the name asked for when it is one of ours. */
+    ms_ctl_msg r;
+    ms_ctl_init(&r, MS_CTL_RESULT);
+    const char *src = !strcasecmp(s->src_name, "FAKEHOST<20>") ? "FAKEHOST<20>" : "FAKEHOST<00>";
+    r.src_name = (ms_bytes){ (const uint8_t *)src, strlen(src) };
+    r.src_ip = 0xC0000201u;
+    r.have = MS_CTL_BIT(MS_CTL_A_STATUS) | MS_CTL_BIT(MS_CTL_A_SRC_NAME) |
+             MS_CTL_BIT(MS_CTL_A_SRC_IP);
+    answer(f, f->c[ci].fd, &r);
     if (s->has_token && f->reply_len) {
         fake_meta meta = { 0xC0000214u, 0x7F000001u, 0, 0, 138, 138, 1, 0, 0 };
         deliver_one(f, f->c[ci].fd, "\\MAILSLOT\\BROWSE", f->reply, f->reply_len, &meta,
@@ -370,7 +379,8 @@ int fake_deliver(fake_daemon *f, const char *slot, const uint8_t *dg, size_t len
     }
     for (int k = 0; k < MAX_CONN && !only_creator; k++)
         if (f->c[k].fd >= 0 && f->c[k].monitor) {
-            deliver_one(f, f->c[k].fd, "*", dg, len, meta, MS_CTL_F_COPY);
+            deliver_one(f, f->c[k].fd, f->copies_named ? slot : "*", dg, len, meta,
+                        MS_CTL_F_COPY);
             n++;
         }
     pthread_mutex_unlock(&f->mu);
@@ -388,6 +398,13 @@ void fake_broadcast(fake_daemon *f, const ms_ctl_msg *m, const uint8_t *raw, siz
         else if (send(f->c[k].fd, raw, rawlen, MSG_NOSIGNAL) < 0)
             continue;
     }
+    pthread_mutex_unlock(&f->mu);
+}
+
+void fake_copies_named(fake_daemon *f, bool yes)
+{
+    pthread_mutex_lock(&f->mu);
+    f->copies_named = yes;
     pthread_mutex_unlock(&f->mu);
 }
 

@@ -3,8 +3,9 @@
  * on DIR/control and speaks the control protocol (<mailslot/control.h>)
  * with the codec: HELLO -> WELCOME (names FAKEHOST<00>, FAKEHOST<20>,
  * WORKGROUP<00>), CREATE (one creator per name, case-insensitive; monitors
- * with SLOT "*"), DELETE, SEND (recorded), STATUS; DELIVERs on the test's
- * word. It can die (every connection closed, the socket file removed),
+ * with SLOT "*"), DELETE, SEND (recorded; RESULT says it went as
+ * FAKEHOST<00> from 192.0.2.1, or FAKEHOST<20> when asked), STATUS;
+ * DELIVERs on the test's word. It can die (every connection closed, the socket file removed),
  * come back, stall (accept and never answer) and send garbage. */
 #ifndef MS_TEST_FAKE_MAILSLOTD_H
 #define MS_TEST_FAKE_MAILSLOTD_H
@@ -60,6 +61,9 @@ typedef struct fake_meta {
 } fake_meta;
 int fake_deliver(fake_daemon *f, const char *slot, const uint8_t *dg, size_t len,
                  const fake_meta *meta, bool only_creator);
+/* Copies name the mailslot written to (SLOT), F_COPY alone saying they are
+ * copies, as mailslotd does; default: SLOT "*". */
+void fake_copies_named(fake_daemon *f, bool yes);
 /* Send one ready-made message to every connection (or raw octets when
  * m is NULL). */
 void fake_broadcast(fake_daemon *f, const ms_ctl_msg *m, const uint8_t *raw, size_t rawlen);

@@ -358,6 +358,10 @@ static int open_local_slots(const listen_args *a, listen_run *r)
         snprintf(local, sizeof local, "\\\\.%s", norm);
         ms_mailslot *m;
         ms_status st = ms_mailslot_create(r->srv, local, 0, 0, &m);
+        ms_daemon_link_info li = MS_SIZED(ms_daemon_link_info);
+        ms_server_get_daemon(r->srv, &li);
+        if (st != MS_OK && a->ld.via && li.refusal[0])
+            return ld_refused(&a->ld, r->srv, norm, st);
         if (st != MS_OK) {
             cli_error("listen", "cannot create local mailslot %s: %s", norm,
                       st != MS_ERR_EXISTS ? ms_strerror(st)
@@ -386,8 +390,12 @@ static bool named_before(const listen_args *a, size_t i, const char *norm)
 static int open_slots(const listen_args *a, listen_run *r)
 {
     ms_mailslot *m;
-    if (a->nslots == 0 && a->nlocal == 0)
-        return ms_mailslot_create(r->srv, "*", 0, 0, &m) == MS_OK ? EXIT_OK : EXIT_SYSTEM;
+    if (a->nslots == 0 && a->nlocal == 0) {
+        ms_status st = ms_mailslot_create(r->srv, "*", 0, 0, &m);
+        if (st == MS_OK)
+            return EXIT_OK;
+        return a->ld.via ? ld_refused(&a->ld, r->srv, "the monitor", st) : EXIT_SYSTEM;
+    }
     for (size_t i = 0; i < a->nslots; i++) {
         char norm[MS_MAILSLOT_NAME_MAX + 1];
         ms_status st = ms_mailslot_name_normalize(a->slots[i], norm, sizeof norm);
@@ -395,14 +403,10 @@ static int open_slots(const listen_args *a, listen_run *r)
             continue;
         if (st == MS_OK)
             st = ms_mailslot_create(r->srv, a->slots[i], 0, 0, &m);
-        if (st == MS_ERR_EXISTS && a->ld.via) {
-            cli_error("listen", "--slot %s: another program created it (mailslotd %s)", norm,
-                      a->ld.hello.path);
-            return EXIT_SYSTEM;
-        }
-        if (st == MS_ERR_TIMEOUT || st == MS_ERR_NO_MEMORY) {
-            cli_error("listen", "--slot %s: %s", norm,
-                      st == MS_ERR_TIMEOUT ? "mailslotd did not answer" : ms_strerror(st));
+        if (st != MS_OK && a->ld.via && st != MS_ERR_INVALID_ARG && st != MS_ERR_NO_SPACE)
+            return ld_refused(&a->ld, r->srv, norm, st);
+        if (st == MS_ERR_NO_MEMORY) {
+            cli_error("listen", "--slot %s: %s", norm, ms_strerror(st));
             return EXIT_SYSTEM;
         }
         if (st != MS_OK && st != MS_ERR_EXISTS) {

@@ -84,6 +84,23 @@ void ld_announce(const listen_daemon *ld, size_t nslots, size_t nlocal)
                   ld->hello.path, nslots + nlocal, nslots + nlocal == 1 ? "" : "s");
 }
 
+int ld_refused(const listen_daemon *ld, const ms_server *srv, const char *what, ms_status st)
+{
+    ms_daemon_link_info i = MS_SIZED(ms_daemon_link_info);
+    ms_server_get_daemon(srv, &i);
+    const char *why = i.refusal[0] ? i.refusal : ms_strerror(st);
+    if (st == MS_ERR_EXISTS)
+        cli_error("listen", "%s: another program created it (mailslotd %s: %s)", what,
+                  ld->hello.path, why);
+    else if (st == MS_ERR_TIMEOUT)
+        cli_error("listen", "%s: mailslotd (%s) did not answer", what, ld->hello.path);
+    else
+        cli_error("listen", "mailslotd (%s) refused %s: %s%s", ld->hello.path, what, why,
+                  !strcmp(what, "the monitor") ? "; name mailslots with --slot, or --direct"
+                                                : "");
+    return EXIT_SYSTEM;
+}
+
 void ld_print_stats(const listen_daemon *ld, const ms_server *srv, FILE *f)
 {
     if (!ld->via)

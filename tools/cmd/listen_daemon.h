@@ -25,6 +25,9 @@ int ld_decide(listen_daemon *ld, ms_server_opts *so, const char *what,
               const listen_names *names);
 /* One line on stderr saying which way this run goes. */
 void ld_announce(const listen_daemon *ld, size_t nslots, size_t nlocal);
+/* The daemon would not create what (a mailslot, "the monitor"): say why
+ * in its words. EXIT_SYSTEM. */
+int ld_refused(const listen_daemon *ld, const ms_server *srv, const char *what, ms_status st);
 /* --stats: what came through the daemon (nothing in direct mode). */
 void ld_print_stats(const listen_daemon *ld, const ms_server *srv, FILE *f);
 

@@ -49,7 +49,8 @@
  * info.reply_slot), and a GetBackupListRequest's Token goes with it, so
  * the responses that carry it come back to us as well as to BROWSE's
  * creator. Other replies go to whoever created the mailslot they name.
- * When the daemon went away, the next write finds it again (once).
+ * When the daemon went away, the next write finds it again (once). After
+ * each write info.src and src_ip are what the daemon says it sent with.
  *
  * The SMB transaction is built in the Windows redirector
  * style (MS_STYLE_REDIRECTOR: MaxParameterCount 2, Flags NO_RESPONSE, data

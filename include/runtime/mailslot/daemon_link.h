@@ -99,6 +99,8 @@ typedef struct ms_daemon_link_info {
     uint64_t dropped;        /* messages the daemon dropped for our mailslots
                               * (its queue for them was full) */
     uint64_t lost;           /* mailslots refused on a re-attach */
+    char refusal[200];       /* the daemon's words when it last refused to
+                              * create one of our mailslots ("" if never) */
 } ms_daemon_link_info;
 
 /* What the daemon said to HELLO (ms_daemon_probe). */

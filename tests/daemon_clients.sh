@@ -120,11 +120,13 @@ grep -q '127.0.0.1:[0-9]* -> 127.0.0.1:'"$U"' DIRECT_UNIQUE PEER<00> .*JOBS 6 oc
 # 5. send hands the datagram over; the daemon sends it on.
 listen_bg "$tmp/l5" --direct --bind 127.0.0.1 --port "$V" --count 1 --timeout 10
 wait_udp "$V" && ok || bad "the direct listener did not bind $V"
-expect 0 "sent through mailslotd to 127.0.0.1:$V from port 138\$" -- "$cli" send --to 127.0.0.1 \
-    --port "$V" --name 'SERVER<00>' --from ME --slot '\MAILSLOT\fwd' --data via-daemon
+# --from ME: not one of the host's names, so it goes as the host's.
+expect 0 "FAKEHOST<00> -> SERVER<00> .* sent through mailslotd to 127.0.0.1:$V from port 138\$" -- \
+    "$cli" send --to 127.0.0.1 --port "$V" --name 'SERVER<00>' --from ME --slot '\MAILSLOT\fwd' \
+    --data via-daemon
 wait "$lpid" && ok || bad "forwarded listen exit: $(cat "$tmp/l5.err")"
-grep -q "127.0.0.1:$U -> 127.0.0.1:$V DIRECT_UNIQUE ME<00> -> SERVER<00> .*fwd 10 octets" "$tmp/l5" &&
-    ok || bad "forwarded: $(cat "$tmp/l5")"
+grep -q "127.0.0.1:$U -> 127.0.0.1:$V DIRECT_UNIQUE FAKEHOST<00> -> SERVER<00> .*fwd 10 octets" \
+    "$tmp/l5" && ok || bad "forwarded: $(cat "$tmp/l5")"
 grep -q '"dst_port": '"$V"'.*"msg": "send".*"src_name": "ME<00>"' "$log" && ok ||
     bad "SEND fields: $(grep send "$log" | cut -c1-300)"
 n=$(grep -c '"msg": "hello"' "$log")
@@ -193,6 +195,10 @@ expect 4 "did not answer HELLO within 3000 ms; --direct listens without it" -- \
 expect 4 "did not answer .*; --direct sends without it" -- "$cli" send --to 127.0.0.1 \
     --name 'X<00>' --slot '\MAILSLOT\x' --data a
 ((SECONDS - t0 <= 9)) && ok || bad "stalled daemon took $((SECONDS - t0)) s"
+stop_fake
+start_fake --deny-monitors
+expect 4 "refused the monitor: a monitor sees every mailslot's messages: root only; name mailslots with --slot, or --direct" -- \
+    "$cli" listen --timeout 1
 stop_fake
 start_fake --garbage
 expect 4 "answered HELLO with a packet we cannot read" -- "$cli" listen --timeout 10
