@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -16,6 +17,7 @@
 #include "cli_opts.h"
 #include "dgram_print.h"
 #include "escape.h"
+#include "listen_daemon.h"
 #include "listen_names.h"
 #include "listen_nmbd.h"
 #include "live_print.h"
@@ -33,6 +35,7 @@ typedef struct listen_args {
     const char *slots[MAX_SLOTS];
     size_t nslots;
     listen_names names;
+    listen_daemon ld;
     long count, dedup, queue, auth_window, replay_cache;
     double timeout_s;
     bool json, stats, have_bind, local_net;
@@ -76,6 +79,7 @@ static const cli_opt listen_opts[] = {
     { "stats", 'S', 0, NULL, "counters on stderr at the end", NULL },
     { "net", 'n', 0, NULL, "with local mailslots: also receive them from the\nnetwork (UDP 138)", NULL },
     { "local-access", 'l', 0, "A", "who may write to local mailslots: user (default,\n0600), group (0660), world (0666; directory 0711)", "user group world" },
+    { "direct", 'd', 0, NULL, "never through mailslotd: bind UDP 138 (or --port)\nhere even while it runs", NULL },
     { NULL, 0, 0, NULL, NULL, NULL },
 };
 
@@ -115,7 +119,15 @@ const cli_cmd cli_cmd_listen = {
     "and datagrams over 576 octets addressed to them; it passes on the rest,\n"
     "cut to 576 octets, with times in whole seconds. nmbd blocks while a\n"
     "reader's socket is full, so listen reads at once and queues on its side.\n"
-    "When nmbd stops, listen ends (exit 4).\n",
+    "When nmbd stops, listen ends (exit 4).\n"
+    "\n"
+    "mailslotd: while it runs ($MAILSLOTD_DIR/control, else\n"
+    "/run/mailslotd/control) listen binds nothing: it becomes the daemon's\n"
+    "client, a monitor (copies of every message) without --slot or local\n"
+    "mailslots, else the creator of each one named (a name another program\n"
+    "created: exit 4); local mailslots then also take network writes.\n"
+    "--port and --bind do not go with it (exit 4, naming it), nor --register\n"
+    "of a name it holds; --pcap is unaffected; --direct binds as before.\n",
     NULL,
 };
 
@@ -229,6 +241,7 @@ static int take_option(listen_args *a, int ch, const char *arg)
         break;
     case 'K': return cli_key_file_arg("listen", arg, &a->key_file);
     case 'n': a->local_net = true; break;
+    case 'd': a->ld.direct = true; break;
     default: return take_value(a, ch, arg);
     }
     return EXIT_OK;
@@ -371,23 +384,57 @@ static int open_local_slots(const listen_args *a, listen_run *r)
         snprintf(local, sizeof local, "\\\\.%s", norm);
         ms_mailslot *m;
         ms_status st = ms_mailslot_create(r->srv, local, 0, 0, &m);
+        ms_daemon_link_info li = MS_SIZED(ms_daemon_link_info);
+        ms_server_get_daemon(r->srv, &li);
+        if (st != MS_OK && a->ld.via && li.refusal[0])
+            return ld_refused(&a->ld, r->srv, norm, st);
         if (st != MS_OK) {
             cli_error("listen", "cannot create local mailslot %s: %s", norm,
-                      st == MS_ERR_EXISTS ? "another server holds it" : ms_strerror(st));
+                      st != MS_ERR_EXISTS ? ms_strerror(st)
+                      : a->ld.via         ? "another server holds it (here, or at mailslotd)"
+                                          : "another server holds it");
             return st == MS_ERR_INVALID_ARG ? EXIT_USAGE : EXIT_SYSTEM;
         }
     }
     return EXIT_OK;
 }
 
-/* The network mailslots: --slot names, or the catch-all. */
+/* Was the i-th --slot named before it (in any spelling)? */
+static bool named_before(const listen_args *a, size_t i, const char *norm)
+{
+    for (size_t k = 0; k < i; k++) {
+        char other[MS_MAILSLOT_NAME_MAX + 1];
+        if (ms_mailslot_name_normalize(a->slots[k], other, sizeof other) == MS_OK &&
+            !strcasecmp(other, norm))
+            return true;
+    }
+    return false;
+}
+
+/* The network mailslots: --slot names, or the catch-all. Through
+ * mailslotd a name another program created is refused. */
 static int open_slots(const listen_args *a, listen_run *r)
 {
     ms_mailslot *m;
-    if (a->nslots == 0 && a->nlocal == 0)
-        return ms_mailslot_create(r->srv, "*", 0, 0, &m) == MS_OK ? EXIT_OK : EXIT_SYSTEM;
+    if (a->nslots == 0 && a->nlocal == 0) {
+        ms_status st = ms_mailslot_create(r->srv, "*", 0, 0, &m);
+        if (st == MS_OK)
+            return EXIT_OK;
+        return a->ld.via ? ld_refused(&a->ld, r->srv, "the monitor", st) : EXIT_SYSTEM;
+    }
     for (size_t i = 0; i < a->nslots; i++) {
-        ms_status st = ms_mailslot_create(r->srv, a->slots[i], 0, 0, &m);
+        char norm[MS_MAILSLOT_NAME_MAX + 1];
+        ms_status st = ms_mailslot_name_normalize(a->slots[i], norm, sizeof norm);
+        if (st == MS_OK && named_before(a, i, norm))
+            continue;
+        if (st == MS_OK)
+            st = ms_mailslot_create(r->srv, a->slots[i], 0, 0, &m);
+        if (st != MS_OK && a->ld.via && st != MS_ERR_INVALID_ARG && st != MS_ERR_NO_SPACE)
+            return ld_refused(&a->ld, r->srv, norm, st);
+        if (st == MS_ERR_NO_MEMORY) {
+            cli_error("listen", "--slot %s: %s", norm, ms_strerror(st));
+            return EXIT_SYSTEM;
+        }
         if (st != MS_OK && st != MS_ERR_EXISTS) {
             cli_error("listen", "--slot: '%s' is not a mailslot name (\\MAILSLOT\\NAME)",
                       a->slots[i]);
@@ -401,7 +448,12 @@ static int open_slots(const listen_args *a, listen_run *r)
  * name service's port 137), then drop it, before reading a single datagram. */
 static int setup(listen_args *a, listen_run *r)
 {
-    int st = find_iface(a, r);
+    const char *what = a->so.port ? "--port" : a->have_bind ? "--bind" : NULL;
+    if (a->nmbd.on)
+        a->ld.direct = true; /* nmbd's socket, like --pcap, needs no daemon */
+    int st = ld_decide(&a->ld, &a->so, what, &a->names);
+    if (st == EXIT_OK)
+        st = find_iface(a, r);
     if (st == EXIT_OK)
         st = open_server(a, r);
     if (st == EXIT_OK && a->names.n)
@@ -415,14 +467,19 @@ static int setup(listen_args *a, listen_run *r)
     char err[512];
     bool dropped = false;
     /* Local mailslots alone took no privilege (and must unlink their files
-     * at exit): no drop unless --user asks for one. */
+     * at exit), nor does a client of mailslotd: no drop unless --user asks
+     * for one. */
     bool local_only = a->so.no_socket && !a->pcap_if && a->nlocal;
-    if ((!local_only || a->user) &&
+    bool unprivileged = local_only || (a->ld.via && !a->names.n);
+    if ((!unprivileged || a->user) &&
         ms_net_drop_privileges(a->user, &dropped, err, sizeof err) != MS_OK) {
         cli_error("listen", "%s", err);
         return EXIT_SYSTEM;
     }
-    return open_slots(a, r);
+    st = open_slots(a, r);
+    if (st == EXIT_OK)
+        ld_announce(&a->ld, a->nslots, a->nlocal);
+    return st;
 }
 
 /* ---- printing ---- */
@@ -589,6 +646,7 @@ static int finish(const listen_args *a, listen_run *r, int status, bool timed_ou
         ms_name_service_release(a->names.ns);
     if (a->stats) {
         print_stats(r);
+        ld_print_stats(&a->ld, r->srv, stderr);
         ln_print_stats(&a->names, stderr);
         if (a->key_file)
             print_auth_stats(r);

@@ -33,7 +33,26 @@
  *       (no SO_REUSEADDR): MS_ERR_EXISTS when N is in use, err naming the
  *       holder where /proc shows it ("port 138 is in use by nmbd (pid
  *       1234)"); while the client lives no other program can bind N.
- * ms_client_recv_replies reads the replies the same way in every mode. The SMB transaction is built in the Windows redirector
+ * ms_client_recv_replies reads the replies the same way in every mode.
+ *
+ * Through mailslotd (daemon_link.h; opts.daemon, default MS_DAEMON_AUTO):
+ * when its control socket answers and sport is MS_CLIENT_SPORT_DEFAULT (a
+ * chosen port, no_socket and local targets go directly), the client
+ * opens no socket: each datagram is handed to the daemon (SEND), which
+ * sends it from its port 138 with the host's name as the source name (the
+ * one from names, if the host holds it). info.sport_mode is
+ * MS_SPORT_MODE_DAEMON. Replies come back through the daemon to the
+ * mailslot they name, so unless send_only: a NETLOGON request's reply
+ * mailslot is created with the daemon before the request goes (the name
+ * the request gives when nobody holds it, else \MAILSLOT\NET\GETDC + 8
+ * hex digits, written into the request as Windows' clients name theirs;
+ * info.reply_slot), and a GetBackupListRequest's Token goes with it, so
+ * the responses that carry it come back to us as well as to BROWSE's
+ * creator. Other replies go to whoever created the mailslot they name.
+ * When the daemon went away, the next write finds it again (once). After
+ * each write info.src and src_ip are what the daemon says it sent with.
+ *
+ * The SMB transaction is built in the Windows redirector
  * style (MS_STYLE_REDIRECTOR: MaxParameterCount 2, Flags NO_RESPONSE, data
  * 4-aligned, PROTOCOL.md §4.2), which is what a WriteFile on a
  * \\X\mailslot\y handle sends; browser frames (\MAILSLOT\BROWSE,
@@ -49,6 +68,7 @@
 #define MAILSLOT_CLIENT_H
 
 #include "mailslot/auth.h"
+#include "mailslot/daemon_link.h"
 #include "mailslot/net.h"
 #include "mailslot/netbios.h"
 #include "mailslot/smb.h"
@@ -102,6 +122,11 @@ typedef struct ms_client_opts {
                               * datagram (datagrams from other addresses
                               * are then not received; the raw way opens
                               * no socket for replies at all) */
+    ms_daemon_use daemon;    /* through mailslotd: MS_DAEMON_AUTO (when it
+                              * answers), _NEVER, _REQUIRE (daemon_link.h) */
+    const char *daemon_dir;  /* its directory; NULL: ms_ctl_dir() */
+    int daemon_timeout_ms;   /* its answers' deadline, 0 =
+                              * MS_DAEMON_TIMEOUT_MS */
 } ms_client_opts;
 
 MS_EXTERN void ms_client_opts_init(ms_client_opts *o);
@@ -118,7 +143,8 @@ typedef enum ms_client_sport_mode {
     MS_SPORT_MODE_NONE,      /* no socket: build only, or a local mailslot */
     MS_SPORT_MODE_RAW,       /* from 138 through a raw socket, no port bound */
     MS_SPORT_MODE_EPHEMERAL, /* a UDP socket on a port the kernel picked */
-    MS_SPORT_MODE_BOUND      /* a UDP socket bound to exactly opts.sport */
+    MS_SPORT_MODE_BOUND,     /* a UDP socket bound to exactly opts.sport */
+    MS_SPORT_MODE_DAEMON     /* through mailslotd, from its port 138 */
 } ms_client_sport_mode;
 
 /* What the client resolved and will send with. */
@@ -138,6 +164,9 @@ typedef struct ms_client_info {
                               * max_data - auth_overhead octets of the
                               * caller's data fit */
     ms_client_sport_mode sport_mode;
+    char reply_slot[256];    /* through mailslotd: the mailslot NETLOGON
+                              * replies come back to ("" until a request
+                              * named one) */
 } ms_client_info;
 
 typedef struct ms_client ms_client;
@@ -158,15 +187,19 @@ MS_EXTERN void ms_client_close(ms_client *c);
 
 MS_EXTERN const ms_client_info *ms_client_get_info(const ms_client *c);
 /* The descriptor to poll for replies: the UDP socket, or in the raw way
- * the raw socket that replies are copied to (-1 with send_only there);
- * -1 with no_socket. Read replies with ms_client_recv_replies, not recv:
- * a raw socket reads IP packets. */
+ * the raw socket that replies are copied to (-1 with send_only there),
+ * or mailslotd's control socket; -1 with no_socket. Read replies with
+ * ms_client_recv_replies, not recv: a raw socket reads IP packets, and
+ * through mailslotd replies that came while a write waited for the
+ * daemon's answer are held in memory: call it before waiting on the
+ * descriptor. */
 MS_EXTERN int ms_client_fd(const ms_client *c);
 
 /* Read up to n replies waiting now (MSG_DONTWAIT): datagrams addressed to
  * our source port, whichever the mode — in the raw way copies addressed
  * to our address or a broadcast address, broadcasts sent from this host
- * (ours among them) left out. Each d[i] as ms_udp_recv_batch fills it (payload
+ * (ours among them) left out; through mailslotd the DELIVERs of our reply
+ * mailslot and of our Token. Each d[i] as ms_udp_recv_batch fills it (payload
  * in the caller's buf). *got: how many, 0 when none is waiting.
  * MS_ERR_INVALID_ARG without a socket for replies (no_socket, local, raw
  * with send_only); MS_ERR_SYSTEM (errno). */
