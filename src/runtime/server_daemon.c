@@ -146,7 +146,7 @@ static void on_recreated(void *ctx, uint64_t did, ms_status st, const ms_ctl_msg
                  (const char *)answer->text.p);
         snprintf(text, sizeof text, "mailslotd refused %s again: %s", m->name,
                  said[0] ? said : ms_strerror(st));
-        snprintf(s->d_refusal, sizeof s->d_refusal, "%s", said[0] ? said : ms_strerror(st));
+        snprintf(s->d_refusal, sizeof s->d_refusal, "%.199s", said[0] ? said : ms_strerror(st));
         tell(s, MS_DAEMON_EV_LOST, m->name, text);
     }
     check_attached(s);
@@ -244,7 +244,7 @@ ms_status server_daemon_create(ms_server *s, ms_mailslot *m)
     if (st == MS_OK)
         m->reg = REG_DONE;
     else if (st != MS_ERR_END) /* its words, without our "mailslotd: " */
-        snprintf(s->d_refusal, sizeof s->d_refusal, "%s",
+        snprintf(s->d_refusal, sizeof s->d_refusal, "%.199s",
                  strncmp(why, "mailslotd: ", 11) ? why : why + 11);
     /* Gone meanwhile: registered when it is back, as after a restart. */
     return st == MS_ERR_END ? MS_OK : st;
