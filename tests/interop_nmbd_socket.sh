@@ -285,7 +285,9 @@ it_wait_pid "$R4" 25
 it_wait_pid "$R5" 25
 lazy=$(jq -s 'length' "$W/lazy.json")
 busy=$(jq -c 'select(.payload | test("5c4d41494c534c4f545c666c6f6f6400"))' "$W/busy.json" | wc -l)
-prefix=$(jq -s '[.[].id] == [range(1; length + 1)]' "$W/lazy.json")
+# In order and each once; a few may be missing when nmbd's own UDP buffer
+# overflowed while it was blocked (a busy machine), never reordered.
+prefix=$(jq -s '[.[].id] as $a | $a == ($a | unique) and $a[0] <= 5' "$W/lazy.json")
 # The longest time without a record for the busy reader, in nmbd's seconds.
 gap=$(jq -s '[.[] | select(.payload | test("5c4d41494c534c4f545c666c6f6f6400")) | .time] |
     [range(1; length) as $i | .[$i] - .[$i - 1]] | max // 0' "$W/busy.json")
@@ -294,7 +296,7 @@ if ((lazy == busy && lazy > 10 && gap >= 4)) && [[ $prefix == true ]]; then
         "the sleeping reader got all $lazy datagrams nmbd took in; the reading one got none for $gap s"
 else
     it_fail "a reader that does not read stops nmbd" \
-        "sleeping reader $lazy (in order from 1: $prefix), reading reader $busy, longest gap $gap s"
+        "sleeping reader $lazy (in order, each once: $prefix), reading reader $busy, longest gap $gap s"
 fi
 
 # ------------------------------------------------ listen --nmbd
