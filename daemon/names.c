@@ -69,7 +69,7 @@ static ms_status open_one(md_names *n, md_ifns *f, ms_loop *loop, const md_setti
     if (f->ifc.has_mac)
         memcpy(o.mac, f->ifc.mac, sizeof o.mac);
     if (bind_dev)
-        snprintf(o.ifname, sizeof o.ifname, "%s", f->ifc.name);
+        snprintf(o.ifname, sizeof o.ifname, "%.15s", f->ifc.name);
     o.on_event = on_event;
     o.ctx = f;
     return ms_name_service_open(loop, &o, &f->ns, err, errlen);
