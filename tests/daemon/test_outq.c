@@ -77,7 +77,10 @@ static void drain(unsigned *count_a, unsigned *count_b)
 
 START_TEST(full_socket_queues_then_drops_newest)
 {
-    md_qacct a = { .max = 5 }, b = { .max = 5 };
+    /* static: teardown's md_outq_clear reaches them after the test */
+    static md_qacct a, b;
+    a = (md_qacct){ .max = 5 };
+    b = (md_qacct){ .max = 5 };
     unsigned direct = fill(&a, 'a');
     ck_assert_uint_gt(direct, 0);
     ck_assert_uint_eq(a.delivered, direct);
@@ -119,7 +122,10 @@ END_TEST
 
 START_TEST(purge_one_mailslot)
 {
-    md_qacct a = { .max = 50 }, b = { .max = 50 };
+    /* static: teardown's md_outq_clear reaches them after the test */
+    static md_qacct a, b;
+    a = (md_qacct){ .max = 50 };
+    b = (md_qacct){ .max = 50 };
     fill(&a, 'a');
     for (uint16_t i = 0; i < 4; i++) {
         ck_assert_int_eq(put(&b, 'b', i), MS_OK);
@@ -136,7 +142,9 @@ END_TEST
 
 START_TEST(global_bound)
 {
-    md_qacct a = { .max = 1000 };
+    /* static: teardown's md_outq_clear reaches them after the test */
+    static md_qacct a;
+    a = (md_qacct){ .max = 1000 };
     fill(&a, 'a');
     B.max = B.total + 3 * sizeof pkt; /* room for three more */
     for (uint16_t i = 0; i < 3; i++)
@@ -151,7 +159,9 @@ END_TEST
 /* A queued packet's DROPPED value is the count when it finally goes. */
 START_TEST(dropped_rewritten_when_sent)
 {
-    md_qacct a = { .max = 2 };
+    /* static: teardown's md_outq_clear reaches them after the test */
+    static md_qacct a;
+    a = (md_qacct){ .max = 2 };
     fill(&a, 'a');
     memset(pkt + 8, 0, 8);
     ck_assert_int_eq(md_outq_put(&Q, fds[0], &a, pkt, sizeof pkt, 8, &B), MS_OK);
@@ -173,7 +183,9 @@ END_TEST
 
 START_TEST(peer_gone)
 {
-    md_qacct a = { .max = 5 };
+    /* static: teardown's md_outq_clear reaches them after the test */
+    static md_qacct a;
+    a = (md_qacct){ .max = 5 };
     close(fds[1]);
     fds[1] = socket(AF_UNIX, SOCK_SEQPACKET, 0);
     ck_assert_int_eq(put(&a, 'a', 0), MS_ERR_END);
