@@ -145,6 +145,32 @@ grep -q "beside nmbd: receiving through $SOCKDIR/unexpected (connected)" "$W/sta
     it_pass "mailslot status says the mode" "$(grep -m1 'beside nmbd' "$W/status.txt")" ||
     it_fail "mailslot status text" "$(head -3 "$W/status.txt")"
 
+# A socket that answers in another layout (here: not the octet 0) while
+# nmbd holds the port: a second mailslotd refuses in one line, exit 1.
+mkdir -p "$W/fake" "$W/run2"
+chmod 755 "$W/fake" "$W/run2"
+it_bg "$NS_A" /dev/null "$W/fake.err" "$IT_PY" -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(1)
+s.settimeout(20)
+c, _ = s.accept()
+c.recv(64)
+c.send(b"\x01")
+time.sleep(2)' "$W/fake/unexpected"
+FAKE=$IT_BG_PID
+for ((i = 0; i < 50; i++)); do [[ -S $W/fake/unexpected ]] && break; sleep 0.1; done
+it_run "$NS_A" 10 env MAILSLOTD_DIR="$W/run2" "$MAILSLOTD" -F --nmbd-socket-dir "$W/fake" \
+    -i "$IF_A" >/dev/null 2>"$W/d2.err"
+rc=$?
+if [[ $rc == 1 && $(wc -l <"$W/d2.err") == 1 ]] && grep -q "UDP 138 is held by nmbd (pid $NMBD1); nmbd's socket $W/fake/unexpected: .*not recognised" "$W/d2.err"; then
+    it_pass "a socket in another layout: mailslotd refuses in one line, exit 1" "$(cut -c1-160 "$W/d2.err")"
+else
+    it_fail "refusal on a foreign layout" "exit $rc: $(cat "$W/d2.err")"
+fi
+it_stop_pid "$FAKE"
+
 # ------------------------------------------------ B's writes to the program
 as_nobody "$W/l1.out" "$W/l1.err" "$IT_CLI" listen --slot '\MAILSLOT\custom' --json --timeout 80
 L1=$IT_BG_PID
