@@ -137,8 +137,11 @@ ms_status md_beside_start(md *d, const char *held_err_in, char *err, size_t errl
         snprintf(err, errlen, "%s; nmbd's socket %s: %s", held_err, d->nmbd.path, why);
         return st;
     }
-    if (st != MS_OK) {
-        snprintf(err, errlen, "%s (and no nmbd answers at %s: %s)", held_err, d->nmbd.path, why);
+    if (st != MS_OK) { /* no nmbd: the port's holder is all there is to say */
+        if (socket_file(d->nmbd.path))
+            snprintf(err, errlen, "%s (and nmbd's socket %s: %s)", held_err_in, d->nmbd.path, why);
+        else
+            snprintf(err, errlen, "%s", held_err_in);
         return MS_ERR_EXISTS;
     }
     d->beside = true;
