@@ -28,6 +28,7 @@
 #define NAMES_TICK_MS 2000        /* asking again while nmbd lists no name */
 #define NAMES_REFRESH_TICKS 30    /* then once a minute */
 #define NAMES_TIMEOUT_MS 300      /* the loop waits at most this long */
+#define NAMES_FAST_TICKS 10       /* after a (re)start: every tick for 20 s */
 
 static void on_dgram(void *ctx, const ms_udp_dgram *g)
 {
@@ -59,6 +60,10 @@ static void ask_names(md *d)
     if (md_nmbd_names_query(d->names.ifs[0].ifc.addr, d->cli.name_port, NAMES_TIMEOUT_MS, d->host,
                             &nn, err, sizeof err) != MS_OK)
         return; /* asked again at the next tick while nothing is known */
+    /* An nmbd that has just started lists no active name for a few
+     * seconds: its names are still the host's. */
+    if (!nn.set.count && d->names.held.count)
+        return;
     if (nn.set.count == d->names.held.count &&
         !memcmp(&nn.set, &d->names.held, sizeof nn.set) && !memcmp(nn.host, d->host, 16))
         return;
@@ -76,7 +81,10 @@ static void ask_names(md *d)
 static void on_names_tick(void *ctx)
 {
     md *d = ctx;
-    if (!d->names.held.count || ++d->nmbd_names_ticks >= NAMES_REFRESH_TICKS) {
+    bool fast = d->nmbd_names_fast > 0;
+    if (fast)
+        d->nmbd_names_fast--;
+    if (fast || !d->names.held.count || ++d->nmbd_names_ticks >= NAMES_REFRESH_TICKS) {
         d->nmbd_names_ticks = 0;
         ask_names(d);
     }
@@ -91,8 +99,10 @@ static void on_event(void *ctx, md_nmbd_event ev, ms_status st, const char *text
                d->nmbd.path);
     } else if (ev == MD_NMBD_BACK) {
         md_log("nmbd's unexpected-packet socket %s answers again", text);
-        /* Its names take nmbd a few seconds: ask at the next ticks. */
-        d->names.held.count = 0;
+        /* smb.conf may have changed, and nmbd registers its names one
+         * by one: ask at every tick for a while (the names known stay
+         * until nmbd lists active ones). */
+        d->nmbd_names_fast = NAMES_FAST_TICKS;
     } else {
         md_log("nmbd's unexpected-packet socket %s: %s: stopping", d->nmbd.path, text);
         d->fatal = true;
@@ -158,6 +168,7 @@ ms_status md_beside_start(md *d, const char *held_err_in, char *err, size_t errl
         return st;
     md_log("beside nmbd: %s; receiving through %s, sending from UDP %u, the names are nmbd's",
            held_err, d->nmbd.path, d->port);
+    d->nmbd_names_fast = NAMES_FAST_TICKS; /* nmbd may have just started */
     ask_names(d);
     return MS_OK;
 }

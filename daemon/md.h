@@ -102,6 +102,7 @@ struct md {
     md_nmbd_src nmbd;
     ms_loop_watch *nmbd_names_timer;
     unsigned nmbd_names_ticks;
+    unsigned nmbd_names_fast;   /* ticks left to ask at every tick */
 
     md_counters n;
     uint64_t summary_drops[3]; /* no_mailslot, queue_full, over: at the last summary */

@@ -2,9 +2,8 @@
 /* Beside Samba, the host's names are nmbd's (its `netbios name`,
  * `netbios aliases`, the workgroup and the browser's names): mailslotd
  * registers none and learns nmbd's by a node status query to nmbd (UDP
- * 137 at the interface's address, from a port of its own), at start, a
- * few seconds after nmbd came back, and every minute (smb.conf may have
- * changed). Routing then treats them as the host's, as it treats the
+ * 137 at the interface's address, from a port of its own; when, is
+ * beside.c's). Routing then treats them as the host's, as it treats the
  * names the daemon holds itself: the datagrams nmbd passes on do not say
  * to which address they came, so the destination name decides. */
 #ifndef MD_NMBD_NAMES_H
