@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# mailslotd beside Samba, in namespaces (about 30 s): host A runs Samba's
+# mailslotd beside Samba, in namespaces (about 25 s): host A runs Samba's
 # nmbd (SAMBAA, alias ALIASA, workgroup MSLAB, a PDC: domain logons = yes;
 # its socket directory, lock and state directories in the work directory)
 # AND `mailslotd -F` (its own $MAILSLOTD_DIR; started as root, running as
