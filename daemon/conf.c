@@ -87,9 +87,14 @@ static ms_status take(md_conf *c, const char *key, const char *value, unsigned l
         if ((st = once(&c->line_user, line, key, err, errlen)) != MS_OK)
             return st;
         st = md_parse_user(value, c->user, why, sizeof why);
+    } else if (!strcmp(key, "nmbd_socket_dir")) {
+        if ((st = once(&c->line_nmbd_dir, line, key, err, errlen)) != MS_OK)
+            return st;
+        st = md_parse_dir(value, c->nmbd_dir, why, sizeof why);
     } else {
         return fail(err, errlen, line,
-                    "unknown key '%.40s' (keys: name, workgroup, interface, wins, queue, user)",
+                    "unknown key '%.40s' (keys: name, workgroup, interface, wins, queue, user, "
+                    "nmbd_socket_dir)",
                     key);
     }
     return st == MS_OK ? MS_OK : bad_value(err, errlen, line, key, value, why);

@@ -8,6 +8,8 @@
  *   wins = 192.0.2.10      a WINS server to register with
  *   queue = 64             messages each mailslot's queue holds
  *   user = mailslot        the user to run as after binding (when root)
+ *   nmbd_socket_dir = /run/samba/nmbd   nmbd's socket directory (beside
+ *                          Samba: where its unexpected-packet socket is)
  *
  * One "key = value" per line; blanks around both are dropped; keys in
  * lower case; no quoting, no comment after a value. A key that is not
@@ -32,8 +34,9 @@ typedef struct md_conf {
     uint32_t wins;                   /* host order */
     uint32_t queue;
     char user[MD_USER_MAX + 1];
+    char nmbd_dir[MD_DIR_MAX + 1];
     /* Which keys were given (each on which line). */
-    unsigned line_workgroup, line_wins, line_queue, line_user;
+    unsigned line_workgroup, line_wins, line_queue, line_user, line_nmbd_dir;
 } md_conf;
 
 /* Parse len octets of text (no NUL needed). MS_OK, or MS_ERR_BAD_INPUT

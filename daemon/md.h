@@ -14,6 +14,8 @@
 #include "mailslot/net.h"
 #include "mailslot/pipeline.h"
 #include "names.h"
+#include "nmbd_names.h"
+#include "nmbd_src.h"
 #include "opts.h"
 #include "outq.h"
 #include "route.h"
@@ -93,6 +95,15 @@ struct md {
     uint32_t next_id;
     bool any_dead;
 
+    /* Beside Samba (beside.c): nmbd holds 137 and 138; fd is a port of
+     * our own, the names are nmbd's. */
+    bool beside;
+    bool fatal;             /* stop: exit 1 */
+    md_nmbd_src nmbd;
+    ms_loop_watch *nmbd_names_timer;
+    unsigned nmbd_names_ticks;
+    unsigned nmbd_names_fast;   /* ticks left to ask at every tick */
+
     md_counters n;
     uint64_t summary_drops[3]; /* no_mailslot, queue_full, over: at the last summary */
     uint8_t pkt[MS_CTL_MAX_PACKET];   /* encoding */
@@ -115,6 +126,12 @@ typedef struct md_rx_dgram {
     uint8_t via;            /* MS_CTL_VIA_* */
 } md_rx_dgram;
 void md_rx_push(md *d, const md_rx_dgram *g);
+
+/* beside.c: after md_rx_open found the port held (its words in
+ * held_err): run beside nmbd when its socket answers; else MS_ERR_EXISTS
+ * with err saying both. */
+ms_status md_beside_start(md *d, const char *held_err, char *err, size_t errlen);
+void md_beside_stop(md *d);
 
 /* clients.c: the control socket and the clients on it. */
 ms_status md_ctl_open(md *d, char *err, size_t errlen);

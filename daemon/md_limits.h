@@ -21,6 +21,7 @@
 #define MD_RCVBUF (32 << 20)       /* UDP 138 receive buffer asked for */
 #define MD_RX_BATCH 32             /* datagrams per recvmmsg */
 #define MD_RX_BATCHES 4            /* batches per loop round: others get a turn */
+#define MD_DIR_MAX 95              /* --nmbd-socket-dir: + "/unexpected" fits sun_path */
 #define MD_CONF_MAX_BYTES 65536    /* a configuration file */
 #define MD_CONF_MAX_LINE 1024      /* one line of it */
 #define MD_DEFAULT_CONF "/etc/mailslot/mailslotd.conf"

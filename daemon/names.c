@@ -164,6 +164,23 @@ ms_status md_names_open(md_names *n, ms_loop *loop, const md_settings *s, const 
     return MS_OK;
 }
 
+ms_status md_names_ifaces(md_names *n, const md_settings *s, const uint8_t host[16], char *err,
+                          size_t errlen)
+{
+    memset(n, 0, sizeof *n);
+    size_t want = s->nifaces ? s->nifaces : 1;
+    for (size_t i = 0; i < want; i++) {
+        ms_status st = find_iface(s->nifaces ? s->ifaces[i] : NULL, &n->ifs[i].ifc, err, errlen);
+        if (st != MS_OK)
+            return st;
+        n->ifs[i].owner = n;
+        n->nifs++;
+    }
+    memcpy(n->host, host, 16);
+    memcpy(n->workgroup, s->workgroup, sizeof n->workgroup);
+    return MS_OK;
+}
+
 ms_status md_names_wait(md_names *n, int timeout_ms)
 {
     for (size_t i = 0; i < n->nifs; i++) {

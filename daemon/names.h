@@ -50,6 +50,10 @@ struct md_names {
  * service's status. */
 ms_status md_names_open(md_names *n, ms_loop *loop, const md_settings *s, const uint8_t host[16],
                         uint16_t port, char *err, size_t errlen);
+/* Beside nmbd: resolve the interfaces only (no name service: the names
+ * are nmbd's, and held is filled from nmbd's answers, beside.c). */
+ms_status md_names_ifaces(md_names *n, const md_settings *s, const uint8_t host[16], char *err,
+                          size_t errlen);
 /* Wait for every registration to end (at most timeout_ms): MS_OK (a
  * refused name was logged and is simply not held), MS_ERR_STOPPED. */
 ms_status md_names_wait(md_names *n, int timeout_ms);

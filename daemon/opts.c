@@ -7,13 +7,14 @@
 #include <string.h>
 
 #include "mailslot/net.h"
+#include "mailslot/nmbd_unexpected.h"
 #include "values.h"
 
 #ifndef MAILSLOT_VERSION
 #define MAILSLOT_VERSION "0"
 #endif
 
-enum { K_WINS = 300, K_PORT, K_NAME_PORT };
+enum { K_WINS = 300, K_PORT, K_NAME_PORT, K_NMBD_DIR };
 
 typedef struct opt {
     const char *name;
@@ -31,6 +32,8 @@ static const opt OPTS[] = {
     { "wins", K_WINS, "IP", "register the names with the WINS server IP" },
     { "user", 'u', "USER", "when started as root, run as USER once the ports are bound" },
     { "queue", 'q', "N", "messages each mailslot's queue holds (default 64, at most 4096)" },
+    { "nmbd-socket-dir", K_NMBD_DIR, "DIR",
+      "beside Samba: nmbd's socket directory (default " MS_NMBD_DEFAULT_SOCKET_DIR ")" },
     { "port", K_PORT, "N", "the datagram port (default 138; for tests)" },
     { "name-port", K_NAME_PORT, "N", "the name service port (default 137; for tests)" },
     { "help", 'h', NULL, "print this help and exit" },
@@ -46,7 +49,9 @@ static void help(FILE *f)
           "host's NetBIOS names on UDP 137, and hands each network mailslot write\n"
           "to the local program that created that mailslot (over the control\n"
           "socket in $MAILSLOTD_DIR, default /run/mailslotd). Options override\n"
-          "the configuration file.\n"
+          "the configuration file. When Samba's nmbd holds UDP 137 and 138, it runs\n"
+          "beside it: it receives through nmbd's unexpected-packet socket and\n"
+          "leaves the names to nmbd.\n"
           "\n"
           "options:\n",
           f);
@@ -112,6 +117,10 @@ static int take(md_cli *c, int key, const char *name, const char *arg)
         c->have_queue = true;
         return md_parse_uint(arg, 1, MD_QUEUE_MAX, &s->queue, why, sizeof why) == MS_OK
                    ? -1 : bad(name, arg, why);
+    case K_NMBD_DIR:
+        c->have_nmbd_dir = true;
+        return md_parse_dir(arg, s->nmbd_dir, why, sizeof why) == MS_OK ? -1
+                                                                       : bad(name, arg, why);
     default: /* the two ports */
         if (md_parse_uint(arg, 1, 65535, &v, why, sizeof why) != MS_OK)
             return bad(name, arg, why);
@@ -175,6 +184,7 @@ void md_settings_make(const md_conf *c, const md_cli *o, md_settings *out)
     memset(out, 0, sizeof *out);
     strcpy(out->workgroup, "WORKGROUP");
     out->queue = MD_QUEUE_DEFAULT;
+    strcpy(out->nmbd_dir, MS_NMBD_DEFAULT_SOCKET_DIR);
     if (c) {
         memcpy(out->names, c->names, sizeof out->names);
         out->nnames = c->nnames;
@@ -186,6 +196,8 @@ void md_settings_make(const md_conf *c, const md_cli *o, md_settings *out)
         if (c->line_queue)
             out->queue = c->queue;
         memcpy(out->user, c->user, sizeof out->user);
+        if (c->line_nmbd_dir)
+            memcpy(out->nmbd_dir, c->nmbd_dir, sizeof out->nmbd_dir);
     }
     const md_settings *s = &o->set;
     if (o->have_names) {
@@ -204,4 +216,6 @@ void md_settings_make(const md_conf *c, const md_cli *o, md_settings *out)
         out->queue = s->queue;
     if (o->have_user)
         memcpy(out->user, s->user, sizeof out->user);
+    if (o->have_nmbd_dir)
+        memcpy(out->nmbd_dir, s->nmbd_dir, sizeof out->nmbd_dir);
 }

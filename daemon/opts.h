@@ -21,6 +21,7 @@ typedef struct md_settings {
     uint32_t wins;          /* 0: none */
     uint32_t queue;
     char user[MD_USER_MAX + 1]; /* "": stay who we are */
+    char nmbd_dir[MD_DIR_MAX + 1]; /* nmbd's socket directory */
 } md_settings;
 
 typedef struct md_cli {
@@ -29,7 +30,8 @@ typedef struct md_cli {
     bool conf_given;        /* -c: the file must exist */
     uint16_t port, name_port;
     md_settings set;        /* what the options said ... */
-    bool have_names, have_ifaces, have_workgroup, have_wins, have_queue, have_user;
+    bool have_names, have_ifaces, have_workgroup, have_wins, have_queue, have_user,
+        have_nmbd_dir;
 } md_cli;
 
 /* -1: go on; else the exit status (0 after --help or --version, 2 for a

@@ -25,7 +25,11 @@ static void say_names(const md *d)
         snprintf(line + strlen(line), sizeof line - strlen(line), "%s%s%s", i ? ", " : "", t,
                  d->names.held.n[i].group ? " (group)" : "");
     }
-    md_log("ready: holding %s; control socket %s", line[0] ? line : "no name", d->ctl_path);
+    if (d->beside)
+        md_log("ready beside nmbd: nmbd holds %s; control socket %s",
+               line[0] ? line : "no name yet", d->ctl_path);
+    else
+        md_log("ready: holding %s; control socket %s", line[0] ? line : "no name", d->ctl_path);
 }
 
 ms_status md_start(md *d, const md_cli *cli, const md_settings *set, char *err, size_t errlen,
@@ -51,13 +55,18 @@ ms_status md_start(md *d, const md_cli *cli, const md_settings *set, char *err, 
         ms_loop_stop(d->loop); /* a signal before the loop was there */
     if (st == MS_OK)
         st = md_rx_open(d, err, errlen);
-    if (st == MS_OK)
+    if (st == MS_ERR_EXISTS) { /* the port is held: by nmbd? */
+        char held[600];
+        snprintf(held, sizeof held, "%s", err);
+        st = md_beside_start(d, held, err, errlen);
+    }
+    if (st == MS_OK && !d->beside)
         st = md_names_open(&d->names, d->loop, set, d->host, cli->name_port, err, errlen);
     if (st == MS_OK)
         st = md_drop_privileges(set->user, err, errlen);
     d->uid = geteuid();
-    if (st == MS_OK && md_names_wait(&d->names, REGISTER_WAIT_MS) == MS_ERR_STOPPED &&
-        md_got_term) {
+    if (st == MS_OK && !d->beside &&
+        md_names_wait(&d->names, REGISTER_WAIT_MS) == MS_ERR_STOPPED && md_got_term) {
         snprintf(err, errlen, "stopped while registering names");
         *rc = 0;
         st = MS_ERR_STOPPED;
@@ -77,6 +86,8 @@ ms_status md_run(md *d)
 {
     for (;;) {
         ms_status st = ms_loop_run(d->loop, -1);
+        if (d->fatal)
+            return MS_ERR_VERSION;
         if (md_got_term)
             return MS_OK;
         if (md_got_hup) {
@@ -109,7 +120,10 @@ void md_reload(md *d)
                        !memcmp(s.ifaces, d->set.ifaces, sizeof s.ifaces);
     if (!ifaces_same || s.wins != d->set.wins || strcmp(s.user, d->set.user))
         md_log("SIGHUP: interfaces, wins and user change only when mailslotd starts again");
-    md_names_apply(&d->names, &s);
+    if (d->beside)
+        md_log("SIGHUP: beside nmbd the names are nmbd's: names and workgroup not applied");
+    else
+        md_names_apply(&d->names, &s);
     d->set.queue = s.queue; /* for mailslots created from now on */
     memcpy(d->set.names, s.names, sizeof s.names);
     d->set.nnames = s.nnames;
@@ -120,6 +134,7 @@ void md_stop(md *d)
 {
     md_ctl_close(d);
     md_names_close(&d->names);
+    md_beside_stop(d);
     md_rx_close(d);
     md_slots_free(&d->slots);
     md_signal_loop = NULL;

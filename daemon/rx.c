@@ -160,7 +160,7 @@ static ms_status bind_port(md *d, char *err, size_t errlen)
 {
     ms_udp_opts o;
     ms_udp_opts_init(&o);
-    o.port = d->port;
+    o.port = d->beside ? 0 : d->port; /* beside nmbd: a port of our own */
     o.broadcast = true;
     o.pktinfo = true;
     o.rcvbuf = MD_RCVBUF;
@@ -168,8 +168,9 @@ static ms_status bind_port(md *d, char *err, size_t errlen)
     /* No SO_REUSEADDR: a program bound to one address of the port (nmbd
      * binds each interface's) must make this bind fail, not share it. */
     char why[256];
+    uint32_t any;
     if (ms_udp_open(&o, &d->fd, why, sizeof why) == MS_OK)
-        return MS_OK;
+        return d->beside ? ms_udp_local(d->fd, &any, &d->port) : MS_OK;
     int e = errno;
     char holder[128] = "";
     if (e == EADDRINUSE) {

@@ -61,7 +61,7 @@ static ms_status source_name(const md *d, const ms_ctl_msg *r, uint8_t raw[16], 
     return MS_OK;
 }
 
-static void answer(md_client *c, const uint8_t raw[16], uint32_t src_ip)
+static void answer(md_client *c, const uint8_t raw[16], uint32_t src_ip, uint16_t src_port)
 {
     char text[24];
     md_nbname_text(raw, text, sizeof text);
@@ -70,8 +70,9 @@ static void answer(md_client *c, const uint8_t raw[16], uint32_t src_ip)
     m.status = MS_OK;
     m.src_name = (ms_bytes){ (const uint8_t *)text, strlen(text) };
     m.src_ip = src_ip;
+    m.src_port = src_port; /* 138, or beside nmbd the daemon's own port */
     m.have = MS_CTL_BIT(MS_CTL_A_STATUS) | MS_CTL_BIT(MS_CTL_A_SRC_NAME) |
-             MS_CTL_BIT(MS_CTL_A_SRC_IP);
+             MS_CTL_BIT(MS_CTL_A_SRC_IP) | MS_CTL_BIT(MS_CTL_A_SRC_PORT);
     (void)md_client_put(c, NULL, &m);
 }
 
@@ -116,5 +117,5 @@ void md_send_request(md *d, md_client *c, const ms_ctl_msg *r)
         md_tokens_add(&d->tokens, r->token, c->id, ms_monotonic_ns(),
                       (uint64_t)MD_TOKEN_TTL_MS * 1000000u);
     d->n.sent++;
-    answer(c, raw, dg.src_ip);
+    answer(c, raw, dg.src_ip, d->port);
 }

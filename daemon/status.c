@@ -80,6 +80,11 @@ static void head(jb *j, const md *d)
     key_str(j, "host", host);
     putf(j, ",");
     key_str(j, "workgroup", d->names.workgroup);
+    putf(j, ",\"mode\":\"%s\",", d->beside ? "beside_nmbd" : "own_ports");
+    key_str(j, "nmbd_socket", d->beside ? d->nmbd.path : "");
+    putf(j, ",\"nmbd_connected\":%s,\"nmbd_reconnects\":%llu",
+         d->beside && md_nmbd_src_up(&d->nmbd) ? "true" : "false",
+         (unsigned long long)d->nmbd.reconnects);
     putf(j, ",\"queue\":%u,\"queued_octets\":%zu,\"queued_octets_max\":%zu},\"interfaces\":[",
          d->set.queue, d->qb.total, d->qb.max);
     for (size_t i = 0; i < d->names.nifs; i++) {
@@ -99,10 +104,20 @@ static void names(jb *j, const md *d)
 {
     putf(j, "\"names\":[");
     bool first = true;
+    /* Beside nmbd: nmbd's names, as its node status said. */
+    for (size_t i = 0; d->beside && i < d->names.held.count; i++) {
+        char t[24];
+        md_nbname_text(d->names.held.n[i].raw, t, sizeof t);
+        putf(j, "%s{", i ? "," : "");
+        key_str(j, "name", t);
+        putf(j, ",\"group\":%s,\"state\":\"nmbd\",\"wins\":false,\"interface\":\"\"}",
+             d->names.held.n[i].group ? "true" : "false");
+    }
     for (size_t i = 0; i < d->names.nifs; i++)
         for (size_t k = 0;; k++) {
             ms_name_info info;
-            if (ms_name_service_name(d->names.ifs[i].ns, k, &info) != MS_OK)
+            if (!d->names.ifs[i].ns ||
+                ms_name_service_name(d->names.ifs[i].ns, k, &info) != MS_OK)
                 break;
             if (info.state == MS_NAME_RELEASED)
                 continue;

@@ -149,6 +149,20 @@ ms_status md_parse_user(const char *text, char out[MD_USER_MAX + 1], char *why, 
     return MS_OK;
 }
 
+ms_status md_parse_dir(const char *text, char out[MD_DIR_MAX + 1], char *why, size_t whylen)
+{
+    size_t len = strlen(text);
+    int ok = len >= 1 && len <= MD_DIR_MAX && text[0] == '/';
+    for (size_t i = 0; ok && i < len; i++)
+        ok = (unsigned char)text[i] >= 0x20 && text[i] != 0x7F;
+    if (!ok) {
+        say(why, whylen, "an absolute path of at most 95 octets");
+        return MS_ERR_INVALID_ARG;
+    }
+    memcpy(out, text, len + 1);
+    return MS_OK;
+}
+
 void md_nbname_make(const uint8_t raw[16], ms_nb_name *out)
 {
     /* 16 octets without scope always encode. */

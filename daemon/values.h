@@ -25,6 +25,9 @@ ms_status md_parse_uint(const char *text, uint32_t lo, uint32_t hi, uint32_t *ou
                         size_t whylen);
 /* A user name: 1..32 characters of [A-Za-z0-9._-], not starting with '-'. */
 ms_status md_parse_user(const char *text, char out[MD_USER_MAX + 1], char *why, size_t whylen);
+/* A directory: an absolute path of 1..MD_DIR_MAX octets, no control
+ * character (nmbd's socket directory). */
+ms_status md_parse_dir(const char *text, char out[MD_DIR_MAX + 1], char *why, size_t whylen);
 /* raw as text, "NAME<xx>" (trailing spaces dropped). */
 void md_nbname_text(const uint8_t raw[16], char *out, size_t cap);
 /* raw as an ms_nb_name without scope. */

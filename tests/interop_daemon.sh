@@ -89,8 +89,11 @@ mkdir -p "$RUN"
 chown nobody "$RUN"
 chmod 755 "$RUN"
 CONF=$W/mailslotd.conf
-printf '# the test'"'"'s\nworkgroup = MSLAB\nname = ALIAS\nqueue = 32\ninterface = %s\ninterface = %s\nuser = nobody\n' \
-    "$IF_AB" "$IF_AC" >"$CONF"
+# nmbd_socket_dir: a directory with no nmbd, so that an nmbd of the
+# machine (/run/samba/nmbd, reachable from any network namespace) cannot
+# make the second daemon run beside it.
+printf '# the test'"'"'s\nworkgroup = MSLAB\nname = ALIAS\nqueue = 32\ninterface = %s\ninterface = %s\nuser = nobody\nnmbd_socket_dir = %s\n' \
+    "$IF_AB" "$IF_AC" "$W/no-nmbd" >"$CONF"
 chmod 644 "$CONF"
 printf '[global]\n    disable netbios = no\n    name resolve order = bcast\n' >"$W/client.conf"
 

@@ -184,7 +184,8 @@ static ms_status open_net(ms_client *c, char *err, size_t errlen)
     in->sport = MS_NBDS_PORT;
     in->sport_mode = MS_SPORT_MODE_DAEMON;
     snprintf(in->note, sizeof in->note,
-             "sending through mailslotd (%.200s): from its port 138 with the host's name%s",
+             "sending through mailslotd (%.160s): from its port (138; beside nmbd one of its "
+             "own) with the host's name%s",
              cdaemon_path(c->daemon),
              c->o.send_only ? "" : "; replies come back through it");
     return MS_OK;
@@ -399,7 +400,7 @@ static ms_status write_daemon(ms_client *c, const void *data, size_t len, ms_wri
         st = ms_client_build(c, d, dlen, c->buf, sizeof c->buf, res, err, errlen);
     if (st == MS_OK)
         st = cdaemon_send(c->daemon, c->buf, res->payload_len, c->info.dst_ip, c->info.dport,
-                          &c->info.src, &c->info.src_ip, err, errlen);
+                          &c->info.src, &c->info.src_ip, &c->info.sport, err, errlen);
     return st;
 }
 

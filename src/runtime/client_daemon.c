@@ -288,7 +288,8 @@ static ms_status reattach(cdaemon *d, char *err, size_t errlen)
 }
 
 /* What the daemon says it sent with: its source name and address. */
-static void take_source(const ms_ctl_msg *a, ms_nb_name *src, uint32_t *src_ip)
+static void take_source(const ms_ctl_msg *a, ms_nb_name *src, uint32_t *src_ip,
+                        uint16_t *src_port)
 {
     ms_nb_name n;
     if (MS_CTL_HAS(a, MS_CTL_A_SRC_NAME) &&
@@ -296,11 +297,13 @@ static void take_source(const ms_ctl_msg *a, ms_nb_name *src, uint32_t *src_ip)
         *src = n;
     if (MS_CTL_HAS(a, MS_CTL_A_SRC_IP) && a->src_ip)
         *src_ip = a->src_ip;
+    if (MS_CTL_HAS(a, MS_CTL_A_SRC_PORT) && a->src_port)
+        *src_port = a->src_port;
 }
 
 ms_status cdaemon_send(cdaemon *d, const uint8_t *dg, size_t len, uint32_t dst_ip,
-                       uint16_t dport, ms_nb_name *src, uint32_t *src_ip, char *err,
-                       size_t errlen)
+                       uint16_t dport, ms_nb_name *src, uint32_t *src_ip, uint16_t *src_port,
+                       char *err, size_t errlen)
 {
     ms_ctl_msg req;
     ms_ctl_init(&req, MS_CTL_SEND);
@@ -324,6 +327,6 @@ ms_status cdaemon_send(cdaemon *d, const uint8_t *dg, size_t len, uint32_t dst_i
     if (st == MS_ERR_END && reattach(d, err, errlen) == MS_OK)
         st = dlink_call(d->l, &req, &answer, err, errlen); /* once more */
     if (st == MS_OK)
-        take_source(&answer, src, src_ip);
+        take_source(&answer, src, src_ip, src_port);
     return st;
 }

@@ -29,11 +29,12 @@ const char *cdaemon_reply_slot(const cdaemon *d);
 ms_status cdaemon_prepare(cdaemon *d, const char *slot, const uint8_t *data, size_t len,
                           const uint8_t **out, size_t *outlen, char *err, size_t errlen);
 /* Hand one datagram over (SEND) and wait for the daemon's answer. The
- * source name and address it says it sent with go to *src and *src_ip
- * (left as they are when it does not say). */
+ * source name, address and port it says it sent with go to *src, *src_ip
+ * and *src_port (left as they are when it does not say: a daemon beside
+ * nmbd sends from a port of its own, not 138). */
 ms_status cdaemon_send(cdaemon *d, const uint8_t *dg, size_t len, uint32_t dst_ip,
-                       uint16_t dport, ms_nb_name *src, uint32_t *src_ip, char *err,
-                       size_t errlen);
+                       uint16_t dport, ms_nb_name *src, uint32_t *src_ip, uint16_t *src_port,
+                       char *err, size_t errlen);
 /* Replies waiting now, as ms_client_recv_replies gives them. */
 ms_status cdaemon_recv(cdaemon *d, ms_udp_dgram *out, size_t n, size_t *got);
 

@@ -36,6 +36,7 @@ START_TEST(every_key)
                     "wins = 192.0.2.10\n"
                     "queue = 128\n"
                     "user = mailslot\n"
+                    "nmbd_socket_dir = /srv/samba sock\n"
                     "   # indented comment";
     ck_assert_int_eq(parse(t), MS_OK);
     ck_assert_uint_eq(C.nnames, 2);
@@ -48,6 +49,8 @@ START_TEST(every_key)
     ck_assert_uint_eq(C.wins, 0xC000020Au);
     ck_assert_uint_eq(C.queue, 128);
     ck_assert_str_eq(C.user, "mailslot");
+    ck_assert_str_eq(C.nmbd_dir, "/srv/samba sock");
+    ck_assert_uint_eq(C.line_nmbd_dir, 12);
     /* Nothing at all, and only comments: no keys. */
     ck_assert_int_eq(parse(""), MS_OK);
     ck_assert_int_eq(parse("#\n\n   \n;x\n"), MS_OK);
@@ -86,6 +89,10 @@ START_TEST(refusals_name_the_line)
     refused("queue = 12x\n", "not a number");
     refused("queue = 99999999999\n", "not a number");
     refused("user = -x\n", "a user name has");
+    refused("nmbd_socket_dir = run/samba\n", "nmbd_socket_dir: 'run/samba': an absolute path");
+    refused("nmbd_socket_dir = /a\nnmbd_socket_dir = /b\n", "line 2: nmbd_socket_dir given twice");
+    refused("nmbd_socket_dir = /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+            "aaaaaaaaaaaaaaaaaaaaa\n", "at most 95 octets");
     refused("name = a\x01\n", "line 1: control character 0x01 at column 9");
     /* A NUL in the middle of a line is a control character too. */
     ck_assert_int_eq(md_conf_parse("name = a\0b\n", 11, &C, err, sizeof err), MS_ERR_BAD_INPUT);
@@ -168,7 +175,8 @@ static int cli(md_cli *c, const char *a0, ...)
 
 START_TEST(options_override_the_file)
 {
-    ck_assert_int_eq(parse("name = F1\nname = F2\nworkgroup = FILEWG\ninterface = f0\nqueue = 5\n"),
+    ck_assert_int_eq(parse("name = F1\nname = F2\nworkgroup = FILEWG\ninterface = f0\nqueue = 5\n"
+                           "nmbd_socket_dir = /file/dir\n"),
                      MS_OK);
     md_cli o;
     md_settings s;
@@ -177,12 +185,14 @@ START_TEST(options_override_the_file)
     ck_assert_uint_eq(s.nnames, 2);
     ck_assert_str_eq(s.workgroup, "FILEWG");
     ck_assert_uint_eq(s.queue, 5);
+    ck_assert_str_eq(s.nmbd_dir, "/file/dir");
     ck_assert(o.foreground);
     ck_assert_str_eq(o.conf_path, MD_DEFAULT_CONF);
     ck_assert_uint_eq(o.port, 138);
     /* A list on the command line replaces the file's list. */
     ck_assert_int_eq(cli(&o, "--name", "cli<03>", "-w", "wg2", "-i", "c0", "-i", "c1", "-q", "7",
-                         "--port", "5138", "--name-port", "5137", "-c", "/x.conf", NULL),
+                         "--port", "5138", "--name-port", "5137", "-c", "/x.conf", "--nmbd-socket-dir",
+                         "/cli/dir", NULL),
                      -1);
     md_settings_make(&C, &o, &s);
     ck_assert_uint_eq(s.nnames, 1);
@@ -193,16 +203,19 @@ START_TEST(options_override_the_file)
     ck_assert_uint_eq(s.queue, 7);
     ck_assert_uint_eq(o.port, 5138);
     ck_assert_uint_eq(o.name_port, 5137);
+    ck_assert_str_eq(s.nmbd_dir, "/cli/dir");
     ck_assert(o.conf_given);
     /* No file: the defaults. */
     md_settings_make(NULL, &(md_cli){ 0 }, &s);
     ck_assert_str_eq(s.workgroup, "WORKGROUP");
     ck_assert_uint_eq(s.queue, MD_QUEUE_DEFAULT);
+    ck_assert_str_eq(s.nmbd_dir, "/run/samba/nmbd");
     /* Bad options: exit 2. */
     ck_assert_int_eq(cli(&o, "--queue", "0", NULL), 2);
     ck_assert_int_eq(cli(&o, "--port", "70000", NULL), 2);
     ck_assert_int_eq(cli(&o, "--wins", "x", NULL), 2);
     ck_assert_int_eq(cli(&o, "--bogus", NULL), 2);
+    ck_assert_int_eq(cli(&o, "--nmbd-socket-dir", "relative", NULL), 2);
     ck_assert_int_eq(cli(&o, "extra", NULL), 2);
 }
 END_TEST

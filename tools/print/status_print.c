@@ -34,10 +34,18 @@ static void daemon_line(FILE *f, const json_doc *d, json_ref dm, json_ref ifs)
     fprintf(f, "mailslotd %s, pid %" PRIu64 ", up %" PRIu64 " s: host %s, workgroup %s\n",
             s_of(d, dm, "version"), u_of(d, dm, "pid"), u_of(d, dm, "uptime_s"),
             s_of(d, dm, "host"), s_of(d, dm, "workgroup"));
-    fprintf(f, "control socket %s; UDP %" PRIu64 " and %" PRIu64 "; queue %" PRIu64
-               " messages per mailslot, %" PRIu64 " octets queued\n",
-            s_of(d, dm, "control"), u_of(d, dm, "port"), u_of(d, dm, "name_port"),
-            u_of(d, dm, "queue"), u_of(d, dm, "queued_octets"));
+    if (!strcmp(s_of(d, dm, "mode"), "beside_nmbd"))
+        fprintf(f, "control socket %s; beside nmbd: receiving through %s (%s), sending from UDP "
+                   "%" PRIu64 "; queue %" PRIu64 " messages per mailslot, %" PRIu64
+                   " octets queued\n",
+                s_of(d, dm, "control"), s_of(d, dm, "nmbd_socket"),
+                b_of(d, dm, "nmbd_connected") ? "connected" : "waiting for nmbd",
+                u_of(d, dm, "port"), u_of(d, dm, "queue"), u_of(d, dm, "queued_octets"));
+    else
+        fprintf(f, "control socket %s; UDP %" PRIu64 " and %" PRIu64 "; queue %" PRIu64
+                   " messages per mailslot, %" PRIu64 " octets queued\n",
+                s_of(d, dm, "control"), u_of(d, dm, "port"), u_of(d, dm, "name_port"),
+                u_of(d, dm, "queue"), u_of(d, dm, "queued_octets"));
     for (size_t i = 0; i < json_len(d, ifs); i++) {
         json_ref x = json_at(d, ifs, i);
         fprintf(f, "interface %s %s (broadcast %s)\n", s_of(d, x, "name"), s_of(d, x, "address"),
