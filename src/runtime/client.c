@@ -193,7 +193,6 @@ static ms_status open_client(ms_client *c, const char *target, const char *slot,
     if (st != MS_OK)
         return st;
     c->info = p.info;
-    c->o.style = p.style;
     if (c->auth)
         c->info.auth_overhead = MS_AUTH_TRAILER_LEN;
     if (p.dest == PLAN_DEST_LOCAL)
@@ -337,10 +336,10 @@ ms_status ms_client_build(ms_client *c, const void *data, size_t len, uint8_t *b
     }
     static const ms_message zero;
     ms_message m = zero;
-    ms_trans_init(&m.smb, &m.trans, (ms_trans_style)c->o.style, in->slot, data, len);
+    ms_layout_init(&m.smb, &m.trans, in->sender, in->slot, data, len, in->src.name[15]);
     m.has_smb = true;
     m.dgram.type = in->type;
-    m.dgram.flags = MS_NBDS_FLAG_FIRST; /* B-node, one datagram */
+    m.dgram.flags = in->nbds_flags;
     m.dgram.id = c->next_id++;
     m.dgram.src_ip = in->src_ip;
     m.dgram.src_port = in->sport;

@@ -55,6 +55,8 @@ static const cli_opt send_opts[] = {
     { "interval", 'I', 0, "MS", "milliseconds between --repeat sends (default 1000)", NULL },
     { "write", 'w', 'w', "FILE", "write the frames to a pcap FILE instead of sending\n('-' = standard output)", "file" },
     { "force-size", 'z', 0, NULL, "send messages over the size limits (interop tests)", NULL },
+    { "as", 'A', 0, "SENDER", "lay the frames out as SENDER does: windows (default:\nthe browser service's shape for \\MAILSLOT\\BROWSE,\nLANMAN and NET\\..., the redirector's otherwise),\nwindows-browser, windows-redirector, win9x,\nsamba-nmbd, samba-ad (docs/LAYOUTS.md)", "windows windows-browser windows-redirector win9x samba-nmbd samba-ad" },
+    { "node-type", 'Y', 0, "T", "node type in the NBDS flags: b, p, m or h (default:\nthe sender's: b; m for samba-nmbd, h for samba-ad)", "b p m h" },
     { "key-file", 'K', 0, "K", "append an authentication trailer (HMAC-SHA-256, 52\noctets, docs/AUTH.md) made with the first key in K", "file" },
     { "wins", 'N', 0, "IP", "resolve \\\\HOST by asking this WINS server", NULL },
     { "hosts", 'H', 0, "FILE", "LMHOSTS-style map (IP NAME[#xx]) tried first", "file" },
@@ -72,6 +74,11 @@ const cli_cmd cli_cmd_send = {
     "octets; a direct write at most 512 minus the SMB DataOffset (416-428).\n"
     "Datagrams over 576 octets draw a warning: Samba nmbd drops them. With\n"
     "--key-file the 52-octet trailer counts against these limits.\n"
+    "\n"
+    "Layout: each frame is laid out as the Windows sender of its kind lays it\n"
+    "out (the browser service for \\MAILSLOT\\BROWSE, LANMAN and NET\\..., the\n"
+    "redirector for any other mailslot); --as picks another sender's shape and\n"
+    "--node-type the node type in the NBDS flags (docs/LAYOUTS.md).\n"
     "\n"
     "Exit status: 0 sent, 1 refused (size) or name not resolved, 2 bad usage,\n"
     "4 system error (also: --sport N in use); 128+N when signal N stopped a\n"
@@ -210,6 +217,22 @@ static int take_value(send_args *a, int ch, const char *arg)
         return EXIT_OK;
     case 'K':
         return cli_key_file_arg("send", arg, &a->key_file);
+    case 'A': {
+        ms_layout l;
+        if (ms_layout_parse(arg, &l) != MS_OK)
+            return bad_value("--as", arg, "windows, windows-browser, windows-redirector, win9x, "
+                                          "samba-nmbd or samba-ad");
+        a->o.layout = (int)l;
+        return EXIT_OK;
+    }
+    case 'Y': {
+        static const char types[] = "bpmh";
+        const char *at = strchr(types, arg[0] | 0x20);
+        if (!arg[0] || arg[1] || !at)
+            return bad_value("--node-type", arg, "b, p, m or h");
+        a->o.node_type = MS_NODE_B + (int)(at - types);
+        return EXIT_OK;
+    }
     }
     return EXIT_OK;
 }
@@ -480,11 +503,12 @@ static int summary(char *out, size_t cap, const send_args *a, const ms_client_in
     ms_nb_name_format(&in->dst, dn, sizeof dn);
     (void)a;
     return snprintf(out, cap,
-                    "mailslot send: %s %s -> %s %s, %zu data octets%s, DGM_ID 0x%04x, "
-                    "%zu octets %s %s:%u from port %u\n",
+                    "mailslot send: %s %s -> %s %s, %zu data octets%s, as %s (FLAGS 0x%02x), "
+                    "DGM_ID 0x%04x, %zu octets %s %s:%u from port %u\n",
                     ms_dgram_type_name(in->type), sn, dn, in->slot, len,
-                    in->auth_overhead ? " + 52-octet authentication trailer" : "", res->dgm_id,
-                    res->payload_len, verb, dst, in->dport, in->sport);
+                    in->auth_overhead ? " + 52-octet authentication trailer" : "",
+                    ms_sender_name(in->sender), in->nbds_flags, res->dgm_id, res->payload_len,
+                    verb, dst, in->dport, in->sport);
 }
 
 static void warn_576(const ms_write_result *res)

@@ -15,8 +15,8 @@
  * 0x12 BROADCAST (destination "*" + 15 x 0x00, whatever dest_name says
  * but its scope) is sent only when asked for.
  *
- * Each datagram: a fresh DGM_ID, FLAGS 0x02 (B-node, first, no more),
- * SOURCE_IP our interface address, SOURCE_PORT the UDP source port (below),
+ * Each datagram: a fresh DGM_ID, FLAGS first and no more with the node
+ * type of the layout (below), SOURCE_IP our interface address, SOURCE_PORT the UDP source port (below),
  * source name FROM<00>.
  *
  * The source port (opts.sport), and where replies come from. Linux hands a
@@ -33,12 +33,16 @@
  *       (no SO_REUSEADDR): MS_ERR_EXISTS when N is in use, err naming the
  *       holder where /proc shows it ("port 138 is in use by nmbd (pid
  *       1234)"); while the client lives no other program can bind N.
- * ms_client_recv_replies reads the replies the same way in every mode. The SMB transaction is built in the Windows redirector
- * style (MS_STYLE_REDIRECTOR: MaxParameterCount 2, Flags NO_RESPONSE, data
- * 4-aligned, PROTOCOL.md §4.2), which is what a WriteFile on a
- * \\X\mailslot\y handle sends; browser frames (\MAILSLOT\BROWSE,
- * \MAILSLOT\LANMAN) in the Windows browser service's style (Timeout
- * 1000, no pad) unless opts.style says otherwise.
+ * ms_client_recv_replies reads the replies the same way in every mode.
+ *
+ * Layout (layout.h, docs/LAYOUTS.md): by default each frame is laid out as
+ * Windows lays out that kind: the browser service's shape for
+ * \MAILSLOT\BROWSE, \MAILSLOT\LANMAN and \MAILSLOT\NET\... (Timeout 1000, no
+ * pad; priority 0 for a Host/LocalMasterAnnouncement from a <20> name,
+ * else 1), the redirector's (what a WriteFile on a \\X\mailslot\y handle
+ * sends: MaxParameterCount 2, Flags NO_RESPONSE, data 4-aligned) for any
+ * other mailslot. opts.layout picks another sender's shape, opts.node_type
+ * the node type in FLAGS (default B, 0x02; samba-nmbd M, samba-ad H).
  *
  * Size rules (§5.4), refused with MS_ERR_TOO_BIG unless force_size:
  * group and broadcast writes carry at most 424 data octets; direct writes
@@ -49,6 +53,7 @@
 #define MAILSLOT_CLIENT_H
 
 #include "mailslot/auth.h"
+#include "mailslot/layout.h"
 #include "mailslot/net.h"
 #include "mailslot/netbios.h"
 #include "mailslot/smb.h"
@@ -81,10 +86,9 @@ typedef struct ms_client_opts {
     int sport;               /* MS_CLIENT_SPORT_*, or a port to bind exactly
                               * (see the top of this file) */
     uint16_t dport;          /* 0 = 138 */
-    int style;               /* an ms_trans_style, or MS_CLIENT_STYLE_AUTO (the
-                              * default): MS_STYLE_BROWSER for \MAILSLOT\BROWSE
-                              * and \MAILSLOT\LANMAN (what Windows' browser
-                              * service sends), MS_STYLE_REDIRECTOR otherwise */
+    int style;               /* MS_CLIENT_STYLE_AUTO (the default: layout
+                              * decides), or an ms_trans_style (older
+                              * callers; see layout) */
     bool force_size;         /* send oversize messages (interop tests) */
     bool no_socket;          /* build only (pcap output): no socket opened */
     uint32_t wins_ip;        /* resolve \\HOST by unicast to this server */
@@ -102,6 +106,14 @@ typedef struct ms_client_opts {
                               * datagram (datagrams from other addresses
                               * are then not received; the raw way opens
                               * no socket for replies at all) */
+    int layout;              /* an ms_layout: MS_LAYOUT_WINDOWS (0, the
+                              * default) or one sender's shape. A style
+                              * other than MS_CLIENT_STYLE_AUTO wins (older
+                              * callers): BROWSER = windows-browser,
+                              * REDIRECTOR = windows-redirector, SAMBA =
+                              * samba-nmbd */
+    int node_type;           /* an ms_node_type for the NBDS FLAGS;
+                              * MS_NODE_DEFAULT (0): the layout's own */
 } ms_client_opts;
 
 MS_EXTERN void ms_client_opts_init(ms_client_opts *o);
@@ -138,6 +150,8 @@ typedef struct ms_client_info {
                               * max_data - auth_overhead octets of the
                               * caller's data fit */
     ms_client_sport_mode sport_mode;
+    ms_sender sender;        /* the shape the frames are laid out in */
+    uint8_t nbds_flags;      /* the FLAGS octet they carry */
 } ms_client_info;
 
 typedef struct ms_client ms_client;
