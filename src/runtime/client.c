@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "client_limits.h"
 #include "client_plan.h"
 #include "client_sock.h"
 #include "mailslot/local.h"
@@ -294,27 +295,8 @@ ms_status ms_client_build(ms_client *c, const void *data, size_t len, uint8_t *b
         snprintf(err, errlen, "a local mailslot (\\\\.) takes no datagram: use ms_client_write");
         return MS_ERR_INVALID_ARG;
     }
-    size_t total = len + in->auth_overhead;
-    if (total > in->max_data && !c->o.force_size) {
-        char extra[200] = "";
-        if (in->auth_overhead)
-            snprintf(extra, sizeof extra,
-                     " with the %zu-octet authentication trailer (%zu data octets fit with "
-                     "authentication)",
-                     in->auth_overhead, in->max_data > in->auth_overhead
-                                            ? in->max_data - in->auth_overhead : 0);
-        if (in->type != MS_NBDS_DIRECT_UNIQUE)
-            snprintf(err, errlen,
-                     "message of %zu octets is %zu over the %zu-octet limit of group and "
-                     "broadcast writes%s (PROTOCOL.md §5.4)",
-                     len, total - in->max_data, in->max_data, extra);
-        else
-            snprintf(err, errlen,
-                     "message of %zu octets is %zu over the %zu octets a direct write to %s "
-                     "can carry%s (the SMB write must fit in 512 octets, PROTOCOL.md §5.4)",
-                     len, total - in->max_data, in->max_data, in->slot, extra);
+    if (!c->o.force_size && ms_client_limits(in, len, err, errlen))
         return MS_ERR_TOO_BIG;
-    }
     if (c->auth) {
         if (len > sizeof c->adata - MS_AUTH_TRAILER_LEN) {
             snprintf(err, errlen, "message of %zu octets is too long to authenticate", len);

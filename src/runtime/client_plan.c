@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "client_limits.h"
 #include "client_plan.h"
 
 static void upcase(char *s)
@@ -211,9 +212,6 @@ ms_status ms_client_plan(const char *target, const char *slot, const ms_client_o
         return st;
     plan_dest_of(p, ip, ifc);
     in->dport = o->dport;
-    size_t off = ms_layout_data_offset(p->sender, strlen(in->slot));
-    in->max_data = in->type != MS_NBDS_DIRECT_UNIQUE ? MS_GROUP_MAX_DATA
-                   : off < MS_SMB_MAX                ? MS_SMB_MAX - off
-                                                     : 0;
+    in->max_data = ms_client_max_data(in);
     return MS_OK;
 }

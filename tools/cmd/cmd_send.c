@@ -70,8 +70,9 @@ const cli_cmd cli_cmd_send = {
     "mailslot send --to TARGET --slot \\MAILSLOT\\NAME [OPTIONS]\n",
     "Write one message to a remote mailslot (NetBIOS datagram, UDP 138).\n",
     send_opts,
-    "Size limits (PROTOCOL.md 5.4): group and broadcast writes carry at most 424\n"
-    "octets; a direct write at most 512 minus the SMB DataOffset (416-428).\n"
+    "Size limits (PROTOCOL.md 5.4): the SMB message within 512 octets (512\n"
+    "minus the DataOffset for the data), and group and broadcast writes at most\n"
+    "424 data octets; a refusal names every limit broken and by how much.\n"
     "Datagrams over 576 octets draw a warning: Samba nmbd drops them. With\n"
     "--key-file the 52-octet trailer counts against these limits.\n"
     "\n"

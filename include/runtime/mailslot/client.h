@@ -44,9 +44,10 @@
  * other mailslot. opts.layout picks another sender's shape, opts.node_type
  * the node type in FLAGS (default B, 0x02; samba-nmbd M, samba-ad H).
  *
- * Size rules (§5.4), refused with MS_ERR_TOO_BIG unless force_size:
- * group and broadcast writes carry at most 424 data octets; direct writes
- * at most 512 − DataOffset (the whole SMB message within 512 octets). A
+ * Size rules (§5.4), refused with MS_ERR_TOO_BIG unless force_size, err
+ * naming every rule broken and its excess: the whole SMB message within
+ * 512 octets (512 − DataOffset for the data), and group and broadcast
+ * writes at most 424 data octets. A
  * datagram over 576 octets of UDP payload is sent but flagged (Samba nmbd
  * reads 576 octets and drops the rest). */
 #ifndef MAILSLOT_CLIENT_H
