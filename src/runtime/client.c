@@ -373,6 +373,19 @@ ms_status ms_client_write(ms_client *c, const void *data, size_t len, ms_write_r
     return MS_OK;
 }
 
+ms_status ms_client_send_payload(ms_client *c, const uint8_t *payload, size_t len, char *err,
+                                 size_t errlen)
+{
+    if (c->local || c->sock.fd < 0) {
+        snprintf(err, errlen, "this client has no network socket (local or build only)");
+        return MS_ERR_INVALID_ARG;
+    }
+    size_t sent = 0;
+    if (client_sock_send(&c->sock, &payload, &len, 1, &sent) != MS_OK || sent != 1)
+        return send_failed(c, err, errlen);
+    return MS_OK;
+}
+
 #define MANY 32
 
 ms_status ms_client_write_many(ms_client *c, const void *data, size_t len, size_t count,

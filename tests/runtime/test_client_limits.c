@@ -67,6 +67,25 @@ START_TEST(every_limit_at_once)
 }
 END_TEST
 
+/* The same rules for any write, as send --json holds its frames to them. */
+START_TEST(write_limits_for_any_frame)
+{
+    char err[512];
+    ck_assert_uint_eq(ms_write_limits(MS_NBDS_DIRECT_GROUP, 86, 424, 0, err, sizeof err), 0);
+    ck_assert_uint_eq(ms_write_limits(MS_NBDS_DIRECT_UNIQUE, 86, 426, 0, err, sizeof err), 0);
+    ck_assert_uint_eq(ms_write_limits(MS_NBDS_DIRECT_UNIQUE, 86, 427, 0, err, sizeof err), 1);
+    ck_assert_str_eq(err, "message of 427 octets (426 data octets fit) is over a limit: its SMB "
+                          "message would be 513 octets, 1 over 512 (PROTOCOL.md §5.4)");
+    ck_assert_uint_eq(ms_write_limits(MS_NBDS_BROADCAST, 140, 430, 0, err, sizeof err), 2);
+    ck_assert_uint_eq(ms_write_limits(MS_NBDS_DIRECT_GROUP, 86, 373, 52, err, sizeof err), 1);
+    ck_assert_str_eq(err, "message of 373 octets with the 52-octet authentication trailer (372 "
+                          "data octets fit with authentication) is over a limit: a group write "
+                          "carries at most 424 data octets, 1 over (PROTOCOL.md §5.4)");
+    /* A DataOffset past 512 leaves room for nothing. */
+    ck_assert_uint_eq(ms_write_limits(MS_NBDS_DIRECT_UNIQUE, 600, 0, 0, err, sizeof err), 1);
+}
+END_TEST
+
 static ms_message m;
 static ms_report rep;
 
@@ -145,6 +164,7 @@ static Suite *suite(void)
     TCase *t = tcase_create("limits");
     tcase_set_timeout(t, 120);
     tcase_add_test(t, every_limit_at_once);
+    tcase_add_test(t, write_limits_for_any_frame);
     tcase_add_test(t, sweep);
     suite_add_tcase(s, t);
     return s;

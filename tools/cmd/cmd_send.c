@@ -21,6 +21,7 @@
 #include "mailslot/net.h"
 #include "mailslot/pipeline.h"
 #include "pcap_out.h"
+#include "send_json.h"
 
 #define DATA_MAX 65536
 #define CLI_DONE (-1) /* --help or --version printed: exit 0 */
@@ -31,6 +32,8 @@ typedef struct send_args {
     double wait_s;
     long repeat, interval;
     bool json, quiet;
+    bool json_in;            /* --json without --slot: frames from NDJSON */
+    bool names_given;        /* --from, --name, --type, --as or --node-type */
 } send_args;
 
 static int exit_for(ms_status st);
@@ -50,7 +53,7 @@ static const cli_opt send_opts[] = {
     { "sport", 'S', 0, "N|raw|ephemeral", "UDP source port (default: 138 through a raw\nsocket with CAP_NET_RAW, else ephemeral; N: bind\nexactly N, not shared; see 'Source port' below)", "raw ephemeral" },
     { "port", 'P', 0, "N", "UDP destination port (default 138; for tests)", NULL },
     { "wait", 'a', 0, "S", "print replies arriving within S seconds (as decode\ndoes)", NULL },
-    { "json", 'j', 0, NULL, "replies as NDJSON (like decode --json)", NULL },
+    { "json", 'j', 0, NULL, "replies as NDJSON (like decode --json); without --slot\nalso the frames: NDJSON as encode reads it, from\n--file or standard input, sent where --to says", NULL },
     { "repeat", 'r', 0, "N", "send N times (fresh DGM_ID each), --interval MS\napart", NULL },
     { "interval", 'I', 0, "MS", "milliseconds between --repeat sends (default 1000)", NULL },
     { "write", 'w', 'w', "FILE", "write the frames to a pcap FILE instead of sending\n('-' = standard output)", "file" },
@@ -240,11 +243,13 @@ static int take_value(send_args *a, int ch, const char *arg)
 
 static int take_option(send_args *a, int ch, const char *arg)
 {
+    if (ch == 'T' || ch == 'A' || ch == 'Y')
+        a->names_given = true;
     switch (ch) {
     case 't': a->to = arg; break;
     case 's': a->slot = arg; break;
-    case 'f': a->o.from = arg; break;
-    case 'n': a->o.dest_name = arg; break;
+    case 'f': a->o.from = arg; a->names_given = true; break;
+    case 'n': a->o.dest_name = arg; a->names_given = true; break;
     case 'd': a->text = arg; break;
     case 'x': a->hex = arg; break;
     case 'F': a->file = arg; break;
@@ -281,9 +286,34 @@ static int parse_args(send_args *a, int argc, char **argv)
     return EXIT_OK;
 }
 
-/* What the options say together. */
-static int check_args(const send_args *a)
+/* --json without --slot: the JSON says what each frame is, the options
+ * only where it goes. */
+static int check_json_args(const send_args *a)
 {
+    if (!a->to) {
+        cli_error("send", "--json without --slot sends the frames of its NDJSON input: it needs "
+                          "--to (where they go)");
+        return EXIT_USAGE;
+    }
+    if (a->names_given || a->text || a->hex || a->key_file || a->repeat != 1) {
+        cli_error("send", "--json without --slot takes the names, type and message from the JSON: "
+                          "no --from, --name, --type, --as, --node-type, --data, --hex, "
+                          "--key-file or --repeat");
+        return EXIT_USAGE;
+    }
+    if (local_target(a->to)) {
+        cli_error("send", "--json sends datagrams: not to a local mailslot (\\\\.)");
+        return EXIT_USAGE;
+    }
+    return check_target(a->to, a->o.hosts_file);
+}
+
+/* What the options say together. */
+static int check_args(send_args *a)
+{
+    a->json_in = a->json && !a->slot;
+    if (a->json_in)
+        return check_json_args(a);
     if (!a->to || !a->slot) {
         cli_error("send", "--to and --slot are required; try 'mailslot send --help'");
         return EXIT_USAGE;
@@ -665,7 +695,16 @@ static int open_client(send_args *a, ms_client **c)
      * kernel a route lookup per datagram. */
     a->o.send_only = a->wait_s <= 0;
     char err[512] = "";
-    ms_status st = ms_client_open(a->to, a->slot, &a->o, c, err, sizeof err);
+    const char *slot = a->slot;
+    if (a->json_in) {
+        /* The frames carry their own names: the client only finds where
+         * they go (an address needs a destination name to plan with). */
+        const char *t = a->to + ((a->to[0] == '\\' || a->to[0] == '/') ? 2 : 0);
+        uint32_t ip;
+        slot = "\\MAILSLOT\\JSON";
+        a->o.dest_name = ms_ip_parse(t, &ip) == MS_OK ? "JSON<00>" : NULL;
+    }
+    ms_status st = ms_client_open(a->to, slot, &a->o, c, err, sizeof err);
     ms_auth_keys_wipe(&keys);
     a->o.auth_key = NULL;
     if (st == MS_ERR_EXISTS) {
@@ -680,6 +719,42 @@ static int open_client(send_args *a, ms_client **c)
     return EXIT_OK;
 }
 
+/* --json without --slot: the frames of the NDJSON input. */
+static int send_json_input(ms_client *c, const send_args *a)
+{
+    const ms_client_info *in = ms_client_get_info(c);
+    if (in->sport_fallback && !a->quiet)
+        cli_error("send", "%s", in->note);
+    FILE *f = a->file ? fopen(a->file, "r") : stdin;
+    if (!f) {
+        cli_error("send", "%s: %s", a->file, strerror(errno));
+        return EXIT_SYSTEM;
+    }
+    char err[512];
+    send_json_opts so = { f, a->file ? a->file : "standard input", NULL, a->o.force_size,
+                          a->quiet };
+    int status = EXIT_OK;
+    if (a->out && !(so.po = pcap_out_open(a->out, err, sizeof err))) {
+        cli_error("send", "%s", err);
+        status = EXIT_SYSTEM;
+    }
+    if (status == EXIT_OK) {
+        cli_signals_install(NULL);
+        status = send_json_frames(c, &so);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        if (status == EXIT_OK && cli_stop_signal)
+            status = cli_signal_status();
+    }
+    if (so.po)
+        status = close_output(so.po, status);
+    if (a->file)
+        fclose(f);
+    if (status == EXIT_OK && a->wait_s > 0)
+        status = wait_replies(c, a->wait_s, true, in->sport);
+    return status;
+}
+
 int cmd_send(int argc, char **argv)
 {
     static send_args a;
@@ -689,13 +764,15 @@ int cmd_send(int argc, char **argv)
     int status = parse_args(&a, argc, argv);
     if (status == EXIT_OK)
         status = check_args(&a);
-    if (status == EXIT_OK)
+    if (status == EXIT_OK && !a.json_in)
         status = read_message(&a, data, &len);
     if (status == EXIT_OK)
         status = open_client(&a, &c);
     if (status != EXIT_OK)
         return status == CLI_DONE ? EXIT_OK : status;
-    if (ms_client_is_local(c))
+    if (a.json_in)
+        status = send_json_input(c, &a);
+    else if (ms_client_is_local(c))
         status = send_local(c, data, len, a.repeat, a.interval, a.quiet);
     else
         status = send_network(c, &a, data, len);

@@ -210,6 +210,22 @@ MS_EXTERN ms_status ms_client_write(ms_client *c, const void *data, size_t len, 
 MS_EXTERN ms_status ms_client_write_many(ms_client *c, const void *data, size_t len, size_t count,
                                          ms_write_result *res, size_t *sent, char *err, size_t errlen);
 
+/* The size rules of §5.4 for one write: its NBDS type, the DataOffset of
+ * its SMB message, len data octets plus a trailer of `trailer` octets
+ * (the authentication trailer; 0 without). 0 when the write keeps them;
+ * else how many it breaks (1 or 2: the SMB message over 512 octets; group
+ * or broadcast data over 424), with one line in err naming each and its
+ * excess. What ms_client_build refuses with MS_ERR_TOO_BIG. */
+MS_EXTERN size_t ms_write_limits(uint8_t type, size_t data_offset, size_t len, size_t trailer,
+                                 char *err, size_t errlen);
+
+/* Send one UDP payload built elsewhere (a whole datagram, e.g. from
+ * decode's JSON) to where the client sends, through its socket: no size
+ * rule, no layout, no DGM_ID of ours. MS_ERR_INVALID_ARG for a local or
+ * build-only client; MS_ERR_SYSTEM (errno) when the send fails. */
+MS_EXTERN ms_status ms_client_send_payload(ms_client *c, const uint8_t *payload, size_t len,
+                                           char *err, size_t errlen);
+
 /* True for a client of a local mailslot (\\.\mailslot\x, local.h). */
 MS_EXTERN bool ms_client_is_local(const ms_client *c);
 
