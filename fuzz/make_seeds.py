@@ -40,6 +40,11 @@ def main():
         objs += [json.loads(l) for l in lines]
         for l in lines[:3]:
             put("json_read", l.encode())
+        # decode's objects without their payload: what send --json builds from
+        for l in lines:
+            o = json.loads(l)
+            o.pop("payload", None)
+            put("json_frame", json.dumps(o).encode())
     payloads = [bytes.fromhex(o["payload"]) for o in objs] + list(vectors())
     for p in payloads:
         put("message", p)
