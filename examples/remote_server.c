@@ -328,7 +328,9 @@ int main(int argc, char **argv)
 out:
     /* CloseHandle(hSlot) */
     ms_mailslot_close(hSlot);
-    ms_server_close(srv);
+    /* The name service runs on the server's loop: release and close it
+     * first. */
     ms_name_service_close(names);
+    ms_server_close(srv);
     return rc;
 }

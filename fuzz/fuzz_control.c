@@ -17,9 +17,11 @@ static int same(const ms_ctl_msg *a, const ms_ctl_msg *b)
         a->pid != b->pid || a->flags != b->flags || a->src_port != b->src_port ||
         a->dst_port != b->dst_port || a->time_ns != b->time_ns || a->dropped != b->dropped)
         return 0;
-    const ms_bytes *x[] = { &a->text, &a->slot, &a->datagram, &a->json, &a->src_name };
-    const ms_bytes *y[] = { &b->text, &b->slot, &b->datagram, &b->json, &b->src_name };
-    for (size_t i = 0; i < 5; i++)
+    const ms_bytes *x[] = { &a->text, &a->slot, &a->datagram, &a->json, &a->src_name,
+                            &a->workgroup };
+    const ms_bytes *y[] = { &b->text, &b->slot, &b->datagram, &b->json, &b->src_name,
+                            &b->workgroup };
+    for (size_t i = 0; i < 6; i++)
         if (x[i]->len != y[i]->len || (x[i]->len && memcmp(x[i]->p, y[i]->p, x[i]->len)))
             return 0;
     for (size_t i = 0; i < a->nnames; i++)

@@ -32,6 +32,27 @@ def vectors():
         yield bytes.fromhex("".join(re.findall(r"\"([0-9a-f]*)\"", m.group(2))))
 
 
+def nmbd_unexpected():
+    """nmbd's unexpected-packet stream as recorded by
+    tests/interop_nmbd_socket.sh (RECORD_TO, captures/README.md): x86-64
+    records, a 32-octet header whose first 8 octets are the length. Each
+    record alone, the first two together, and one cut short."""
+    path = os.path.join(ROOT, "captures", "nmbd-unexpected.bin")
+    if not os.path.exists(path):
+        return
+    raw = open(path, "rb").read()
+    at, recs = 0, []
+    while at + 32 <= len(raw):
+        n = int.from_bytes(raw[at:at + 8], "little")
+        recs.append(raw[at:at + 32 + n])
+        at += 32 + n
+    for r in recs:
+        put("nmbd_unexpected", r)
+    if len(recs) >= 2:
+        put("nmbd_unexpected", recs[0] + recs[1])
+        put("nmbd_unexpected", recs[0] + recs[1][:40])
+
+
 def main():
     objs = []
     for cap in sorted(glob.glob(os.path.join(ROOT, "captures", "*.pcap*"))):
@@ -100,6 +121,7 @@ def main():
         j = p.index(b"\0", i) + 1
         data = p[j:].lstrip(b"\0") if b"DEMO1" in p[i:j] else p[j:]
         put("netlogon" if b"NETLOGON" in p[i:j] else "browser", data)
+    nmbd_unexpected()
     # RFC 1002 §4.1 scope example name.
     put("name", bytes.fromhex("20454746434546454543414341434143414341434143414341434143414341434107") +
         b"NETBIOS\x03COM\x00")

@@ -9,7 +9,7 @@ want=${1:-build}
 pkgs=(build-essential cmake pkg-config libpcap-dev libssl-dev check)
 if [ "$want" = test ]; then
     pkgs+=(tshark python3 python3-scapy python3-impacket samba samba-common-bin iproute2 ethtool clang valgrind cppcheck
-           groff-base man-db jq)
+           groff-base man-db jq systemd)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Static analysis of the library (src/): cppcheck with warnings, portability
+# Static analysis of the library (src/) and the daemon (daemon/): cppcheck with warnings, portability
 # and performance checks; any finding fails (exit 1). Skips (exit 77, or
 # fails under MAILSLOT_REQUIRE_ALL) when cppcheck is not installed.
 # Usage: scripts/lint.sh
@@ -17,17 +17,17 @@ fi
 # Known false positives, one per line, with the reason (none at present).
 suppress=()
 incs=()
-for d in include/*/ src/*/; do incs+=(-I "$d"); done
+for d in include/*/ src/*/ daemon/; do incs+=(-I "$d"); done
 out=$(cppcheck --std=c11 --enable=warning,portability,performance \
     --error-exitcode=1 --inline-suppr --quiet -D__linux__ -D__GNUC__ \
     "${incs[@]}" "${suppress[@]}" \
-    --template='{file}:{line}: {severity}: {message} [{id}]' src/ 2>&1) && rc=0 || rc=$?
+    --template='{file}:{line}: {severity}: {message} [{id}]' src/ daemon/ 2>&1) && rc=0 || rc=$?
 if [[ $rc -ne 0 || -n $out ]]; then
     printf '%s\n' "$out"
-    echo "lint: cppcheck found problems in src/ (exit $rc)"
+    echo "lint: cppcheck found problems in src/ or daemon/ (exit $rc)"
     exit 1
 fi
-echo "lint: cppcheck clean on src/ ($(find src -name '*.c' | wc -l) files)"
-# No function over 100 lines in src/ and tools/ but the flat tables and
+echo "lint: cppcheck clean on src/ and daemon/ ($(find src daemon -name '*.c' | wc -l) files)"
+# No function over 100 lines in src/, tools/ and daemon/ but the flat tables and
 # switches docs/ARCHITECTURE.md names.
 python3 scripts/func_lengths.py

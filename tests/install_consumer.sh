@@ -8,7 +8,8 @@
 # running each. Also checks the installed layout, the SONAME, that the shared
 # library exports only the public API, that the .pc file, the CMake
 # version file and `mailslot --version` carry the one version, and that the
-# man pages are installed where man finds them and read without warnings.
+# man pages are installed where man finds them and read without warnings;
+# mailslotd and its systemd unit are installed (sbin, lib/systemd/system).
 set -u
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -33,7 +34,8 @@ pc=$(find "$prefix" -name mailslot.pc | head -1)
 [[ -n $pc ]] && ok || { bad "no mailslot.pc installed"; exit 1; }
 pcdir=$(dirname "$pc")
 libdir=$(dirname "$pcdir")
-for f in "$prefix/bin/mailslot" "$libdir/libmailslot.a" "$libdir/libmailslot.so" \
+for f in "$prefix/bin/mailslot" "$prefix/sbin/mailslotd" \
+    "$prefix/lib/systemd/system/mailslotd.service" "$libdir/libmailslot.a" "$libdir/libmailslot.so" \
     "$libdir/libmailslot.so.$version" "$prefix/include/mailslot/message.h" \
     "$prefix/include/mailslot/mailslot.h" "$libdir/cmake/Mailslot/MailslotConfig.cmake" \
     "$libdir/cmake/Mailslot/MailslotConfigVersion.cmake" \
@@ -44,7 +46,7 @@ done
     bad "private headers installed"
 # The man pages: installed under MANDIR/man1 and man3, found there by man
 # through MANPATH, and readable with man -l.
-for page in man1/mailslot.1 man3/libmailslot.3; do
+for page in man1/mailslot.1 man3/libmailslot.3 man8/mailslotd.8; do
     f=$(find "$prefix" -path "*/$page" | head -1)
     if [[ -z $f ]]; then
         bad "not installed: $page"
@@ -104,6 +106,11 @@ export PKG_CONFIG_PATH=$pcdir
 [[ $(pkg-config --modversion mailslot) == "$version" ]] && ok || bad "pkg-config version"
 [[ $("$prefix/bin/mailslot" --version) == "mailslot $version" ]] && ok ||
     bad "mailslot --version: $("$prefix/bin/mailslot" --version)"
+[[ $("$prefix/sbin/mailslotd" --version) == "mailslotd $version" ]] && ok ||
+    bad "mailslotd --version: $("$prefix/sbin/mailslotd" --version)"
+# The unit names the daemon where the configured prefix puts it.
+grep -qx "ExecStart=.*/sbin/mailslotd -F" "$prefix/lib/systemd/system/mailslotd.service" && ok ||
+    bad "mailslotd.service: no ExecStart of sbin/mailslotd -F"
 grep -q "PACKAGE_VERSION \"$version\"" "$libdir/cmake/Mailslot/MailslotConfigVersion.cmake" && ok ||
     bad "CMake version file"
 pkg-config --print-requires-private mailslot | grep -q '^libpcap' && ok || bad "libpcap not in Requires.private"

@@ -8,6 +8,7 @@
 src=${MAILSLOT_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 build=${MAILSLOT_BUILD:-$src/build}
 cli=${MAILSLOT_CLI:-$build/tools/mailslot}
+mailslotd=${MAILSLOTD:-$build/daemon/mailslotd}
 shared=${MAILSLOT_SHARED:-$src/../shared}
 own=$src/captures/nmbd-announce.pcap  # nmbd's own frames (captures/README.md)
 cc=${CC:-cc}

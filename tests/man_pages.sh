@@ -9,6 +9,9 @@
 #    `mailslot CMD --help` prints appears in that section or in OPTIONS (the
 #    options every command shares); the options of `mailslot --help` in
 #    OPTIONS; every long option the page names exists in some --help;
+#  - man/mailslotd.8 renders without a warning; every option `mailslotd
+#    --help` prints is in its OPTIONS and every long option it names is one
+#    --help prints;
 #  - every ms_* function declared in include/*/mailslot/*.h is named in
 #    libmailslot(3), and every function the page names as `ms_x ()` exists;
 #  - the example program of libmailslot(3) compiles with -Werror against
@@ -115,6 +118,38 @@ done <"$tmp/funcs"
 while read -r f; do
     grep -qxF "$f" "$tmp/funcs" && ok || bad "libmailslot.3 names $f (), which no public header declares"
 done < <(grep -oE 'ms_[a-z0-9_]+"? \(\)' "$tmp/man3.txt" | sed 's/"\? ()//' | sort -u)
+
+# ---- mailslotd(8) against mailslotd --help
+man8=$src/man/mailslotd.8
+if [[ ! -f $man8 ]]; then
+    bad "$man8 missing"
+elif [[ ! -x $mailslotd ]]; then
+    bad "no mailslotd at $mailslotd"
+else
+    if groff -man -Tutf8 -ww -z "$man8" 2>"$tmp/groff.err" && [[ ! -s $tmp/groff.err ]]; then
+        ok
+    else
+        bad "groff -ww man/mailslotd.8: $(head -5 "$tmp/groff.err")"
+    fi
+    if command -v man >/dev/null; then
+        LC_ALL=C MANWIDTH=80 man --warnings -l "$man8" >"$tmp/man8.out" 2>"$tmp/man8.err" &&
+            [[ ! -s $tmp/man8.err && -s $tmp/man8.out ]] && ok ||
+            bad "man --warnings -l man/mailslotd.8: $(head -5 "$tmp/man8.err")"
+    fi
+    plain "$man8" >"$tmp/man8.txt"
+    awk 'found && /^\.S[SH]( |$)/ { exit } /^\.SH OPTIONS/ { found = 1 } found' "$tmp/man8.txt" \
+        >"$tmp/opts8.txt"
+    "$mailslotd" --help >"$tmp/help.d" 2>&1 || bad "mailslotd --help exits non-zero"
+    n=0
+    for o in $(long_opts "$tmp/help.d") $(short_opts "$tmp/help.d"); do
+        n=$((n + 1))
+        has_opt "$o" "$tmp/opts8.txt" && ok || bad "mailslotd: option $o (in --help) is not in mailslotd.8 OPTIONS"
+    done
+    [[ $n -ge 10 ]] && ok || bad "mailslotd --help names only $n options"
+    while read -r o; do
+        grep -qxF -- "$o" <(long_opts "$tmp/help.d") && ok || bad "mailslotd.8 names $o, which mailslotd --help does not print"
+    done < <(grep -oE -- '(^|[^A-Za-z0-9-])--[a-z][a-z0-9-]*' "$tmp/opts8.txt" | sed 's/^[^-]*//' | sort -u)
+fi
 
 # ---- the example program
 if command -v "$cc" >/dev/null; then

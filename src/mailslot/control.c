@@ -39,6 +39,7 @@ static const attr_desc ATTRS[MS_CTL_A_LAST + 1] = {
     [MS_CTL_A_SRC_NAME] = AT(K_OCTETS, src_name),
     [MS_CTL_A_VIA] = AT(K_U8, via),
     [MS_CTL_A_DROPPED] = AT(K_U64, dropped),
+    [MS_CTL_A_WORKGROUP] = AT(K_OCTETS, workgroup),
 };
 
 static const size_t WIDTH[] = { [K_U8] = 1, [K_U16] = 2, [K_U32] = 4, [K_U64] = 8 };

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "client_limits.h"
+#include "client_daemon.h"
 #include "client_plan.h"
 #include "client_sock.h"
 #include "mailslot/local.h"
@@ -29,6 +30,7 @@ struct ms_client {
     client_sock sock;        /* the source port and the sockets (client_sock.c) */
     uint16_t next_id;
     ms_local_writer *local; /* \\.: a local mailslot (local.h) */
+    cdaemon *daemon;    /* through mailslotd (client_daemon.c) */
     uint8_t buf[65536]; /* the largest UDP payload */
     uint8_t *many;      /* ms_client_write_many: MANY x 65536, on first use */
     uint8_t adata[65536 + MS_AUTH_TRAILER_LEN]; /* data + trailer */
@@ -175,7 +177,18 @@ static ms_status open_net(ms_client *c, char *err, size_t errlen)
         in->sport = c->o.sport > 0 ? (uint16_t)c->o.sport : MS_NBDS_PORT;
         return MS_OK;
     }
-    return client_sock_open(&c->sock, &c->o, in, err, errlen);
+    ms_status st = cdaemon_open(&c->o, &c->daemon, err, errlen);
+    if (st != MS_OK)
+        return st;
+    if (!c->daemon)
+        return client_sock_open(&c->sock, &c->o, in, err, errlen);
+    in->sport = MS_NBDS_PORT;
+    in->sport_mode = MS_SPORT_MODE_DAEMON;
+    snprintf(in->note, sizeof in->note,
+             "sending through mailslotd (%.200s): from its port 138 with the host's name%s",
+             cdaemon_path(c->daemon),
+             c->o.send_only ? "" : "; replies come back through it");
+    return MS_OK;
 }
 
 /* Plan, then carry the plan out: a local writer, or name resolution, our
@@ -259,6 +272,7 @@ void ms_client_close(ms_client *c)
     if (!c)
         return;
     client_sock_close(&c->sock);
+    cdaemon_close(c->daemon);
     ms_local_writer_close(c->local);
     memset(&c->key, 0, sizeof c->key);
     free(c->many);
@@ -272,7 +286,7 @@ const ms_client_info *ms_client_get_info(const ms_client *c)
 
 int ms_client_fd(const ms_client *c)
 {
-    return client_sock_reply_fd(&c->sock);
+    return c->daemon ? cdaemon_fd(c->daemon) : client_sock_reply_fd(&c->sock);
 }
 
 ms_status ms_client_recv_replies(ms_client *c, ms_udp_dgram *d, size_t n, size_t *got)
@@ -280,6 +294,8 @@ ms_status ms_client_recv_replies(ms_client *c, ms_udp_dgram *d, size_t n, size_t
     *got = 0;
     if (c->local)
         return MS_ERR_INVALID_ARG;
+    if (c->daemon)
+        return cdaemon_recv(c->daemon, d, n, got);
     return client_sock_recv(&c->sock, d, n, got);
 }
 
@@ -349,6 +365,25 @@ static ms_status send_failed(const ms_client *c, char *err, size_t errlen)
     return MS_ERR_SYSTEM;
 }
 
+/* Through mailslotd: the request made to bring its replies to us, the
+ * datagram built as for a socket, handed over. */
+static ms_status write_daemon(ms_client *c, const void *data, size_t len, ms_write_result *res,
+                              char *err, size_t errlen)
+{
+    const uint8_t *d;
+    size_t dlen;
+    ms_status st = cdaemon_prepare(c->daemon, c->info.slot, data, len, &d, &dlen, err, errlen);
+    if (st == MS_OK)
+        snprintf(c->info.reply_slot, sizeof c->info.reply_slot, "%s",
+                 cdaemon_reply_slot(c->daemon));
+    if (st == MS_OK)
+        st = ms_client_build(c, d, dlen, c->buf, sizeof c->buf, res, err, errlen);
+    if (st == MS_OK)
+        st = cdaemon_send(c->daemon, c->buf, res->payload_len, c->info.dst_ip, c->info.dport,
+                          &c->info.src, &c->info.src_ip, err, errlen);
+    return st;
+}
+
 ms_status ms_client_write(ms_client *c, const void *data, size_t len, ms_write_result *res,
                           char *err, size_t errlen)
 {
@@ -359,6 +394,8 @@ ms_status ms_client_write(ms_client *c, const void *data, size_t len, ms_write_r
         memset(res, 0, sizeof *res);
         return ms_local_writer_write(c->local, data, len, err, errlen);
     }
+    if (c->daemon)
+        return write_daemon(c, data, len, res, err, errlen);
     if (c->sock.fd < 0) {
         snprintf(err, errlen, "client opened without a socket (build only)");
         return MS_ERR_INVALID_ARG;
@@ -376,6 +413,9 @@ ms_status ms_client_write(ms_client *c, const void *data, size_t len, ms_write_r
 ms_status ms_client_send_payload(ms_client *c, const uint8_t *payload, size_t len, char *err,
                                  size_t errlen)
 {
+    if (c->daemon) /* as it is: no reply mailslot made for it */
+        return cdaemon_send(c->daemon, payload, len, c->info.dst_ip, c->info.dport, &c->info.src,
+                            &c->info.src_ip, err, errlen);
     if (c->local || c->sock.fd < 0) {
         snprintf(err, errlen, "this client has no network socket (local or build only)");
         return MS_ERR_INVALID_ARG;
@@ -395,7 +435,7 @@ ms_status ms_client_write_many(ms_client *c, const void *data, size_t len, size_
     if (!sent)
         sent = &dummy_sent;
     *sent = 0;
-    if (c->local || c->sock.fd < 0) {
+    if (c->local || c->daemon || c->sock.fd < 0) {
         for (size_t i = 0; i < count; i++) {
             ms_status st = ms_client_write(c, data, len, res ? &res[i] : NULL, err, errlen);
             if (st != MS_OK)

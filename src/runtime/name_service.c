@@ -146,6 +146,20 @@ static ms_status open_socket(ms_name_service *ns, char *err, size_t errlen)
         ms_errf(err, errlen, "name service: setsockopt: %s", strerror(errno));
         return MS_ERR_SYSTEM;
     }
+    size_t iflen = strnlen(ns->o.ifname, sizeof ns->o.ifname);
+    if (iflen == sizeof ns->o.ifname) {
+        ms_errf(err, errlen, "name service: interface name not terminated");
+        errno = EINVAL;
+        return MS_ERR_INVALID_ARG;
+    }
+    if (iflen && setsockopt(ns->fd, SOL_SOCKET, SO_BINDTODEVICE, ns->o.ifname,
+                            (socklen_t)iflen) != 0) {
+        int e = errno;
+        ms_errf(err, errlen, "name service: bind to interface %s: %s", ns->o.ifname,
+                strerror(e));
+        errno = e;
+        return MS_ERR_SYSTEM;
+    }
     struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
     a.sin_addr.s_addr = htonl(ns->o.bind_ip);
     if (bind(ns->fd, (struct sockaddr *)&a, sizeof a) != 0) {
@@ -210,11 +224,18 @@ ms_status ms_name_service_add(ms_name_service *ns, const ms_nb_name *name, bool 
 {
     if (!name->valid)
         return MS_ERR_INVALID_ARG;
-    if (ns_find(ns, name))
+    ns_name *n = ns_find(ns, name);
+    if (n && n->state != MS_NAME_RELEASED)
         return MS_ERR_EXISTS;
-    if (ns->nnames >= MS_NAME_SERVICE_MAX_NAMES)
+    /* A released entry is taken again: its own name first, else any. */
+    for (size_t i = 0; !n && i < ns->nnames; i++)
+        if (ns->nnames >= MS_NAME_SERVICE_MAX_NAMES && ns->names[i].state == MS_NAME_RELEASED)
+            n = &ns->names[i];
+    if (!n && ns->nnames >= MS_NAME_SERVICE_MAX_NAMES)
         return MS_ERR_TOO_MANY;
-    ns_name *n = &ns->names[ns->nnames++];
+    if (!n)
+        n = &ns->names[ns->nnames++];
+    ns_cancel(n);
     memset(n, 0, sizeof *n);
     n->ns = ns;
     n->name = *name;
@@ -299,11 +320,10 @@ static bool releasing(const ms_name_service *ns)
     return false;
 }
 
-ms_status ms_name_service_release(ms_name_service *ns)
+/* After the releases went out: the WINS server's answers, when some are
+ * awaited. */
+static void finish_releases(ms_name_service *ns, bool wait)
 {
-    bool wait = false;
-    for (size_t i = 0; i < ns->nnames; i++)
-        wait |= ns_release_send(&ns->names[i]);
     /* The WINS server's answers: a bounded wait on the loop (which also
      * retries). Inside one of the loop's callbacks it cannot run; then
      * the releases went out once, unconfirmed. */
@@ -324,6 +344,31 @@ ms_status ms_name_service_release(ms_name_service *ns)
             ns_emit(ns, n, MS_NAME_EV_RELEASED, 0, 0, "the WINS server did not confirm");
         }
     }
+}
+
+ms_status ms_name_service_release(ms_name_service *ns)
+{
+    bool wait = false;
+    for (size_t i = 0; i < ns->nnames; i++)
+        wait |= ns_release_send(&ns->names[i]);
+    finish_releases(ns, wait);
+    return MS_OK;
+}
+
+ms_status ms_name_service_remove(ms_name_service *ns, const ms_nb_name *name)
+{
+    ns_name *n = ns_find(ns, name);
+    if (!n || n->state == MS_NAME_RELEASED)
+        return MS_ERR_NOT_FOUND;
+    if (n->state == MS_NAME_ACTIVE) {
+        finish_releases(ns, ns_release_send(n));
+        return MS_OK;
+    }
+    /* Never ours (registering, refused, given up): nothing to tell the
+     * network; a registration in flight just stops. */
+    ns_cancel(n);
+    n->phase = PH_IDLE;
+    n->state = MS_NAME_RELEASED;
     return MS_OK;
 }
 

@@ -12,72 +12,8 @@
 #include "mailslot/net.h"
 #include "mailslot/pipeline.h"
 #include "mailslot/server.h"
+#include "server_int.h"
 #include "sized.h"
-
-#define RECV_BATCH 32 /* datagrams per recvmmsg */
-#define PUMP_MAX 512  /* datagrams per ms_server_pump */
-#define RECV_CAP 65536
-#define EXPIRE_MS 500 /* reassembly timeouts are looked at this often */
-#define PCAP_POLL_MS 100 /* libpcap's descriptor can stay quiet while frames
-                          * wait in its buffer: look now and then */
-#define NODE_SMALL 1024  /* payload octets a pooled queue node holds */
-#define POOL_MAX 64      /* freed small nodes kept for the next messages */
-
-/* A queued message: its octets and their decode, which borrows them. */
-typedef struct qmsg {
-    struct qmsg *next;
-    uint64_t seq, time_ns;
-    uint32_t src_ip, dst_ip;
-    uint16_t src_port, dst_port;
-    bool reassembled;
-    bool local;          /* from the local socket: payload is the data */
-    bool authenticated;
-    uint32_t auth_key_id;
-    uint64_t auth_time_ms;
-    size_t data_len;
-    ms_message *m;       /* NULL for a local message */
-    size_t len;
-    size_t cap;          /* octets payload[] has room for (0: sized to len) */
-    uint8_t payload[];
-} qmsg;
-
-struct ms_mailslot {
-    ms_server *s;
-    ms_mailslot *next;
-    char name[MS_MAILSLOT_NAME_MAX + 1];
-    bool any;
-    uint32_t max_size, timeout;
-    qmsg *head, *tail;
-    size_t count, bytes;
-    uint64_t queue_full, too_big;
-    qmsg *last;          /* the message handed out by the last read */
-    char last_name[MS_MAILSLOT_NAME_MAX + 1];
-    ms_local_slot *local; /* \\.\mailslot\x: local socket (local.h) */
-    ms_loop_watch *w_local;
-};
-
-struct ms_server {
-    int fd;
-    uint16_t port;
-    ms_server_opts o;
-    ms_mailslot *slots;
-    ms_pipeline *pipe;
-    ms_loop *loop;
-    bool own_loop;
-    ms_loop_watch *w_sock, *w_pcap, *w_pcap_timer, *w_expire;
-    ms_capture *pcap;
-    uint8_t *bufs;
-    ms_udp_dgram d[RECV_BATCH];
-    uint64_t seq;
-    size_t batch;        /* datagrams asked of the next recvmmsg */
-    bool last_full;      /* the last batch came back full: more may wait */
-    qmsg *pool;          /* freed small nodes, reused: a queue of small
-                          * messages costs no malloc per message */
-    size_t npool;
-    size_t queued;       /* by the pipeline callbacks of the current pump */
-    bool io_error;       /* a socket or libpcap error in a loop callback */
-    ms_server_stats st;
-};
 
 void ms_server_opts_init(ms_server_opts *o)
 {
@@ -174,6 +110,8 @@ static qmsg *keep(ms_server *s, const ms_rx_item *it)
     q->src_port = it->d->sport;
     q->dst_port = it->d->dport;
     q->reassembled = it->kind == MS_RX_REASSEMBLED;
+    q->daemon = s->hint != NULL;
+    q->via = s->hint_via;
     q->authenticated = it->authenticated;
     if (it->authenticated) {
         q->auth_key_id = it->trailer.key_id;
@@ -183,10 +121,25 @@ static qmsg *keep(ms_server *s, const ms_rx_item *it)
     return q;
 }
 
+/* Where a write goes: the mailslot it names, else the catch-all. A
+ * DELIVER from mailslotd names the mailslot itself: a creator's must be
+ * the one the write names; a monitor's copy goes where a write read from a
+ * socket would (so a copy of what one of our own mailslots also gets is a
+ * duplicate, and dropped as one). */
+static ms_mailslot *route_to(ms_server *s, const ms_trans *t)
+{
+    if (!s->hint || s->hint->any)
+        return find_slot(s, t->name.p, t->name.len);
+    if (name_eq(s->hint->name, t->name.p, t->name.len))
+        return s->hint;
+    dlink_refuse(s->link);
+    return NULL;
+}
+
 static void route(ms_server *s, const ms_rx_item *it)
 {
     const ms_trans *t = &it->m->trans;
-    ms_mailslot *slot = find_slot(s, t->name.p, t->name.len);
+    ms_mailslot *slot = route_to(s, t);
     if (!slot) {
         s->st.no_mailslot++;
         return;
@@ -228,7 +181,7 @@ static void on_item(void *ctx, const ms_rx_item *it)
 
 /* ---- receiving ---- */
 
-static void push(ms_server *s, const ms_udp_datagram *d)
+void server_push(ms_server *s, const ms_udp_datagram *d)
 {
     s->st.datagrams++;
     ms_pipeline_push(s->pipe, d, ms_monotonic_ns());
@@ -261,7 +214,7 @@ static int pump_batch(ms_server *s)
                               .truncated = g->truncated };
         d.ts_sec = (int64_t)(g->time_ns / 1000000000u);
         d.ts_nsec = (uint32_t)(g->time_ns % 1000000000u);
-        push(s, &d);
+        server_push(s, &d);
     }
     return (int)n;
 }
@@ -273,7 +226,7 @@ static int pump_pcap(ms_server *s)
     ms_status st = MS_OK;
     int n = 0;
     while (n < PUMP_MAX && (st = ms_capture_next(s->pcap, &d)) == MS_OK) {
-        push(s, &d);
+        server_push(s, &d);
         n++;
     }
     return st == MS_OK || st == MS_ERR_AGAIN ? n : -1;
@@ -346,7 +299,7 @@ static ms_status open_input(ms_server *s, char *err, size_t errlen)
             return MS_ERR_NO_MEMORY;
         return MS_OK;
     }
-    if (o->no_socket) {
+    if (o->no_socket || s->link) { /* mailslotd's socket, not ours */
         s->port = o->port;
         return MS_OK;
     }
@@ -412,6 +365,8 @@ ms_status ms_server_open(const ms_server_opts *oin, ms_server **out, char *err, 
         s->d[i].buf = s->bufs + i * RECV_CAP;
         s->d[i].cap = RECV_CAP;
     }
+    if (st == MS_OK && !o->pcap_iface)
+        st = server_daemon_open(s, err, errlen);
     if (st == MS_OK)
         st = open_input(s, err, errlen);
     if (st != MS_OK) {
@@ -443,8 +398,10 @@ void ms_server_close(ms_server *s)
 {
     if (!s)
         return;
+    s->closing = true;
     while (s->slots)
         ms_mailslot_close(s->slots);
+    server_daemon_close(s);
     ms_loop_remove(s->w_sock);
     ms_loop_remove(s->w_pcap);
     ms_loop_remove(s->w_pcap_timer);
@@ -505,7 +462,7 @@ ms_status ms_server_get_auth_stats(const ms_server *s, ms_auth_stats *out)
 ms_status ms_server_inject(ms_server *s, const ms_udp_datagram *d, bool *queued)
 {
     size_t before = s->queued;
-    push(s, d);
+    server_push(s, d);
     if (queued)
         *queued = s->queued != before;
     return MS_OK;
@@ -519,6 +476,7 @@ static ms_status pump_rounds(ms_server *s, int rounds, size_t *queued)
 {
     size_t before = s->queued;
     s->queued += pump_local(s, NULL);
+    server_daemon_pump(s);
     ms_status st = MS_OK;
     for (int round = 0; s->fd >= 0 && round < rounds; round++) {
         if (pump_batch(s) < 0) {
@@ -668,6 +626,12 @@ ms_status ms_mailslot_create(ms_server *s, const char *name, uint32_t max_size,
     m->timeout = read_timeout_ms;
     m->next = s->slots;
     s->slots = m;
+    ms_status st = server_daemon_create(s, m);
+    if (st != MS_OK) {
+        m->reg = REG_NONE; /* nothing to unregister */
+        ms_mailslot_close(m);
+        return st;
+    }
     *out = m;
     return MS_OK;
 }
@@ -682,6 +646,7 @@ void ms_mailslot_close(ms_mailslot *m)
             break;
         }
     }
+    server_daemon_delete(m->s, m);
     ms_loop_remove(m->w_local);
     ms_local_slot_close(m->local);
     free_queue(m);
@@ -741,6 +706,8 @@ static void pop(ms_mailslot *m, ms_mailslot_msg *out)
     out->payload = q->payload;
     out->payload_len = q->len;
     out->m = d;
+    out->via_daemon = q->daemon;
+    out->daemon_via = q->via;
 }
 
 /* The mailslot whose head is the oldest queued message (only: that one,
@@ -837,7 +804,8 @@ ms_status ms_mailslot_get_info(ms_mailslot *m, ms_mailslot_info *out)
                            .count = (uint32_t)m->count,
                            .read_timeout_ms = m->timeout,
                            .queue_full = m->queue_full,
-                           .too_big = m->too_big };
+                           .too_big = m->too_big,
+                           .daemon_dropped = m->daemon_dropped };
     ms_sized_write(out, &i, sizeof i);
     return st;
 }

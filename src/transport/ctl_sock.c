@@ -5,7 +5,6 @@
 #include "mailslot/ctl_sock.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,13 +130,14 @@ ms_status ms_ctl_connect(const char *path, int *fd, char *err, size_t errlen)
         ms_errf(err, errlen, "control socket path too long: %s", path);
         return MS_ERR_NO_SPACE;
     }
-    int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    int s = new_socket();
     if (s < 0) {
         ms_errf(err, errlen, "control socket: %s", strerror(errno));
         return MS_ERR_SYSTEM;
     }
-    /* A blocking connect: on a Unix socket it does not wait for the
-     * daemon to accept, only for room in its backlog. */
+    /* Without waiting: a Unix connect never waits for accept, only for
+     * room in the backlog, and a daemon that stopped accepting must not
+     * hang its programs. */
     if (connect(s, (struct sockaddr *)&a, sizeof a) != 0) {
         int e = errno;
         close(s);
@@ -146,15 +146,12 @@ ms_status ms_ctl_connect(const char *path, int *fd, char *err, size_t errlen)
             ms_errf(err, errlen, "no mailslotd at %s", path);
             return MS_ERR_NOT_FOUND;
         }
+        if (e == EAGAIN || e == EWOULDBLOCK) {
+            ms_errf(err, errlen, "mailslotd at %s accepts no connection (its backlog is full)",
+                    path);
+            return MS_ERR_AGAIN;
+        }
         ms_errf(err, errlen, "mailslotd at %s: %s", path, strerror(e));
-        return MS_ERR_SYSTEM;
-    }
-    int fl = fcntl(s, F_GETFL);
-    if (fl < 0 || fcntl(s, F_SETFL, fl | O_NONBLOCK) != 0) {
-        int e = errno;
-        close(s);
-        errno = e;
-        ms_errf(err, errlen, "control socket: %s", strerror(e));
         return MS_ERR_SYSTEM;
     }
     *fd = s;

@@ -169,6 +169,37 @@ START_TEST(refusals)
 }
 END_TEST
 
+/* WELCOME as mailslotd sends it: the host's names and its workgroup
+ * (attribute 22, added after the first release of the protocol). */
+START_TEST(welcome_vector)
+{
+    static const char *hex = "4d5344 01 0002 0000 "
+                             "0001 0002 0001 "
+                             "000f 0009 484f5354413c30303e "
+                             "0011 0004 00000064 "
+                             "0016 0005 4d534c4142";
+    uint8_t b[200];
+    size_t bl = hex_to_bytes(hex, b, sizeof b);
+    ms_ctl_msg m;
+    ck_assert_int_eq(ms_ctl_decode(b, bl - 1, &m, NULL), MS_ERR_TRUNCATED);
+    ck_assert_int_eq(ms_ctl_decode(b, bl, &m, NULL), MS_OK);
+    ck_assert_uint_eq(m.nnames, 1);
+    ck_assert_mem_eq(m.names[0].p, "HOSTA<00>", 9);
+    ck_assert(MS_CTL_HAS(&m, MS_CTL_A_WORKGROUP));
+    ck_assert_uint_eq(m.workgroup.len, 5);
+    ck_assert_mem_eq(m.workgroup.p, "MSLAB", 5);
+    ck_assert_uint_eq(m.pid, 100);
+    uint8_t e[200];
+    size_t el;
+    ck_assert_int_eq(ms_ctl_encode(&m, e, sizeof e, &el), MS_OK);
+    ck_assert_uint_eq(el, bl);
+    ck_assert_mem_eq(e, b, bl);
+    /* Given twice: refused like every attribute but NAME. */
+    memcpy(b + bl, "\x00\x16\x00\x01X", 5);
+    ck_assert_int_eq(ms_ctl_decode(b, bl + 5, &m, NULL), MS_ERR_LAYOUT);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("control");
@@ -176,6 +207,7 @@ static Suite *suite(void)
     tcase_add_test(t, create_vector);
     tcase_add_test(t, deliver_round_trip);
     tcase_add_test(t, refusals);
+    tcase_add_test(t, welcome_vector);
     suite_add_tcase(s, t);
     return s;
 }

@@ -566,6 +566,92 @@ START_TEST(silent_wins_falls_back_to_broadcast)
 }
 END_TEST
 
+/* One name given up while the others stay: released on the wire and no
+ * longer answered; taken again later; one still registering is dropped
+ * silently. */
+START_TEST(remove_one_name_and_take_it_again)
+{
+    ms_name_service *ns = registered(NULL);
+    ms_nb_name n = labpeer(), g = mkname("LABGROUP", 0x1e, NULL);
+    ms_nb_name other = mkname("NOBODY", 0x00, NULL);
+    ck_assert_int_eq(ms_name_service_remove(ns, &other), MS_ERR_NOT_FOUND);
+    ck_assert_int_eq(ms_name_service_remove(ns, &n), MS_OK);
+    ck_assert_int_eq(state_of(ns, 0), MS_NAME_RELEASED);
+    ck_assert_int_eq(state_of(ns, 1), MS_NAME_ACTIVE);
+    ck_assert_int_eq(ms_name_service_remove(ns, &n), MS_ERR_NOT_FOUND);
+    pump(50);
+    ck_assert_uint_eq(P.n, 1);
+    ms_nbns_packet r, q;
+    got(0, &r);
+    ck_assert_uint_eq(MS_NBNS_OPCODE(r.flags), MS_NBNS_OP_RELEASE);
+    ck_assert(ms_nbns_name_equal(ms_nbns_subject(&r), &n));
+    ck_assert_int_eq(P.events[P.nevents - 1], MS_NAME_EV_RELEASED);
+    /* No longer answered; the group still is. */
+    P.n = 0;
+    ms_nbns_query(&q, 0x201, &n, true);
+    peer_send(&P, &q);
+    ms_nbns_query(&q, 0x202, &g, false);
+    peer_send(&P, &q);
+    pump(100);
+    ck_assert_uint_eq(P.n, 1);
+    got(0, &r);
+    ck_assert_uint_eq(r.trn_id, 0x202);
+    /* Taken again: registered anew in the same entry. */
+    ck_assert_int_eq(ms_name_service_add(ns, &g, true), MS_ERR_EXISTS);
+    ck_assert_int_eq(ms_name_service_add(ns, &n, false), MS_OK);
+    ck_assert_int_eq(state_of(ns, 0), MS_NAME_REGISTERING);
+    char err[256] = "";
+    ck_assert_int_eq(ms_name_service_wait(ns, 5000, err, sizeof err), MS_OK);
+    ck_assert_int_eq(state_of(ns, 0), MS_NAME_ACTIVE);
+    ck_assert_int_eq(ms_name_service_name(ns, 2, &(ms_name_info){ 0 }), MS_ERR_NOT_FOUND);
+    /* Removed while registering: its first request went out at once,
+     * then nothing more, no release. */
+    pump(50);
+    P.n = 0;
+    ck_assert_int_eq(ms_name_service_add(ns, &other, false), MS_OK);
+    ck_assert_int_eq(ms_name_service_remove(ns, &other), MS_OK);
+    ck_assert_int_eq(state_of(ns, 2), MS_NAME_RELEASED);
+    pump(400);
+    ck_assert_uint_eq(P.n, 1);
+    got(0, &r);
+    ck_assert_uint_eq(MS_NBNS_OPCODE(r.flags), MS_NBNS_OP_REGISTRATION);
+    stop(ns);
+}
+END_TEST
+
+/* Bound to an interface (SO_BINDTODEVICE): lo works (root or not, on
+ * Linux 5.7 and later), an interface that does not exist is an error
+ * naming it. */
+static void on_lo(ms_name_service_opts *o)
+{
+    strcpy(o->ifname, "lo");
+}
+
+START_TEST(bound_to_an_interface)
+{
+    ms_name_service *ns = start(NULL, false, on_lo);
+    ms_nb_name n = labpeer();
+    ck_assert_int_eq(ms_name_service_add(ns, &n, false), MS_OK);
+    char err[256] = "";
+    ck_assert_int_eq(ms_name_service_wait(ns, 5000, err, sizeof err), MS_OK);
+    ck_assert_uint_ge(P.n, 3);
+    stop(ns);
+
+    ck_assert_int_eq(ms_loop_new(&L), MS_OK);
+    ms_name_service_opts o;
+    ms_name_service_opts_init(&o);
+    o.our_ip = US;
+    o.bcast_ip = LOOPBACK;
+    o.port = free_port();
+    strcpy(o.ifname, "nosuchif0");
+    ms_name_service *bad = (ms_name_service *)1;
+    ck_assert_int_eq(ms_name_service_open(L, &o, &bad, err, sizeof err), MS_ERR_SYSTEM);
+    ck_assert_ptr_null(bad);
+    ck_assert_msg(strstr(err, "bind to interface nosuchif0") != NULL, "%s", err);
+    ms_loop_free(L);
+}
+END_TEST
+
 START_TEST(bad_options)
 {
     ck_assert_int_eq(ms_loop_new(&L), MS_OK);
@@ -599,6 +685,8 @@ static Suite *suite(void)
     tcase_add_test(t, wins_refusal_names_the_holder);
     tcase_add_test(t, silent_wins_falls_back_to_broadcast);
     tcase_add_test(t, bad_options);
+    tcase_add_test(t, remove_one_name_and_take_it_again);
+    tcase_add_test(t, bound_to_an_interface);
     suite_add_tcase(s, t);
     return s;
 }

@@ -21,6 +21,7 @@ int cmd_hosts(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
 int cmd_dcping(int argc, char **argv);
 int cmd_browse(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 
 /* "mailslot SUB: " prefixed message on stderr. */
 void cli_error(const char *sub, const char *fmt, ...)

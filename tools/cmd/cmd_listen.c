@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -16,7 +17,9 @@
 #include "cli_opts.h"
 #include "dgram_print.h"
 #include "escape.h"
+#include "listen_daemon.h"
 #include "listen_names.h"
+#include "listen_nmbd.h"
 #include "live_print.h"
 #include "mailslot/auth.h"
 #include "mailslot/local.h"
@@ -32,12 +35,14 @@ typedef struct listen_args {
     const char *slots[MAX_SLOTS];
     size_t nslots;
     listen_names names;
+    listen_daemon ld;
     long count, dedup, queue, auth_window, replay_cache;
     double timeout_s;
     bool json, stats, have_bind, local_net;
     ms_local_access local_acc;
     char **local_names;      /* \\.\mailslot\NAME arguments */
     size_t nlocal;
+    listen_nmbd nmbd;        /* --nmbd */
 } listen_args;
 
 /* What a run holds open. */
@@ -59,6 +64,8 @@ static const cli_opt listen_opts[] = {
     { "count", 'c', 'c', "N", "stop after N messages", NULL },
     { "timeout", 't', 0, "S", "stop after S seconds", NULL },
     { "pcap", 'P', 0, "IFACE", "receive passively through libpcap (beside nmbd)", "iface" },
+    { "nmbd", 'N', 0, NULL, "receive what Samba's nmbd passes on, through its\nunexpected-packet socket (beside nmbd, no\nprivilege; see 'Beside Samba')", NULL },
+    { "nmbd-socket-dir", 'M', 0, "DIR", "nmbd's socket directory (default /run/samba/nmbd,\nsmb.conf 'nmbd:socket dir'); implies --nmbd", "file" },
     { "register", 'R', 0, "NAME", "register the unique name NAME (NAME or NAME<xx>,\ndefault <00>) on UDP 137, then answer for it;\nexit 4 when another node holds it (repeatable)", NULL },
     { "register-group", 'G', 0, "NAME", "register a group name, e.g. WORKGROUP<1e>\n(repeatable)", NULL },
     { "wins", 'W', 0, "IP", "register with this WINS server (H node), refresh\nbefore the TTL ends, release at the end", NULL },
@@ -72,6 +79,7 @@ static const cli_opt listen_opts[] = {
     { "stats", 'S', 0, NULL, "counters on stderr at the end", NULL },
     { "net", 'n', 0, NULL, "with local mailslots: also receive them from the\nnetwork (UDP 138)", NULL },
     { "local-access", 'l', 0, "A", "who may write to local mailslots: user (default,\n0600), group (0660), world (0666; directory 0711)", "user group world" },
+    { "direct", 'd', 0, NULL, "never through mailslotd: bind UDP 138 (or --port)\nhere even while it runs", NULL },
     { NULL, 0, 0, NULL, NULL, NULL },
 };
 
@@ -102,7 +110,24 @@ const cli_cmd cli_cmd_listen = {
     "mailslots\"); nothing is bound on the network unless --net (or --port,\n"
     "-i, --bind, --slot, --register, --pcap) asks for it, and then the same\n"
     "mailslot also takes network writes. A name that another server holds\n"
-    "is refused (exit 4).\n",
+    "is refused (exit 4).\n"
+    "\n"
+    "Beside Samba: with --nmbd, listen binds nothing and reads the datagrams\n"
+    "nmbd does not consume itself from nmbd's socket DIR/unexpected. nmbd\n"
+    "keeps \\MAILSLOT\\BROWSE, \\MAILSLOT\\LANMAN, \\MAILSLOT\\NET\\NETLOGON and\n"
+    "\\MAILSLOT\\NET\\NTLOGON addressed to its own names, and drops fragments\n"
+    "and datagrams over 576 octets addressed to them; it passes on the rest,\n"
+    "cut to 576 octets, with times in whole seconds. nmbd blocks while a\n"
+    "reader's socket is full, so listen reads at once and queues on its side.\n"
+    "When nmbd stops, listen ends (exit 4).\n"
+    "\n"
+    "mailslotd: while it runs ($MAILSLOTD_DIR/control, else\n"
+    "/run/mailslotd/control) listen binds nothing: it becomes the daemon's\n"
+    "client, a monitor (copies of every message) without --slot or local\n"
+    "mailslots, else the creator of each one named (a name another program\n"
+    "created: exit 4); local mailslots then also take network writes.\n"
+    "--port and --bind do not go with it (exit 4, naming it), nor --register\n"
+    "of a name it holds; --pcap is unaffected; --direct binds as before.\n",
     NULL,
 };
 
@@ -199,6 +224,11 @@ static int take_option(listen_args *a, int ch, const char *arg)
     case 'S': a->stats = true; break;
     case 'X': dp_set_show_data(true); break;
     case 'P': a->pcap_if = arg; break;
+    case 'N': a->nmbd.on = true; break;
+    case 'M':
+        a->nmbd.on = true;
+        a->nmbd.dir = arg;
+        break;
     case 'u': a->user = arg; break;
     case 'R': return ln_add(&a->names, arg, false);
     case 'G': return ln_add(&a->names, arg, true);
@@ -211,6 +241,7 @@ static int take_option(listen_args *a, int ch, const char *arg)
         break;
     case 'K': return cli_key_file_arg("listen", arg, &a->key_file);
     case 'n': a->local_net = true; break;
+    case 'd': a->ld.direct = true; break;
     default: return take_value(a, ch, arg);
     }
     return EXIT_OK;
@@ -251,6 +282,14 @@ static int check_args(listen_args *a)
         cli_error("listen", "--pcap IFACE names the interface itself; no -i or --bind with it");
         return EXIT_USAGE;
     }
+    if (a->nmbd.on && (a->pcap_if || a->iface || a->have_bind || a->so.port || a->names.n ||
+                       a->local_net)) {
+        cli_error("listen", "--nmbd reads what nmbd receives: no --pcap, -i, --bind, --port, "
+                            "--net or --register with it (nmbd registers its own names)");
+        return EXIT_USAGE;
+    }
+    if (a->nmbd.on)
+        a->so.no_socket = true;
     if ((a->names.wins_ip || a->names.ignore_conflict_demand) && !a->names.n) {
         cli_error("listen", "--wins and --ignore-conflict-demand go with --register or "
                             "--register-group");
@@ -345,23 +384,57 @@ static int open_local_slots(const listen_args *a, listen_run *r)
         snprintf(local, sizeof local, "\\\\.%s", norm);
         ms_mailslot *m;
         ms_status st = ms_mailslot_create(r->srv, local, 0, 0, &m);
+        ms_daemon_link_info li = MS_SIZED(ms_daemon_link_info);
+        ms_server_get_daemon(r->srv, &li);
+        if (st != MS_OK && a->ld.via && li.refusal[0])
+            return ld_refused(&a->ld, r->srv, norm, st);
         if (st != MS_OK) {
             cli_error("listen", "cannot create local mailslot %s: %s", norm,
-                      st == MS_ERR_EXISTS ? "another server holds it" : ms_strerror(st));
+                      st != MS_ERR_EXISTS ? ms_strerror(st)
+                      : a->ld.via         ? "another server holds it (here, or at mailslotd)"
+                                          : "another server holds it");
             return st == MS_ERR_INVALID_ARG ? EXIT_USAGE : EXIT_SYSTEM;
         }
     }
     return EXIT_OK;
 }
 
-/* The network mailslots: --slot names, or the catch-all. */
+/* Was the i-th --slot named before it (in any spelling)? */
+static bool named_before(const listen_args *a, size_t i, const char *norm)
+{
+    for (size_t k = 0; k < i; k++) {
+        char other[MS_MAILSLOT_NAME_MAX + 1];
+        if (ms_mailslot_name_normalize(a->slots[k], other, sizeof other) == MS_OK &&
+            !strcasecmp(other, norm))
+            return true;
+    }
+    return false;
+}
+
+/* The network mailslots: --slot names, or the catch-all. Through
+ * mailslotd a name another program created is refused. */
 static int open_slots(const listen_args *a, listen_run *r)
 {
     ms_mailslot *m;
-    if (a->nslots == 0 && a->nlocal == 0)
-        return ms_mailslot_create(r->srv, "*", 0, 0, &m) == MS_OK ? EXIT_OK : EXIT_SYSTEM;
+    if (a->nslots == 0 && a->nlocal == 0) {
+        ms_status st = ms_mailslot_create(r->srv, "*", 0, 0, &m);
+        if (st == MS_OK)
+            return EXIT_OK;
+        return a->ld.via ? ld_refused(&a->ld, r->srv, "the monitor", st) : EXIT_SYSTEM;
+    }
     for (size_t i = 0; i < a->nslots; i++) {
-        ms_status st = ms_mailslot_create(r->srv, a->slots[i], 0, 0, &m);
+        char norm[MS_MAILSLOT_NAME_MAX + 1];
+        ms_status st = ms_mailslot_name_normalize(a->slots[i], norm, sizeof norm);
+        if (st == MS_OK && named_before(a, i, norm))
+            continue;
+        if (st == MS_OK)
+            st = ms_mailslot_create(r->srv, a->slots[i], 0, 0, &m);
+        if (st != MS_OK && a->ld.via && st != MS_ERR_INVALID_ARG && st != MS_ERR_NO_SPACE)
+            return ld_refused(&a->ld, r->srv, norm, st);
+        if (st == MS_ERR_NO_MEMORY) {
+            cli_error("listen", "--slot %s: %s", norm, ms_strerror(st));
+            return EXIT_SYSTEM;
+        }
         if (st != MS_OK && st != MS_ERR_EXISTS) {
             cli_error("listen", "--slot: '%s' is not a mailslot name (\\MAILSLOT\\NAME)",
                       a->slots[i]);
@@ -375,26 +448,38 @@ static int open_slots(const listen_args *a, listen_run *r)
  * name service's port 137), then drop it, before reading a single datagram. */
 static int setup(listen_args *a, listen_run *r)
 {
-    int st = find_iface(a, r);
+    const char *what = a->so.port ? "--port" : a->have_bind ? "--bind" : NULL;
+    if (a->nmbd.on)
+        a->ld.direct = true; /* nmbd's socket, like --pcap, needs no daemon */
+    int st = ld_decide(&a->ld, &a->so, what, &a->names);
+    if (st == EXIT_OK)
+        st = find_iface(a, r);
     if (st == EXIT_OK)
         st = open_server(a, r);
     if (st == EXIT_OK && a->names.n)
         st = open_names(a, r);
     if (st == EXIT_OK && a->nlocal)
         st = open_local_slots(a, r);
+    if (st == EXIT_OK && a->nmbd.on)
+        st = lnm_open(&a->nmbd, r->srv);
     if (st != EXIT_OK)
         return st;
     char err[512];
     bool dropped = false;
     /* Local mailslots alone took no privilege (and must unlink their files
-     * at exit): no drop unless --user asks for one. */
+     * at exit), nor does a client of mailslotd: no drop unless --user asks
+     * for one. */
     bool local_only = a->so.no_socket && !a->pcap_if && a->nlocal;
-    if ((!local_only || a->user) &&
+    bool unprivileged = local_only || (a->ld.via && !a->names.n);
+    if ((!unprivileged || a->user) &&
         ms_net_drop_privileges(a->user, &dropped, err, sizeof err) != MS_OK) {
         cli_error("listen", "%s", err);
         return EXIT_SYSTEM;
     }
-    return open_slots(a, r);
+    st = open_slots(a, r);
+    if (st == EXIT_OK)
+        ld_announce(&a->ld, a->nslots, a->nlocal);
+    return st;
 }
 
 /* ---- printing ---- */
@@ -561,6 +646,7 @@ static int finish(const listen_args *a, listen_run *r, int status, bool timed_ou
         ms_name_service_release(a->names.ns);
     if (a->stats) {
         print_stats(r);
+        ld_print_stats(&a->ld, r->srv, stderr);
         ln_print_stats(&a->names, stderr);
         if (a->key_file)
             print_auth_stats(r);
@@ -600,11 +686,14 @@ int cmd_listen(int argc, char **argv)
             status = reg;
         else if (!stopped)
             status = receive(&a, &r, &timed_out, &stopped, &reader_gone);
+        if (a.nmbd.failed && status == EXIT_OK)
+            status = EXIT_SYSTEM;
         if (reg <= 0)
             status = finish(&a, &r, status, timed_out, stopped, reader_gone);
         signal_loop = NULL;
     }
     ln_close(&a.names);
+    lnm_close(&a.nmbd);
     ms_server_close(r.srv);
     return status == CLI_DONE ? EXIT_OK : status;
 }

@@ -64,6 +64,7 @@ static const cli_opt send_opts[] = {
     { "wins", 'N', 0, "IP", "resolve \\\\HOST by asking this WINS server", NULL },
     { "hosts", 'H', 0, "FILE", "LMHOSTS-style map (IP NAME[#xx]) tried first", "file" },
     { "quiet", 'q', 'q', NULL, "no summary on stderr", NULL },
+    { "direct", 'Y', 0, NULL, "never through mailslotd: send from a socket of our\nown even while it runs", NULL },
     { NULL, 0, 0, NULL, NULL, NULL },
 };
 
@@ -97,6 +98,15 @@ const cli_cmd cli_cmd_send = {
     "port and says so: replies Windows sends to 138 do not reach it. --sport N\n"
     "binds N alone (no one else can bind it meanwhile); N in use is an error\n"
     "naming the holder.\n"
+    "\n"
+    "mailslotd: while it runs, send hands the datagram to it (no socket of\n"
+    "ours): it goes from the daemon's port 138 with the host's name (--from\n"
+    "when the host holds that name). --wait then shows the replies that come\n"
+    "back to us: to a NETLOGON request's reply mailslot, which send creates\n"
+    "with the daemon first (the request's own name, or \\MAILSLOT\\NET\\GETDC\n"
+    "and 8 hex digits written into it when another program holds that one),\n"
+    "and GetBackupListResponses carrying our request's Token. --sport and\n"
+    "--direct send directly, as without it.\n"
     "\n"
     "Local mailslots: --to '\\\\.' --slot '\\MAILSLOT\\NAME' writes to a mailslot a\n"
     "server on this host created (mailslot listen '\\\\.\\mailslot\\NAME'), through\n"
@@ -260,6 +270,7 @@ static int take_option(send_args *a, int ch, const char *arg)
     case 'z': a->o.force_size = true; break;
     case 'H': a->o.hosts_file = arg; break;
     case 'q': a->quiet = true; break;
+    case 'Y': a->o.daemon = MS_DAEMON_NEVER; break;
     default: return take_value(a, ch, arg);
     }
     return EXIT_OK;
@@ -475,7 +486,6 @@ static void on_reply(void *vctx, const ms_rx_item *it)
 /* Print every reply to our source port arriving for `seconds`. */
 static int wait_replies(ms_client *c, double seconds, bool json, uint16_t our_port)
 {
-    int fd = ms_client_fd(c);
     static uint8_t bufs[8][65536];
     ms_udp_dgram d[8];
     for (int i = 0; i < 8; i++)
@@ -496,14 +506,19 @@ static int wait_replies(ms_client *c, double seconds, bool json, uint16_t our_po
     uint64_t frame = 0;
     int status = EXIT_OK;
     for (uint64_t now; status == EXIT_OK && (now = ms_monotonic_ns()) < deadline;) {
-        struct pollfd pfd = { fd, POLLIN, 0 };
         size_t n = 0;
-        if (poll(&pfd, 1, (int)((deadline - now + 999999) / 1000000)) < 0 && errno != EINTR) {
-            cli_error("send", "poll: %s", strerror(errno));
-            status = EXIT_SYSTEM;
-        } else if (ms_client_recv_replies(c, d, 8, &n) != MS_OK) {
+        /* What waits first (through mailslotd, replies that came during
+         * the write are held, the socket no longer readable for them). */
+        if (ms_client_recv_replies(c, d, 8, &n) != MS_OK) {
             cli_error("send", "receive: %s", strerror(errno));
             status = EXIT_SYSTEM;
+        } else if (n == 0) {
+            struct pollfd pfd = { ms_client_fd(c), POLLIN, 0 };
+            if (poll(&pfd, 1, (int)((deadline - now + 999999) / 1000000)) < 0 && errno != EINTR) {
+                cli_error("send", "poll: %s", strerror(errno));
+                status = EXIT_SYSTEM;
+            }
+            continue;
         }
         for (size_t i = 0; i < n; i++) {
             uint64_t t = d[i].time_ns ? d[i].time_ns : ms_realtime_ns();
@@ -523,23 +538,31 @@ static int wait_replies(ms_client *c, double seconds, bool json, uint16_t our_po
 
 /* ---- sending ---- */
 
-/* What send says on stderr about one datagram. At most ~1100 octets:
- * names of 300, a slot of 255. */
+/* What send says on stderr about one datagram. At most ~1400 octets:
+ * names of 300, slots of 255. */
 static int summary(char *out, size_t cap, const send_args *a, const ms_client_info *in,
                    const ms_write_result *res, size_t len, const char *verb)
 {
-    char dst[16], sn[300], dn[300];
+    char dst[16], sn[300], dn[300], reply[300] = "";
     ms_ip_format(in->dst_ip, dst, sizeof dst);
     ms_nb_name_format(&in->src, sn, sizeof sn);
     ms_nb_name_format(&in->dst, dn, sizeof dn);
+    if (in->reply_slot[0]) /* through mailslotd: where the replies come back */
+        snprintf(reply, sizeof reply, ", replies to %s", in->reply_slot);
     (void)a;
     return snprintf(out, cap,
-                    "mailslot send: %s %s -> %s %s, %zu data octets%s, as %s (FLAGS 0x%02x), "
+                    "mailslot send: %s %s -> %s %s, %zu data octets%s%s, as %s (FLAGS 0x%02x), "
                     "DGM_ID 0x%04x, %zu octets %s %s:%u from port %u\n",
                     ms_dgram_type_name(in->type), sn, dn, in->slot, len,
-                    in->auth_overhead ? " + 52-octet authentication trailer" : "",
+                    in->auth_overhead ? " + 52-octet authentication trailer" : "", reply,
                     ms_sender_name(in->sender), in->nbds_flags, res->dgm_id, res->payload_len,
                     verb, dst, in->dport, in->sport);
+}
+
+static const char *verb_of(const ms_client_info *in, bool pcap)
+{
+    return pcap ? "written for"
+                : in->sport_mode == MS_SPORT_MODE_DAEMON ? "sent through mailslotd to" : "sent to";
 }
 
 static void warn_576(const ms_write_result *res)
@@ -557,7 +580,7 @@ static void warn_576(const ms_write_result *res)
 static int send_burst(ms_client *c, const send_args *a, const uint8_t *data, size_t len,
                       long *done)
 {
-    static char lines[BURST * 1200];
+    static char lines[BURST * 1500];
     const ms_client_info *in = ms_client_get_info(c);
     ms_write_result res[BURST];
     char err[512];
@@ -574,7 +597,8 @@ static int send_burst(ms_client *c, const send_args *a, const uint8_t *data, siz
             }
             if (warn)
                 warn_576(&res[k]);
-            int w = summary(lines + used, sizeof lines - used, a, in, &res[k], len, "sent to");
+            int w = summary(lines + used, sizeof lines - used, a, in, &res[k], len,
+                            verb_of(in, false));
             if (w > 0)
                 used += (size_t)w < sizeof lines - used ? (size_t)w : sizeof lines - used - 1;
         }
@@ -614,7 +638,7 @@ static ms_status send_one(ms_client *c, const send_args *a, pcap_out *po, const 
 static int send_each(ms_client *c, const send_args *a, pcap_out *po, const uint8_t *data,
                      size_t len, long *done)
 {
-    char err[512], line[1200];
+    char err[512], line[1500];
     for (long i = 0; i < a->repeat && !cli_stop_signal; i++) {
         if (i > 0 && a->interval > 0)
             sleep_ms(a->interval);
@@ -629,7 +653,7 @@ static int send_each(ms_client *c, const send_args *a, pcap_out *po, const uint8
         if (res.over_576 && !a->quiet && i == 0)
             warn_576(&res);
         if (!a->quiet && summary(line, sizeof line, a, ms_client_get_info(c), &res, len,
-                                 po ? "written for" : "sent to") > 0)
+                                 verb_of(ms_client_get_info(c), po != NULL)) > 0)
             fputs(line, stderr);
         ++*done;
     }
@@ -667,6 +691,11 @@ static int send_network(ms_client *c, const send_args *a, const uint8_t *data, s
         cli_signals_install(NULL);
     int status = !po && a->interval == 0 && a->repeat > 1 ? send_burst(c, a, data, len, &done)
                                                           : send_each(c, a, po, data, len, &done);
+    if (status == EXIT_OK && a->wait_s > 0 && !a->quiet && in->sport_mode == MS_SPORT_MODE_DAEMON &&
+        !in->reply_slot[0] && strcasecmp(in->slot, "\\MAILSLOT\\BROWSE"))
+        cli_error("send", "through mailslotd --wait shows replies to a NETLOGON request or a "
+                          "GetBackupListRequest only; other replies go to the program that "
+                          "created the mailslot they name");
     if (status == EXIT_OK)
         status = stopped_status(done, a->repeat);
     if (a->repeat > 1) { /* --wait ends at a signal as before */
@@ -710,6 +739,10 @@ static int open_client(send_args *a, ms_client **c)
     if (st == MS_ERR_EXISTS) {
         cli_error("send", "%s; without --sport, send takes no port another program "
                           "could need", err);
+        return EXIT_SYSTEM;
+    }
+    if (st != MS_OK && strstr(err, "mailslotd")) {
+        cli_error("send", "%s; --direct sends without it", err);
         return EXIT_SYSTEM;
     }
     if (st != MS_OK) {

@@ -31,7 +31,7 @@ extern "C" {
 
 typedef enum ms_ctl_type {
     MS_CTL_HELLO = 1,        /* program → daemon: VERSION, PID, TEXT (who) */
-    MS_CTL_WELCOME = 2,      /* daemon → program: VERSION, NAME (the host's) ... */
+    MS_CTL_WELCOME = 2,      /* daemon → program: VERSION, NAME (the host's first), WORKGROUP, PID */
     MS_CTL_CREATE = 3,       /* program → daemon: SLOT, MODE, QUEUE_MAX */
     MS_CTL_DELETE = 4,       /* program → daemon: SLOT */
     MS_CTL_RESULT = 5,       /* daemon → program: STATUS, TEXT; the answer to one request */
@@ -63,7 +63,8 @@ typedef enum ms_ctl_attr {
     MS_CTL_A_SRC_NAME = 19,  /* octets: the source name asked for, NAME<xx> */
     MS_CTL_A_VIA = 20,       /* u8: MS_CTL_VIA_* */
     MS_CTL_A_DROPPED = 21,   /* u64: messages dropped for this slot so far */
-    MS_CTL_A_LAST = 21
+    MS_CTL_A_WORKGROUP = 22, /* octets: WELCOME: the workgroup the host joined */
+    MS_CTL_A_LAST = 22
 } ms_ctl_attr;
 
 #define MS_CTL_MODE_CREATOR 0u  /* the one program that created the slot */
@@ -85,7 +86,7 @@ typedef struct ms_ctl_msg {
     uint32_t queue_max, src_ip, dst_ip, ifindex, token, pid, flags;
     uint16_t src_port, dst_port;
     uint64_t time_ns, dropped;
-    ms_bytes text, slot, datagram, json, src_name;
+    ms_bytes text, slot, datagram, json, src_name, workgroup;
     size_t nnames;
     ms_bytes names[MS_CTL_MAX_NAMES];
 } ms_ctl_msg;

@@ -43,7 +43,8 @@ extern "C" {
     X(MS_ERR_AGAIN, "nothing waiting now")                                         \
     X(MS_ERR_BAD_INPUT, "input damaged or not of the expected format")            \
     X(MS_ERR_STOPPED, "stopped on request")                                       \
-    X(MS_ERR_VERSION, "protocol version not spoken here")
+    X(MS_ERR_VERSION, "protocol version not spoken here")                          \
+    X(MS_ERR_DENIED, "not allowed")
 
 typedef enum ms_status {
 #define MS_STATUS_ENUM_(name, text) name,

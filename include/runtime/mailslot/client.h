@@ -35,6 +35,23 @@
  *       1234)"); while the client lives no other program can bind N.
  * ms_client_recv_replies reads the replies the same way in every mode.
  *
+ * Through mailslotd (daemon_link.h; opts.daemon, default MS_DAEMON_AUTO):
+ * when its control socket answers and sport is MS_CLIENT_SPORT_DEFAULT (a
+ * chosen port, no_socket and local targets go directly), the client
+ * opens no socket: each datagram is handed to the daemon (SEND), which
+ * sends it from its port 138 with the host's name as the source name (the
+ * one from names, if the host holds it). info.sport_mode is
+ * MS_SPORT_MODE_DAEMON. Replies come back through the daemon to the
+ * mailslot they name, so unless send_only: a NETLOGON request's reply
+ * mailslot is created with the daemon before the request goes (the name
+ * the request gives when nobody holds it, else \MAILSLOT\NET\GETDC + 8
+ * hex digits, written into the request as Windows' clients name theirs;
+ * info.reply_slot), and a GetBackupListRequest's Token goes with it, so
+ * the responses that carry it come back to us as well as to BROWSE's
+ * creator. Other replies go to whoever created the mailslot they name.
+ * When the daemon went away, the next write finds it again (once). After
+ * each write info.src and src_ip are what the daemon says it sent with.
+ *
  * Layout (layout.h, docs/LAYOUTS.md): by default each frame is laid out as
  * Windows lays out that kind: the browser service's shape for
  * \MAILSLOT\BROWSE, \MAILSLOT\LANMAN and \MAILSLOT\NET\... (Timeout 1000, no
@@ -55,6 +72,7 @@
 
 #include "mailslot/auth.h"
 #include "mailslot/layout.h"
+#include "mailslot/daemon_link.h"
 #include "mailslot/net.h"
 #include "mailslot/netbios.h"
 #include "mailslot/smb.h"
@@ -115,6 +133,11 @@ typedef struct ms_client_opts {
                               * samba-nmbd */
     int node_type;           /* an ms_node_type for the NBDS FLAGS;
                               * MS_NODE_DEFAULT (0): the layout's own */
+    ms_daemon_use daemon;    /* through mailslotd: MS_DAEMON_AUTO (when it
+                              * answers), _NEVER, _REQUIRE (daemon_link.h) */
+    const char *daemon_dir;  /* its directory; NULL: ms_ctl_dir() */
+    int daemon_timeout_ms;   /* its answers' deadline, 0 =
+                              * MS_DAEMON_TIMEOUT_MS */
 } ms_client_opts;
 
 MS_EXTERN void ms_client_opts_init(ms_client_opts *o);
@@ -131,7 +154,8 @@ typedef enum ms_client_sport_mode {
     MS_SPORT_MODE_NONE,      /* no socket: build only, or a local mailslot */
     MS_SPORT_MODE_RAW,       /* from 138 through a raw socket, no port bound */
     MS_SPORT_MODE_EPHEMERAL, /* a UDP socket on a port the kernel picked */
-    MS_SPORT_MODE_BOUND      /* a UDP socket bound to exactly opts.sport */
+    MS_SPORT_MODE_BOUND,     /* a UDP socket bound to exactly opts.sport */
+    MS_SPORT_MODE_DAEMON     /* through mailslotd, from its port 138 */
 } ms_client_sport_mode;
 
 /* What the client resolved and will send with. */
@@ -153,6 +177,9 @@ typedef struct ms_client_info {
     ms_client_sport_mode sport_mode;
     ms_sender sender;        /* the shape the frames are laid out in */
     uint8_t nbds_flags;      /* the FLAGS octet they carry */
+    char reply_slot[256];    /* through mailslotd: the mailslot NETLOGON
+                              * replies come back to ("" until a request
+                              * named one) */
 } ms_client_info;
 
 typedef struct ms_client ms_client;
@@ -173,15 +200,19 @@ MS_EXTERN void ms_client_close(ms_client *c);
 
 MS_EXTERN const ms_client_info *ms_client_get_info(const ms_client *c);
 /* The descriptor to poll for replies: the UDP socket, or in the raw way
- * the raw socket that replies are copied to (-1 with send_only there);
- * -1 with no_socket. Read replies with ms_client_recv_replies, not recv:
- * a raw socket reads IP packets. */
+ * the raw socket that replies are copied to (-1 with send_only there),
+ * or mailslotd's control socket; -1 with no_socket. Read replies with
+ * ms_client_recv_replies, not recv: a raw socket reads IP packets, and
+ * through mailslotd replies that came while a write waited for the
+ * daemon's answer are held in memory: call it before waiting on the
+ * descriptor. */
 MS_EXTERN int ms_client_fd(const ms_client *c);
 
 /* Read up to n replies waiting now (MSG_DONTWAIT): datagrams addressed to
  * our source port, whichever the mode — in the raw way copies addressed
  * to our address or a broadcast address, broadcasts sent from this host
- * (ours among them) left out. Each d[i] as ms_udp_recv_batch fills it (payload
+ * (ours among them) left out; through mailslotd the DELIVERs of our reply
+ * mailslot and of our Token. Each d[i] as ms_udp_recv_batch fills it (payload
  * in the caller's buf). *got: how many, 0 when none is waiting.
  * MS_ERR_INVALID_ARG without a socket for replies (no_socket, local, raw
  * with send_only); MS_ERR_SYSTEM (errno). */
@@ -221,8 +252,10 @@ MS_EXTERN size_t ms_write_limits(uint8_t type, size_t data_offset, size_t len, s
 
 /* Send one UDP payload built elsewhere (a whole datagram, e.g. from
  * decode's JSON) to where the client sends, through its socket: no size
- * rule, no layout, no DGM_ID of ours. MS_ERR_INVALID_ARG for a local or
- * build-only client; MS_ERR_SYSTEM (errno) when the send fails. */
+ * rule, no layout, no DGM_ID of ours. Through mailslotd it is handed over
+ * as it is (the daemon sends it as the host's: its address and source
+ * name; no reply mailslot is made for it). MS_ERR_INVALID_ARG for a local
+ * or build-only client; MS_ERR_SYSTEM (errno) when the send fails. */
 MS_EXTERN ms_status ms_client_send_payload(ms_client *c, const uint8_t *payload, size_t len,
                                            char *err, size_t errlen);
 

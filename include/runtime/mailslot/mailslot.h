@@ -21,6 +21,7 @@
 #include "mailslot/net.h"
 #include "mailslot/raw_udp.h"
 #include "mailslot/dedup.h"
+#include "mailslot/daemon_link.h"
 #include "mailslot/server.h"
 #include "mailslot/client.h"
 #include "mailslot/local.h"

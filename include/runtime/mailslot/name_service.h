@@ -89,6 +89,9 @@ typedef struct ms_name_service_opts {
     int wins_tries;         /* tries per request to the WINS server (default 3) */
     ms_name_event_fn on_event; /* may be NULL */
     void *ctx;
+    char ifname[16];        /* "" or an interface: the socket hears and sends
+                             * only there (SO_BINDTODEVICE), so one service per
+                             * interface can share the port */
 } ms_name_service_opts;
 
 typedef struct ms_name_stats {
@@ -120,8 +123,9 @@ MS_EXTERN ms_status ms_name_service_open(ms_loop *loop, const ms_name_service_op
                                          ms_name_service **out, char *err, size_t errlen);
 /* Start registering a name (a unique name unless group). Its requests go
  * out from the loop's timers; the name is answered once ACTIVE.
- * MS_ERR_TOO_MANY past MS_NAME_SERVICE_MAX_NAMES, MS_ERR_EXISTS when the
- * name is there already, MS_ERR_INVALID_ARG for an invalid name. */
+ * MS_ERR_TOO_MANY past MS_NAME_SERVICE_MAX_NAMES names not released,
+ * MS_ERR_EXISTS when the name is there already (and not released),
+ * MS_ERR_INVALID_ARG for an invalid name. */
 MS_EXTERN ms_status ms_name_service_add(ms_name_service *ns, const ms_nb_name *name, bool group);
 /* Run the loop until no name is REGISTERING, at most timeout_ms (-1: no
  * limit). MS_OK when every name is ACTIVE; MS_ERR_EXISTS when one was
@@ -138,8 +142,14 @@ MS_EXTERN void ms_name_service_get_stats(const ms_name_service *ns, ms_name_stat
  * awaited (running the loop, at most wins_timeout_ms in all). Names are
  * RELEASED afterwards and no longer answered. */
 MS_EXTERN ms_status ms_name_service_release(ms_name_service *ns);
+/* Give up one name (as ms_name_service_release does for all): an ACTIVE
+ * name is released, one still registering is abandoned. It is then
+ * RELEASED; ms_name_service_add may take it again. MS_ERR_NOT_FOUND when
+ * the service has no such name (or it is released already). */
+MS_EXTERN ms_status ms_name_service_remove(ms_name_service *ns, const ms_nb_name *name);
 /* Release (when not done yet), stop watching, close, free. NULL is
- * allowed. */
+ * allowed. Close it before the loop it runs on is freed (on a server's
+ * loop: before ms_server_close). */
 MS_EXTERN void ms_name_service_close(ms_name_service *ns);
 
 /* Short names for the JSON output: "registered", "refused", "defended",

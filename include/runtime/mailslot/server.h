@@ -34,12 +34,28 @@
  * queued (or the caller runs the loop), so a burst waits in the kernel's
  * large buffer rather than overflowing the bounded queues. Non-blocking
  * use: poll ms_server_fd() and call ms_server_pump(), then read with
- * timeout 0. Not thread-safe. Allocated by the library. */
+ * timeout 0. Not thread-safe. Allocated by the library.
+ *
+ * With mailslotd (daemon_link.h; opts.daemon, default MS_DAEMON_AUTO): when
+ * its control socket answers at ms_server_open, a server for network
+ * mailslots (no pcap_iface, no fd of the caller's, port 138, no bind_ip)
+ * binds no UDP socket. Every mailslot it creates is registered with the
+ * daemon ("*" as a monitor, which gets a copy of every message; a name
+ * another program registered is MS_ERR_EXISTS), and the daemon's
+ * deliveries take the same pipeline as datagrams read from a socket, with
+ * the sender's addresses and the daemon's arrival time. A no_socket server
+ * attaches too, for its local mailslots (\\.\mailslot\x) only, which
+ * then also take network writes. When the daemon goes away the server
+ * keeps its mailslots, retries on its loop (MS_DAEMON_RETRY_MIN_MS, then
+ * twice as late each time up to MS_DAEMON_RETRY_MAX_MS) and registers them
+ * all again once it is back; opts.on_daemon hears of it. Without a daemon
+ * (or MS_DAEMON_NEVER) everything is as above. */
 #ifndef MAILSLOT_SERVER_H
 #define MAILSLOT_SERVER_H
 
 #include "mailslot/auth.h"
 #include "mailslot/capture.h"
+#include "mailslot/daemon_link.h"
 #include "mailslot/local.h"
 #include "mailslot/loop.h"
 #include "mailslot/message.h"
@@ -95,6 +111,14 @@ typedef struct ms_server_opts {
     size_t auth_cache;       /* replay cache entries, 0 = 4096 */
     ms_local_scope local_scope;   /* which mailslots get a local socket */
     ms_local_access local_access; /* and who may write to them */
+    ms_daemon_use daemon;    /* through mailslotd: MS_DAEMON_AUTO (when it
+                              * answers), _NEVER, _REQUIRE (daemon_link.h) */
+    const char *daemon_dir;  /* its directory; NULL: ms_ctl_dir() */
+    int daemon_timeout_ms;   /* its answers' deadline, 0 =
+                              * MS_DAEMON_TIMEOUT_MS */
+    ms_daemon_event_fn on_daemon; /* detached, attached again, a mailslot
+                              * lost (may be NULL); runs on the loop */
+    void *daemon_ctx;        /* for on_daemon */
 } ms_server_opts;
 
 /* Defaults as above (fd -1, reuse true). */
@@ -130,14 +154,22 @@ typedef struct ms_server_stats {
 MS_EXTERN ms_status ms_server_open(const ms_server_opts *o, ms_server **out, char *err,
                                    size_t errlen);
 MS_EXTERN void ms_server_close(ms_server *s); /* closes every mailslot too */
-/* The UDP socket, pollable for reading; -1 without one. */
+/* The UDP socket, pollable for reading; -1 without one (also when
+ * attached to mailslotd: ms_server_get_daemon gives its socket). */
 MS_EXTERN int ms_server_fd(const ms_server *s);
 MS_EXTERN uint16_t ms_server_port(const ms_server *s);
 /* The loop the server runs on (its own or opts.loop): add your own
  * descriptors and timers to it, and they run while a read waits. */
 MS_EXTERN ms_loop *ms_server_loop(const ms_server *s);
 
-/* Read every datagram waiting (never blocks) and queue what passes;
+/* Where the server stands with mailslotd, and what came through it
+ * (state MS_DAEMON_STATE_NONE in direct mode). Re-attaching runs on the
+ * loop's timers: a program that only polls and pumps finds the daemon
+ * again when it calls ms_server_wait (ms_server_wait(s, 0) does). */
+MS_EXTERN ms_status ms_server_get_daemon(const ms_server *s, ms_daemon_link_info *out);
+
+/* Read every datagram waiting (never blocks) and queue what passes
+ * (also what mailslotd delivered);
  * *queued (may be NULL) = messages queued. MS_ERR_SYSTEM on a socket or
  * libpcap error. */
 MS_EXTERN ms_status ms_server_pump(ms_server *s, size_t *queued);
@@ -156,8 +188,9 @@ MS_EXTERN ms_status ms_server_get_auth_stats(const ms_server *s, ms_auth_stats *
  * a catch-all that gets every clean write no other open mailslot takes.
  * max_size: largest message data accepted (0 = any). read_timeout_ms: 0,
  * N, or MS_MAILSLOT_WAIT_FOREVER. MS_ERR_EXISTS when the name is open
- * already (here, or locally by another process), MS_ERR_INVALID_ARG for a
- * bad name. */
+ * already (here, locally by another process, or, through mailslotd, by
+ * another program), MS_ERR_INVALID_ARG for a bad name, MS_ERR_TIMEOUT when
+ * mailslotd did not answer (it is then dropped and found again later). */
 MS_EXTERN ms_status ms_mailslot_create(ms_server *s, const char *name, uint32_t max_size,
                                        uint32_t read_timeout_ms, ms_mailslot **out);
 MS_EXTERN void ms_mailslot_close(ms_mailslot *m);
@@ -192,6 +225,8 @@ typedef struct ms_mailslot_msg {
                               * payload */
     size_t payload_len;
     const ms_message *m;     /* its decode, borrowing payload */
+    bool via_daemon;         /* delivered by mailslotd ... */
+    uint8_t daemon_via;      /* ... which received it by MS_CTL_VIA_* */
 } ms_mailslot_msg;
 
 /* ReadFile: the oldest message, waiting up to the mailslot's timeout (the
@@ -215,6 +250,8 @@ typedef struct ms_mailslot_info {
     uint32_t read_timeout_ms;
     uint64_t queue_full;     /* this mailslot's drops: queue at its bound */
     uint64_t too_big;        /* over max_size */
+    uint64_t daemon_dropped; /* dropped by mailslotd (its queue for this
+                              * mailslot was full) */
 } ms_mailslot_info;
 MS_EXTERN ms_status ms_mailslot_get_info(ms_mailslot *m, ms_mailslot_info *out);
 /* SetMailslotInfo. */

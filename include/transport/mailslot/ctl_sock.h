@@ -41,9 +41,11 @@ MS_EXTERN ms_status ms_ctl_listen(const char *path, mode_t mode, int *fd, char *
                                   size_t errlen);
 /* Accept one connection (non-blocking): MS_ERR_AGAIN when none waits. */
 MS_EXTERN ms_status ms_ctl_accept(int lfd, int *fd, ms_ctl_peer *peer);
-/* Connect to the daemon at path. MS_ERR_NOT_FOUND when no daemon listens
- * there (no file, or a stale one); MS_ERR_SYSTEM otherwise (errno). The
- * descriptor is non-blocking and close-on-exec. */
+/* Connect to the daemon at path, without waiting. MS_ERR_NOT_FOUND when
+ * no daemon listens there (no file, or a stale one); MS_ERR_AGAIN when it
+ * accepts no more connections (its backlog is full: a stalled daemon);
+ * MS_ERR_SYSTEM otherwise (errno; EACCES: no permission). The descriptor
+ * is non-blocking and close-on-exec. */
 MS_EXTERN ms_status ms_ctl_connect(const char *path, int *fd, char *err, size_t errlen);
 
 /* Encode m into buf (cap octets; MS_CTL_MAX_PACKET is always enough) and

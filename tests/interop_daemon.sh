@@ -1,0 +1,395 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# mailslotd live, in namespaces (about 1.5 min, most of it nmbd's browser
+# election): host A runs `mailslotd -F` (host name hosta.lab.example in a
+# UTS namespace of its own, so HOSTA<00>; its own $MAILSLOTD_DIR; started
+# as root, running as nobody) on two interfaces: 192.0.2.1/25 towards B
+# and 192.0.2.129/25 towards C, where Samba's nmbd is a PDC and the local
+# master browser of MSLAB. The programs on A are tests/py/ctl_client.py,
+# speaking the control protocol as nobody (no privilege) until the
+# library speaks it.
+#   - the names: HOSTA<00>, ALIAS<00> (from the configuration file) and
+#     MSLAB<00> (group) registered on both interfaces, found by nmblookup
+#     from B (broadcast), node status lists them; a second mailslotd
+#     refuses to start, naming the first;
+#   - two programs, \MAILSLOT\one and \MAILSLOT\two: unicast writes from
+#     B to \\HOSTA\mailslot\one and \two (B resolves HOSTA by broadcast)
+#     from `mailslot send` and from scapy reach each its own program,
+#     with addresses and arrival time; a broadcast write to
+#     \\*\mailslot\one (MSLAB<00>) reaches the first; a write to \\ALIAS
+#     too; a monitor gets copies; writes to a mailslot nobody created,
+#     and to another host's name, are counted and dropped;
+#   - the Win32 rule: \MAILSLOT\ONE again is refused (naming the holder);
+#     nobody may not create \MAILSLOT\BROWSE; a program killed with -9
+#     frees its mailslot at once;
+#   - through the daemon: a GetBackupListRequest with a TOKEN and a
+#     NETLOGON LOGON_PRIMARY_QUERY naming \MAILSLOT\NET\GETDC<n> go to
+#     nmbd on C from HOSTA<00>:138; both replies come back to the program
+#     (the backup list by its Token);
+#   - a flood to \MAILSLOT\two while its program is stopped (SIGSTOP):
+#     every message to \MAILSLOT\one still arrives, two's queue stays at
+#     its bound (32), the rest is dropped and counted (DROPPED, STATUS);
+#     the daemon's memory stays small; the stopped program gets its queue
+#     when it goes on;
+#   - kill -9 of mailslotd and a restart: the programs attach again and
+#     their mailslots work again;
+#   - SIGHUP after the file changed: LATER<00> registered, ALIAS<00>
+#     released (nmblookup from B agrees);
+#   - SIGTERM: names released (nmblookup from B: no answer), the control
+#     socket removed, exit 0; `mailslot status` then says none runs.
+# Needs root, ip netns, unshare, setpriv, nmbd, nmblookup, python3 with
+# scapy; skips (77) otherwise, or fails under MAILSLOT_REQUIRE_ALL.
+# KEEP_WORK=1 keeps the work directory (logs, client outputs).
+set -u
+# shellcheck source=tests/interop/netns.sh
+source "$(dirname "$0")/interop/netns.sh"
+
+it_require_root_netns
+need nmbd "Samba nmbd is not installed"
+need nmblookup "Samba nmblookup (samba-common-bin) is not installed"
+need unshare "unshare (util-linux) is not installed"
+need setpriv "setpriv (util-linux) is not installed"
+it_require_scapy
+it_require_cli send status
+[[ -x $mailslotd ]] || skip "no mailslotd at $mailslotd"
+MAILSLOTD=$(realpath "$mailslotd")
+
+it_init interop_daemon
+W=$IT_WORK
+NS_A=ms-dma-$$
+NS_B=ms-dmb-$$
+NS_C=ms-dmc-$$
+IF_AB=dab$$
+IF_B=dba$$
+IF_AC=dac$$
+IF_C=dca$$
+A1=192.0.2.1
+B_IP=192.0.2.2
+BC_B=192.0.2.127
+A2=192.0.2.129
+C_IP=192.0.2.130
+RUN=$W/a-run
+IT_NB_NAME=LABPDC
+IT_NMBD_EXTRA="    server role = classic primary domain controller
+    domain logons = yes
+    domain master = yes"
+
+# Two /25 networks: A-B (broadcast .127) and A-C (broadcast .255).
+IT_PREFIX_LEN=25
+IT_BCAST=$BC_B
+it_pair "$NS_A" "$IF_AB" "$A1" "$NS_B" "$IF_B" "$B_IP" || exit 1
+it_netns "$NS_C" || exit 1
+IT_BCAST=192.0.2.255
+it_veth "$NS_A" "$IF_AC" "$A2" "$NS_C" "$IF_C" "$C_IP" || exit 1
+
+# nmbd first: its election runs while the A-B part does.
+it_nmbd_start "$NS_C" "$IF_C" || exit 1
+
+mkdir -p "$RUN"
+chown nobody "$RUN"
+chmod 755 "$RUN"
+CONF=$W/mailslotd.conf
+printf '# the test'"'"'s\nworkgroup = MSLAB\nname = ALIAS\nqueue = 32\ninterface = %s\ninterface = %s\nuser = nobody\n' \
+    "$IF_AB" "$IF_AC" >"$CONF"
+chmod 644 "$CONF"
+printf '[global]\n    disable netbios = no\n    name resolve order = bcast\n' >"$W/client.conf"
+
+# daemon TAG: mailslotd -F on A as hosta.lab.example, log in $W/TAG.err;
+# its PID in DPID; waits (bounded) for its "ready" line.
+daemon() {
+    local tag=$1
+    it_bg "$NS_A" "$W/$tag.out" "$W/$tag.err" env MAILSLOTD_DIR="$RUN" unshare --uts \
+        /bin/sh -c 'hostname hosta.lab.example && exec "$0" "$@"' "$MAILSLOTD" -F -c "$CONF"
+    DPID=$IT_BG_PID
+    it_wait_grep "$W/$tag.err" "ready: holding" 15 "$DPID"
+}
+
+# client TAG ARGS...: ctl_client.py on A as nobody, the daemon's user (as
+# root when TAG starts with "root", as uid 4242, a user of no privilege
+# at all, when it starts with "user"); output in $W/TAG.out; PID in CPID.
+client() {
+    local tag=$1 who=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+    shift
+    [[ $tag == root* ]] && who=()
+    [[ $tag == user* ]] && who=(setpriv --reuid=4242 --regid=4242 --clear-groups)
+    it_bg "$NS_A" "$W/$tag.out" "$W/$tag.err" env MAILSLOTD_DIR="$RUN" "${who[@]}" \
+        "$IT_PY" "$IT_PYDIR/ctl_client.py" --who "$tag" "$@"
+    CPID=$IT_BG_PID
+}
+
+# got TAG SLOT TEXT: DELIVERs in TAG's output on SLOT (as on the wire)
+# with data TEXT.
+hex_of() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
+got() {
+    jq -c --arg s "$2" --arg d "$(hex_of "$3")" \
+        'select(.event == "deliver" and .slot == $s and .data == $d)' "$W/$1.out" 2>/dev/null | wc -l
+}
+
+# wait_got TAG SLOT TEXT N SECONDS: until TAG has N such DELIVERs.
+wait_got() {
+    local i
+    for ((i = 0; i < $5 * 10; i++)); do
+        (($(got "$1" "$2" "$3") >= $4)) && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+send_b() {   # ARGS...: mailslot send from B on its interface
+    it_run "$NS_B" 20 "$IT_CLI" send -i "$IF_B" -q "$@"
+}
+
+nmb_b() {    # NAME: the addresses a broadcast query from B gets
+    it_run "$NS_B" 20 nmblookup -s "$W/client.conf" -B "$BC_B" "$1" 2>/dev/null |
+        awk -v n="$1" 'toupper($2) ~ "^" toupper(n) "<" {print $1}' | sort -u | tr '\n' ' '
+}
+
+status_a() { # the daemon's STATUS JSON into $W/status.json
+    it_run "$NS_A" 10 env MAILSLOTD_DIR="$RUN" "$IT_CLI" status --json >"$W/status.json" 2>"$W/status.err"
+}
+
+jq_a() { jq -r "$1" "$W/status.json" 2>/dev/null; }
+
+# ------------------------------------------------ start, names
+t0=$(date +%s.%N)
+if daemon d1; then
+    it_pass "mailslotd starts, registers and is ready" "$(it_since "$t0") s; $(grep -m1 'ready:' "$W/d1.err")"
+else
+    it_fail "mailslotd did not become ready" "$(tail -5 "$W/d1.err")"
+    it_finish
+fi
+status_a
+want='ALIAS<00>/false/active/dab ALIAS<00>/false/active/dac HOSTA<00>/false/active/dab HOSTA<00>/false/active/dac MSLAB<00>/true/active/dab MSLAB<00>/true/active/dac'
+have=$(jq_a '[.names[] | "\(.name)/\(.group)/\(.state)/\(.interface[0:3])"] | sort | join(" ")')
+if [[ $have == "$want" && $(jq_a '.daemon.uid') == 65534 ]]; then
+    it_pass "HOSTA<00>, ALIAS<00>, MSLAB<00> (group) active on both interfaces; running as nobody"
+else
+    it_fail "names or user" "$have; uid $(jq_a '.daemon.uid')"
+fi
+got_ip=$(nmb_b HOSTA)
+[[ $got_ip == "$A1 " ]] && it_pass "nmblookup from B: HOSTA is $A1" || it_fail "nmblookup from B: HOSTA" "'$got_ip'"
+ns_out=$(it_run "$NS_B" 20 nmblookup -s "$W/client.conf" -A "$A1" 2>&1)
+if grep -q 'HOSTA *<00> - *B <ACTIVE>' <<<"$ns_out" && grep -q 'MSLAB *<00> - <GROUP> B <ACTIVE>' <<<"$ns_out" &&
+    ! grep -qE '<(20|03|1e|1d)>' <<<"$ns_out"; then
+    it_pass "node status from B: HOSTA<00>, ALIAS<00>, MSLAB<00> and nothing else"
+else
+    it_fail "node status from B" "$(tr '\n' ' ' <<<"$ns_out" | head -c 400)"
+fi
+it_run "$NS_A" 10 env MAILSLOTD_DIR="$W" "$MAILSLOTD" -F -c "$CONF" >/dev/null 2>"$W/d2.err"
+rc=$?
+if [[ $rc == 1 ]] && grep -q "UDP 138 is held by mailslotd (pid $DPID)" "$W/d2.err"; then
+    it_pass "a second mailslotd refuses: $(head -1 "$W/d2.err")"
+else
+    it_fail "a second mailslotd" "exit $rc: $(cat "$W/d2.err")"
+fi
+
+# ------------------------------------------------ two programs, writes from B
+client c1 --create '\MAILSLOT\one' --seconds 300 --reattach
+C1=$CPID
+client c2 --create '\MAILSLOT\two' --seconds 300 --reattach
+C2=$CPID
+client rootmon --monitor --seconds 300 --reattach
+MON=$CPID
+it_wait_grep "$W/c1.out" '"status": 0, "slot"' 10 "$C1" && it_wait_grep "$W/c2.out" '"status": 0, "slot"' 10 "$C2" &&
+    it_wait_grep "$W/rootmon.out" '"status": 0, "slot": "\*"' 10 "$MON" ||
+    it_fail "the programs could not create their mailslots" "$(cat "$W/c1.out" "$W/c2.out" "$W/rootmon.out" | head -c 500)"
+
+t0=$(date +%s.%N)
+send_b --to '\\HOSTA' --slot '\MAILSLOT\one' --data one-send
+send_b --to '\\HOSTA' --slot '\MAILSLOT\two' --data two-send
+it_run "$NS_B" 20 "$IT_PY" "$IT_PYDIR/scapy_mailslot.py" --to "$A1" --src "$B_IP" --name 'HOSTA<00>' \
+    --slot '\MAILSLOT\one' --data one-scapy >/dev/null
+it_run "$NS_B" 20 "$IT_PY" "$IT_PYDIR/scapy_mailslot.py" --to "$A1" --src "$B_IP" --name 'hosta<00>' \
+    --slot '\mailslot\TWO' --data two-scapy >/dev/null
+if wait_got c1 '\MAILSLOT\one' one-send 1 5 && wait_got c1 '\MAILSLOT\one' one-scapy 1 5 &&
+    wait_got c2 '\MAILSLOT\two' two-send 1 5 && wait_got c2 '\mailslot\TWO' two-scapy 1 5 &&
+    (($(got c1 '\MAILSLOT\two' two-send) + $(got c2 '\MAILSLOT\one' one-send) == 0)); then
+    it_pass "unicast writes to \\\\HOSTA (send, scapy) reach each its own program" "$(it_since "$t0") s"
+else
+    it_fail "unicast writes to \\\\HOSTA" "c1: $(grep -c deliver "$W/c1.out") c2: $(grep -c deliver "$W/c2.out")"
+fi
+line=$(grep -F "$(hex_of one-send)" "$W/c1.out" | head -1)
+now_ns=$(date +%s%N)
+if jq -e --arg b "$B_IP" --arg a "$A1" --argjson now "$now_ns" \
+    '.src_ip == $b and .dst_ip == $a and .dst_port == 138 and .via == 0 and .flags == 0 and
+     .time_ns > $now - 60000000000 and .time_ns <= $now and (.datagram | length) > 200' \
+    <<<"$line" >/dev/null; then
+    it_pass "a DELIVER carries the whole datagram, addresses and the arrival time"
+else
+    it_fail "DELIVER fields" "$line"
+fi
+send_b --to '\\*' --workgroup MSLAB --slot '\MAILSLOT\one' --data one-bcast
+send_b --to '\\ALIAS' --slot '\MAILSLOT\one' --data one-alias
+if wait_got c1 '\MAILSLOT\one' one-bcast 1 5 && wait_got c1 '\MAILSLOT\one' one-alias 1 5; then
+    it_pass "a broadcast write to \\\\*\\mailslot\\one (MSLAB<00>) and one to \\\\ALIAS reach the first program"
+else
+    it_fail "broadcast / ALIAS writes" "$(grep -c deliver "$W/c1.out") deliveries"
+fi
+if wait_got rootmon '\MAILSLOT\one' one-send 1 3 && wait_got rootmon '\MAILSLOT\two' two-send 1 3 &&
+    grep -F "$(hex_of one-send)" "$W/rootmon.out" | grep -q '"flags": 1'; then
+    it_pass "the monitor gets a copy of each write (FLAGS 1)"
+else
+    it_fail "monitor copies" "$(grep -c deliver "$W/rootmon.out") deliveries"
+fi
+status_a
+nm0=$(jq_a .counters.no_mailslot)
+no0=$(jq_a .counters.not_ours)
+send_b --to '\\HOSTA' --slot '\MAILSLOT\nobody' --data nobody
+send_b --to "$A1" --name 'OTHERHOST<00>' --slot '\MAILSLOT\one' --data other-host
+sleep 0.5
+status_a
+if (($(jq_a .counters.no_mailslot) == nm0 + 1 && $(jq_a .counters.not_ours) >= no0 + 1)) &&
+    (($(got c1 '\MAILSLOT\one' other-host) == 0)); then
+    it_pass "a write to a mailslot nobody created and one to another host's name: counted, dropped"
+else
+    it_fail "no_mailslot/not_ours" "$nm0 -> $(jq_a .counters.no_mailslot), $no0 -> $(jq_a .counters.not_ours)"
+fi
+
+# ------------------------------------------------ the Win32 rule, policy, crash
+client dup --create '\mailslot\ONE' --seconds 3
+it_wait_pid "$CPID" 6
+# 22: MS_ERR_EXISTS, 30: MS_ERR_DENIED (include/codec/mailslot/status.h).
+if grep -q '"status": 22, "text": "\\\\MAILSLOT\\\\one is created already (by pid [0-9]*, uid 65534)"' "$W/dup.out"; then
+    it_pass "\\MAILSLOT\\ONE again: refused (MS_ERR_EXISTS), naming the holder"
+else
+    it_fail "one creator per name" "$(cat "$W/dup.out")"
+fi
+client userbrowse --create '\MAILSLOT\BROWSE' --monitor --seconds 3
+it_wait_pid "$CPID" 6
+grep -q '"status": 30, "text": "\\\\MAILSLOT\\\\BROWSE belongs to a system service: root only"' "$W/userbrowse.out" &&
+    grep -q '"status": 30, "text": "a monitor sees every mailslot' "$W/userbrowse.out" &&
+    it_pass "a user may create neither \\MAILSLOT\\BROWSE nor a monitor (MS_ERR_DENIED)" ||
+    it_fail "BROWSE and monitor policy" "$(cat "$W/userbrowse.out")"
+client crash --create '\MAILSLOT\crash' --seconds 30
+CR=$CPID
+it_wait_grep "$W/crash.out" '"status": 0, "slot"' 5 "$CR"
+kill -KILL "$CR"
+it_wait_pid "$CR" 5
+client crash2 --create '\MAILSLOT\crash' --seconds 3
+it_wait_pid "$CPID" 6
+grep -q '"status": 0, "slot": "\\\\MAILSLOT\\\\crash"' "$W/crash2.out" &&
+    it_pass "a program killed with -9: its mailslot is free again at once" ||
+    it_fail "crashed program's mailslot" "$(cat "$W/crash2.out")"
+
+# ------------------------------------------------ through the daemon to nmbd
+if it_nmbd_wait_master 90; then
+    it_pass "nmbd on C is local master browser" "$(it_nmbd_since) s after its start"
+else
+    it_fail "nmbd on C did not become local master"
+fi
+GETDC='\MAILSLOT\NET\GETDC4711'
+TOKEN=$((0x5eed0000 + $$ % 65536))
+tokle=$(printf '%08x' "$TOKEN" | sed 's/\(..\)\(..\)\(..\)\(..\)/\4\3\2\1/')
+# The requests as datagrams: built by `mailslot send -w` (the daemon sets
+# the source name, address and port), taken out of the pcap. The
+# LOGON_PRIMARY_QUERY names HOSTA as the computer (nmbd answers to that
+# name) and the reply mailslot; NtVersion 1.
+payload_of() { "$IT_CLI" decode --json -q "$1" | jq -r .payload; }
+req=$("$IT_PY" -c '
+import struct, sys
+mailslot = sys.argv[1].encode()
+d = b"\x07\x00" + b"HOSTA\0" + mailslot + b"\0"
+d += b"\0" * (len(d) % 2)
+d += "HOSTA".encode("utf-16le") + b"\0\0" + struct.pack("<IHH", 1, 0xFFFF, 0xFFFF)
+print(d.hex())' "$GETDC")
+"$IT_CLI" send --to "$C_IP" --name 'MSLAB<1c>' --type group --slot '\MAILSLOT\NET\NETLOGON' \
+    --hex "$req" --from NOTME -w "$W/logon.pcap" -q
+"$IT_CLI" send --to "$C_IP" --name 'MSLAB<1d>' --type group --slot '\MAILSLOT\BROWSE' \
+    --hex "0904$tokle" --from NOTME -w "$W/gbl.pcap" -q
+t0=$(date +%s.%N)
+client rootdc --create "$GETDC" --send "$(payload_of "$W/logon.pcap")" --send "$(payload_of "$W/gbl.pcap")" \
+    --to "$C_IP" --token 0 --token "$TOKEN" --seconds 8 --count 2
+DC=$CPID
+it_wait_pid "$DC" 12
+sent=$(grep -c '"src_name": "HOSTA<00>", "src_ip": "'"$A2"'"' "$W/rootdc.out")
+resp=$(jq -c --arg s "$GETDC" 'select(.event == "deliver" and .slot == $s and (.data | startswith("0c")))' \
+    "$W/rootdc.out" | wc -l)
+gbl=$(grep -F '"event": "deliver"' "$W/rootdc.out" | grep -F '"flags": 2' | grep -c "\"data\": \"0a..$tokle")
+if ((sent == 2 && resp >= 1 && gbl >= 1)); then
+    it_pass "LOGON_PRIMARY_QUERY and GetBackupListRequest sent through the daemon as HOSTA<00> from $A2; the LOGON_PRIMARY_RESPONSE on $GETDC and the GetBackupListResponse (by its Token) come back" "$(it_since "$t0") s"
+else
+    it_fail "requests through the daemon" "sent $sent, primary responses $resp, backup lists $gbl: $(head -c 600 "$W/rootdc.out")"
+fi
+
+# ------------------------------------------------ flood with a stopped reader
+# The monitor stops too (a second stopped reader): printing 30000 copies
+# would take the CPU the daemon needs.
+kill -STOP "$C2" "$MON"
+t0=$(date +%s.%N)
+it_run "$NS_B" 60 "$IT_CLI" send -i "$IF_B" -q --to "$A1" --name 'HOSTA<00>' --slot '\MAILSLOT\two' \
+    --data flood-two --repeat 30000 --interval 0 &
+FL=$!
+it_run "$NS_B" 60 "$IT_CLI" send -i "$IF_B" -q --to "$A1" --name 'HOSTA<00>' --slot '\MAILSLOT\one' \
+    --data during-flood --repeat 100 --interval 10
+wait "$FL"
+sleep 1
+status_a
+rss=$(awk '/VmRSS/ {print $2}' "/proc/$DPID/status")
+q2=$(jq_a '.mailslots[] | select(.name == "\\MAILSLOT\\two") | "\(.queued) \(.queue_max) \(.dropped)"')
+read -r queued qmax dropped <<<"$q2"
+if wait_got c1 '\MAILSLOT\one' during-flood 100 10 && [[ $queued == 32 && $qmax == 32 ]] &&
+    ((dropped > 0 && rss < 32768)); then
+    it_pass "flood of 30000 to \\MAILSLOT\\two while its reader is stopped: 100 of 100 to \\MAILSLOT\\one arrive, two holds 32 (its bound), $dropped dropped, daemon RSS ${rss} KiB" "$(it_since "$t0") s"
+else
+    it_fail "flood" "one got $(got c1 '\MAILSLOT\one' during-flood)/100, two: $q2, RSS $rss KiB"
+fi
+before=$(got c2 '\MAILSLOT\two' flood-two)
+kill -CONT "$C2" "$MON"
+sleep 2
+after=$(got c2 '\MAILSLOT\two' flood-two)
+last_dropped=$(grep -F '"event": "deliver"' "$W/c2.out" | tail -1 | jq -r .dropped)
+if ((after - before >= 32 && after - before < 30000)) && ((last_dropped == dropped)); then
+    it_pass "the reader goes on: it gets what its socket and queue held ($((after - before))), DROPPED says $last_dropped"
+else
+    it_fail "after SIGCONT" "$before -> $after, last DROPPED $last_dropped (STATUS said $dropped)"
+fi
+
+# ------------------------------------------------ kill -9 and restart
+kill -KILL "$DPID"
+it_wait_pid "$DPID" 5
+t0=$(date +%s.%N)
+# created TAG: how many times TAG's program created its mailslot.
+created() { grep -c '"status": 0, "slot"' "$W/$1.out"; }
+ok=0
+if daemon d3 && it_wait_grep "$W/c1.out" '"event": "detached"' 5 "$C1"; then
+    for ((i = 0; i < 50; i++)); do
+        (($(created c1) >= 2 && $(created c2) >= 2)) && { ok=1; break; }
+        sleep 0.1
+    done
+fi
+if ((ok)); then
+    send_b --to '\\HOSTA' --slot '\MAILSLOT\one' --data after-restart
+    send_b --to '\\HOSTA' --slot '\MAILSLOT\two' --data after-restart
+    if wait_got c1 '\MAILSLOT\one' after-restart 1 5 && wait_got c2 '\MAILSLOT\two' after-restart 1 5; then
+        it_pass "kill -9 of mailslotd, restart: both programs attach again and get their writes" "$(it_since "$t0") s"
+    else
+        it_fail "after the restart" "no delivery"
+    fi
+else
+    it_fail "restart" "$(tail -3 "$W/d3.err"); c1 created $(created c1), c2 $(created c2)"
+fi
+
+# ------------------------------------------------ SIGHUP
+sed -i 's/^name = ALIAS$/name = LATER/' "$CONF"
+kill -HUP "$DPID"
+if it_wait_grep "$W/d3.err" 'registered LATER<00>' 5 "$DPID" && it_wait_grep "$W/d3.err" 'released ALIAS<00>' 5 "$DPID" &&
+    [[ $(nmb_b LATER) == "$A1 " && -z $(nmb_b ALIAS) ]]; then
+    it_pass "SIGHUP: LATER<00> registered, ALIAS<00> released (nmblookup from B agrees)"
+else
+    it_fail "SIGHUP" "$(grep -E 'SIGHUP|LATER|ALIAS' "$W/d3.err" | tail -4)"
+fi
+
+# ------------------------------------------------ SIGTERM
+kill -TERM "$DPID"
+it_wait_pid "$DPID" 10
+rc=$IT_RC
+it_run "$NS_A" 10 env MAILSLOTD_DIR="$RUN" "$IT_CLI" status >/dev/null 2>"$W/st.err"
+st=$?
+if [[ $rc == 0 && ! -e $RUN/control && $st == 1 ]] && grep -q 'released HOSTA<00>' "$W/d3.err" &&
+    [[ -z $(nmb_b HOSTA) ]]; then
+    it_pass "SIGTERM: exit 0, names released (no answer to nmblookup from B), socket removed, status exits 1"
+else
+    it_fail "SIGTERM" "exit $rc, socket $(ls "$RUN"), status exit $st, $(tail -2 "$W/d3.err")"
+fi
+for p in "$C1" "$C2" "$MON"; do it_stop_pid "$p"; done
+it_finish
