@@ -64,7 +64,7 @@ static const cli_opt send_opts[] = {
     { "wins", 'N', 0, "IP", "resolve \\\\HOST by asking this WINS server", NULL },
     { "hosts", 'H', 0, "FILE", "LMHOSTS-style map (IP NAME[#xx]) tried first", "file" },
     { "quiet", 'q', 'q', NULL, "no summary on stderr", NULL },
-    { "direct", 'Y', 0, NULL, "never through mailslotd: send from a socket of our\nown even while it runs", NULL },
+    { "direct", 'D', 0, NULL, "never through mailslotd: send from a socket of our\nown even while it runs", NULL },
     { NULL, 0, 0, NULL, NULL, NULL },
 };
 
@@ -270,7 +270,7 @@ static int take_option(send_args *a, int ch, const char *arg)
     case 'z': a->o.force_size = true; break;
     case 'H': a->o.hosts_file = arg; break;
     case 'q': a->quiet = true; break;
-    case 'Y': a->o.daemon = MS_DAEMON_NEVER; break;
+    case 'D': a->o.daemon = MS_DAEMON_NEVER; break;
     default: return take_value(a, ch, arg);
     }
     return EXIT_OK;
