@@ -26,7 +26,8 @@
 
 #define MAX_MASTERS 16
 
-enum { K_TO = 400, K_ANN, K_WAIT, K_JSON, K_FROM, K_WINS, K_SPORT, K_PORT, K_NBNS_PORT };
+enum { K_TO = 400, K_ANN, K_WAIT, K_JSON, K_FROM, K_WINS, K_SPORT, K_PORT, K_NBNS_PORT,
+       K_NMBD_DIR };
 
 static const cli_opt browse_opts[] = {
     { "to", K_TO, 0, "TARGET", "ask the master browser at this address (or \\\\HOST)\ninstead of by broadcast", NULL },
@@ -39,6 +40,7 @@ static const cli_opt browse_opts[] = {
     { "sport", K_SPORT, 0, "N|raw|ephemeral", "UDP source port, as for send (default: the way\nreplies sent to 138 reach us, as for dcping)", "raw ephemeral" },
     { "port", K_PORT, 0, "N", "UDP datagram port (default 138; for tests)", NULL },
     { "nbns-port", K_NBNS_PORT, 0, "N", "UDP port of name queries (default 137; for tests)", NULL },
+    { "nmbd-socket-dir", K_NMBD_DIR, 0, "DIR", "nmbd's socket directory, for replies beside nmbd\n(default /run/samba/nmbd)", "dir" },
     { "quiet", 'q', 'q', NULL, "nothing on stderr but errors", NULL },
     { NULL, 0, 0, NULL, NULL, NULL },
 };
@@ -58,7 +60,11 @@ const cli_cmd cli_cmd_browse = {
     "heard on a socket bound to the subnet broadcast address (which takes no\n"
     "unicast datagram from any program).\n",
     browse_opts,
-    "Replies to port 138 reach browse as they reach dcping (see its --help).\n"
+    "Replies to port 138 reach browse as they reach dcping (see its --help):\n"
+    "through mailslotd (which routes the GetBackupListResponse back by its\n"
+    "Token), nmbd's socket, a raw socket or port 138. Beside nmbd, browse\n"
+    "asks from NAME-B<00> (the host name cut to 13 octets), unless --from:\n"
+    "nmbd keeps the browser datagrams addressed to its own names.\n"
     "\n"
     "Exit status: 0 a master answered (a host announced itself), 1 none within\n"
     "--wait, 2 bad usage, 4 system error (also: the broadcast address's port\n"
@@ -68,9 +74,9 @@ const cli_cmd cli_cmd_browse = {
 
 typedef struct browse_args {
     ms_client_opts o;
-    const char *to;
+    const char *to, *nmbd_dir;
     char workgroup[16], from[16];
-    bool announce, json, quiet, user_sport;
+    bool announce, json, quiet, user_sport, user_from;
     double wait_s;
     uint16_t port, nbns_port;
 } browse_args;
@@ -107,6 +113,7 @@ static int take_option(browse_args *a, int key, const char *arg)
         if (!*arg || strlen(arg) > 15)
             return bad_value("--from", arg, "a NetBIOS name of 1 to 15 octets");
         snprintf(a->from, sizeof a->from, "%s", arg);
+        a->user_from = true;
         return EXIT_OK;
     case K_WINS:
         return ms_ip_parse(arg, &a->o.wins_ip) == MS_OK ? EXIT_OK
@@ -122,6 +129,7 @@ static int take_option(browse_args *a, int key, const char *arg)
         return EXIT_OK;
     case K_PORT: return take_port("--port", arg, &a->port);
     case K_NBNS_PORT: return take_port("--nbns-port", arg, &a->nbns_port);
+    case K_NMBD_DIR: a->nmbd_dir = arg; return EXIT_OK;
     case 'q': a->quiet = true; return EXIT_OK;
     }
     return EXIT_OK;
@@ -218,7 +226,7 @@ static void resolve_backups(const browse_args *a, browse_master *bm, uint32_t bc
     }
 }
 
-static int backup_list(browse_args *a, ms_client *c, uint32_t bcast)
+static int backup_list(browse_args *a, ms_client *c, reply_path *rp, uint32_t bcast)
 {
     static backup_ctx x;
     memset(&x, 0, sizeof x);
@@ -231,8 +239,10 @@ static int backup_list(browse_args *a, ms_client *c, uint32_t bcast)
         cli_error("browse", "%s", err);
         return EXIT_SYSTEM;
     }
-    reply_wait_opts wo = { c, -1, 0, a->wait_s, false, on_backup_list, &x, NULL };
+    reply_wait_opts wo = { .c = c, .extra_fd = -1, .nmbd = rp->nmbd, .seconds = a->wait_s,
+                           .fn = on_backup_list, .ctx = &x };
     int status = reply_wait("browse", &wo);
+    rp_close(rp); /* nothing more to read there while names resolve */
     for (size_t i = 0; status == EXIT_OK && i < x.n; i++) {
         snprintf(x.m[i].workgroup, sizeof x.m[i].workgroup, "%s", a->workgroup);
         resolve_backups(a, &x.m[i], bcast);
@@ -292,7 +302,8 @@ static int announce_request(browse_args *a, ms_client *c, uint32_t bcast)
         close(fd);
         return EXIT_SYSTEM;
     }
-    reply_wait_opts wo = { NULL, fd, a->port, a->wait_s, false, on_announcement, &t, NULL };
+    reply_wait_opts wo = { .extra_fd = fd, .extra_port = a->port, .seconds = a->wait_s,
+                           .fn = on_announcement, .ctx = &t };
     status = reply_wait("browse", &wo);
     close(fd);
     host_table_sort(&t);
@@ -333,22 +344,26 @@ int cmd_browse(int argc, char **argv)
     a.o.dest_name = named ? NULL : name;
     a.o.type = a.announce || !a.to ? MS_NBDS_DIRECT_GROUP : MS_NBDS_DIRECT_UNIQUE;
     ms_client *c;
-    reply_path rp;
+    static reply_path rp;
+    rp_opts ro = { "browse", a.user_sport, a.user_from, a.nmbd_dir, true };
     if (a.announce) {
+        /* The answers are broadcasts, heard on our own socket: the
+         * request goes from a socket of ours (the port does not matter). */
         a.o.send_only = true;
+        a.o.daemon = MS_DAEMON_NEVER;
         char e2[512];
         if (ms_client_open(target, "\\MAILSLOT\\BROWSE", &a.o, &c, e2, sizeof e2) != MS_OK) {
             cli_error("browse", "%s", e2);
             return EXIT_SYSTEM;
         }
-    } else if ((status = rp_open("browse", target, "\\MAILSLOT\\BROWSE", &a.o, a.user_sport, &c,
-                                 &rp)) != EXIT_OK) {
+    } else if ((status = rp_open(&ro, target, "\\MAILSLOT\\BROWSE", &a.o, &c, &rp)) != EXIT_OK) {
         return status;
     } else if (!a.quiet && rp.line[0]) {
         cli_error("browse", "%s", rp.line);
     }
     cli_signals_install(NULL);
-    status = a.announce ? announce_request(&a, c, ifc.bcast) : backup_list(&a, c, ifc.bcast);
+    status = a.announce ? announce_request(&a, c, ifc.bcast) : backup_list(&a, c, &rp, ifc.bcast);
+    rp_close(&rp);
     ms_client_close(c);
     return status;
 }

@@ -21,7 +21,7 @@
 #include "reply_wait.h"
 
 enum { K_TO = 400, K_PRIMARY, K_NTV, K_USER, K_FROM, K_WAIT, K_JSON, K_SPORT, K_PORT, K_WINS,
-       K_HOSTS };
+       K_HOSTS, K_NMBD_DIR };
 
 static const cli_opt dcping_opts[] = {
     { "to", K_TO, 0, "TARGET", "an address: ask the DC there (DIRECT_GROUP to\nDOMAIN<1c>, as Windows 7); \\\\DC: its <00> name\n(DIRECT_UNIQUE, resolved); default: the subnet\nbroadcast (as Windows XP)", NULL },
@@ -36,6 +36,7 @@ static const cli_opt dcping_opts[] = {
     { "hosts", K_HOSTS, 0, "FILE", "LMHOSTS-style map (IP NAME[#xx]) tried first", "file" },
     { "sport", K_SPORT, 0, "N|raw|ephemeral", "UDP source port, as for send (default: the way\nreplies sent to 138 reach us, see below)", "raw ephemeral" },
     { "port", K_PORT, 0, "N", "UDP destination port (default 138; for tests)", NULL },
+    { "nmbd-socket-dir", K_NMBD_DIR, 0, "DIR", "nmbd's socket directory, for replies beside nmbd\n(default /run/samba/nmbd)", "dir" },
     { "quiet", 'q', 'q', NULL, "nothing on stderr but errors", NULL },
     { NULL, 0, 0, NULL, NULL, NULL },
 };
@@ -53,10 +54,13 @@ const cli_cmd cli_cmd_dcping = {
     dcping_opts,
     "Replies: Windows DCs answer to UDP port 138 whatever port asked, nmbd to\n"
     "the port that asked. dcping takes the first way that gets replies sent to\n"
-    "138: copies from a raw socket (root or CAP_NET_RAW, nothing taken from the\n"
-    "program holding 138), else port 138 itself when nobody holds it; else an\n"
-    "ephemeral port, and it says that replies to 138 will be missed. One line\n"
-    "on stderr names the way.\n"
+    "138: through mailslotd when it answers (it sends from its port 138 as the\n"
+    "host, and hands back the replies to our reply mailslot; no privilege);\n"
+    "beside nmbd holding 138, from an ephemeral port, reading what nmbd passes\n"
+    "on from its unexpected-packet socket (no privilege); copies from a raw\n"
+    "socket (root or CAP_NET_RAW, nothing taken from the program holding 138);\n"
+    "port 138 itself when nobody holds it; else an ephemeral port, and it says\n"
+    "that replies to 138 will be missed. One line on stderr names the way.\n"
     "\n"
     "Exit status: 0 a DC answered, 1 none within --wait (or \\\\DC not\n"
     "resolved), 2 bad usage, 4 system error.\n",
@@ -67,7 +71,8 @@ typedef struct dcping_args {
     ms_client_opts o;
     const char *domain, *to, *user;
     char from[16];
-    bool primary, json, quiet, user_sport;
+    const char *nmbd_dir;
+    bool primary, json, quiet, user_sport, user_from;
     uint32_t nt_version;
     double wait_s;
 } dcping_args;
@@ -121,6 +126,7 @@ static int take_option(dcping_args *a, int key, const char *arg)
         if (!*arg || strlen(arg) > 15)
             return bad_value("--from", arg, "a NetBIOS name of 1 to 15 octets");
         snprintf(a->from, sizeof a->from, "%s", arg);
+        a->user_from = true;
         return EXIT_OK;
     case K_WAIT:
         a->wait_s = strtod(arg, &end);
@@ -147,6 +153,7 @@ static int take_option(dcping_args *a, int key, const char *arg)
             return bad_value("--port", arg, "a port");
         a->o.dport = (uint16_t)p;
         return EXIT_OK;
+    case K_NMBD_DIR: a->nmbd_dir = arg; return EXIT_OK;
     case 'q': a->quiet = true; return EXIT_OK;
     }
     return EXIT_OK;
@@ -289,33 +296,41 @@ int cmd_dcping(int argc, char **argv)
     int status = parse_args(&a, argc, argv);
     if (status)
         return status < 0 ? EXIT_OK : status;
-    char reply[32], dst[40], err[512];
+    char reply[256], dst[40], err[512];
     uint16_t r = 0;
     if (getrandom(&r, sizeof r, GRND_NONBLOCK) != sizeof r)
         r = (uint16_t)ms_realtime_ns();
     snprintf(reply, sizeof reply, "\\MAILSLOT\\NET\\GETDC%03u", r % 1000u);
+    const char *target;
+    target_of(&a, dst, sizeof dst, &target);
+    ms_client *c;
+    static reply_path rp;
+    rp_opts ro = { "dcping", a.user_sport, a.user_from, a.nmbd_dir, false };
+    if ((status = rp_open(&ro, target, "\\MAILSLOT\\NET\\NETLOGON", &a.o, &c, &rp)) != EXIT_OK)
+        return status;
+    if (rp.host_name[0]) /* through mailslotd: the host's name */
+        snprintf(a.from, sizeof a.from, "%s", rp.host_name);
+    if (!a.quiet && rp.line[0])
+        cli_error("dcping", "%s", rp.line);
     static uint8_t req[512];
     size_t len = 0;
     if (build_request(&a, reply, req, sizeof req, &len) != MS_OK) {
         cli_error("dcping", "cannot build the request (names too long?)");
+        rp_close(&rp);
+        ms_client_close(c);
         return EXIT_USAGE;
     }
-    const char *target;
-    target_of(&a, dst, sizeof dst, &target);
-    ms_client *c;
-    reply_path rp;
-    if ((status = rp_open("dcping", target, "\\MAILSLOT\\NET\\NETLOGON", &a.o, a.user_sport, &c,
-                          &rp)) != EXIT_OK)
-        return status;
-    if (!a.quiet && rp.line[0])
-        cli_error("dcping", "%s", rp.line);
     ms_write_result res;
     if (ms_client_write(c, req, len, &res, err, sizeof err) != MS_OK) {
         cli_error("dcping", "%s", err);
+        rp_close(&rp);
         ms_client_close(c);
         return EXIT_SYSTEM;
     }
     const ms_client_info *in = ms_client_get_info(c);
+    /* mailslotd names a fresh reply mailslot when ours is taken. */
+    if (in->reply_slot[0])
+        snprintf(reply, sizeof reply, "%s", in->reply_slot);
     char nm[300], ip[16];
     ms_nb_name_format(&in->dst, nm, sizeof nm);
     ms_ip_format(in->dst_ip, ip, sizeof ip);
@@ -329,8 +344,10 @@ int cmd_dcping(int argc, char **argv)
     x.json = a.json;
     jo_init(&x.j, stdout);
     cli_signals_install(NULL);
-    reply_wait_opts wo = { c, -1, 0, a.wait_s, a.json, on_reply, &x, NULL };
+    reply_wait_opts wo = { .c = c, .extra_fd = -1, .nmbd = rp.nmbd, .seconds = a.wait_s,
+                           .validate = a.json, .fn = on_reply, .ctx = &x };
     status = reply_wait("dcping", &wo);
+    rp_close(&rp);
     ms_client_close(c);
     if (status == EXIT_OK && !x.replies) {
         cli_error("dcping", "no domain controller of %s answered within %g s", a.domain, a.wait_s);

@@ -29,7 +29,27 @@ static void push_all(ms_pipeline *p, ms_udp_dgram *d, size_t n, uint16_t dport, 
     }
 }
 
-/* One poll round: whatever is waiting on either descriptor. */
+/* Everything nmbd has passed on by now: it blocks once our end is full. */
+static int drain_nmbd(const char *cmd, ms_nmbd_reader *r, ms_pipeline *p, uint64_t *frame)
+{
+    ms_udp_dgram d[BATCH];
+    size_t n;
+    ms_status st;
+    char err[256] = "";
+    do {
+        for (int i = 0; i < BATCH; i++)
+            d[i] = (ms_udp_dgram){ .buf = bufs[i], .cap = sizeof bufs[i] };
+        n = 0;
+        st = ms_nmbd_reader_recv(r, d, BATCH, &n, err, sizeof err);
+        push_all(p, d, n, MS_NBDS_PORT, frame);
+    } while (st == MS_OK && n == BATCH);
+    if (st == MS_OK)
+        return EXIT_OK;
+    cli_error(cmd, "nmbd's socket: %s", err);
+    return EXIT_SYSTEM;
+}
+
+/* One poll round: whatever is waiting on any descriptor. */
 static int read_round(const char *cmd, const reply_wait_opts *o, ms_pipeline *p, int timeout_ms,
                       uint64_t *frame)
 {
@@ -37,13 +57,13 @@ static int read_round(const char *cmd, const reply_wait_opts *o, ms_pipeline *p,
     for (int i = 0; i < BATCH; i++)
         d[i] = (ms_udp_dgram){ .buf = bufs[i], .cap = sizeof bufs[i] };
     int cfd = o->c ? ms_client_fd(o->c) : -1;
-    struct pollfd pfd[2] = { { cfd, POLLIN, 0 }, { o->extra_fd, POLLIN, 0 } };
-    int nfd = o->extra_fd >= 0 ? 2 : 1;
-    if (pfd[0].fd < 0) { /* no reply socket: only the extra one */
-        pfd[0] = pfd[1];
-        nfd--;
-    }
-    if (nfd > 0 && poll(pfd, (nfds_t)nfd, timeout_ms) < 0 && errno != EINTR) {
+    struct pollfd pfd[3];
+    nfds_t nfd = 0;
+    int fds[3] = { cfd, o->extra_fd, o->nmbd ? ms_nmbd_reader_fd(o->nmbd) : -1 };
+    for (int i = 0; i < 3; i++)
+        if (fds[i] >= 0)
+            pfd[nfd++] = (struct pollfd){ fds[i], POLLIN, 0 };
+    if (nfd > 0 && poll(pfd, nfd, timeout_ms) < 0 && errno != EINTR) {
         cli_error(cmd, "poll: %s", strerror(errno));
         return EXIT_SYSTEM;
     }
@@ -62,7 +82,7 @@ static int read_round(const char *cmd, const reply_wait_opts *o, ms_pipeline *p,
         }
         push_all(p, d, n, o->extra_port, frame);
     }
-    return EXIT_OK;
+    return o->nmbd ? drain_nmbd(cmd, o->nmbd, p, frame) : EXIT_OK;
 }
 
 int reply_wait(const char *cmd, const reply_wait_opts *o)

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* Reading what answers a request, for a while, through a decoding receive
  * pipeline (pipeline.h): the client's replies, and optionally a second
- * socket (browse's, bound to the subnet broadcast address). */
+ * socket (browse's, bound to the subnet broadcast address) and nmbd's
+ * unexpected-packet socket. */
 #ifndef MS_TOOLS_REPLY_WAIT_H
 #define MS_TOOLS_REPLY_WAIT_H
 
 #include <stdbool.h>
 
 #include "mailslot/client.h"
+#include "mailslot/nmbd_unexpected.h"
 #include "mailslot/pipeline.h"
 
 typedef struct reply_wait_opts {
@@ -15,6 +17,9 @@ typedef struct reply_wait_opts {
                             * only extra_fd is read */
     int extra_fd;          /* -1, or a UDP socket read as well */
     uint16_t extra_port;   /* that socket's port, for the datagrams' dport */
+    ms_nmbd_reader *nmbd;  /* NULL, or nmbd's unexpected-packet socket: the
+                            * datagrams nmbd read on port 138 (drained at
+                            * every wake-up, whatever they are) */
     double seconds;        /* how long at most */
     bool validate;         /* the validator's findings on each item */
     ms_pipeline_fn fn;     /* each decoded datagram */
