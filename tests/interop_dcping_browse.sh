@@ -120,7 +120,7 @@ it_run "$NS_P" 15 capsh --drop=cap_net_raw -- -c \
     "exec \"\$0\" dcping -i $IF_P --wait 2 MSLAB" "$IT_CLI" >"$W/held.out" 2>"$W/held.err"
 RC=$?
 check "dcping with 138 held and no CAP_NET_RAW: says replies to 138 cannot reach it, gets nmbd's" \
-    eval '[[ $RC == 0 ]] && has held.err "replies sent to port 138 cannot reach this command: no CAP_NET_RAW for a raw socket, and port 138 is held by mailslot \(pid $HOLDER\)" &&
+    eval '[[ $RC == 0 ]] && has held.err "replies sent to port 138 cannot reach this command: no mailslotd answers, no CAP_NET_RAW for a raw socket, port 138 is held by mailslot \(pid $HOLDER\)\. Only" &&
           has held.out "LOGON_SAM_LOGON_RESPONSE \(0x13\)"'
 it_stop_pid "$HOLDER"
 
