@@ -413,9 +413,15 @@ ms_status ms_client_write(ms_client *c, const void *data, size_t len, ms_write_r
 ms_status ms_client_send_payload(ms_client *c, const uint8_t *payload, size_t len, char *err,
                                  size_t errlen)
 {
-    if (c->daemon) /* as it is: no reply mailslot made for it */
-        return cdaemon_send(c->daemon, payload, len, c->info.dst_ip, c->info.dport, &c->info.src,
-                            &c->info.src_ip, err, errlen);
+    if (c->daemon) { /* as it is; the reply mailslot it names made ours */
+        ms_status st = cdaemon_prepare_payload(c->daemon, payload, len, err, errlen);
+        if (st == MS_OK)
+            snprintf(c->info.reply_slot, sizeof c->info.reply_slot, "%s",
+                     cdaemon_reply_slot(c->daemon));
+        return st != MS_OK ? st
+                           : cdaemon_send(c->daemon, payload, len, c->info.dst_ip, c->info.dport,
+                                          &c->info.src, &c->info.src_ip, err, errlen);
+    }
     if (c->local || c->sock.fd < 0) {
         snprintf(err, errlen, "this client has no network socket (local or build only)");
         return MS_ERR_INVALID_ARG;

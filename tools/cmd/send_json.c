@@ -120,19 +120,25 @@ static void say(sj_run *r, size_t len)
 {
     const ms_client_info *in = ms_client_get_info(r->c);
     const ms_message *b = r->back;
-    char sn[300] = "-", dn[300] = "-", slot[260] = "", dst[16];
+    bool daemon = !r->o->po && in->sport_mode == MS_SPORT_MODE_DAEMON;
+    char sn[300] = "-", dn[300] = "-", slot[260] = "", dst[16], replies[300] = "";
     if (ms_dgram_has_data(b->dgram.type)) {
-        ms_nb_name_format(&b->dgram.src, sn, sizeof sn);
+        /* Through mailslotd the datagram goes with the host's name. */
+        ms_nb_name_format(daemon ? &in->src : &b->dgram.src, sn, sizeof sn);
         ms_nb_name_format(&b->dgram.dst, dn, sizeof dn);
     }
     if (b->has_smb)
         snprintf(slot, sizeof slot, " %.*s, %u data octets", (int)b->trans.name.len,
                  (const char *)b->trans.name.p, b->trans.data_count);
+    if (daemon && in->reply_slot[0])
+        snprintf(replies, sizeof replies, ", replies to %.256s", in->reply_slot);
     ms_ip_format(in->dst_ip, dst, sizeof dst);
     const char *tn = ms_dgram_type_name(b->dgram.type);
-    fprintf(stderr, "mailslot send: %s %s -> %s%s (%s line %lu), DGM_ID 0x%04x, %zu octets %s "
-            "%s:%u from port %u\n", tn ? tn : "type?", sn, dn, slot, r->o->in_name, r->line,
-            b->dgram.id, len, r->o->po ? "written for" : "sent to", dst, in->dport, in->sport);
+    fprintf(stderr, "mailslot send: %s %s -> %s%s%s (%s line %lu), DGM_ID 0x%04x, %zu octets %s "
+            "%s:%u from port %u\n", tn ? tn : "type?", sn, dn, slot, replies, r->o->in_name,
+            r->line, b->dgram.id, len,
+            r->o->po ? "written for" : daemon ? "sent through mailslotd to" : "sent to", dst,
+            in->dport, in->sport);
 }
 
 /* One line: sent, skipped (a reassembled datagram: its fragments are the

@@ -254,8 +254,12 @@ MS_EXTERN size_t ms_write_limits(uint8_t type, size_t data_offset, size_t len, s
  * decode's JSON) to where the client sends, through its socket: no size
  * rule, no layout, no DGM_ID of ours. Through mailslotd it is handed over
  * as it is (the daemon sends it as the host's: its address and source
- * name; no reply mailslot is made for it). MS_ERR_INVALID_ARG for a local
- * or build-only client; MS_ERR_SYSTEM (errno) when the send fails. */
+ * name); unless send_only, the replies it asks for come back to
+ * ms_client_recv_replies without a change to it: the reply mailslot a
+ * NETLOGON request names is created with the daemon under that very name
+ * (MS_ERR_EXISTS, nothing sent, when another program holds it), and a
+ * GetBackupListRequest's Token goes with it. MS_ERR_INVALID_ARG for a
+ * local or build-only client; MS_ERR_SYSTEM (errno) when the send fails. */
 MS_EXTERN ms_status ms_client_send_payload(ms_client *c, const uint8_t *payload, size_t len,
                                            char *err, size_t errlen);
 
