@@ -115,6 +115,7 @@ it_bg "$NS_A" "$W/d.out" "$W/d.err" env MAILSLOTD_DIR="$RUN" unshare --uts \
 DPID=$IT_BG_PID
 if it_wait_grep "$W/d.err" "ready: holding" 15 "$DPID"; then
     it_log "mailslotd ready in $(it_since "$t0") s"
+    # shellcheck disable=SC2034  # read inside the eval of check
     WAY_D="sending through mailslotd \\($RUN/control\\) from its port 138; replies to port 138 come back through it"
 
     nobody dsam 15 dcping -i "$IF_AC" --wait 2 MSLAB
@@ -159,6 +160,7 @@ IT_NMBD_EXTRA="    nmbd:socket dir = $SOCK
     os level = 0"
 if IT_WORK=$W/a-nmbd it_nmbd_start "$NS_A" "$IF_AD $IF_AC" &&
     it_wait_grep "$IT_NMBD_LOG" "success in registering name HOSTNMB<00>" 30 "$IT_NMBD_PID"; then
+    # shellcheck disable=SC2034  # read inside the eval of check
     WAY_N="nmbd holds port 138: sending from an ephemeral port; replies to port 138 read from nmbd's unexpected-packet socket \\($SOCK/unexpected\\)"
 
     nobody nsam 15 dcping -i "$IF_AC" --wait 2 --nmbd-socket-dir "$SOCK" MSLAB
@@ -166,6 +168,7 @@ if IT_WORK=$W/a-nmbd it_nmbd_start "$NS_A" "$IF_AD $IF_AC" &&
         eval '[[ $RC == 0 ]] && has nsam.err "$WAY_N\$" &&
               has nsam.out "^192\.0\.2\.130 LABPDC<00> LOGON_SAM_LOGON_RESPONSE \(0x13\)"'
 
+    # shellcheck disable=SC2034  # read inside the eval of check
     before=$(grep -c '"LOGON_SAM_LOGON_REQUEST"' "$W/fake.out")
     nobody nfake 15 dcping --to "$D_IP" --wait 2 --nmbd-socket-dir "$SOCK" MSLAB
     sport=$(grep -F '"LOGON_SAM_LOGON_REQUEST"' "$W/fake.out" | tail -n 1 | sed 's/.*"sport": \([0-9]*\).*/\1/')
