@@ -24,8 +24,14 @@ static bool via_daemon(const rp_opts *ro, ms_client_opts *o, reply_path *rp)
 {
     ms_daemon_hello h = { .size = sizeof h };
     char err[256];
-    if (ms_daemon_probe(o->daemon_dir, o->daemon_timeout_ms, &h, err, sizeof err) != MS_OK)
+    ms_status st = ms_daemon_probe(o->daemon_dir, o->daemon_timeout_ms, &h, err, sizeof err);
+    if (st != MS_OK) {
+        /* None runs (or not for us): quietly the next way. One that runs
+         * but answers wrong is worth a word. */
+        if (st != MS_ERR_NOT_FOUND && !(st == MS_ERR_SYSTEM && (errno == EACCES || errno == EPERM)))
+            cli_error(ro->cmd, "mailslotd: %s; not going through it", err);
         return false;
+    }
     rp->way = RP_DAEMON;
     o->daemon = MS_DAEMON_REQUIRE;
     o->sport = MS_CLIENT_SPORT_DEFAULT;
