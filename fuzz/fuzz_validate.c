@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* libFuzzer harness for the validator: any payload, decoded, then checked
- * with arbitrary frame information. Findings must stay inside the report
- * and name offsets inside (or at the end of) the datagram that was sent. */
+ * with arbitrary frame information, and held to a sender's shape (X-04,
+ * the layout table). Findings must stay inside the report and name offsets
+ * inside (or at the end of) the datagram that was sent; a frame matches a
+ * shape exactly when it departs from it nowhere. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
     ms_message_decode(p, len, &m);
     ms_report_clear(&r);
     ms_validate(p, len, &m, (d[0] & 8) ? NULL : &info, &r);
+    ms_layout as = (ms_layout)((d[1] >> 3) % (MS_LAYOUT_SAMBA_AD + 1));
+    ms_validate_layout(&m, as, &r);
+    unsigned bits = ms_sender_match(&m);
+    for (int s = 0; s < MS_SENDER_COUNT; s++)
+        if ((bits >> s & 1) && ms_layout_departures(&m, (ms_sender)s, NULL, 0) != 0)
+            abort();
     size_t sent = len > info.orig_len ? len : info.orig_len;
     if (r.count > MS_REPORT_MAX)
         abort();

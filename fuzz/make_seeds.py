@@ -61,12 +61,22 @@ def main():
         objs += [json.loads(l) for l in lines]
         for l in lines[:3]:
             put("json_read", l.encode())
+        # decode's objects without their payload: what send --json builds from
+        for l in lines:
+            o = json.loads(l)
+            o.pop("payload", None)
+            put("json_frame", json.dumps(o).encode())
     payloads = [bytes.fromhex(o["payload"]) for o in objs] + list(vectors())
     for p in payloads:
         put("message", p)
         put("validate", b"\x01\x00" + p)  # two octets of frame information first
         put("name", p[14:48])
         put("name", p[48:82])
+    # The validator held to each sender's shape: the second octet
+    # picks the layout (fuzz_validate.c).
+    for p in vectors():
+        for layout in range(6):
+            put("validate", bytes([0x01, layout << 3]) + p)
     # Capture-path seeds: Ethernet + IPv4 + UDP frames around our payloads,
     # one whole and one split into two IPv4 fragments.
     def ipv4(payload, ident, frag_off=0, more=False):

@@ -15,7 +15,7 @@ CC=clang cmake -S . -B build-fuzz -DMAILSLOT_FUZZ=ON -DMAILSLOT_TESTS=OFF \
 cmake --build build-fuzz -j"$(nproc)" >/dev/null
 cmake -S . -B build >/dev/null && cmake --build build -j"$(nproc)" --target mailslot_cli >/dev/null
 extra=build-fuzz/shared-seeds
-rm -rf "$extra" && mkdir -p "$extra"/{message,browser,netlogon,name,json_read}
+rm -rf "$extra" && mkdir -p "$extra"/{message,browser,netlogon,name,json_read,json_frame}
 if [ -d ../shared/captures ]; then
     for f in ../shared/captures/*; do
         build/tools/mailslot decode --json -q "$f" 2>/dev/null || true
@@ -28,13 +28,14 @@ for line in sys.stdin:
     o = json.loads(line)
     p = bytes.fromhex(o["payload"])
     put("message", p); put("name", p[14:48]); put("json_read", line.encode())
+    o.pop("payload"); put("json_frame", json.dumps(o).encode())
     data = bytes.fromhex(o.get("mailslot", {}).get("data", ""))
     if "browser" in o: put("browser", data)
     if "netlogon" in o: put("netlogon", data)
 ' "$extra"
 fi
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(message name browser netlogon json_read validate frame nbds_reasm nbns)
+[ ${#names[@]} -gt 0 ] || names=(message name browser netlogon json_read json_frame validate frame nbds_reasm nbns)
 for n in "${names[@]}"; do
     mkdir -p "build-fuzz/corpus/$n" "$extra/$n"
     echo "== fuzz_$n for ${secs}s"

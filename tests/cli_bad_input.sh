@@ -73,7 +73,7 @@ refused 2 'at most one of --data, --hex, --file' "$O" -- "$cli" "${S[@]}" --data
 refused 4 'nonexistent: No such file' "$O" -- "$cli" "${S[@]}" --file "$tmp/nonexistent"
 refused 4 'read error' "$O" -- "$cli" "${S[@]}" --file "$tmp"
 head -c 600 /dev/zero >"$tmp/big"
-refused 1 'message of 600 octets is 172 over the 428' "$O" -- "$cli" "${S[@]}" --file "$tmp/big"
+refused 1 'message of 600 octets \(428 data octets fit\) is over a limit: its SMB message would be 684 octets, 172 over 512' "$O" -- "$cli" "${S[@]}" --file "$tmp/big"
 refused 2 "'NOTASLOT' is not a mailslot name" "$O" -- "$cli" send --to 192.0.2.30 --name 'B<00>' \
     --slot NOTASLOT --data x -w "$O"
 refused 2 "destination name 'B<zz>' is not a NetBIOS name" "$O" -- "$cli" send --to 192.0.2.30 \

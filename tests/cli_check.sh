@@ -23,7 +23,9 @@ grep -qE '^D-07 +common +15 ' "$tmp/out" && ok || bad "summary table"
 /usr/bin/python3 - "$tmp/j" <<'PY' && ok || bad "--json objects"
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
-assert rows and all(set(r) == {"frame", "rule", "level", "field", "offset", "text"} for r in rows), rows[:1]
+assert rows and all(set(r) - {"sender"} == {"frame", "rule", "level", "field", "offset", "text"} for r in rows), rows[:1]
+# nmbd's frames, each with its sender list (docs/LAYOUTS.md)
+assert all(r["sender"] == ["samba-nmbd"] for r in rows), rows[:1]
 assert all(r["level"] in ("must", "common") for r in rows)
 PY
 grep -q '^datagrams 15:' "$tmp/e" && ok || bad "--json summary on stderr"

@@ -166,6 +166,31 @@ wait "$lpid" && ok || bad "GETDC123 listener exit: $(cat "$tmp/l6.err")"
 grep -q 'LOGON_PRIMARY_RESPONSE' "$tmp/l6" && ok || bad "listener missed its reply"
 expect 0 "--wait shows replies to a NETLOGON request or a GetBackupListRequest only" -- \
     "$cli" send --to 127.0.0.1 --port "$V" --name 'X<00>' --slot '\MAILSLOT\x' --data a --wait 0.2
+# send --json --wait: the frames go as they are; the reply mailslot the
+# NETLOGON request names is created under that very name, the browser
+# request's Token goes with its SEND: both replies come back.
+"$cli" send -q -w "$tmp/q1.pcap" --to 127.0.0.1 --name 'PDC<1b>' --from WKS12 \
+    --slot '\MAILSLOT\NET\NETLOGON' --hex "$PQ"
+"$cli" send -q -w "$tmp/q2.pcap" --to 127.0.0.1 --name 'WORKGROUP<1d>' --from WKS12 \
+    --slot '\MAILSLOT\BROWSE' --hex 090404030201
+for f in q1 q2; do "$cli" decode --json -q "$tmp/$f.pcap"; done |
+    python3 -c 'import json, sys
+for l in sys.stdin:
+    o = json.loads(l); o.pop("payload", None); print(json.dumps(o))' >"$tmp/q.json"
+expect 0 "through mailslotd" -- "$cli" send --json --to 127.0.0.1 --port "$V" --file "$tmp/q.json" --wait 1
+created 3 '\\\\MAILSLOT\\\\NET\\\\GETDC123' && ok || bad "send --json: reply mailslot not created"
+grep -q '"mailslot":{"name":"\\\\MAILSLOT\\\\NET\\\\GETDC123".*"command":12' "$tmp/out" && ok ||
+    bad "send --json: NETLOGON reply: $(cat "$tmp/out")"
+grep -q '"browser":{"command":10,"count":1,"token":16909060' "$tmp/out" && ok ||
+    bad "send --json: browser reply: $(cat "$tmp/out")"
+# ... and refused, nothing sent, when another program holds that mailslot.
+listen_bg "$tmp/l6b" --slot '\MAILSLOT\NET\GETDC123' --count 1 --timeout 3
+created 4 '\\\\MAILSLOT\\\\NET\\\\GETDC123' && ok || bad "listener did not create GETDC123"
+n=$(grep -c '"msg": "send"' "$log")
+expect 4 "the reply mailslot .*GETDC123 the request names is another program's" -- \
+    "$cli" send --json --to 127.0.0.1 --port "$V" --file "$tmp/q.json" --wait 0.2
+[ "$(grep -c '"msg": "send"' "$log")" -eq "$n" ] && ok || bad "send --json sent with the reply mailslot taken"
+kill "$lpid" 2>/dev/null; wait "$lpid" 2>/dev/null
 
 # 7. the daemon restarts under a running listen: it re-attaches, its
 # mailslot registered again, and messages flow again.

@@ -177,7 +177,7 @@ if lo_start "$W/l1" -n 3 -w 3 -t 500 -T 10 '\\.\mailslot\ex\demo'; then
     { has "$W/l1c2" "^CreateFile .* ok: group to WORKGROUP<00> at 127\.0\.0\.1:$PORT, .*at most 424 octets" &&
         has "$W/l1c2" "^WriteFile #1: 424 octets written"; }
     verdict "loopback: group write of 424 octets written"
-    { ((CRC == 1)) && has "$W/l1c2" "^WriteFile #2 failed: message larger than the size limit that applies: message of 425 octets is 1 over the 424-octet limit of group and broadcast writes"; }
+    { ((CRC == 1)) && has "$W/l1c2" "^WriteFile #2 failed: message larger than the size limit that applies: message of 425 octets \(424 data octets fit\) is over 2 limits: its SMB message would be 513 octets, 1 over 512; a group write carries at most 424 data octets, 1 over"; }
     verdict "loopback: group write of 425 octets refused (MS_ERR_TOO_BIG), exit 1"
     srv_end 10
     { ((IT_RC == 0)) && has "$W/l1" "^CloseHandle: 3 message\(s\) read, 0 over max size"; }
@@ -315,7 +315,7 @@ if srv_start "$NS_S" "$W/n1" -r EXSERVER -i "$IF_S" -n 5 -w 5 -t 500 -T 20 "$SLO
     ncln "$W/n1b" -w "$WG" '\\*\mailslot\ex\net' "@$W/g424" "@$W/g425"
     { ((CRC == 1)) && has "$W/n1b" "^CreateFile .* ok: group to $WG<00> at $BC:138," &&
         has "$W/n1b" "^WriteFile #1: 424 octets written" &&
-        has "$W/n1b" "^WriteFile #2 failed: message larger than the size limit that applies: message of 425 octets is 1 over the 424-octet limit"; }
+        has "$W/n1b" "^WriteFile #2 failed: message larger than the size limit that applies: message of 425 octets \(424 data octets fit\) is over 2 limits: its SMB message would be 513 octets, 1 over 512; a group write carries at most 424 data octets, 1 over"; }
     verdict "netns: \\\\* writes 424 octets to $WG<00> at $BC, refuses 425 (exit 1)"
     ncln "$W/n1c" -w "$WG" '\\MSLAB\mailslot\ex\net' 'to the domain'
     { ((CRC == 0)) && has "$W/n1c" "^CreateFile .* ok: group to $WG<00> at $BC:138,"; }

@@ -39,7 +39,7 @@ expect 1 'listen timed out' -- "$cli" listen --port $((base + 20)) --timeout 0.3
 head -c 424 /dev/zero >"$tmp/424"
 head -c 425 /dev/zero >"$tmp/425"
 expect 0 '' -- "$cli" send -q --to 127.0.0.1 --type group --slot '\MAILSLOT\x' --file "$tmp/424" -w "$tmp/a.pcap"
-expect 1 '424-octet limit' -- "$cli" send --to 127.0.0.1 --type group --slot '\MAILSLOT\x' --file "$tmp/425" -w "$tmp/b.pcap"
+expect 1 'at most 424 data octets, 1 over' -- "$cli" send --to 127.0.0.1 --type group --slot '\MAILSLOT\x' --file "$tmp/425" -w "$tmp/b.pcap"
 [ -e "$tmp/b.pcap" ] && bad "refused send left a pcap" || ok
 expect 0 'over 576' -- "$cli" send --force-size --to 127.0.0.1 --type group --slot '\MAILSLOT\x' --file "$tmp/425" -w "$tmp/b.pcap"
 head -c 429 /dev/zero >"$tmp/429"

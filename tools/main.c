@@ -9,15 +9,18 @@
 #include <signal.h>
 
 extern const cli_cmd cli_cmd_decode, cli_cmd_encode, cli_cmd_check, cli_cmd_send,
-    cli_cmd_listen, cli_cmd_hosts, cli_cmd_lookup, cli_cmd_status;
+    cli_cmd_listen, cli_cmd_hosts, cli_cmd_lookup, cli_cmd_dcping, cli_cmd_browse,
+    cli_cmd_status;
 
 static const cli_cmd *const cli_commands[] = {
-    &cli_cmd_decode, &cli_cmd_encode, &cli_cmd_check, &cli_cmd_send,
-    &cli_cmd_listen, &cli_cmd_hosts, &cli_cmd_lookup, &cli_cmd_status, NULL,
+    &cli_cmd_decode, &cli_cmd_encode, &cli_cmd_check,  &cli_cmd_send,   &cli_cmd_listen,
+    &cli_cmd_hosts,  &cli_cmd_lookup, &cli_cmd_dcping, &cli_cmd_browse, &cli_cmd_status,
+    NULL,
 };
 
 static int (*const runners[])(int, char **) = {
-    cmd_decode, cmd_encode, cmd_check, cmd_send, cmd_listen, cmd_hosts, cmd_lookup, cmd_status,
+    cmd_decode, cmd_encode, cmd_check, cmd_send, cmd_listen, cmd_hosts, cmd_lookup, cmd_dcping,
+    cmd_browse, cmd_status,
 };
 
 static void usage(FILE *f)

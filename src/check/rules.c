@@ -92,6 +92,7 @@ static const ms_rule rules[] = {
     { "X-01", COMMON, "nbdgm.length", "payload == 14 + names + 69 + ByteCount == 14 + DGM_LENGTH", "real senders break this" },
     { "X-02", COMMON, "payload", "payload == 82 + DataOffset + DataCount", "PROTOCOL.md 8.6" },
     { "X-03", COMMON, "trans", "transaction in a shape Windows or Samba send (browser, redirector, nmbd)", "PROTOCOL.md 4.2, 8.6" },
+    { "X-04", COMMON, "trans", "laid out as the sender of check --as would have laid it out (reported only when asked)", "docs/LAYOUTS.md; PROTOCOL.md 2.3, 3, 4.2" },
     /* Our own: capture and transport */
     { "P-01", COMMON, "payload", "datagram cut by the capture's snapshot length: later rules see only the octets present", "capture" },
     { "P-02", MUST, "udp", "UDP length field agrees with the IPv4 datagram", "RFC 768" },
@@ -127,9 +128,9 @@ static size_t family_start(char c)
     case 'B': return 46;
     case 'L': return 60;
     case 'X': return 71;
-    case 'P': return 74;
-    case 'F': return 77;
-    case 'Z': return 82;
+    case 'P': return 75;
+    case 'F': return 78;
+    case 'Z': return 83;
     default: return SIZE_MAX;
     }
 }

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "client_limits.h"
 #include "client_daemon.h"
 #include "client_plan.h"
 #include "client_sock.h"
@@ -207,7 +208,6 @@ static ms_status open_client(ms_client *c, const char *target, const char *slot,
     if (st != MS_OK)
         return st;
     c->info = p.info;
-    c->o.style = p.style;
     if (c->auth)
         c->info.auth_overhead = MS_AUTH_TRAILER_LEN;
     if (p.dest == PLAN_DEST_LOCAL)
@@ -312,27 +312,8 @@ ms_status ms_client_build(ms_client *c, const void *data, size_t len, uint8_t *b
         snprintf(err, errlen, "a local mailslot (\\\\.) takes no datagram: use ms_client_write");
         return MS_ERR_INVALID_ARG;
     }
-    size_t total = len + in->auth_overhead;
-    if (total > in->max_data && !c->o.force_size) {
-        char extra[200] = "";
-        if (in->auth_overhead)
-            snprintf(extra, sizeof extra,
-                     " with the %zu-octet authentication trailer (%zu data octets fit with "
-                     "authentication)",
-                     in->auth_overhead, in->max_data > in->auth_overhead
-                                            ? in->max_data - in->auth_overhead : 0);
-        if (in->type != MS_NBDS_DIRECT_UNIQUE)
-            snprintf(err, errlen,
-                     "message of %zu octets is %zu over the %zu-octet limit of group and "
-                     "broadcast writes%s (PROTOCOL.md §5.4)",
-                     len, total - in->max_data, in->max_data, extra);
-        else
-            snprintf(err, errlen,
-                     "message of %zu octets is %zu over the %zu octets a direct write to %s "
-                     "can carry%s (the SMB write must fit in 512 octets, PROTOCOL.md §5.4)",
-                     len, total - in->max_data, in->max_data, in->slot, extra);
+    if (!c->o.force_size && ms_client_limits(in, len, err, errlen))
         return MS_ERR_TOO_BIG;
-    }
     if (c->auth) {
         if (len > sizeof c->adata - MS_AUTH_TRAILER_LEN) {
             snprintf(err, errlen, "message of %zu octets is too long to authenticate", len);
@@ -354,10 +335,10 @@ ms_status ms_client_build(ms_client *c, const void *data, size_t len, uint8_t *b
     }
     static const ms_message zero;
     ms_message m = zero;
-    ms_trans_init(&m.smb, &m.trans, (ms_trans_style)c->o.style, in->slot, data, len);
+    ms_layout_init(&m.smb, &m.trans, in->sender, in->slot, data, len, in->src.name[15]);
     m.has_smb = true;
     m.dgram.type = in->type;
-    m.dgram.flags = MS_NBDS_FLAG_FIRST; /* B-node, one datagram */
+    m.dgram.flags = in->nbds_flags;
     m.dgram.id = c->next_id++;
     m.dgram.src_ip = in->src_ip;
     m.dgram.src_port = in->sport;
@@ -426,6 +407,29 @@ ms_status ms_client_write(ms_client *c, const void *data, size_t len, ms_write_r
     const uint8_t *b = c->buf;
     size_t sent;
     if (client_sock_send(&c->sock, &b, &res->payload_len, 1, &sent) != MS_OK)
+        return send_failed(c, err, errlen);
+    return MS_OK;
+}
+
+ms_status ms_client_send_payload(ms_client *c, const uint8_t *payload, size_t len, char *err,
+                                 size_t errlen)
+{
+    if (c->daemon) { /* as it is; the reply mailslot it names made ours */
+        ms_status st = cdaemon_prepare_payload(c->daemon, payload, len, err, errlen);
+        if (st == MS_OK)
+            snprintf(c->info.reply_slot, sizeof c->info.reply_slot, "%s",
+                     cdaemon_reply_slot(c->daemon));
+        return st != MS_OK ? st
+                           : cdaemon_send(c->daemon, payload, len, c->info.dst_ip, c->info.dport,
+                                          &c->info.src, &c->info.src_ip, &c->info.sport,
+                                          err, errlen);
+    }
+    if (c->local || c->sock.fd < 0) {
+        snprintf(err, errlen, "this client has no network socket (local or build only)");
+        return MS_ERR_INVALID_ARG;
+    }
+    size_t sent = 0;
+    if (client_sock_send(&c->sock, &payload, &len, 1, &sent) != MS_OK || sent != 1)
         return send_failed(c, err, errlen);
     return MS_OK;
 }

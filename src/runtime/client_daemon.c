@@ -276,6 +276,50 @@ ms_status cdaemon_prepare(cdaemon *d, const char *slot, const uint8_t *data, siz
     return MS_OK;
 }
 
+ms_status cdaemon_prepare_payload(cdaemon *d, const uint8_t *dg, size_t len, char *err,
+                                  size_t errlen)
+{
+    d->token_next = false;
+    if (!d->replies)
+        return MS_OK;
+    ms_message *m = malloc(sizeof *m); /* large: the payload decoders' room */
+    if (!m) {
+        ms_errf(err, errlen, "out of memory");
+        return MS_ERR_NO_MEMORY;
+    }
+    char slot[MS_MAILSLOT_NAME_MAX + 1] = "", norm[MS_MAILSLOT_NAME_MAX + 1];
+    ms_message_decode(dg, len, m);
+    if (m->has_smb && m->trans.name.len < sizeof slot)
+        snprintf(slot, sizeof slot, "%.*s", (int)m->trans.name.len, (const char *)m->trans.name.p);
+    ms_status st = MS_OK;
+    ms_browser b;
+    ms_netlogon n;
+    if (!strcasecmp(slot, "\\MAILSLOT\\BROWSE")) {
+        if (ms_browser_decode(m->trans.data.p, m->trans.data.len, false, &b, NULL) == MS_OK &&
+            b.opcode == MS_BRWS_GET_BACKUP_LIST_REQUEST) {
+            d->token_next = true;
+            d->token = b.token;
+        }
+    } else if ((!strcasecmp(slot, "\\MAILSLOT\\NET\\NETLOGON") ||
+                !strcasecmp(slot, "\\MAILSLOT\\NET\\NTLOGON")) &&
+               ms_netlogon_decode(m->trans.data.p, m->trans.data.len, &n, NULL) == MS_OK &&
+               names_reply_slot(&n) && n.mailslot_name.len < sizeof slot) {
+        snprintf(slot, sizeof slot, "%.*s", (int)n.mailslot_name.len,
+                 (const char *)n.mailslot_name.p);
+        if (ms_mailslot_name_normalize(slot, norm, sizeof norm) == MS_OK &&
+            strcasecmp(norm, d->reply_slot)) {
+            st = create_slot(d, norm, err, errlen);
+            if (st == MS_OK)
+                snprintf(d->reply_slot, sizeof d->reply_slot, "%s", norm);
+            else if (st == MS_ERR_EXISTS)
+                ms_errf(err, errlen, "the reply mailslot %s the request names is another "
+                        "program's: the daemon would give it the replies", norm);
+        }
+    }
+    free(m);
+    return st;
+}
+
 /* ---- sending ---- */
 
 /* The daemon went away: find it again, with our reply mailslot. */

@@ -28,6 +28,14 @@ const char *cdaemon_reply_slot(const cdaemon *d);
  * a GetBackupListRequest's Token goes with the next cdaemon_send. */
 ms_status cdaemon_prepare(cdaemon *d, const char *slot, const uint8_t *data, size_t len,
                           const uint8_t **out, size_t *outlen, char *err, size_t errlen);
+/* A whole datagram handed over as it is (ms_client_send_payload), when
+ * replies are wanted: the reply mailslot a NETLOGON request names is
+ * created with the daemon under that very name (MS_ERR_EXISTS, err
+ * saying so, when another program holds it: the daemon gives its replies
+ * to that program), a GetBackupListRequest's Token goes with the next
+ * cdaemon_send. Nothing in the datagram changes. */
+ms_status cdaemon_prepare_payload(cdaemon *d, const uint8_t *dg, size_t len, char *err,
+                                  size_t errlen);
 /* Hand one datagram over (SEND) and wait for the daemon's answer. The
  * source name, address and port it says it sent with go to *src, *src_ip
  * and *src_port (left as they are when it does not say: a daemon beside

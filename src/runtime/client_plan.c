@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "client_limits.h"
 #include "client_plan.h"
 
 static void upcase(char *s)
@@ -134,17 +135,14 @@ static ms_status plan_dst_name(client_plan *p, const ms_client_opts *o, char *er
     return MS_ERR_INVALID_ARG;
 }
 
-/* SMB octets before the data for this slot and style: the DataOffset. */
-static size_t data_offset(int style, const char *slot)
+/* The shape: an old-style choice (opts.style) wins, else the layout. */
+static ms_sender plan_sender(const ms_client_opts *o, const char *slot)
 {
-    ms_smb_header h;
-    ms_trans t;
-    uint8_t buf[600];
-    size_t n = 0;
-    ms_trans_init(&h, &t, (ms_trans_style)style, slot, NULL, 0);
-    if (ms_trans_encode(&h, &t, buf, sizeof buf, &n) != MS_OK)
-        return MS_SMB_MAX;
-    return n;
+    static const ms_sender by_style[] = { MS_SENDER_WINDOWS_BROWSER,
+                                          MS_SENDER_WINDOWS_REDIRECTOR, MS_SENDER_SAMBA_NMBD };
+    if (o->style >= MS_STYLE_BROWSER && o->style <= MS_STYLE_SAMBA)
+        return by_style[o->style];
+    return ms_layout_sender((ms_layout)o->layout, slot, strlen(slot));
 }
 
 /* Where the datagrams go: an address, the broadcast, or the name's. */
@@ -173,12 +171,14 @@ ms_status ms_client_plan(const char *target, const char *slot, const ms_client_o
         snprintf(err, errlen, "'%s' is not a mailslot name (\\MAILSLOT\\NAME[\\...])", slot);
         return MS_ERR_INVALID_ARG;
     }
-    p->style = o->style;
-    if (p->style == MS_CLIENT_STYLE_AUTO)
-        p->style = (!strcasecmp(in->slot, "\\MAILSLOT\\BROWSE") ||
-                    !strcasecmp(in->slot, "\\MAILSLOT\\LANMAN"))
-                       ? MS_STYLE_BROWSER
-                       : MS_STYLE_REDIRECTOR;
+    if (o->layout < MS_LAYOUT_WINDOWS || o->layout > MS_LAYOUT_SAMBA_AD ||
+        o->node_type < MS_NODE_DEFAULT || o->node_type > MS_NODE_H) {
+        snprintf(err, errlen, "layout %d or node type %d is not one the library knows",
+                 o->layout, o->node_type);
+        return MS_ERR_INVALID_ARG;
+    }
+    p->sender = in->sender = plan_sender(o, in->slot);
+    in->nbds_flags = ms_sender_nbds_flags(p->sender, (ms_node_type)o->node_type);
     bool local;
     uint32_t ip;
     ms_status st = ms_client_target(target, &in->kind, &local, &ip, p->name, sizeof p->name,
@@ -212,9 +212,6 @@ ms_status ms_client_plan(const char *target, const char *slot, const ms_client_o
         return st;
     plan_dest_of(p, ip, ifc);
     in->dport = o->dport;
-    size_t off = data_offset(p->style, in->slot);
-    in->max_data = in->type != MS_NBDS_DIRECT_UNIQUE ? MS_GROUP_MAX_DATA
-                   : off < MS_SMB_MAX                ? MS_SMB_MAX - off
-                                                     : 0;
+    in->max_data = ms_client_max_data(in);
     return MS_OK;
 }

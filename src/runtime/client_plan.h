@@ -21,7 +21,7 @@ typedef enum plan_dest {
 typedef struct client_plan {
     ms_client_info info;  /* kind, slot, type, src, dst, dst_ip, max_data */
     plan_dest dest;
-    int style;            /* the ms_trans_style chosen */
+    ms_sender sender;     /* the shape chosen (also in info.sender) */
     char name[64];        /* the target's name as given (for messages) */
 } client_plan;
 

@@ -47,6 +47,7 @@ void ms_pipeline_opts_init(ms_pipeline_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->size = sizeof *o;
+    o->validate_as = -1;
 }
 
 /* ---- reassembly events become F- findings ---- */
@@ -300,8 +301,11 @@ static inline __attribute__((always_inline)) void deliver(ms_pipeline *p, ms_rx_
     }
     it->info = (ms_frame_info){ it->d->ip_src, it->d->ip_dst, it->d->sport, it->d->dport,
                                 it->d->orig_len, it->d->truncated };
-    if (p->o.validate)
+    if (p->o.validate) {
         ms_validate(it->d->payload, it->d->len, it->m, &it->info, &p->findings);
+        if (p->o.validate_as >= 0)
+            ms_validate_layout(it->m, (ms_layout)p->o.validate_as, &p->findings);
+    }
     p->st.verdicts[it->verdict]++;
     it->findings = &p->findings;
     if (p->fn)

@@ -44,6 +44,7 @@
  *  X-01 x01_header_inclusive (DGM_LENGTH = payload @10; ByteCount + 1 @149) / x01_header_inclusive (consistent)
  *  X-02 x02_data_end (trailing octet @139) / x02_data_end (payload = 82 + DataOffset + DataCount)
  *  X-03 x03_shape (redirector with ParameterOffset 0 @82) / x03_shape (browser, Samba, redirector shapes)
+ *  X-04 x04_layout (Timeout, FLAGS against --as windows; header, pad against samba-nmbd) / x04_layout (Windows' own frame; not asked)
  * CVE / advisory (PROTOCOL.md §9.1) -> test, rule expected:
  *  CVE-2007-4572    cve_2007_4572_logon_names      SAM logon request with a 200-character name: D-13, D-11
  *  CVE-2007-6015    cve_2007_6015_long_reply_slot  0x07 with a 400-octet reply mailslot: Z-01, D-13
@@ -684,6 +685,30 @@ START_TEST(x03_shape)
 }
 END_TEST
 
+/* check --as: every field where the frame departs from the shape the
+ * sender would have used, at its offset; nothing unless asked. */
+START_TEST(x04_layout)
+{
+    base_frame(); /* the redirector's write, as Windows sends it */
+    bt_validate_as = MS_LAYOUT_WINDOWS;
+    bt_run(&F);
+    BT_LACKS("X-04");
+    bt_le32(&F, BT_TIMEOUT, 1000);
+    F.b[1] = 0x0A;
+    bt_run(&F);
+    BT_HAS("X-04", "trans.timeout", BT_TIMEOUT);
+    BT_HAS("X-04", "nbdgm.flags", 1);
+    ck_assert_uint_eq(bt_run(&F)->count, 2); /* nothing else: both are common values */
+    bt_validate_as = MS_LAYOUT_SAMBA_NMBD;
+    bt_run(&F); /* nmbd: node M yes, Timeout 0, no pad, header zeros */
+    BT_HAS("X-04", "smb.flags", BT_SFLAGS);
+    BT_HAS("X-04", "trans.data_offset", BT_DO);
+    bt_validate_as = -1;
+    bt_run(&F);
+    BT_LACKS("X-04");
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* CVEs of PROTOCOL.md §9.1: frames of their class                    */
 /* ------------------------------------------------------------------ */
@@ -799,6 +824,7 @@ static Suite *battery_suite(void)
     tcase_add_test(tc, x01_header_inclusive);
     tcase_add_test(tc, x02_data_end);
     tcase_add_test(tc, x03_shape);
+    tcase_add_test(tc, x04_layout);
     tcase_add_test(tc, cve_2007_4572_logon_names);
     tcase_add_test(tc, cve_2007_6015_long_reply_slot);
     tcase_add_test(tc, cve_2006_3942_name_no_nul);

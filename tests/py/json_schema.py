@@ -16,6 +16,8 @@ else. The key paths (nested objects joined with ".", array elements as
     MAILSLOT_AUTH) and on a local mailslot;
   * lookup --json and lookup -A --json against the fake name server on
     127.0.0.1 (tests/py/nbns_fake_peer.py);
+  * browse --json against a fake master browser on 127.0.0.1 (below) whose
+    backup list names a host the fake name server knows and one it denies;
 
 are compared with the paths of the tables in docs/decode-json.md: a path
 emitted but not documented fails, a documented path that no input emits
@@ -35,6 +37,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 
@@ -47,7 +50,7 @@ DOC = os.path.join(SRC, "docs", "decode-json.md")
 NEVER_EMITTED = {
 }
 
-STREAMS = ("decode", "check", "hosts", "listen-local", "lookup", "lookup-status")
+STREAMS = ("decode", "check", "hosts", "listen-local", "lookup", "lookup-status", "browse")
 
 
 # ---- reading the doc --------------------------------------------------------
@@ -368,6 +371,72 @@ def lookup_objects(tmp):
     return out
 
 
+# ---- live: browse --json against a fake master browser ------------------------
+
+def fake_master(sock, stop):
+    """Answer each GetBackupListRequest (opcode 9) on sock with a
+    GetBackupListResponse naming LABPEER and GHOST, token copied, from
+    FAKEMASTER<00> to the requester's name, as a mailslot write built here
+    with struct (not with the library under test)."""
+    def nb(raw16):
+        return bytes([32]) + bytes(0x41 + (c >> 4) if i % 2 == 0 else 0x41 + (c & 15)
+                                   for c in raw16 for i in range(2)) + b"\0"
+    sock.settimeout(0.2)
+    while not stop.is_set():
+        try:
+            pkt, peer = sock.recvfrom(2048)
+        except socket.timeout:
+            continue
+        if len(pkt) < 82 + 86 + 6 or pkt[82 + 86] != 9:
+            continue
+        token = pkt[82 + 86 + 2:82 + 86 + 6]
+        data = bytes([10, 2]) + token + b"LABPEER\0GHOST\0"
+        slot = b"\\MAILSLOT\\BROWSE\0"
+        words = struct.pack("<BHHHHBBHIHHHHHBBHHH", 17, 0, len(data), 0, 0, 0, 0, 0, 1000, 0, 0, 0,
+                            len(data), 70 + 16, 3, 0, 1, 1, 2)
+        smb = b"\xffSMB\x25" + bytes(27) + words + struct.pack("<H", len(slot) + len(data)) + \
+            slot + data
+        src = nb(b"FAKEMASTER".ljust(15) + b"\0")
+        dgram = struct.pack(">BBH4sHHH", 0x10, 0x0A, 7, socket.inet_aton("127.0.0.1"), 138,
+                            68 + len(smb), 0) + src + pkt[14:48] + smb
+        sock.sendto(dgram, peer)
+
+
+def browse_objects(tmp):
+    """Objects printed by browse --json: one master, a backup resolved by
+    the fake name server and one it denies (unresolved)."""
+    pf = os.path.join(tmp, "nbns2.port")
+    peer = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(__file__),
+                                                          "nbns_fake_peer.py"),
+                             "--port-file", pf, "--seconds", "30"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    stop = threading.Event()
+    t = threading.Thread(target=fake_master, args=(sock, stop), daemon=True)
+    t.start()
+    try:
+        for _ in range(50):
+            if os.path.exists(pf):
+                break
+            time.sleep(0.1)
+        args = ["browse", "--json", "-q", "--to", "127.0.0.1", "--port", str(sock.getsockname()[1]),
+                "--sport", "ephemeral", "--wins", "127.0.0.1", "--nbns-port",
+                open(pf).read().strip(), "--wait", "1", "MSLAB"]
+        p = run(args)
+        objs = ndjson(p.stdout, "browse")
+        if p.returncode != 0 or len(objs) != 1 or \
+                [b.get("address") for b in objs[0]["backups"]] != ["127.0.0.1", None]:
+            raise AssertionError(f"browse: exit {p.returncode}, {objs}, {p.stderr.decode()[:300]}")
+        return [("browse", o) for o in objs]
+    finally:
+        stop.set()
+        t.join()
+        sock.close()
+        peer.kill()
+        peer.wait()
+
+
 # ---- main ---------------------------------------------------------------------
 
 def main():
@@ -393,7 +462,7 @@ def main():
                     for f in o.get("problems", []) if stream == "decode" else []:
                         fields.add(f["field"])
         live, auth = listen_objects(tmp)
-        for stream, o in live + lookup_objects(tmp):
+        for stream, o in live + lookup_objects(tmp) + browse_objects(tmp):
             walk(o, "", emitted[stream])
     if show:
         for s in STREAMS:

@@ -46,7 +46,7 @@ START_TEST(host_is_unique_and_resolved)
     ck_assert_int_eq(p.dest, PLAN_DEST_RESOLVE);
     name_is(&p.info.dst, "FILESERVER<00>");
     name_is(&p.info.src, "MYHOST<00>");
-    ck_assert_int_eq(p.style, MS_STYLE_REDIRECTOR);
+    ck_assert_int_eq(p.sender, MS_SENDER_WINDOWS_REDIRECTOR);
     /* 512 minus the redirector's DataOffset for \MAILSLOT\app: 32
      * (SMB header) + 1 + 2 x 17 words + 2 (ByteCount) + 14 (the name and
      * its NUL) = 83, padded to 84. */
@@ -62,7 +62,7 @@ START_TEST(domain_star_and_broadcast)
     ck_assert_int_eq(p.dest, PLAN_DEST_BROADCAST);
     ck_assert_uint_eq(p.info.dst_ip, 0xC00002FFu);
     name_is(&p.info.dst, "LABGROUP<00>");
-    ck_assert_int_eq(p.style, MS_STYLE_BROWSER);
+    ck_assert_int_eq(p.sender, MS_SENDER_WINDOWS_BROWSER);
     ck_assert_uint_eq(p.info.max_data, 424);
 
     p = plan_ok("\\\\*", "\\MAILSLOT\\x", NULL);

@@ -178,6 +178,8 @@ static void touch(void *ctx, const ms_field *f)
     }
 }
 
+int bt_validate_as = -1;
+
 const ms_report *bt_run_info(const uint8_t *p, size_t len, const ms_frame_info *info)
 {
     ms_frame_info def = bt_info(p, len);
@@ -188,6 +190,8 @@ const ms_report *bt_run_info(const uint8_t *p, size_t len, const ms_frame_info *
     ms_message_fields(&msg, touch, (void *)&sink);
     ms_report_clear(&report);
     ms_validate(g, len, &msg, info ? info : &def, &report);
+    if (bt_validate_as >= 0)
+        ms_validate_layout(&msg, (ms_layout)bt_validate_as, &report);
     ck_assert_uint_eq(report.dropped, 0);
     for (size_t i = 0; i < report.count; i++) {
         const ms_finding *fi = &report.items[i];
@@ -441,7 +445,7 @@ void cve_frame(void)
  * fragment tests of the CLI) is broken and passed by exactly one suite. */
 const bt_owner bt_owners[] = {
     { "check_nbds", "N", 16 },
-    { "check_smb", "STDX", 4 + 13 + 13 + 3 },
+    { "check_smb", "STDX", 4 + 13 + 13 + 4 },
     { "check_browser", "B", 14 },
     { "check_netlogon", "L", 11 },
     { "validate", "PZ", 3 + 2 },

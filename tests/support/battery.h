@@ -105,6 +105,9 @@ ms_frame_info bt_info(const uint8_t *p, size_t len);
  * reads every octet it is given) -> ms_validate. info NULL: bt_info().
  * Returns the report; bt_msg() is the decoded message. */
 const ms_report *bt_run_info(const uint8_t *p, size_t len, const ms_frame_info *info);
+/* An ms_layout: bt_run_info also runs ms_validate_layout (X-04) with it;
+ * -1 (the default): not. */
+extern int bt_validate_as;
 const ms_report *bt_run(const bt_frame *f);
 const ms_message *bt_msg(void);
 /* Every octet the field walk touched (to prove it ran). */

@@ -19,6 +19,8 @@ int cmd_send(int argc, char **argv);
 int cmd_listen(int argc, char **argv);
 int cmd_hosts(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
+int cmd_dcping(int argc, char **argv);
+int cmd_browse(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 
 /* "mailslot SUB: " prefixed message on stderr. */

@@ -44,6 +44,8 @@ static void arg_branch(FILE *f, const cli_cmd *c, const cli_opt *t)
         fputs(") return 0 ;;\n", f); /* a free value: nothing to offer */
     else if (!strcmp(t->complete, "file"))
         fputs(") COMPREPLY=($(compgen -f -- \"$cur\")); return 0 ;;\n", f);
+    else if (!strcmp(t->complete, "dir"))
+        fputs(") COMPREPLY=($(compgen -d -- \"$cur\")); return 0 ;;\n", f);
     else if (!strcmp(t->complete, "iface"))
         fputs(") COMPREPLY=($(compgen -W \"$(ls /sys/class/net 2>/dev/null)\" -- \"$cur\"));"
               " return 0 ;;\n", f);

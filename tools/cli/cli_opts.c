@@ -30,6 +30,9 @@ static void add_table(const cli_opt *t, size_t *nl, size_t *ns)
     for (; t->name; t++) {
         if (*nl >= MAX_OPTS)
             abort(); /* a table this long is a programming error */
+        for (size_t i = 0; i < *nl; i++)
+            if (longs[i].val == t->key)
+                abort(); /* two options one key: the second would never be seen */
         longs[*nl].name = t->name;
         longs[*nl].has_arg = t->arg ? required_argument : no_argument;
         longs[*nl].flag = NULL;

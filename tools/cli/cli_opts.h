@@ -14,7 +14,7 @@ typedef struct cli_opt {
     char letter;          /* the short form (-r), 0 for none */
     const char *arg;      /* the argument's name in --help; NULL: none */
     const char *help;     /* '\n' starts a continuation line */
-    const char *complete; /* completion of the argument: "file", "iface",
+    const char *complete; /* completion of the argument: "file", "dir", "iface",
                            * or a word list "a b c"; NULL: nothing */
 } cli_opt;
 

@@ -12,14 +12,16 @@
 #include "dg_cli.h"
 #include "json_out.h"
 #include "mailslot/validate.h"
+#include "sender_print.h"
 #include "stats.h"
 
-enum { K_JSON = 400, K_STRICT, K_STATS, K_LIST, K_MARKDOWN };
+enum { K_JSON = 400, K_STRICT, K_STATS, K_LIST, K_MARKDOWN, K_AS };
 
 static const cli_opt check_opts[] = {
     DG_CLI_INPUT_OPTS,
     { "json", K_JSON, 0, NULL, "one JSON object per finding (NDJSON); summary to\nstderr", NULL },
     { "strict", K_STRICT, 0, NULL, "'common' findings count as failures too", NULL },
+    { "as", K_AS, 0, "SENDER", "also report (X-04, common) every field where a\nwrite departs from the shape SENDER would have\nused: windows (the browser service's for BROWSE,\nLANMAN, NET\\..., the redirector's otherwise),\nwindows-browser, windows-redirector, win9x,\nsamba-nmbd, samba-ad (docs/LAYOUTS.md)", "windows windows-browser windows-redirector win9x samba-nmbd samba-ad" },
     { "stats", K_STATS, 0, NULL, "add counts per message type, mailslot, sender,\nopcode", NULL },
     DG_CLI_FILTER_OPTS,
     DG_CLI_REASM_OPTS,
@@ -67,7 +69,9 @@ static const char *level_name(ms_level l)
     return l == MS_LEVEL_MUST ? "must" : "common";
 }
 
-static void print_finding(check_ctx *c, uint64_t frame, const ms_finding *f)
+/* m: the datagram the finding is about (NULL for a fragment set that never
+ * completed), whose sender list goes with it. */
+static void print_finding(check_ctx *c, uint64_t frame, const ms_finding *f, const ms_message *m)
 {
     c->hits[f->rule - c->rules]++;
     if (c->json) {
@@ -78,6 +82,8 @@ static void print_finding(check_ctx *c, uint64_t frame, const ms_finding *f)
         jo_cstr(&c->j, "field", f->field);
         jo_uint(&c->j, "offset", f->offset);
         jo_cstr(&c->j, "text", f->text);
+        if (m)
+            sender_json(&c->j, m);
         jo_end_line(&c->j);
     } else if (!c->quiet) {
         if (use_color) /* must in red, common in yellow */
@@ -97,7 +103,7 @@ static void on_datagram(void *vctx, const dg_item *it)
     const ms_report *r = it->findings;
     if (it->kind == MS_RX_INCOMPLETE) {
         /* Fragment sets never completed: findings without a datagram. */
-        print_finding(c, it->d->frame, &r->items[0]);
+        print_finding(c, it->d->frame, &r->items[0], NULL);
         return;
     }
     c->datagrams++;
@@ -111,7 +117,7 @@ static void on_datagram(void *vctx, const dg_item *it)
     else
         c->clean++;
     for (size_t i = 0; i < r->count; i++)
-        print_finding(c, it->d->frame, &r->items[i]);
+        print_finding(c, it->d->frame, &r->items[i], it->m);
 }
 
 static void print_summary(const check_ctx *c, FILE *f)
@@ -162,12 +168,13 @@ static void list_rules(bool markdown)
 typedef struct check_opts_seen {
     check_ctx *c;
     bool strict, list, markdown;
+    int as;                 /* an ms_layout, or -1 */
+    bool bad_as;
 } check_opts_seen;
 
 static bool check_option(dg_cli *a, int key, const char *arg, void *ctx)
 {
     (void)a;
-    (void)arg;
     check_opts_seen *s = ctx;
     switch (key) {
     case K_JSON: s->c->json = true; return true;
@@ -175,6 +182,16 @@ static bool check_option(dg_cli *a, int key, const char *arg, void *ctx)
     case K_STATS: s->c->with_stats = true; return true;
     case K_LIST: s->list = true; return true;
     case K_MARKDOWN: s->markdown = true; return true;
+    case K_AS: {
+        ms_layout l = MS_LAYOUT_WINDOWS;
+        if (ms_layout_parse(arg, &l) != MS_OK) {
+            cli_error("check", "--as: '%s' is not windows, windows-browser, windows-redirector, "
+                               "win9x, samba-nmbd or samba-ad", arg);
+            s->bad_as = true;
+        }
+        s->as = (int)l;
+        return true;
+    }
     default: return false;
     }
 }
@@ -184,10 +201,12 @@ int cmd_check(int argc, char **argv)
     static check_ctx c;
     memset(&c, 0, sizeof c);
     static dg_cli a;
-    check_opts_seen seen = { &c, false, false, false };
+    check_opts_seen seen = { &c, false, false, false, -1, false };
     int st = dg_cli_options(&a, &cli_cmd_check, argc, argv, check_option, &seen);
     if (st != DG_CLI_GO)
         return st;
+    if (seen.bad_as)
+        return EXIT_USAGE;
     if (seen.list) {
         list_rules(seen.markdown);
         return EXIT_OK;
@@ -209,6 +228,7 @@ int cmd_check(int argc, char **argv)
     jo_init(&c.j, stdout);
     dg_result res;
     a.o.validate = true;
+    a.o.validate_as = seen.as;
     /* Nothing prints finding texts with -q (and no --json): only counts. */
     a.o.report_flags = c.quiet && !c.json ? MS_REPORT_NO_TEXT : 0;
     int status = dg_run(&a.o, on_datagram, &c, &res);

@@ -65,7 +65,7 @@ static const cli_opt listen_opts[] = {
     { "timeout", 't', 0, "S", "stop after S seconds", NULL },
     { "pcap", 'P', 0, "IFACE", "receive passively through libpcap (beside nmbd)", "iface" },
     { "nmbd", 'N', 0, NULL, "receive what Samba's nmbd passes on, through its\nunexpected-packet socket (beside nmbd, no\nprivilege; see 'Beside Samba')", NULL },
-    { "nmbd-socket-dir", 'M', 0, "DIR", "nmbd's socket directory (default /run/samba/nmbd,\nsmb.conf 'nmbd:socket dir'); implies --nmbd", "file" },
+    { "nmbd-socket-dir", 'M', 0, "DIR", "nmbd's socket directory (default /run/samba/nmbd,\nsmb.conf 'nmbd:socket dir'); implies --nmbd", "dir" },
     { "register", 'R', 0, "NAME", "register the unique name NAME (NAME or NAME<xx>,\ndefault <00>) on UDP 137, then answer for it;\nexit 4 when another node holds it (repeatable)", NULL },
     { "register-group", 'G', 0, "NAME", "register a group name, e.g. WORKGROUP<1e>\n(repeatable)", NULL },
     { "wins", 'W', 0, "IP", "register with this WINS server (H node), refresh\nbefore the TTL ends, release at the end", NULL },

@@ -21,6 +21,7 @@
 #include "mailslot/net.h"
 #include "mailslot/pipeline.h"
 #include "pcap_out.h"
+#include "send_json.h"
 
 #define DATA_MAX 65536
 #define CLI_DONE (-1) /* --help or --version printed: exit 0 */
@@ -31,6 +32,8 @@ typedef struct send_args {
     double wait_s;
     long repeat, interval;
     bool json, quiet;
+    bool json_in;            /* --json without --slot: frames from NDJSON */
+    bool names_given;        /* --from, --name, --type, --as or --node-type */
 } send_args;
 
 static int exit_for(ms_status st);
@@ -50,16 +53,18 @@ static const cli_opt send_opts[] = {
     { "sport", 'S', 0, "N|raw|ephemeral", "UDP source port (default: 138 through a raw\nsocket with CAP_NET_RAW, else ephemeral; N: bind\nexactly N, not shared; see 'Source port' below)", "raw ephemeral" },
     { "port", 'P', 0, "N", "UDP destination port (default 138; for tests)", NULL },
     { "wait", 'a', 0, "S", "print replies arriving within S seconds (as decode\ndoes)", NULL },
-    { "json", 'j', 0, NULL, "replies as NDJSON (like decode --json)", NULL },
+    { "json", 'j', 0, NULL, "replies as NDJSON (like decode --json); without --slot\nalso the frames: NDJSON as encode reads it, from\n--file or standard input, sent where --to says", NULL },
     { "repeat", 'r', 0, "N", "send N times (fresh DGM_ID each), --interval MS\napart", NULL },
     { "interval", 'I', 0, "MS", "milliseconds between --repeat sends (default 1000)", NULL },
     { "write", 'w', 'w', "FILE", "write the frames to a pcap FILE instead of sending\n('-' = standard output)", "file" },
     { "force-size", 'z', 0, NULL, "send messages over the size limits (interop tests)", NULL },
+    { "as", 'A', 0, "SENDER", "lay the frames out as SENDER does: windows (default:\nthe browser service's shape for \\MAILSLOT\\BROWSE,\nLANMAN and NET\\..., the redirector's otherwise),\nwindows-browser, windows-redirector, win9x,\nsamba-nmbd, samba-ad (docs/LAYOUTS.md)", "windows windows-browser windows-redirector win9x samba-nmbd samba-ad" },
+    { "node-type", 'Y', 0, "T", "node type in the NBDS flags: b, p, m or h (default:\nthe sender's: b; m for samba-nmbd, h for samba-ad)", "b p m h" },
     { "key-file", 'K', 0, "K", "append an authentication trailer (HMAC-SHA-256, 52\noctets, docs/AUTH.md) made with the first key in K", "file" },
     { "wins", 'N', 0, "IP", "resolve \\\\HOST by asking this WINS server", NULL },
     { "hosts", 'H', 0, "FILE", "LMHOSTS-style map (IP NAME[#xx]) tried first", "file" },
     { "quiet", 'q', 'q', NULL, "no summary on stderr", NULL },
-    { "direct", 'Y', 0, NULL, "never through mailslotd: send from a socket of our\nown even while it runs", NULL },
+    { "direct", 'D', 0, NULL, "never through mailslotd: send from a socket of our\nown even while it runs", NULL },
     { NULL, 0, 0, NULL, NULL, NULL },
 };
 
@@ -69,10 +74,16 @@ const cli_cmd cli_cmd_send = {
     "mailslot send --to TARGET --slot \\MAILSLOT\\NAME [OPTIONS]\n",
     "Write one message to a remote mailslot (NetBIOS datagram, UDP 138).\n",
     send_opts,
-    "Size limits (PROTOCOL.md 5.4): group and broadcast writes carry at most 424\n"
-    "octets; a direct write at most 512 minus the SMB DataOffset (416-428).\n"
+    "Size limits (PROTOCOL.md 5.4): the SMB message within 512 octets (512\n"
+    "minus the DataOffset for the data), and group and broadcast writes at most\n"
+    "424 data octets; a refusal names every limit broken and by how much.\n"
     "Datagrams over 576 octets draw a warning: Samba nmbd drops them. With\n"
     "--key-file the 52-octet trailer counts against these limits.\n"
+    "\n"
+    "Layout: each frame is laid out as the Windows sender of its kind lays it\n"
+    "out (the browser service for \\MAILSLOT\\BROWSE, LANMAN and NET\\..., the\n"
+    "redirector for any other mailslot); --as picks another sender's shape and\n"
+    "--node-type the node type in the NBDS flags (docs/LAYOUTS.md).\n"
     "\n"
     "Exit status: 0 sent, 1 refused (size) or name not resolved, 2 bad usage,\n"
     "4 system error (also: --sport N in use); 128+N when signal N stopped a\n"
@@ -94,8 +105,13 @@ const cli_cmd cli_cmd_send = {
     "back to us: to a NETLOGON request's reply mailslot, which send creates\n"
     "with the daemon first (the request's own name, or \\MAILSLOT\\NET\\GETDC\n"
     "and 8 hex digits written into it when another program holds that one),\n"
-    "and GetBackupListResponses carrying our request's Token. --sport and\n"
-    "--direct send directly, as without it.\n"
+    "and GetBackupListResponses carrying our request's Token. With --json\n"
+    "each frame goes as it is (the host's name, address and port put in):\n"
+    "--wait then shows the replies to the reply mailslot a NETLOGON request\n"
+    "names, created with the daemon under that very name (refused, exit 4,\n"
+    "when another program holds it), and those carrying a\n"
+    "GetBackupListRequest's Token. --sport and --direct send directly, as\n"
+    "without it.\n"
     "\n"
     "Local mailslots: --to '\\\\.' --slot '\\MAILSLOT\\NAME' writes to a mailslot a\n"
     "server on this host created (mailslot listen '\\\\.\\mailslot\\NAME'), through\n"
@@ -220,17 +236,35 @@ static int take_value(send_args *a, int ch, const char *arg)
         return EXIT_OK;
     case 'K':
         return cli_key_file_arg("send", arg, &a->key_file);
+    case 'A': {
+        ms_layout l;
+        if (ms_layout_parse(arg, &l) != MS_OK)
+            return bad_value("--as", arg, "windows, windows-browser, windows-redirector, win9x, "
+                                          "samba-nmbd or samba-ad");
+        a->o.layout = (int)l;
+        return EXIT_OK;
+    }
+    case 'Y': {
+        static const char types[] = "bpmh";
+        const char *at = strchr(types, arg[0] | 0x20);
+        if (!arg[0] || arg[1] || !at)
+            return bad_value("--node-type", arg, "b, p, m or h");
+        a->o.node_type = MS_NODE_B + (int)(at - types);
+        return EXIT_OK;
+    }
     }
     return EXIT_OK;
 }
 
 static int take_option(send_args *a, int ch, const char *arg)
 {
+    if (ch == 'T' || ch == 'A' || ch == 'Y')
+        a->names_given = true;
     switch (ch) {
     case 't': a->to = arg; break;
     case 's': a->slot = arg; break;
-    case 'f': a->o.from = arg; break;
-    case 'n': a->o.dest_name = arg; break;
+    case 'f': a->o.from = arg; a->names_given = true; break;
+    case 'n': a->o.dest_name = arg; a->names_given = true; break;
     case 'd': a->text = arg; break;
     case 'x': a->hex = arg; break;
     case 'F': a->file = arg; break;
@@ -241,7 +275,7 @@ static int take_option(send_args *a, int ch, const char *arg)
     case 'z': a->o.force_size = true; break;
     case 'H': a->o.hosts_file = arg; break;
     case 'q': a->quiet = true; break;
-    case 'Y': a->o.daemon = MS_DAEMON_NEVER; break;
+    case 'D': a->o.daemon = MS_DAEMON_NEVER; break;
     default: return take_value(a, ch, arg);
     }
     return EXIT_OK;
@@ -268,9 +302,34 @@ static int parse_args(send_args *a, int argc, char **argv)
     return EXIT_OK;
 }
 
-/* What the options say together. */
-static int check_args(const send_args *a)
+/* --json without --slot: the JSON says what each frame is, the options
+ * only where it goes. */
+static int check_json_args(const send_args *a)
 {
+    if (!a->to) {
+        cli_error("send", "--json without --slot sends the frames of its NDJSON input: it needs "
+                          "--to (where they go)");
+        return EXIT_USAGE;
+    }
+    if (a->names_given || a->text || a->hex || a->key_file || a->repeat != 1) {
+        cli_error("send", "--json without --slot takes the names, type and message from the JSON: "
+                          "no --from, --name, --type, --as, --node-type, --data, --hex, "
+                          "--key-file or --repeat");
+        return EXIT_USAGE;
+    }
+    if (local_target(a->to)) {
+        cli_error("send", "--json sends datagrams: not to a local mailslot (\\\\.)");
+        return EXIT_USAGE;
+    }
+    return check_target(a->to, a->o.hosts_file);
+}
+
+/* What the options say together. */
+static int check_args(send_args *a)
+{
+    a->json_in = a->json && !a->slot;
+    if (a->json_in)
+        return check_json_args(a);
     if (!a->to || !a->slot) {
         cli_error("send", "--to and --slot are required; try 'mailslot send --help'");
         return EXIT_USAGE;
@@ -497,11 +556,12 @@ static int summary(char *out, size_t cap, const send_args *a, const ms_client_in
         snprintf(reply, sizeof reply, ", replies to %s", in->reply_slot);
     (void)a;
     return snprintf(out, cap,
-                    "mailslot send: %s %s -> %s %s, %zu data octets%s%s, DGM_ID 0x%04x, "
-                    "%zu octets %s %s:%u from port %u\n",
+                    "mailslot send: %s %s -> %s %s, %zu data octets%s%s, as %s (FLAGS 0x%02x), "
+                    "DGM_ID 0x%04x, %zu octets %s %s:%u from port %u\n",
                     ms_dgram_type_name(in->type), sn, dn, in->slot, len,
                     in->auth_overhead ? " + 52-octet authentication trailer" : "", reply,
-                    res->dgm_id, res->payload_len, verb, dst, in->dport, in->sport);
+                    ms_sender_name(in->sender), in->nbds_flags, res->dgm_id, res->payload_len,
+                    verb, dst, in->dport, in->sport);
 }
 
 static const char *verb_of(const ms_client_info *in, bool pcap)
@@ -669,7 +729,16 @@ static int open_client(send_args *a, ms_client **c)
      * kernel a route lookup per datagram. */
     a->o.send_only = a->wait_s <= 0;
     char err[512] = "";
-    ms_status st = ms_client_open(a->to, a->slot, &a->o, c, err, sizeof err);
+    const char *slot = a->slot;
+    if (a->json_in) {
+        /* The frames carry their own names: the client only finds where
+         * they go (an address needs a destination name to plan with). */
+        const char *t = a->to + ((a->to[0] == '\\' || a->to[0] == '/') ? 2 : 0);
+        uint32_t ip;
+        slot = "\\MAILSLOT\\JSON";
+        a->o.dest_name = ms_ip_parse(t, &ip) == MS_OK ? "JSON<00>" : NULL;
+    }
+    ms_status st = ms_client_open(a->to, slot, &a->o, c, err, sizeof err);
     ms_auth_keys_wipe(&keys);
     a->o.auth_key = NULL;
     if (st == MS_ERR_EXISTS) {
@@ -688,6 +757,42 @@ static int open_client(send_args *a, ms_client **c)
     return EXIT_OK;
 }
 
+/* --json without --slot: the frames of the NDJSON input. */
+static int send_json_input(ms_client *c, const send_args *a)
+{
+    const ms_client_info *in = ms_client_get_info(c);
+    if (in->sport_fallback && !a->quiet)
+        cli_error("send", "%s", in->note);
+    FILE *f = a->file ? fopen(a->file, "r") : stdin;
+    if (!f) {
+        cli_error("send", "%s: %s", a->file, strerror(errno));
+        return EXIT_SYSTEM;
+    }
+    char err[512];
+    send_json_opts so = { f, a->file ? a->file : "standard input", NULL, a->o.force_size,
+                          a->quiet };
+    int status = EXIT_OK;
+    if (a->out && !(so.po = pcap_out_open(a->out, err, sizeof err))) {
+        cli_error("send", "%s", err);
+        status = EXIT_SYSTEM;
+    }
+    if (status == EXIT_OK) {
+        cli_signals_install(NULL);
+        status = send_json_frames(c, &so);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        if (status == EXIT_OK && cli_stop_signal)
+            status = cli_signal_status();
+    }
+    if (so.po)
+        status = close_output(so.po, status);
+    if (a->file)
+        fclose(f);
+    if (status == EXIT_OK && a->wait_s > 0)
+        status = wait_replies(c, a->wait_s, true, in->sport);
+    return status;
+}
+
 int cmd_send(int argc, char **argv)
 {
     static send_args a;
@@ -697,13 +802,15 @@ int cmd_send(int argc, char **argv)
     int status = parse_args(&a, argc, argv);
     if (status == EXIT_OK)
         status = check_args(&a);
-    if (status == EXIT_OK)
+    if (status == EXIT_OK && !a.json_in)
         status = read_message(&a, data, &len);
     if (status == EXIT_OK)
         status = open_client(&a, &c);
     if (status != EXIT_OK)
         return status == CLI_DONE ? EXIT_OK : status;
-    if (ms_client_is_local(c))
+    if (a.json_in)
+        status = send_json_input(c, &a);
+    else if (ms_client_is_local(c))
         status = send_local(c, data, len, a.repeat, a.interval, a.quiet);
     else
         status = send_network(c, &a, data, len);

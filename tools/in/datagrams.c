@@ -249,6 +249,7 @@ static ms_pipeline *open_pipeline(const dg_options *o, run_state *rs)
     po.reasm_timeout_ns = o->reasm.timeout_ns;
     po.validate = o->validate;
     po.report_flags = o->report_flags;
+    po.validate_as = o->validate_as;
     ms_pipeline *p = NULL;
     char err[256];
     if (ms_pipeline_new(&po, deliver, rs, &p, err, sizeof err) != MS_OK)

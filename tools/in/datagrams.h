@@ -29,6 +29,7 @@ typedef struct dg_options {
     double timeout_s;           /* live: stop after this long; 0 = never */
     bool validate;              /* the validator's findings on every item */
     unsigned report_flags;      /* MS_REPORT_NO_TEXT: findings counted only */
+    int validate_as;            /* an ms_layout for X-04 (check --as); -1: none */
     bool progress;              /* a progress line on stderr (a terminal) */
 } dg_options;
 

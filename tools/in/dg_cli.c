@@ -14,6 +14,7 @@ int dg_cli_options(dg_cli *a, const cli_cmd *cmd, int argc, char **argv, dg_cli_
     a->o.sub = cmd->name;
     a->o.ports[0] = 138;
     a->o.nports = 1;
+    a->o.validate_as = -1;
     a->color = "auto";
     int ch;
     while ((ch = cli_next(cmd, argc, argv)) > 0) {

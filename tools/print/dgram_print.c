@@ -10,6 +10,7 @@
 #include "dgram_print.h"
 #include "escape.h"
 #include "mailslot/nbds_reasm.h"
+#include "sender_print.h"
 #include "text_out.h"
 
 /* "00".."99": two decimal digits per entry. */
@@ -314,6 +315,7 @@ void dp_json(json_out *j, const dg_item *it, const ms_report *r, const dp_auth *
         jo_end(j);
     }
     message_json(j, m);
+    sender_json(j, m);
     jo_hex(j, "payload", d->payload, d->len);
     if (m->status != MS_OK || d->truncated) {
         JO_BEGIN(j, "error");
@@ -536,5 +538,10 @@ void dp_line(FILE *f, const dg_item *it, bool verbose, const dp_auth *auth)
     if (verbose) {
         text_tree t = { f, 1 };
         ms_message_fields(it->m, tt_field, &t);
+        if (sender_known_for(it->m)) {
+            char who[128];
+            sender_words(it->m, ", ", who, sizeof who);
+            fprintf(f, "    sender: %s (the layout, docs/LAYOUTS.md)\n", who);
+        }
     }
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "sender_print.h"
 
 typedef struct stats_entry {
     char key[STATS_KEY_LEN];
@@ -66,7 +67,10 @@ int stats_init(stats *s)
     s->senders = table_new("senders (NBDS source name)");
     s->browser = table_new("browser opcodes");
     s->netlogon = table_new("NETLOGON opcodes");
-    return s->types && s->mailslots && s->senders && s->browser && s->netlogon ? 0 : -1;
+    s->layouts = table_new("layouts (whose shape, docs/LAYOUTS.md)");
+    return s->types && s->mailslots && s->senders && s->browser && s->netlogon && s->layouts
+               ? 0
+               : -1;
 }
 
 void stats_free(stats *s)
@@ -76,6 +80,7 @@ void stats_free(stats *s)
     free(s->senders);
     free(s->browser);
     free(s->netlogon);
+    free(s->layouts);
 }
 
 /* "0x%02x %s%s" by hand: snprintf was most of the cost of counting a
@@ -133,6 +138,8 @@ void stats_add(stats *s, const ms_message *m)
         return;
     esc_cstr(m->trans.name.p, m->trans.name.len, ESC_TEXT, key, sizeof key);
     table_add(s->mailslots, key);
+    sender_words(m, " + ", key, sizeof key);
+    table_add(s->layouts, key);
     const ms_bytes *data = &m->trans.data;
     if ((m->kind == MS_PAYLOAD_BROWSER || m->kind == MS_PAYLOAD_LANMAN) && data->len >= 1) {
         const char *on = ms_browser_opcode_name(data->p[0]);
@@ -182,4 +189,5 @@ void stats_print(const stats *s, FILE *f)
     table_print(s->senders, f);
     table_print(s->browser, f);
     table_print(s->netlogon, f);
+    table_print(s->layouts, f);
 }

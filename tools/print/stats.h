@@ -18,7 +18,7 @@ typedef struct stats_table stats_table;
 
 typedef struct stats {
     uint64_t datagrams;
-    stats_table *types, *mailslots, *senders, *browser, *netlogon;
+    stats_table *types, *mailslots, *senders, *browser, *netlogon, *layouts;
 } stats;
 
 int stats_init(stats *s);

@@ -6,6 +6,7 @@
 #ifndef MAILSLOT_VALIDATE_H
 #define MAILSLOT_VALIDATE_H
 
+#include "mailslot/layout.h"
 #include "mailslot/message.h"
 
 #ifdef __cplusplus
@@ -67,6 +68,13 @@ MS_EXTERN const ms_rule *ms_rule_find(const char *id);
  * info may be NULL (no address checks then). Appends to report. */
 MS_EXTERN void ms_validate(const uint8_t *payload, size_t len, const ms_message *m,
                            const ms_frame_info *info, ms_report *report);
+
+/* X-04: one finding for every field where a decoded write departs from
+ * the shape the sender `as` would have used for its mailslot (layout.h;
+ * MS_LAYOUT_WINDOWS: the browser service's for BROWSE, LANMAN and NET\...,
+ * the redirector's otherwise). Appends to report; nothing for a datagram
+ * without a transaction. */
+MS_EXTERN void ms_validate_layout(const ms_message *m, ms_layout as, ms_report *report);
 
 /* Add one finding (used by callers for P- and F- rules they detect). */
 MS_EXTERN void ms_report_add(ms_report *r, const char *rule_id, const char *field,

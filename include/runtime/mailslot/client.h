@@ -15,8 +15,8 @@
  * 0x12 BROADCAST (destination "*" + 15 x 0x00, whatever dest_name says
  * but its scope) is sent only when asked for.
  *
- * Each datagram: a fresh DGM_ID, FLAGS 0x02 (B-node, first, no more),
- * SOURCE_IP our interface address, SOURCE_PORT the UDP source port (below),
+ * Each datagram: a fresh DGM_ID, FLAGS first and no more with the node
+ * type of the layout (below), SOURCE_IP our interface address, SOURCE_PORT the UDP source port (below),
  * source name FROM<00>.
  *
  * The source port (opts.sport), and where replies come from. Linux hands a
@@ -52,22 +52,26 @@
  * When the daemon went away, the next write finds it again (once). After
  * each write info.src and src_ip are what the daemon says it sent with.
  *
- * The SMB transaction is built in the Windows redirector
- * style (MS_STYLE_REDIRECTOR: MaxParameterCount 2, Flags NO_RESPONSE, data
- * 4-aligned, PROTOCOL.md §4.2), which is what a WriteFile on a
- * \\X\mailslot\y handle sends; browser frames (\MAILSLOT\BROWSE,
- * \MAILSLOT\LANMAN) in the Windows browser service's style (Timeout
- * 1000, no pad) unless opts.style says otherwise.
+ * Layout (layout.h, docs/LAYOUTS.md): by default each frame is laid out as
+ * Windows lays out that kind: the browser service's shape for
+ * \MAILSLOT\BROWSE, \MAILSLOT\LANMAN and \MAILSLOT\NET\... (Timeout 1000, no
+ * pad; priority 0 for a Host/LocalMasterAnnouncement from a <20> name,
+ * else 1), the redirector's (what a WriteFile on a \\X\mailslot\y handle
+ * sends: MaxParameterCount 2, Flags NO_RESPONSE, data 4-aligned) for any
+ * other mailslot. opts.layout picks another sender's shape, opts.node_type
+ * the node type in FLAGS (default B, 0x02; samba-nmbd M, samba-ad H).
  *
- * Size rules (§5.4), refused with MS_ERR_TOO_BIG unless force_size:
- * group and broadcast writes carry at most 424 data octets; direct writes
- * at most 512 − DataOffset (the whole SMB message within 512 octets). A
+ * Size rules (§5.4), refused with MS_ERR_TOO_BIG unless force_size, err
+ * naming every rule broken and its excess: the whole SMB message within
+ * 512 octets (512 − DataOffset for the data), and group and broadcast
+ * writes at most 424 data octets. A
  * datagram over 576 octets of UDP payload is sent but flagged (Samba nmbd
  * reads 576 octets and drops the rest). */
 #ifndef MAILSLOT_CLIENT_H
 #define MAILSLOT_CLIENT_H
 
 #include "mailslot/auth.h"
+#include "mailslot/layout.h"
 #include "mailslot/daemon_link.h"
 #include "mailslot/net.h"
 #include "mailslot/netbios.h"
@@ -101,10 +105,9 @@ typedef struct ms_client_opts {
     int sport;               /* MS_CLIENT_SPORT_*, or a port to bind exactly
                               * (see the top of this file) */
     uint16_t dport;          /* 0 = 138 */
-    int style;               /* an ms_trans_style, or MS_CLIENT_STYLE_AUTO (the
-                              * default): MS_STYLE_BROWSER for \MAILSLOT\BROWSE
-                              * and \MAILSLOT\LANMAN (what Windows' browser
-                              * service sends), MS_STYLE_REDIRECTOR otherwise */
+    int style;               /* MS_CLIENT_STYLE_AUTO (the default: layout
+                              * decides), or an ms_trans_style (older
+                              * callers; see layout) */
     bool force_size;         /* send oversize messages (interop tests) */
     bool no_socket;          /* build only (pcap output): no socket opened */
     uint32_t wins_ip;        /* resolve \\HOST by unicast to this server */
@@ -122,6 +125,14 @@ typedef struct ms_client_opts {
                               * datagram (datagrams from other addresses
                               * are then not received; the raw way opens
                               * no socket for replies at all) */
+    int layout;              /* an ms_layout: MS_LAYOUT_WINDOWS (0, the
+                              * default) or one sender's shape. A style
+                              * other than MS_CLIENT_STYLE_AUTO wins (older
+                              * callers): BROWSER = windows-browser,
+                              * REDIRECTOR = windows-redirector, SAMBA =
+                              * samba-nmbd */
+    int node_type;           /* an ms_node_type for the NBDS FLAGS;
+                              * MS_NODE_DEFAULT (0): the layout's own */
     ms_daemon_use daemon;    /* through mailslotd: MS_DAEMON_AUTO (when it
                               * answers), _NEVER, _REQUIRE (daemon_link.h) */
     const char *daemon_dir;  /* its directory; NULL: ms_ctl_dir() */
@@ -164,6 +175,8 @@ typedef struct ms_client_info {
                               * max_data - auth_overhead octets of the
                               * caller's data fit */
     ms_client_sport_mode sport_mode;
+    ms_sender sender;        /* the shape the frames are laid out in */
+    uint8_t nbds_flags;      /* the FLAGS octet they carry */
     char reply_slot[256];    /* through mailslotd: the mailslot NETLOGON
                               * replies come back to ("" until a request
                               * named one) */
@@ -227,6 +240,28 @@ MS_EXTERN ms_status ms_client_write(ms_client *c, const void *data, size_t len, 
  * results. To a local mailslot (\\.) it writes them one by one. */
 MS_EXTERN ms_status ms_client_write_many(ms_client *c, const void *data, size_t len, size_t count,
                                          ms_write_result *res, size_t *sent, char *err, size_t errlen);
+
+/* The size rules of §5.4 for one write: its NBDS type, the DataOffset of
+ * its SMB message, len data octets plus a trailer of `trailer` octets
+ * (the authentication trailer; 0 without). 0 when the write keeps them;
+ * else how many it breaks (1 or 2: the SMB message over 512 octets; group
+ * or broadcast data over 424), with one line in err naming each and its
+ * excess. What ms_client_build refuses with MS_ERR_TOO_BIG. */
+MS_EXTERN size_t ms_write_limits(uint8_t type, size_t data_offset, size_t len, size_t trailer,
+                                 char *err, size_t errlen);
+
+/* Send one UDP payload built elsewhere (a whole datagram, e.g. from
+ * decode's JSON) to where the client sends, through its socket: no size
+ * rule, no layout, no DGM_ID of ours. Through mailslotd it is handed over
+ * as it is (the daemon sends it as the host's: its address and source
+ * name); unless send_only, the replies it asks for come back to
+ * ms_client_recv_replies without a change to it: the reply mailslot a
+ * NETLOGON request names is created with the daemon under that very name
+ * (MS_ERR_EXISTS, nothing sent, when another program holds it), and a
+ * GetBackupListRequest's Token goes with it. MS_ERR_INVALID_ARG for a
+ * local or build-only client; MS_ERR_SYSTEM (errno) when the send fails. */
+MS_EXTERN ms_status ms_client_send_payload(ms_client *c, const uint8_t *payload, size_t len,
+                                           char *err, size_t errlen);
 
 /* True for a client of a local mailslot (\\.\mailslot\x, local.h). */
 MS_EXTERN bool ms_client_is_local(const ms_client *c);

@@ -10,6 +10,7 @@
 #include "mailslot/browser.h"
 #include "mailslot/netlogon.h"
 #include "mailslot/message.h"
+#include "mailslot/layout.h"
 #include "mailslot/capture.h"
 #include "mailslot/nbds_reasm.h"
 #include "mailslot/validate.h"

@@ -104,6 +104,9 @@ typedef struct ms_pipeline_opts {
                               * every clean write (keys are copied) */
     uint32_t auth_window_ms; /* accepted clock difference (0: 30 s) */
     size_t auth_cache;       /* replay cache entries (0: 4096) */
+    int validate_as;         /* with validate: an ms_layout whose shape
+                              * every write is also held to (X-04,
+                              * ms_validate_layout); -1 (the default): none */
 } ms_pipeline_opts;
 
 MS_EXTERN void ms_pipeline_opts_init(ms_pipeline_opts *o);
