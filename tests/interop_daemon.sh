@@ -365,7 +365,8 @@ list=$(jq -r --argjson t "$TOKEN" --arg c "$C_IP" --arg a "$A2" \
     "$W/gbl.out" 2>/dev/null | head -1)
 if [[ $lrc == 0 && $grc == 0 && $pdc == *LABPDC* && $list == *LABPDC* ]] &&
     grep -q "sent through mailslotd to $C_IP:138 from port 138" "$W/logon.err" &&
-    grep -q "HOSTA<00>" "$W/logon.err" && grep -qF "replies to $GETDC" "$W/logon.err" &&
+    grep -qF "DIRECT_GROUP HOSTA<00> -> MSLAB<1c>" "$W/logon.err" && grep -qF "replies to $GETDC" "$W/logon.err" &&
+    grep -qF "DIRECT_GROUP HOSTA<00> -> MSLAB<1d>" "$W/gbl.err" &&
     grep -q "sent through mailslotd to $C_IP:138 from port 138" "$W/gbl.err"; then
     it_pass "send --wait as nobody, through the daemon as HOSTA<00>:138: LOGON_PRIMARY_RESPONSE on $GETDC (PDC $pdc) and the GetBackupListResponse by its Token (backup list $list) come back" "$(it_since "$t0") s"
 else
