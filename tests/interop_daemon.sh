@@ -3,9 +3,9 @@
 # mailslotd live, in namespaces (about 35 s, up to 1.5 min when nmbd's
 # browser election is slow): host A runs `mailslotd -F` (host name
 # hosta.lab.example in a UTS namespace of its own, so HOSTA<00>; its own
-# $MAILSLOTD_DIR; started as root, running as nobody) on two interfaces: 192.0.2.1/25 towards B
-# and 192.0.2.129/25 towards C, where Samba's nmbd is a PDC and the local
-# master browser of MSLAB. The programs on A are the real ones, run as
+# $MAILSLOTD_DIR; started as root, running as nobody) on two interfaces:
+# 192.0.2.1/25 towards B and 192.0.2.129/25 towards C, where Samba's nmbd
+# is a PDC and the local master browser of MSLAB. The programs on A are the real ones, run as
 # nobody (no privilege) with the test's $MAILSLOTD_DIR: `mailslot listen
 # --slot '\MAILSLOT\one' --json`, `mailslot listen '\\.\mailslot\two'
 # --data` (a local mailslot, registered with the daemon) and `mailslot
