@@ -16,8 +16,11 @@
 #                   (hosta, hostb: `send` takes its default NetBIOS name
 #                   from it) and no route beyond the subnet; both in one
 #                   fresh working directory holding a copy of captures/, with
-#                   `mailslot` (MAILSLOT_CLI) first on PATH. Sessions run in
-#                   the order of the files (sorted) and of the blocks.
+#                   `mailslot` (MAILSLOT_CLI) and `mailslotd` (MAILSLOTD)
+#                   first on PATH; each host has a daemon directory of its
+#                   own ($MAILSLOTD_DIR, empty at the start), so a mailslotd
+#                   a step starts serves that host's programs only. Sessions
+#                   run in the order of the files (sorted) and of the blocks.
 #   - host=a|b      where the step runs (default a).
 #   - exit=N        the exit status the step must end with (default 0). The
 #                   step runs as `bash -e -o pipefail`: it ends at the first
@@ -26,8 +29,10 @@
 #                   processes are stopped and the step fails.
 #   - bg            run in the background (a listener); with ready=... the
 #                   next step starts only once a `mailslot` process in that
-#                   namespace holds UDP PORT, or a packet socket (pcap), at
-#                   most 10 s. A background step is waited for (bounded by
+#                   namespace holds UDP PORT, or a packet socket (pcap), or
+#                   (mailslotd) the step said it attached to mailslotd (the
+#                   line `... through mailslotd (...)`), at most 10 s.
+#                   A background step is waited for (bounded by
 #                   its timeout) at its output block, else at the session's
 #                   end, and its exit status checked then.
 #   - id=ID         a name for an output block further down to refer to.
@@ -60,7 +65,7 @@
 # session step cannot be lost by a typo in its info string.
 #
 # Needs root, ip netns, script(1), nmbd when a session has fixture=nmbd,
-# jq when a session uses it; skips (exit 77) otherwise, or fails when
+# jq and mailslotd when a session uses them; skips (exit 77) otherwise, or fails when
 # MAILSLOT_REQUIRE_ALL is set. KEEP_WORK=1 keeps the work directory;
 # DOCS_SESSION=NAME runs only that session.
 set -u
@@ -233,9 +238,11 @@ session_start() {   # NAME
     NS_B=ms-doc-b-$$
     it_pair "$NS_A" eth0 192.0.2.1 "$NS_B" eth0 192.0.2.2 || return 1
     SDIR=$IT_WORK/s-$name
-    mkdir -p "$SDIR/run" "$IT_WORK/out-$name" "$IT_WORK/bin"
+    mkdir -p "$SDIR/run" "$SDIR/mailslotd-a" "$SDIR/mailslotd-b" "$IT_WORK/out-$name" "$IT_WORK/bin"
+    chmod 755 "$SDIR" "$SDIR/mailslotd-a" "$SDIR/mailslotd-b"
     cp -r "$IT_SRC/captures" "$SDIR/run/"
     ln -sfn "$(realpath "$IT_CLI")" "$IT_WORK/bin/mailslot"
+    [[ -x $mailslotd ]] && ln -sfn "$(realpath "$mailslotd")" "$IT_WORK/bin/mailslotd"
     BG_IDS=()
     for k in "${!STEP_OUT[@]}"; do unset "STEP_OUT[$k]"; done
     for k in "${!STEP_DONE[@]}"; do unset "STEP_DONE[$k]"; done
@@ -257,9 +264,10 @@ start_step() {
     ip netns exec "$ns" unshare --uts /bin/bash -c '
         hostname "$1" || exit 111
         cd "$2" || exit 111
-        export PATH="$3:$PATH" SHELL=/bin/bash NO_COLOR=1
+        export PATH="$3:$PATH" SHELL=/bin/bash NO_COLOR=1 MAILSLOTD_DIR="$5"
         exec script -qefc "/bin/bash -e -o pipefail $4" /dev/null' \
-        docs-step "$hn" "$SDIR/run" "$IT_WORK/bin" "$body" </dev/null >"$STEP_FILE" 2>&1 &
+        docs-step "$hn" "$SDIR/run" "$IT_WORK/bin" "$body" "$SDIR/mailslotd-$host" \
+        </dev/null >"$STEP_FILE" 2>&1 &
     STEP_PID=$!
     STEP_NS=$ns
 }
@@ -271,15 +279,17 @@ wait_step() {
     STEP_RC=$IT_RC
 }
 
-# wait_ready NS SPEC SECONDS: a mailslot process in NS holds what SPEC says.
+# wait_ready NS SPEC SECONDS OUT: a mailslot process in NS holds what SPEC
+# says (mailslotd: the step's output OUT says it attached to mailslotd).
 wait_ready() {
-    local ns=$1 spec=$2 secs=$3 i s ok
+    local ns=$1 spec=$2 secs=$3 out=$4 i s ok
     for ((i = 0; i < secs * 10; i++)); do
         ok=1
         for s in ${spec//,/ }; do
             case $s in
                 udp:*) ip netns exec "$ns" ss -Hulnp "sport = :${s#udp:}" 2>/dev/null | grep -q '"mailslot"' || ok=0 ;;
                 pcap) ip netns exec "$ns" ss -H -0 -p 2>/dev/null | grep -q '"mailslot"' || ok=0 ;;
+                mailslotd) grep -q ' through mailslotd (' "$out" 2>/dev/null || ok=0 ;;
                 *) return 2 ;;
             esac
         done
@@ -315,7 +325,7 @@ run_step() {   # N WHERE INFO BODY
         BG_IDS+=("$id")
         IT_PIDS+=("$STEP_PID")
         if ready=$(attr "$info" ready); then
-            if ! wait_ready "$STEP_NS" "$ready" 10; then
+            if ! wait_ready "$STEP_NS" "$ready" 10 "$STEP_FILE"; then
                 step_fail "$where" "not ready ($ready) within 10 s" "$STEP_FILE"
             fi
         fi
@@ -409,6 +419,7 @@ extract "$BLOCKS" "${GUIDE_FILES[@]}" || exit 1
 LINT=0
 NEED_NMBD=0
 NEED_JQ=0
+NEED_MAILSLOTD=0
 NSESSIONS=0
 declare -A SEEN_SESSION
 while IFS=$'\t' read -r n file line info; do
@@ -420,6 +431,7 @@ while IFS=$'\t' read -r n file line info; do
         SEEN_SESSION[$s]=1
         flag "$info" fixture && NEED_NMBD=1
         grep -qE '(^|[|;&[:space:]])jq([[:space:]]|$)' "$BLOCKS/$n.body" && NEED_JQ=1
+        grep -qE '(^|[|;&[:space:]])mailslotd([[:space:]]|$)' "$BLOCKS/$n.body" && NEED_MAILSLOTD=1
     elif flag "$info" output || flag "$info" manual; then
         :
     else
@@ -439,6 +451,7 @@ need script "script(1) (util-linux) is not installed"
 need unshare "unshare(1) (util-linux) is not installed"
 ((NEED_NMBD)) && need nmbd "Samba nmbd is not installed (a session has fixture=nmbd)"
 ((NEED_JQ)) && need jq "jq is not installed (a session uses it)"
+((NEED_MAILSLOTD)) && { [[ -x $mailslotd ]] || skip "no mailslotd at $mailslotd (a session uses it)"; }
 it_require_cli decode encode check send listen hosts
 
 # Run, session by session, in document order.

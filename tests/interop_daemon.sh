@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# mailslotd live, in namespaces (about 1.5 min, most of it nmbd's browser
-# election): host A runs `mailslotd -F` (host name hosta.lab.example in a
-# UTS namespace of its own, so HOSTA<00>; its own $MAILSLOTD_DIR; started
-# as root, running as nobody) on two interfaces: 192.0.2.1/25 towards B
-# and 192.0.2.129/25 towards C, where Samba's nmbd is a PDC and the local
-# master browser of MSLAB. The programs on A are tests/py/ctl_client.py,
-# speaking the control protocol as nobody (no privilege) until the
-# library speaks it.
+# mailslotd live, in namespaces (about 35 s, up to 1.5 min when nmbd's
+# browser election is slow): host A runs `mailslotd -F` (host name
+# hosta.lab.example in a UTS namespace of its own, so HOSTA<00>; its own
+# $MAILSLOTD_DIR; started as root, running as nobody) on two interfaces:
+# 192.0.2.1/25 towards B and 192.0.2.129/25 towards C, where Samba's nmbd
+# is a PDC and the local master browser of MSLAB. The programs on A are the real ones, run as
+# nobody (no privilege) with the test's $MAILSLOTD_DIR: `mailslot listen
+# --slot '\MAILSLOT\one' --json`, `mailslot listen '\\.\mailslot\two'
+# --data` (a local mailslot, registered with the daemon) and `mailslot
+# send --wait`; tests/py/ctl_client.py, a Python speaker of the control
+# protocol, checks what only the protocol shows (DELIVER's fields, the
+# monitor, the policy, a client killed with -9).
 #   - the names: HOSTA<00>, ALIAS<00> (from the configuration file) and
 #     MSLAB<00> (group) registered on both interfaces, found by nmblookup
 #     from B (broadcast), node status lists them; a second mailslotd
@@ -15,24 +19,26 @@
 #   - two programs, \MAILSLOT\one and \MAILSLOT\two: unicast writes from
 #     B to \\HOSTA\mailslot\one and \two (B resolves HOSTA by broadcast)
 #     from `mailslot send` and from scapy reach each its own program,
-#     with addresses and arrival time; a broadcast write to
+#     which prints the sender's names and addresses; a broadcast write to
 #     \\*\mailslot\one (MSLAB<00>) reaches the first; a write to \\ALIAS
-#     too; a monitor gets copies; writes to a mailslot nobody created,
-#     and to another host's name, are counted and dropped;
-#   - the Win32 rule: \MAILSLOT\ONE again is refused (naming the holder);
-#     nobody may not create \MAILSLOT\BROWSE; a program killed with -9
-#     frees its mailslot at once;
-#   - through the daemon: a GetBackupListRequest with a TOKEN and a
-#     NETLOGON LOGON_PRIMARY_QUERY naming \MAILSLOT\NET\GETDC<n> go to
-#     nmbd on C from HOSTA<00>:138; both replies come back to the program
-#     (the backup list by its Token);
-#   - a flood to \MAILSLOT\two while its program is stopped (SIGSTOP):
-#     every message to \MAILSLOT\one still arrives, two's queue stays at
-#     its bound (32), the rest is dropped and counted (DROPPED, STATUS);
-#     the daemon's memory stays small; the stopped program gets its queue
-#     when it goes on;
-#   - kill -9 of mailslotd and a restart: the programs attach again and
-#     their mailslots work again;
+#     too; a monitor gets copies (the whole datagram, addresses, arrival
+#     time); writes to a mailslot nobody created, and to another host's
+#     name, are counted and dropped;
+#   - the Win32 rule: `listen --slot '\mailslot\ONE'` again is refused
+#     (exit 4, naming the holder); nobody may not create \MAILSLOT\BROWSE;
+#     a program killed with -9 frees its mailslot at once;
+#   - through the daemon, `mailslot send --wait` as nobody: a
+#     GetBackupListRequest and a NETLOGON LOGON_PRIMARY_QUERY go to nmbd
+#     on C from HOSTA<00>:138; the backup list (LABPDC, by its Token) and
+#     the LOGON_PRIMARY_RESPONSE (PDC LABPDC, on the request's
+#     \MAILSLOT\NET\GETDC<n>) come back through mailslotd and are printed;
+#   - a flood to \MAILSLOT\two while its listen is stopped (SIGSTOP):
+#     exactly the 100 messages to \MAILSLOT\one arrive, two's queue stays
+#     at its bound (32), the rest is dropped and counted (STATUS); the
+#     daemon's memory stays small; the stopped listen gets its queue when
+#     it goes on, and its --stats counts what the daemon dropped;
+#   - kill -9 of mailslotd and a restart: the same listen processes (not
+#     restarted) say they re-attach, attach again and get their writes;
 #   - SIGHUP after the file changed: LATER<00> registered, ALIAS<00>
 #     released (nmblookup from B agrees);
 #   - SIGTERM: names released (nmblookup from B: no answer), the control
@@ -85,9 +91,12 @@ it_veth "$NS_A" "$IF_AC" "$A2" "$NS_C" "$IF_C" "$C_IP" || exit 1
 # nmbd first: its election runs while the A-B part does.
 it_nmbd_start "$NS_C" "$IF_C" || exit 1
 
-mkdir -p "$RUN"
-chown nobody "$RUN"
+# SLOTS: the programs' local mailslot directory ($MAILSLOT_DIR), nobody's.
+SLOTS=$W/slots
+mkdir -p "$RUN" "$SLOTS"
+chown nobody "$RUN" "$SLOTS"
 chmod 755 "$RUN"
+chmod 700 "$SLOTS"
 CONF=$W/mailslotd.conf
 # nmbd_socket_dir: a directory with no nmbd, so that an nmbd of the
 # machine (/run/samba/nmbd, reachable from any network namespace) cannot
@@ -120,12 +129,30 @@ client() {
     CPID=$IT_BG_PID
 }
 
-# got TAG SLOT TEXT: DELIVERs in TAG's output on SLOT (as on the wire)
-# with data TEXT.
+# prog TAG ARGS...: the real program, `mailslot ARGS...`, on A as nobody
+# with the test's daemon directory and local mailslot directory; stdout
+# in $W/TAG.out, stderr in $W/TAG.err; PID in CPID.
+AS_NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+prog() {
+    local tag=$1
+    shift
+    it_bg "$NS_A" "$W/$tag.out" "$W/$tag.err" env MAILSLOTD_DIR="$RUN" MAILSLOT_DIR="$SLOTS" \
+        "${AS_NOBODY[@]}" "$IT_CLI" "$@"
+    CPID=$IT_BG_PID
+}
+
+# got TAG SLOT TEXT: messages in TAG's output on SLOT (as on the wire)
+# with data TEXT: listen --json (one), listen --data (two), else
+# ctl_client.py's DELIVERs.
 hex_of() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
 got() {
-    jq -c --arg s "$2" --arg d "$(hex_of "$3")" \
-        'select(.event == "deliver" and .slot == $s and .data == $d)' "$W/$1.out" 2>/dev/null | wc -l
+    case $1 in
+        one) jq -c --arg s "$2" --arg d "$(hex_of "$3")" \
+            'select(.mailslot.name == $s and .mailslot.data == $d)' "$W/one.out" 2>/dev/null | wc -l ;;
+        two) grep -cF -- " $2 ${#3} octets: \"$3\"" "$W/two.out" ;;
+        *) jq -c --arg s "$2" --arg d "$(hex_of "$3")" \
+            'select(.event == "deliver" and .slot == $s and .data == $d)' "$W/$1.out" 2>/dev/null | wc -l ;;
+    esac
 }
 
 # wait_got TAG SLOT TEXT N SECONDS: until TAG has N such DELIVERs.
@@ -187,52 +214,78 @@ else
 fi
 
 # ------------------------------------------------ two programs, writes from B
-client c1 --create '\MAILSLOT\one' --seconds 300 --reattach
+# one: `listen --slot` (the daemon's client, creator of \MAILSLOT\one),
+# NDJSON; two: a local mailslot, `listen '\\.\mailslot\two'`, which the
+# library also registers with the daemon, text with the data. Both as
+# nobody, long-lived: the same processes go on to the end of the test.
+prog one listen --slot '\MAILSLOT\one' --json
 C1=$CPID
-client c2 --create '\MAILSLOT\two' --seconds 300 --reattach
+prog two listen '\\.\mailslot\two' --data --stats
 C2=$CPID
 client rootmon --monitor --seconds 300 --reattach
 MON=$CPID
-it_wait_grep "$W/c1.out" '"status": 0, "slot"' 10 "$C1" && it_wait_grep "$W/c2.out" '"status": 0, "slot"' 10 "$C2" &&
-    it_wait_grep "$W/rootmon.out" '"status": 0, "slot": "\*"' 10 "$MON" ||
-    it_fail "the programs could not create their mailslots" "$(cat "$W/c1.out" "$W/c2.out" "$W/rootmon.out" | head -c 500)"
+if it_wait_grep "$W/one.err" 'through mailslotd \(.*\): creator of 1 mailslot$' 10 "$C1" &&
+    it_wait_grep "$W/two.err" 'through mailslotd \(.*\): creator of 1 mailslot$' 10 "$C2" &&
+    it_wait_grep "$W/rootmon.out" '"status": 0, "slot": "\*"' 10 "$MON"; then
+    it_pass "listen --slot one and listen '\\\\.\\mailslot\\two' as nobody attach to mailslotd: $(head -1 "$W/one.err")"
+else
+    it_fail "the programs could not create their mailslots" "$(cat "$W/one.err" "$W/two.err" "$W/rootmon.out" | head -c 600)"
+fi
+status_a
+have=$(jq_a '[.mailslots[] | select(.monitor | not) | "\(.name)/\(.uid)"] | sort | join(" ")')
+[[ $have == '\MAILSLOT\one/65534 \MAILSLOT\two/65534' ]] &&
+    it_pass "the daemon holds \\MAILSLOT\\one and \\MAILSLOT\\two for uid 65534 (STATUS)" ||
+    it_fail "mailslots in STATUS" "$have"
 
 t0=$(date +%s.%N)
-send_b --to '\\HOSTA' --slot '\MAILSLOT\one' --data one-send
-send_b --to '\\HOSTA' --slot '\MAILSLOT\two' --data two-send
+send_b --to '\\HOSTA' --from HOSTB --slot '\MAILSLOT\one' --data one-send
+send_b --to '\\HOSTA' --from HOSTB --slot '\MAILSLOT\two' --data two-send
 it_run "$NS_B" 20 "$IT_PY" "$IT_PYDIR/scapy_mailslot.py" --to "$A1" --src "$B_IP" --name 'HOSTA<00>' \
     --slot '\MAILSLOT\one' --data one-scapy >/dev/null
 it_run "$NS_B" 20 "$IT_PY" "$IT_PYDIR/scapy_mailslot.py" --to "$A1" --src "$B_IP" --name 'hosta<00>' \
     --slot '\mailslot\TWO' --data two-scapy >/dev/null
-if wait_got c1 '\MAILSLOT\one' one-send 1 5 && wait_got c1 '\MAILSLOT\one' one-scapy 1 5 &&
-    wait_got c2 '\MAILSLOT\two' two-send 1 5 && wait_got c2 '\mailslot\TWO' two-scapy 1 5 &&
-    (($(got c1 '\MAILSLOT\two' two-send) + $(got c2 '\MAILSLOT\one' one-send) == 0)); then
+if wait_got one '\MAILSLOT\one' one-send 1 5 && wait_got one '\MAILSLOT\one' one-scapy 1 5 &&
+    wait_got two '\MAILSLOT\two' two-send 1 5 && wait_got two '\mailslot\TWO' two-scapy 1 5 &&
+    (($(got one '\MAILSLOT\two' two-send) + $(got two '\MAILSLOT\one' one-send) == 0)); then
     it_pass "unicast writes to \\\\HOSTA (send, scapy) reach each its own program" "$(it_since "$t0") s"
 else
-    it_fail "unicast writes to \\\\HOSTA" "c1: $(grep -c deliver "$W/c1.out") c2: $(grep -c deliver "$W/c2.out")"
+    it_fail "unicast writes to \\\\HOSTA" "one: $(wc -l <"$W/one.out") two: $(wc -l <"$W/two.out")"
 fi
-line=$(grep -F "$(hex_of one-send)" "$W/c1.out" | head -1)
+# What listen prints: the sender's names and addresses, as decode does.
+one_send=$(jq -c --arg d "$(hex_of one-send)" 'select(.mailslot.data == $d)' "$W/one.out" | head -1)
+if jq -e --arg b "$B_IP" --arg a "$A1" \
+    '.ip.src == $b and .ip.dst == $a and .udp.srcport == 138 and .udp.dstport == 138 and
+     .nbdgm.type == 16 and .nbdgm.src_name == "HOSTB<00>" and .nbdgm.dst_name == "HOSTA<00>" and
+     .nbdgm.src_ip == $b and .nbdgm.src_port == 138 and .time > 0' <<<"$one_send" >/dev/null &&
+    jq -n -e --arg b "$B_IP" --arg d "$(hex_of one-scapy)" 'any(inputs | select(.mailslot.data == $d);
+        .ip.src == $b and .nbdgm.src_name == "SCAPYPEER<00>")' "$W/one.out" >/dev/null &&
+    grep -qF "$B_IP:138 -> $A1:138 DIRECT_UNIQUE HOSTB<00> -> HOSTA<00> \\MAILSLOT\\two 8 octets: \"two-send\"" "$W/two.out" &&
+    grep -qE "^[0-9]+ .* $B_IP:[0-9]+ -> $A1:138 DIRECT_UNIQUE SCAPYPEER<00> -> HOSTA<00> \\\\mailslot\\\\TWO 9 octets: \"two-scapy\"" "$W/two.out"; then
+    it_pass "listen prints the sender's NetBIOS names and addresses (HOSTB<00>, SCAPYPEER<00>, $B_IP): $(grep -F two-send "$W/two.out")"
+else
+    it_fail "what listen prints" "$one_send / $(cat "$W/two.out")"
+fi
+send_b --to '\\*' --workgroup MSLAB --from HOSTB --slot '\MAILSLOT\one' --data one-bcast
+send_b --to '\\ALIAS' --from HOSTB --slot '\MAILSLOT\one' --data one-alias
+if wait_got one '\MAILSLOT\one' one-bcast 1 5 && wait_got one '\MAILSLOT\one' one-alias 1 5 &&
+    jq -n -e --arg d "$(hex_of one-bcast)" --arg bc "$BC_B" 'any(inputs | select(.mailslot.data == $d);
+        .nbdgm.type == 17 and .nbdgm.dst_name == "MSLAB<00>" and .ip.dst == $bc)' "$W/one.out" >/dev/null; then
+    it_pass "a broadcast write to \\\\*\\mailslot\\one (MSLAB<00>, to $BC_B) and one to \\\\ALIAS reach the first program"
+else
+    it_fail "broadcast / ALIAS writes" "$(wc -l <"$W/one.out") messages"
+fi
+# The monitor (ctl_client.py): a copy of each write, with what DELIVER
+# carries that listen does not print as such.
 now_ns=$(date +%s%N)
-if jq -e --arg b "$B_IP" --arg a "$A1" --argjson now "$now_ns" \
-    '.src_ip == $b and .dst_ip == $a and .dst_port == 138 and .via == 0 and .flags == 0 and
-     .time_ns > $now - 60000000000 and .time_ns <= $now and (.datagram | length) > 200' \
-    <<<"$line" >/dev/null; then
-    it_pass "a DELIVER carries the whole datagram, addresses and the arrival time"
-else
-    it_fail "DELIVER fields" "$line"
-fi
-send_b --to '\\*' --workgroup MSLAB --slot '\MAILSLOT\one' --data one-bcast
-send_b --to '\\ALIAS' --slot '\MAILSLOT\one' --data one-alias
-if wait_got c1 '\MAILSLOT\one' one-bcast 1 5 && wait_got c1 '\MAILSLOT\one' one-alias 1 5; then
-    it_pass "a broadcast write to \\\\*\\mailslot\\one (MSLAB<00>) and one to \\\\ALIAS reach the first program"
-else
-    it_fail "broadcast / ALIAS writes" "$(grep -c deliver "$W/c1.out") deliveries"
-fi
 if wait_got rootmon '\MAILSLOT\one' one-send 1 3 && wait_got rootmon '\MAILSLOT\two' two-send 1 3 &&
-    grep -F "$(hex_of one-send)" "$W/rootmon.out" | grep -q '"flags": 1'; then
-    it_pass "the monitor gets a copy of each write (FLAGS 1)"
+    line=$(grep -F "$(hex_of one-send)" "$W/rootmon.out" | head -1) &&
+    jq -e --arg b "$B_IP" --arg a "$A1" --argjson now "$now_ns" \
+        '.src_ip == $b and .dst_ip == $a and .dst_port == 138 and .via == 0 and .flags == 1 and
+         .time_ns > $now - 60000000000 and .time_ns <= $now and (.datagram | length) > 200' \
+        <<<"$line" >/dev/null; then
+    it_pass "the monitor gets a copy of each write (FLAGS 1): the whole datagram, addresses, arrival time"
 else
-    it_fail "monitor copies" "$(grep -c deliver "$W/rootmon.out") deliveries"
+    it_fail "monitor copies" "$(grep -c deliver "$W/rootmon.out") deliveries: $line"
 fi
 status_a
 nm0=$(jq_a .counters.no_mailslot)
@@ -242,20 +295,20 @@ send_b --to "$A1" --name 'OTHERHOST<00>' --slot '\MAILSLOT\one' --data other-hos
 sleep 0.5
 status_a
 if (($(jq_a .counters.no_mailslot) == nm0 + 1 && $(jq_a .counters.not_ours) >= no0 + 1)) &&
-    (($(got c1 '\MAILSLOT\one' other-host) == 0)); then
+    (($(got one '\MAILSLOT\one' other-host) == 0)); then
     it_pass "a write to a mailslot nobody created and one to another host's name: counted, dropped"
 else
     it_fail "no_mailslot/not_ours" "$nm0 -> $(jq_a .counters.no_mailslot), $no0 -> $(jq_a .counters.not_ours)"
 fi
 
 # ------------------------------------------------ the Win32 rule, policy, crash
-client dup --create '\mailslot\ONE' --seconds 3
+prog dup listen --slot '\mailslot\ONE' --timeout 3
 it_wait_pid "$CPID" 6
-# 22: MS_ERR_EXISTS, 30: MS_ERR_DENIED (include/codec/mailslot/status.h).
-if grep -q '"status": 22, "text": "\\\\MAILSLOT\\\\one is created already (by pid [0-9]*, uid 65534)"' "$W/dup.out"; then
-    it_pass "\\MAILSLOT\\ONE again: refused (MS_ERR_EXISTS), naming the holder"
+if [[ $IT_RC == 4 ]] &&
+    grep -q "another program created it (mailslotd $RUN/control: \\\\MAILSLOT\\\\one is created already (by pid $C1, uid 65534))" "$W/dup.err"; then
+    it_pass "listen --slot '\\mailslot\\ONE' again: exit 4, naming the holder: $(cat "$W/dup.err")"
 else
-    it_fail "one creator per name" "$(cat "$W/dup.out")"
+    it_fail "one creator per name" "exit $IT_RC: $(cat "$W/dup.err")"
 fi
 client userbrowse --create '\MAILSLOT\BROWSE' --monitor --seconds 3
 it_wait_pid "$CPID" 6
@@ -283,11 +336,10 @@ fi
 GETDC='\MAILSLOT\NET\GETDC4711'
 TOKEN=$((0x5eed0000 + $$ % 65536))
 tokle=$(printf '%08x' "$TOKEN" | sed 's/\(..\)\(..\)\(..\)\(..\)/\4\3\2\1/')
-# The requests as datagrams: built by `mailslot send -w` (the daemon sets
-# the source name, address and port), taken out of the pcap. The
-# LOGON_PRIMARY_QUERY names HOSTA as the computer (nmbd answers to that
-# name) and the reply mailslot; NtVersion 1.
-payload_of() { "$IT_CLI" decode --json -q "$1" | jq -r .payload; }
+# The LOGON_PRIMARY_QUERY names HOSTA as the computer (nmbd answers to
+# that name) and its reply mailslot; NtVersion 1. `send` creates that
+# mailslot with the daemon before the request goes; the daemon sets the
+# source name, address and port.
 req=$("$IT_PY" -c '
 import struct, sys
 mailslot = sys.argv[1].encode()
@@ -295,29 +347,41 @@ d = b"\x07\x00" + b"HOSTA\0" + mailslot + b"\0"
 d += b"\0" * (len(d) % 2)
 d += "HOSTA".encode("utf-16le") + b"\0\0" + struct.pack("<IHH", 1, 0xFFFF, 0xFFFF)
 print(d.hex())' "$GETDC")
-"$IT_CLI" send --to "$C_IP" --name 'MSLAB<1c>' --type group --slot '\MAILSLOT\NET\NETLOGON' \
-    --hex "$req" --from NOTME -w "$W/logon.pcap" -q
-"$IT_CLI" send --to "$C_IP" --name 'MSLAB<1d>' --type group --slot '\MAILSLOT\BROWSE' \
-    --hex "0904$tokle" --from NOTME -w "$W/gbl.pcap" -q
 t0=$(date +%s.%N)
-client rootdc --create "$GETDC" --send "$(payload_of "$W/logon.pcap")" --send "$(payload_of "$W/gbl.pcap")" \
-    --to "$C_IP" --token 0 --token "$TOKEN" --seconds 8 --count 2
-DC=$CPID
-it_wait_pid "$DC" 12
-sent=$(grep -c '"src_name": "HOSTA<00>", "src_ip": "'"$A2"'"' "$W/rootdc.out")
-resp=$(jq -c --arg s "$GETDC" 'select(.event == "deliver" and .slot == $s and (.data | startswith("0c")))' \
-    "$W/rootdc.out" | wc -l)
-gbl=$(grep -F '"event": "deliver"' "$W/rootdc.out" | grep -F '"flags": 2' | grep -c "\"data\": \"0a..$tokle")
-if ((sent == 2 && resp >= 1 && gbl >= 1)); then
-    it_pass "LOGON_PRIMARY_QUERY and GetBackupListRequest sent through the daemon as HOSTA<00> from $A2; the LOGON_PRIMARY_RESPONSE on $GETDC and the GetBackupListResponse (by its Token) come back" "$(it_since "$t0") s"
+prog logon send --to "$C_IP" --name 'MSLAB<1c>' --type group --slot '\MAILSLOT\NET\NETLOGON' \
+    --hex "$req" --wait 3 --json
+LG=$CPID
+prog gbl send --to "$C_IP" --name 'MSLAB<1d>' --type group --slot '\MAILSLOT\BROWSE' \
+    --hex "0904$tokle" --wait 3 --json
+GB=$CPID
+it_wait_pid "$LG" 10
+lrc=$IT_RC
+it_wait_pid "$GB" 10
+grc=$IT_RC
+pdc=$(jq -r --arg s "$GETDC" --arg c "$C_IP" --arg a "$A2" \
+    'select(.mailslot.name == $s and .ip.src == $c and .ip.dst == $a and .netlogon.command == 12) |
+        .netlogon.primary_dc_name' \
+    "$W/logon.out" 2>/dev/null | head -1)
+list=$(jq -r --argjson t "$TOKEN" --arg c "$C_IP" --arg a "$A2" \
+    'select(.ip.src == $c and .ip.dst == $a and .browser.command == 10 and .browser.token == $t) |
+        .browser.names | join(",")' \
+    "$W/gbl.out" 2>/dev/null | head -1)
+if [[ $lrc == 0 && $grc == 0 && $pdc == *LABPDC* && $list == *LABPDC* ]] &&
+    grep -q "sent through mailslotd to $C_IP:138 from port 138" "$W/logon.err" &&
+    grep -qF "DIRECT_GROUP HOSTA<00> -> MSLAB<1c>" "$W/logon.err" && grep -qF "replies to $GETDC" "$W/logon.err" &&
+    grep -qF "DIRECT_GROUP HOSTA<00> -> MSLAB<1d>" "$W/gbl.err" &&
+    grep -q "sent through mailslotd to $C_IP:138 from port 138" "$W/gbl.err"; then
+    it_pass "send --wait as nobody, through the daemon as HOSTA<00>:138: LOGON_PRIMARY_RESPONSE on $GETDC (PDC $pdc) and the GetBackupListResponse by its Token (backup list $list) come back" "$(it_since "$t0") s"
 else
-    it_fail "requests through the daemon" "sent $sent, primary responses $resp, backup lists $gbl: $(head -c 600 "$W/rootdc.out")"
+    it_fail "send --wait through the daemon" "exit $lrc/$grc, PDC '$pdc', list '$list': $(cat "$W/logon.err" "$W/gbl.err") $(head -c 600 "$W/logon.out" "$W/gbl.out")"
 fi
 
 # ------------------------------------------------ flood with a stopped reader
-# The monitor stops too (a second stopped reader): printing 30000 copies
-# would take the CPU the daemon needs.
+# two's listen stops, and the monitor too (a second stopped reader:
+# printing 30000 copies would take the CPU the daemon needs).
 kill -STOP "$C2" "$MON"
+status_a
+d2_0=$(jq_a '.mailslots[] | select(.name == "\\MAILSLOT\\two") | .delivered')
 t0=$(date +%s.%N)
 it_run "$NS_B" 60 "$IT_CLI" send -i "$IF_B" -q --to "$A1" --name 'HOSTA<00>' --slot '\MAILSLOT\two' \
     --data flood-two --repeat 30000 --interval 0 &
@@ -330,46 +394,56 @@ status_a
 rss=$(awk '/VmRSS/ {print $2}' "/proc/$DPID/status")
 q2=$(jq_a '.mailslots[] | select(.name == "\\MAILSLOT\\two") | "\(.queued) \(.queue_max) \(.dropped)"')
 read -r queued qmax dropped <<<"$q2"
-if wait_got c1 '\MAILSLOT\one' during-flood 100 10 && [[ $queued == 32 && $qmax == 32 ]] &&
-    ((dropped > 0 && rss < 32768)); then
-    it_pass "flood of 30000 to \\MAILSLOT\\two while its reader is stopped: 100 of 100 to \\MAILSLOT\\one arrive, two holds 32 (its bound), $dropped dropped, daemon RSS ${rss} KiB" "$(it_since "$t0") s"
+wait_got one '\MAILSLOT\one' during-flood 100 10
+sleep 0.3
+n1=$(got one '\MAILSLOT\one' during-flood)
+if ((n1 == 100)) && [[ $queued == 32 && $qmax == 32 ]] && ((dropped > 0 && rss < 32768)); then
+    it_pass "flood of 30000 to \\MAILSLOT\\two while its listen is stopped: exactly 100 of 100 to \\MAILSLOT\\one arrive, two holds 32 (its bound), $dropped dropped, daemon RSS ${rss} KiB" "$(it_since "$t0") s"
 else
-    it_fail "flood" "one got $(got c1 '\MAILSLOT\one' during-flood)/100, two: $q2, RSS $rss KiB"
+    it_fail "flood" "one got $n1/100, two: $q2, RSS $rss KiB"
 fi
-before=$(got c2 '\MAILSLOT\two' flood-two)
+before=$(got two '\MAILSLOT\two' flood-two)
 kill -CONT "$C2" "$MON"
-sleep 2
-after=$(got c2 '\MAILSLOT\two' flood-two)
-last_dropped=$(grep -F '"event": "deliver"' "$W/c2.out" | tail -1 | jq -r .dropped)
-if ((after - before >= 32 && after - before < 30000)) && ((last_dropped == dropped)); then
-    it_pass "the reader goes on: it gets what its socket and queue held ($((after - before))), DROPPED says $last_dropped"
+# The listen goes on: it prints what its socket held, then the daemon's
+# queue of 32; bounded wait until the daemon has nothing queued for it.
+for ((i = 0; i < 50; i++)); do
+    status_a
+    [[ $(jq_a '.mailslots[] | select(.name == "\\MAILSLOT\\two") | .queued') == 0 ]] && break
+    sleep 0.1
+done
+sleep 0.5
+after=$(got two '\MAILSLOT\two' flood-two)
+status_a
+d2_1=$(jq_a '.mailslots[] | select(.name == "\\MAILSLOT\\two") | .delivered')
+if ((after - before >= 32 && after - before < 30000 && after - before == d2_1 - d2_0)); then
+    it_pass "listen two goes on: it prints what its socket and the daemon's queue held ($((after - before)), as many as the daemon delivered)"
 else
-    it_fail "after SIGCONT" "$before -> $after, last DROPPED $last_dropped (STATUS said $dropped)"
+    it_fail "after SIGCONT" "$before -> $after printed; the daemon delivered $d2_0 -> $d2_1 (STATUS said $q2)"
 fi
 
 # ------------------------------------------------ kill -9 and restart
+# The same listen processes, not restarted: each says it lost the daemon
+# and re-attaches on its own once a daemon answers again.
 kill -KILL "$DPID"
 it_wait_pid "$DPID" 5
 t0=$(date +%s.%N)
-# created TAG: how many times TAG's program created its mailslot.
-created() { grep -c '"status": 0, "slot"' "$W/$1.out"; }
+RE='attached to mailslotd at .*/control again, 1 mailslot registered'
 ok=0
-if daemon d3 && it_wait_grep "$W/c1.out" '"event": "detached"' 5 "$C1"; then
-    for ((i = 0; i < 50; i++)); do
-        (($(created c1) >= 2 && $(created c2) >= 2)) && { ok=1; break; }
-        sleep 0.1
-    done
+if it_wait_grep "$W/one.err" 'mailslotd closed the connection; re-attaching' 5 "$C1" &&
+    it_wait_grep "$W/two.err" 'mailslotd closed the connection; re-attaching' 5 "$C2" && daemon d3 &&
+    it_wait_grep "$W/one.err" "$RE" 5 "$C1" && it_wait_grep "$W/two.err" "$RE" 5 "$C2"; then
+    ok=1
 fi
-if ((ok)); then
-    send_b --to '\\HOSTA' --slot '\MAILSLOT\one' --data after-restart
-    send_b --to '\\HOSTA' --slot '\MAILSLOT\two' --data after-restart
-    if wait_got c1 '\MAILSLOT\one' after-restart 1 5 && wait_got c2 '\MAILSLOT\two' after-restart 1 5; then
-        it_pass "kill -9 of mailslotd, restart: both programs attach again and get their writes" "$(it_since "$t0") s"
+if ((ok)) && it_is_running "$C1" && it_is_running "$C2"; then
+    send_b --to '\\HOSTA' --from HOSTB --slot '\MAILSLOT\one' --data after-restart
+    send_b --to '\\HOSTA' --from HOSTB --slot '\MAILSLOT\two' --data after-restart
+    if wait_got one '\MAILSLOT\one' after-restart 1 5 && wait_got two '\MAILSLOT\two' after-restart 1 5; then
+        it_pass "kill -9 of mailslotd, restart: the same two listen processes re-attach and get their writes" "$(it_since "$t0") s; $(grep -m1 'again' "$W/two.err")"
     else
         it_fail "after the restart" "no delivery"
     fi
 else
-    it_fail "restart" "$(tail -3 "$W/d3.err"); c1 created $(created c1), c2 $(created c2)"
+    it_fail "restart" "$(tail -3 "$W/d3.err"); one: $(tail -2 "$W/one.err"); two: $(tail -2 "$W/two.err")"
 fi
 
 # ------------------------------------------------ SIGHUP
@@ -394,5 +468,13 @@ if [[ $rc == 0 && ! -e $RUN/control && $st == 1 ]] && grep -q 'released HOSTA<00
 else
     it_fail "SIGTERM" "exit $rc, socket $(ls "$RUN"), status exit $st, $(tail -2 "$W/d3.err")"
 fi
-for p in "$C1" "$C2" "$MON"; do it_stop_pid "$p"; done
+# two's --stats, when it ends: what came through the daemon and what the
+# daemon dropped for it (the flood), as STATUS said.
+it_stop_pid "$C2"
+if grep -qE "^mailslot listen: mailslotd: [0-9]+ delivered, $dropped dropped by the daemon" "$W/two.err"; then
+    it_pass "listen two's --stats: $(grep -m1 '^mailslot listen: mailslotd:' "$W/two.err")"
+else
+    it_fail "listen --stats through the daemon" "want $dropped dropped: $(grep 'mailslotd' "$W/two.err" | tail -3)"
+fi
+for p in "$C1" "$MON"; do it_stop_pid "$p"; done
 it_finish

@@ -258,6 +258,17 @@ ms_status dlink_pump(dlink *l, size_t max)
 
 /* ---- waiting (bounded) ---- */
 
+/* Up to max packets, none past the one that sets flag: an answer's
+ * attributes point into rbuf, which a DELIVER read right behind it (a
+ * reply that came quickly) would overwrite before the caller reads them. */
+static void pump_until(dlink *l, const bool *flag, size_t max)
+{
+    unsigned gen = l->gen;
+    for (size_t i = 0; i < max && !*flag && l->fd >= 0 && l->gen == gen; i++)
+        if (read_one(l) != MS_OK)
+            return;
+}
+
 /* Wait until *flag, reading what comes; events: POLLIN, and POLLOUT when
  * a send waits for room (then any room ends the wait). */
 static ms_status wait_until(dlink *l, const bool *flag, uint64_t deadline, short events)
@@ -277,7 +288,7 @@ static ms_status wait_until(dlink *l, const bool *flag, uint64_t deadline, short
         if (r < 0 && errno != EINTR)
             return MS_ERR_SYSTEM;
         if (r > 0 && (p.revents & (POLLIN | POLLERR | POLLHUP)))
-            dlink_pump(l, 64);
+            pump_until(l, flag, 64);
         if (r > 0 && (p.revents & POLLOUT) && l->fd >= 0)
             return MS_OK;
     }

@@ -191,6 +191,12 @@ START_TEST(browser_token)
     uint8_t req[8];
     size_t n = hex_to_bytes("0904 04030201", req, sizeof req);
     ck_assert_int_eq(ms_client_write(c, req, n, NULL, err, sizeof err), MS_OK);
+    /* The reply came right behind the RESULT: the source the RESULT gave
+     * is still read right (its octets were not overwritten by the reply). */
+    char name[64];
+    ms_nb_name_format(&ms_client_get_info(c)->src, name, sizeof name);
+    ck_assert_str_eq(name, "FAKEHOST<00>");
+    ck_assert_uint_eq(ms_client_get_info(c)->src_ip, 0xC0000201u);
     fake_send s;
     ck_assert(fake_last_send(f, &s));
     ck_assert(s.has_token);
