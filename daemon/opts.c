@@ -13,7 +13,7 @@
 #define MAILSLOT_VERSION "0"
 #endif
 
-enum { K_WINS = 300, K_PORT, K_NAME_PORT };
+enum { K_WINS = 300, K_PORT, K_NAME_PORT, K_RCVBUF };
 
 typedef struct opt {
     const char *name;
@@ -31,6 +31,7 @@ static const opt OPTS[] = {
     { "wins", K_WINS, "IP", "register the names with the WINS server IP" },
     { "user", 'u', "USER", "when started as root, run as USER once the ports are bound" },
     { "queue", 'q', "N", "messages each mailslot's queue holds (default 64, at most 4096)" },
+    { "rcvbuf", K_RCVBUF, "BYTES", "UDP receive buffer to ask for (default 33554432: 32 MiB)" },
     { "port", K_PORT, "N", "the datagram port (default 138; for tests)" },
     { "name-port", K_NAME_PORT, "N", "the name service port (default 137; for tests)" },
     { "help", 'h', NULL, "print this help and exit" },
@@ -112,6 +113,11 @@ static int take(md_cli *c, int key, const char *name, const char *arg)
         c->have_queue = true;
         return md_parse_uint(arg, 1, MD_QUEUE_MAX, &s->queue, why, sizeof why) == MS_OK
                    ? -1 : bad(name, arg, why);
+    case K_RCVBUF:
+        c->have_rcvbuf = true;
+        return md_parse_uint(arg, MD_RCVBUF_MIN, MD_RCVBUF_MAX, &s->rcvbuf, why, sizeof why) ==
+                       MS_OK
+                   ? -1 : bad(name, arg, why);
     default: /* the two ports */
         if (md_parse_uint(arg, 1, 65535, &v, why, sizeof why) != MS_OK)
             return bad(name, arg, why);
@@ -175,6 +181,7 @@ void md_settings_make(const md_conf *c, const md_cli *o, md_settings *out)
     memset(out, 0, sizeof *out);
     strcpy(out->workgroup, "WORKGROUP");
     out->queue = MD_QUEUE_DEFAULT;
+    out->rcvbuf = MD_RCVBUF;
     if (c) {
         memcpy(out->names, c->names, sizeof out->names);
         out->nnames = c->nnames;
@@ -185,6 +192,8 @@ void md_settings_make(const md_conf *c, const md_cli *o, md_settings *out)
         out->wins = c->wins;
         if (c->line_queue)
             out->queue = c->queue;
+        if (c->line_rcvbuf)
+            out->rcvbuf = c->rcvbuf;
         memcpy(out->user, c->user, sizeof out->user);
     }
     const md_settings *s = &o->set;
@@ -202,6 +211,8 @@ void md_settings_make(const md_conf *c, const md_cli *o, md_settings *out)
         out->wins = s->wins;
     if (o->have_queue)
         out->queue = s->queue;
+    if (o->have_rcvbuf)
+        out->rcvbuf = s->rcvbuf;
     if (o->have_user)
         memcpy(out->user, s->user, sizeof out->user);
 }
