@@ -14,8 +14,11 @@
 #     datagram of the daemon and of the receiver.
 #
 #   bench/daemon.sh [--runs N] [--seconds S] [--queue N] [--build DIR]
+#                   [--mailslotd PATH]
 #
-# Builds what it needs in DIR (default build-bench, like bench/run.sh).
+# Builds what it needs in DIR (default build-bench, like bench/run.sh);
+# --mailslotd measures another daemon binary instead (an older build, for
+# a before/after; one without --rcvbuf uses its built-in 32 MiB).
 # Needs root and ip(8); everything it creates carries this shell's PID in
 # its name and is removed on exit. BENCH_PERF=DIR: perf record -g of the
 # daemon and the receiver for half of each run, into DIR. Writes a table on stdout and the raw
@@ -27,14 +30,17 @@ BUILD=${BENCH_BUILD:-$ROOT/build-bench}
 RUNS=3
 SECS=10
 QUEUE=
+DAEMON_BIN=
 while (($#)); do
     case $1 in
     --runs) RUNS=$2; shift 2 ;;
     --seconds) SECS=$2; shift 2 ;;
     --queue) QUEUE=$2; shift 2 ;;
     --build) BUILD=$2; shift 2 ;;
+    --mailslotd) DAEMON_BIN=$2; shift 2 ;;
     *)
-        echo "usage: bench/daemon.sh [--runs N] [--seconds S] [--queue N] [--build DIR]" >&2
+        echo "usage: bench/daemon.sh [--runs N] [--seconds S] [--queue N] [--build DIR]" \
+            "[--mailslotd PATH]" >&2
         exit 2
         ;;
     esac
@@ -57,7 +63,7 @@ for prog in live_gen live_daemon; do
         -lmailslot -lpcap -o "$BUILD/bench/$prog"
 done
 CLI=$BUILD/tools/mailslot
-MAILSLOTD=$BUILD/daemon/mailslotd
+MAILSLOTD=${DAEMON_BIN:-$BUILD/daemon/mailslotd}
 GEN=$BUILD/bench/live_gen
 FLOOR=$BUILD/bench/live_floor
 RCV=$BUILD/bench/live_daemon
@@ -159,6 +165,7 @@ mkdir -p "$RUN"
 : >"$TMP/empty.conf"
 DARGS=(-F -c "$TMP/empty.conf" -i "$VB" --name BENCH)
 [[ -n $QUEUE ]] && DARGS+=(--queue "$QUEUE")
+"$MAILSLOTD" --help | grep -q -- --rcvbuf && DARGS+=(--rcvbuf $((32 << 20)))
 
 # status KEY...: values from the daemon's STATUS (mailslot status --json).
 status_json() {
