@@ -6,7 +6,8 @@
 # one line naming the option or the file and line; then, as root in a
 # network namespace of its own (loopback, ports 5137/5138): started in the
 # background it returns 0 once ready and its socket answers `mailslot
-# status` (its UDP receive buffer the one the file asked for); a second one exits 1 naming the first; SIGHUP with a broken
+# status` (its UDP receive buffer the one the file asked for, an attached
+# program's socket a 16 MiB send buffer on its side); a second one exits 1 naming the first; SIGHUP with a broken
 # file keeps the running configuration and says why; a port held by
 # another program makes it refuse, naming the holder; SIGTERM removes its
 # socket. Skips the live part (and the whole test under
@@ -75,6 +76,20 @@ pids+=("$dpid")
 # size asked for: its bookkeeping share).
 [[ $(ss -Hulmn 'sport = :5138' | grep -o 'rb[0-9]*' | head -1) == rb2097152 ]] && ok ||
     bad "rcvbuf = 1048576: $(ss -Hulmn 'sport = :5138')"
+# A program attached: its socket's send buffer on the daemon's side is
+# 16 MiB (twice that shown, as above), the daemon being root.
+"$cli" listen --slot '\MAILSLOT\SBUF' --timeout 5 >/dev/null 2>&1 &
+lpid=$!
+pids+=("$lpid")
+tb=
+for ((i = 0; i < 30; i++)); do
+    tb=$(ss -Hxmp 2>/dev/null | grep "pid=$dpid," | grep -o 'tb[0-9]*' | sort -u | tr '\n' ' ')
+    [[ $tb == *tb33554432* ]] && break
+    sleep 0.1
+done
+[[ $tb == *tb33554432* ]] && ok || bad "a client's send buffer: $tb"
+kill "$lpid" 2>/dev/null
+wait "$lpid" 2>/dev/null
 echo "background start to ready: $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.2f", b - a}') s"
 # Detached: its own session, not our child.
 [[ $(ps -o sid= -p "$dpid" | tr -d ' ') == "$dpid" ]] && ok || bad "the daemon is not a session leader"
