@@ -189,7 +189,9 @@ through_daemon() {
         sleep 0.1
     done
     if ! grep -q 'ready: holding' "$TMP/d.err"; then
-        echo "bench: mailslotd did not become ready:" >&2
+        local rc=running
+        kill -0 "$dp" 2>/dev/null || { wait "$dp"; rc="exit $?"; } || true
+        echo "bench: mailslotd did not become ready ($rc):" >&2
         cat "$TMP/d.err" >&2
         exit 1
     fi

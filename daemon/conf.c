@@ -93,7 +93,8 @@ static ms_status take(md_conf *c, const char *key, const char *value, unsigned l
         st = md_parse_user(value, c->user, why, sizeof why);
     } else {
         return fail(err, errlen, line,
-                    "unknown key '%.40s' (keys: name, workgroup, interface, wins, queue, rcvbuf, user)",
+                    "unknown key '%.40s' (keys: name, workgroup, interface, wins, queue, "
+                    "rcvbuf, user)",
                     key);
     }
     return st == MS_OK ? MS_OK : bad_value(err, errlen, line, key, value, why);
