@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -20,6 +21,35 @@ md_client *md_client_by_id(md *d, uint32_t id)
         if (d->clients[i]->id == id)
             return d->clients[i];
     return NULL;
+}
+
+/* A reader that falls behind first fills its socket, then its mailslot's
+ * queue here. With the kernel's default (212992 octets, ~330 DELIVERs of
+ * 300 octets) a reader descheduled for a few milliseconds lost messages
+ * at 100 k/s, with 4 MiB some still did on a loaded machine, with 16 MiB
+ * none did (bench/daemon.sh; docs/PERFORMANCE.md). The clients share
+ * MD_CLIENT_SNDBUF_ALL, so that 256 stopped readers cannot pin 4 GiB of
+ * kernel memory. Forced past net.core.wmem_max when we may. */
+static void set_sndbuf(int fd, int b)
+{
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &b, sizeof b) != 0)
+        (void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &b, sizeof b);
+}
+
+/* The share after the number of clients changed: to every client when it
+ * moved, else to the new one (NULL: none). */
+static void share_sndbuf(md *d, const md_client *fresh)
+{
+    size_t n = d->nclients ? d->nclients : 1;
+    int b = (int)(MD_CLIENT_SNDBUF_ALL / n < MD_CLIENT_SNDBUF ? MD_CLIENT_SNDBUF_ALL / n
+                                                               : MD_CLIENT_SNDBUF);
+    if (b != d->sndbuf) {
+        d->sndbuf = b;
+        for (size_t i = 0; i < d->nclients; i++)
+            set_sndbuf(d->clients[i]->fd, b);
+    } else if (fresh) {
+        set_sndbuf(fresh->fd, b);
+    }
 }
 
 static void mark_dead(md_client *c)
@@ -103,6 +133,7 @@ void md_clients_sweep(md *d)
         else
             i++;
     }
+    share_sndbuf(d, NULL);
 }
 
 static void read_requests(md *d, md_client *c)
@@ -188,6 +219,7 @@ static void on_accept(void *ctx, int lfd, unsigned events)
             continue;
         }
         d->clients[d->nclients++] = c;
+        share_sndbuf(d, c);
         d->n.clients++;
         md_log("client pid %ld (uid %ld) attached", (long)peer.pid, (long)peer.uid);
     }

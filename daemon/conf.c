@@ -83,6 +83,10 @@ static ms_status take(md_conf *c, const char *key, const char *value, unsigned l
         if ((st = once(&c->line_queue, line, key, err, errlen)) != MS_OK)
             return st;
         st = md_parse_uint(value, 1, MD_QUEUE_MAX, &c->queue, why, sizeof why);
+    } else if (!strcmp(key, "rcvbuf")) {
+        if ((st = once(&c->line_rcvbuf, line, key, err, errlen)) != MS_OK)
+            return st;
+        st = md_parse_uint(value, MD_RCVBUF_MIN, MD_RCVBUF_MAX, &c->rcvbuf, why, sizeof why);
     } else if (!strcmp(key, "user")) {
         if ((st = once(&c->line_user, line, key, err, errlen)) != MS_OK)
             return st;
@@ -93,8 +97,8 @@ static ms_status take(md_conf *c, const char *key, const char *value, unsigned l
         st = md_parse_dir(value, c->nmbd_dir, why, sizeof why);
     } else {
         return fail(err, errlen, line,
-                    "unknown key '%.40s' (keys: name, workgroup, interface, wins, queue, user, "
-                    "nmbd_socket_dir)",
+                    "unknown key '%.40s' (keys: name, workgroup, interface, wins, queue, "
+                    "rcvbuf, user, nmbd_socket_dir)",
                     key);
     }
     return st == MS_OK ? MS_OK : bad_value(err, errlen, line, key, value, why);

@@ -7,6 +7,7 @@
  *   interface = eth0       an interface to serve; repeatable
  *   wins = 192.0.2.10      a WINS server to register with
  *   queue = 64             messages each mailslot's queue holds
+ *   rcvbuf = 33554432      octets of UDP receive buffer asked for
  *   user = mailslot        the user to run as after binding (when root)
  *   nmbd_socket_dir = /run/samba/nmbd   nmbd's socket directory (beside
  *                          Samba: where its unexpected-packet socket is)
@@ -33,10 +34,11 @@ typedef struct md_conf {
     char workgroup[16];
     uint32_t wins;                   /* host order */
     uint32_t queue;
+    uint32_t rcvbuf;
     char user[MD_USER_MAX + 1];
     char nmbd_dir[MD_DIR_MAX + 1];
     /* Which keys were given (each on which line). */
-    unsigned line_workgroup, line_wins, line_queue, line_user, line_nmbd_dir;
+    unsigned line_workgroup, line_wins, line_queue, line_user, line_nmbd_dir, line_rcvbuf;
 } md_conf;
 
 /* Parse len octets of text (no NUL needed). MS_OK, or MS_ERR_BAD_INPUT

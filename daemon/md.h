@@ -87,6 +87,7 @@ struct md {
     md_tokens tokens;
     md_qbound qb;
 
+    int sndbuf;             /* each client socket's send buffer now */
     int lfd;                /* the control socket */
     ms_loop_watch *lwatch;
     char ctl_path[108];

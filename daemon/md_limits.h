@@ -18,7 +18,13 @@
 #define MD_PENDING_REPLIES 64      /* answers queued before a client's requests wait */
 #define MD_TOKENS_MAX 256          /* browser Tokens remembered */
 #define MD_TOKEN_TTL_MS 15000      /* how long a Token's replies are routed */
-#define MD_RCVBUF (32 << 20)       /* UDP 138 receive buffer asked for */
+#define MD_RCVBUF (32 << 20)       /* UDP 138 receive buffer asked for (--rcvbuf) */
+#define MD_RCVBUF_MIN 65536        /* the least --rcvbuf allows */
+#define MD_RCVBUF_MAX (1 << 30)    /* the most */
+#define MD_CLIENT_SNDBUF (16 << 20) /* each program's socket, the daemon's
+                                     * side: what a reader may fall behind by
+                                     * before its mailslot's queue ... */
+#define MD_CLIENT_SNDBUF_ALL (256 << 20) /* ... and all of them together */
 #define MD_RX_BATCH 32             /* datagrams per recvmmsg */
 #define MD_RX_BATCHES 4            /* batches per loop round: others get a turn */
 #define MD_DIR_MAX 95              /* --nmbd-socket-dir: + "/unexpected" fits sun_path */

@@ -14,7 +14,7 @@
 #define MAILSLOT_VERSION "0"
 #endif
 
-enum { K_WINS = 300, K_PORT, K_NAME_PORT, K_NMBD_DIR };
+enum { K_WINS = 300, K_PORT, K_NAME_PORT, K_NMBD_DIR, K_RCVBUF };
 
 typedef struct opt {
     const char *name;
@@ -34,6 +34,7 @@ static const opt OPTS[] = {
     { "queue", 'q', "N", "messages each mailslot's queue holds (default 64, at most 4096)" },
     { "nmbd-socket-dir", K_NMBD_DIR, "DIR",
       "beside Samba: nmbd's socket directory (default " MS_NMBD_DEFAULT_SOCKET_DIR ")" },
+    { "rcvbuf", K_RCVBUF, "BYTES", "UDP receive buffer to ask for (default 33554432: 32 MiB)" },
     { "port", K_PORT, "N", "the datagram port (default 138; for tests)" },
     { "name-port", K_NAME_PORT, "N", "the name service port (default 137; for tests)" },
     { "help", 'h', NULL, "print this help and exit" },
@@ -121,6 +122,11 @@ static int take(md_cli *c, int key, const char *name, const char *arg)
         c->have_nmbd_dir = true;
         return md_parse_dir(arg, s->nmbd_dir, why, sizeof why) == MS_OK ? -1
                                                                        : bad(name, arg, why);
+    case K_RCVBUF:
+        c->have_rcvbuf = true;
+        return md_parse_uint(arg, MD_RCVBUF_MIN, MD_RCVBUF_MAX, &s->rcvbuf, why, sizeof why) ==
+                       MS_OK
+                   ? -1 : bad(name, arg, why);
     default: /* the two ports */
         if (md_parse_uint(arg, 1, 65535, &v, why, sizeof why) != MS_OK)
             return bad(name, arg, why);
@@ -185,6 +191,7 @@ void md_settings_make(const md_conf *c, const md_cli *o, md_settings *out)
     strcpy(out->workgroup, "WORKGROUP");
     out->queue = MD_QUEUE_DEFAULT;
     strcpy(out->nmbd_dir, MS_NMBD_DEFAULT_SOCKET_DIR);
+    out->rcvbuf = MD_RCVBUF;
     if (c) {
         memcpy(out->names, c->names, sizeof out->names);
         out->nnames = c->nnames;
@@ -195,6 +202,8 @@ void md_settings_make(const md_conf *c, const md_cli *o, md_settings *out)
         out->wins = c->wins;
         if (c->line_queue)
             out->queue = c->queue;
+        if (c->line_rcvbuf)
+            out->rcvbuf = c->rcvbuf;
         memcpy(out->user, c->user, sizeof out->user);
         if (c->line_nmbd_dir)
             memcpy(out->nmbd_dir, c->nmbd_dir, sizeof out->nmbd_dir);
@@ -214,6 +223,8 @@ void md_settings_make(const md_conf *c, const md_cli *o, md_settings *out)
         out->wins = s->wins;
     if (o->have_queue)
         out->queue = s->queue;
+    if (o->have_rcvbuf)
+        out->rcvbuf = s->rcvbuf;
     if (o->have_user)
         memcpy(out->user, s->user, sizeof out->user);
     if (o->have_nmbd_dir)

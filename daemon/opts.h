@@ -20,6 +20,7 @@ typedef struct md_settings {
     char workgroup[16];
     uint32_t wins;          /* 0: none */
     uint32_t queue;
+    uint32_t rcvbuf;        /* UDP receive buffer asked for, octets */
     char user[MD_USER_MAX + 1]; /* "": stay who we are */
     char nmbd_dir[MD_DIR_MAX + 1]; /* nmbd's socket directory */
 } md_settings;
@@ -31,7 +32,7 @@ typedef struct md_cli {
     uint16_t port, name_port;
     md_settings set;        /* what the options said ... */
     bool have_names, have_ifaces, have_workgroup, have_wins, have_queue, have_user,
-        have_nmbd_dir;
+        have_nmbd_dir, have_rcvbuf;
 } md_cli;
 
 /* -1: go on; else the exit status (0 after --help or --version, 2 for a

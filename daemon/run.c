@@ -118,8 +118,10 @@ void md_reload(md *d)
     md_log("SIGHUP: reading %s again", d->cli.conf_path);
     bool ifaces_same = s.nifaces == d->set.nifaces &&
                        !memcmp(s.ifaces, d->set.ifaces, sizeof s.ifaces);
-    if (!ifaces_same || s.wins != d->set.wins || strcmp(s.user, d->set.user))
-        md_log("SIGHUP: interfaces, wins and user change only when mailslotd starts again");
+    if (!ifaces_same || s.wins != d->set.wins || strcmp(s.user, d->set.user) ||
+        s.rcvbuf != d->set.rcvbuf)
+        md_log("SIGHUP: interfaces, wins, rcvbuf and user change only when mailslotd starts "
+               "again");
     if (d->beside)
         md_log("SIGHUP: beside nmbd the names are nmbd's: names and workgroup not applied");
     else

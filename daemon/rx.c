@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -163,14 +164,22 @@ static ms_status bind_port(md *d, char *err, size_t errlen)
     o.port = d->beside ? 0 : d->port; /* beside nmbd: a port of our own */
     o.broadcast = true;
     o.pktinfo = true;
-    o.rcvbuf = MD_RCVBUF;
+    o.rcvbuf = (int)d->set.rcvbuf;
     o.nonblock = true;
     /* No SO_REUSEADDR: a program bound to one address of the port (nmbd
      * binds each interface's) must make this bind fail, not share it. */
     char why[256];
     uint32_t any;
-    if (ms_udp_open(&o, &d->fd, why, sizeof why) == MS_OK)
+    if (ms_udp_open(&o, &d->fd, why, sizeof why) == MS_OK) {
+        /* Linux reports twice what it grants (its bookkeeping share). */
+        int got = 0;
+        socklen_t gl = sizeof got;
+        if (getsockopt(d->fd, SOL_SOCKET, SO_RCVBUF, &got, &gl) == 0 && got / 2 < o.rcvbuf)
+            md_log("UDP %u: receive buffer %d octets, not the %d asked for (net.core.rmem_max "
+                   "caps it without CAP_NET_ADMIN)",
+                   d->port, got / 2, o.rcvbuf);
         return d->beside ? ms_udp_local(d->fd, &any, &d->port) : MS_OK;
+    }
     int e = errno;
     char holder[128] = "";
     if (e == EADDRINUSE) {

@@ -6,7 +6,8 @@
 # one line naming the option or the file and line; then, as root in a
 # network namespace of its own (loopback, ports 5137/5138): started in the
 # background it returns 0 once ready and its socket answers `mailslot
-# status`; a second one exits 1 naming the first; SIGHUP with a broken
+# status` (its UDP receive buffer the one the file asked for, an attached
+# program's socket a 16 MiB send buffer on its side); a second one exits 1 naming the first; SIGHUP with a broken
 # file keeps the running configuration and says why; a port held by
 # another program makes it refuse, naming the holder; SIGTERM removes its
 # socket. Skips the live part (and the whole test under
@@ -31,6 +32,8 @@ done
 expect 2 "^mailslotd: bad option '--bogus'; try 'mailslotd --help'$" -- "$mailslotd" --bogus
 expect 2 "unexpected argument 'extra'" -- "$mailslotd" -F extra
 expect 2 "^mailslotd: --queue: '0': not a number from 1 to 4096$" -- "$mailslotd" --queue 0
+expect 2 "^mailslotd: --rcvbuf: '32M': not a number from 65536 to 1073741824$" -- \
+    "$mailslotd" --rcvbuf 32M
 expect 2 "^mailslotd: --name: 'SIXTEENCHARSLONG': longer than 15 characters$" -- "$mailslotd" -n SIXTEENCHARSLONG
 expect 2 "^mailslotd: --wins: '192.0.2': not a unicast IPv4 address$" -- "$mailslotd" --wins 192.0.2
 expect 2 "^mailslotd: --port: '0': not a number from 1 to 65535$" -- "$mailslotd" --port 0
@@ -56,7 +59,7 @@ fi
 # ---- live, on loopback
 export MAILSLOTD_DIR=$tmp/run
 mkdir -p "$MAILSLOTD_DIR"
-printf 'name = FIRST\nworkgroup = LOOPWG\ninterface = lo\n' >"$tmp/lo.conf"
+printf 'name = FIRST\nworkgroup = LOOPWG\ninterface = lo\nrcvbuf = 1048576\n' >"$tmp/lo.conf"
 args=(-c "$tmp/lo.conf" --port 5138 --name-port 5137)
 t0=$EPOCHREALTIME
 "$mailslotd" "${args[@]}" 2>"$tmp/bg.err"
@@ -69,6 +72,24 @@ pids+=("$dpid")
 [[ $(jq -r '[.names[] | select(.state == "active") | .name] | sort | join(" ")' "$tmp/st.json") == \
     "FIRST<00> LOOPWG<00> $(hostname | cut -d. -f1 | tr a-z A-Z | cut -c1-15)<00>" ]] && ok ||
     bad "names: $(jq -c .names "$tmp/st.json")"
+# rcvbuf: UDP 5138's receive buffer as asked (Linux shows twice the
+# size asked for: its bookkeeping share).
+[[ $(ss -Hulmn 'sport = :5138' | grep -o 'rb[0-9]*' | head -1) == rb2097152 ]] && ok ||
+    bad "rcvbuf = 1048576: $(ss -Hulmn 'sport = :5138')"
+# A program attached: its socket's send buffer on the daemon's side is
+# 16 MiB (twice that shown, as above), the daemon being root.
+"$cli" listen --slot '\MAILSLOT\SBUF' --timeout 5 >/dev/null 2>&1 &
+lpid=$!
+pids+=("$lpid")
+tb=
+for ((i = 0; i < 30; i++)); do
+    tb=$(ss -Hxmp 2>/dev/null | grep "pid=$dpid," | grep -o 'tb[0-9]*' | sort -u | tr '\n' ' ')
+    [[ $tb == *tb33554432* ]] && break
+    sleep 0.1
+done
+[[ $tb == *tb33554432* ]] && ok || bad "a client's send buffer: $tb"
+kill "$lpid" 2>/dev/null
+wait "$lpid" 2>/dev/null
 echo "background start to ready: $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.2f", b - a}') s"
 # Detached: its own session, not our child.
 [[ $(ps -o sid= -p "$dpid" | tr -d ' ') == "$dpid" ]] && ok || bad "the daemon is not a session leader"

@@ -35,6 +35,7 @@ START_TEST(every_key)
                     "interface = eth1\n"
                     "wins = 192.0.2.10\n"
                     "queue = 128\n"
+                    "rcvbuf = 8388608\n"
                     "user = mailslot\n"
                     "nmbd_socket_dir = /srv/samba sock\n"
                     "   # indented comment";
@@ -48,13 +49,15 @@ START_TEST(every_key)
     ck_assert_str_eq(C.ifaces[1], "eth1");
     ck_assert_uint_eq(C.wins, 0xC000020Au);
     ck_assert_uint_eq(C.queue, 128);
+    ck_assert_uint_eq(C.rcvbuf, 8388608);
+    ck_assert_uint_eq(C.line_rcvbuf, 11);
     ck_assert_str_eq(C.user, "mailslot");
     ck_assert_str_eq(C.nmbd_dir, "/srv/samba sock");
     ck_assert_uint_eq(C.line_nmbd_dir, 12);
     /* Nothing at all, and only comments: no keys. */
     ck_assert_int_eq(parse(""), MS_OK);
     ck_assert_int_eq(parse("#\n\n   \n;x\n"), MS_OK);
-    ck_assert_uint_eq(C.nnames + C.nifaces + C.line_queue + C.line_wins, 0);
+    ck_assert_uint_eq(C.nnames + C.nifaces + C.line_queue + C.line_wins + C.line_rcvbuf, 0);
 }
 END_TEST
 
@@ -88,6 +91,9 @@ START_TEST(refusals_name_the_line)
     refused("queue = 4097\n", "not a number from 1 to 4096");
     refused("queue = 12x\n", "not a number");
     refused("queue = 99999999999\n", "not a number");
+    refused("rcvbuf = 65535\n", "rcvbuf: '65535': not a number from 65536 to 1073741824");
+    refused("rcvbuf = 1073741825\n", "not a number from 65536 to 1073741824");
+    refused("rcvbuf = 65536\nrcvbuf = 65537\n", "line 2: rcvbuf given twice (first on line 1)");
     refused("user = -x\n", "a user name has");
     refused("nmbd_socket_dir = run/samba\n", "nmbd_socket_dir: 'run/samba': an absolute path");
     refused("nmbd_socket_dir = /a\nnmbd_socket_dir = /b\n", "line 2: nmbd_socket_dir given twice");
@@ -176,7 +182,8 @@ static int cli(md_cli *c, const char *a0, ...)
 START_TEST(options_override_the_file)
 {
     ck_assert_int_eq(parse("name = F1\nname = F2\nworkgroup = FILEWG\ninterface = f0\nqueue = 5\n"
-                           "nmbd_socket_dir = /file/dir\n"),
+                           "nmbd_socket_dir = /file/dir\n"
+                           "rcvbuf = 131072\n"),
                      MS_OK);
     md_cli o;
     md_settings s;
@@ -186,13 +193,14 @@ START_TEST(options_override_the_file)
     ck_assert_str_eq(s.workgroup, "FILEWG");
     ck_assert_uint_eq(s.queue, 5);
     ck_assert_str_eq(s.nmbd_dir, "/file/dir");
+    ck_assert_uint_eq(s.rcvbuf, 131072);
     ck_assert(o.foreground);
     ck_assert_str_eq(o.conf_path, MD_DEFAULT_CONF);
     ck_assert_uint_eq(o.port, 138);
     /* A list on the command line replaces the file's list. */
     ck_assert_int_eq(cli(&o, "--name", "cli<03>", "-w", "wg2", "-i", "c0", "-i", "c1", "-q", "7",
-                         "--port", "5138", "--name-port", "5137", "-c", "/x.conf", "--nmbd-socket-dir",
-                         "/cli/dir", NULL),
+                         "--rcvbuf", "262144", "--port", "5138", "--name-port", "5137", "-c", "/x.conf",
+                         "--nmbd-socket-dir", "/cli/dir", NULL),
                      -1);
     md_settings_make(&C, &o, &s);
     ck_assert_uint_eq(s.nnames, 1);
@@ -201,6 +209,7 @@ START_TEST(options_override_the_file)
     ck_assert_uint_eq(s.nifaces, 2);
     ck_assert_str_eq(s.ifaces[0], "c0");
     ck_assert_uint_eq(s.queue, 7);
+    ck_assert_uint_eq(s.rcvbuf, 262144);
     ck_assert_uint_eq(o.port, 5138);
     ck_assert_uint_eq(o.name_port, 5137);
     ck_assert_str_eq(s.nmbd_dir, "/cli/dir");
@@ -210,6 +219,7 @@ START_TEST(options_override_the_file)
     ck_assert_str_eq(s.workgroup, "WORKGROUP");
     ck_assert_uint_eq(s.queue, MD_QUEUE_DEFAULT);
     ck_assert_str_eq(s.nmbd_dir, "/run/samba/nmbd");
+    ck_assert_uint_eq(s.rcvbuf, MD_RCVBUF);
     /* Bad options: exit 2. */
     ck_assert_int_eq(cli(&o, "--queue", "0", NULL), 2);
     ck_assert_int_eq(cli(&o, "--port", "70000", NULL), 2);
