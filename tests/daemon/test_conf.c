@@ -53,7 +53,7 @@ START_TEST(every_key)
     ck_assert_uint_eq(C.line_rcvbuf, 11);
     ck_assert_str_eq(C.user, "mailslot");
     ck_assert_str_eq(C.nmbd_dir, "/srv/samba sock");
-    ck_assert_uint_eq(C.line_nmbd_dir, 12);
+    ck_assert_uint_eq(C.line_nmbd_dir, 13);
     /* Nothing at all, and only comments: no keys. */
     ck_assert_int_eq(parse(""), MS_OK);
     ck_assert_int_eq(parse("#\n\n   \n;x\n"), MS_OK);
