@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: MIT
+# Every test's TIMEOUT: about three times the longest run measured (plain
+# and ASan builds, a 2-core machine under load; the figure after each name
+# in the comment), never under 60 s, so a hung test fails alone and soon.
+# A test not listed gets MS_DEFAULT_TIMEOUT and configure says so: list it.
+# Measured 2026-12-08.
+set(MS_DEFAULT_TIMEOUT 300)
+set(MS_TIMEOUTS
+  check_hits=60  # 3 s
+  cli_bad_input=60  # 4 s
+  cli_check=60  # 1 s
+  cli_conventions=170  # 54 s
+  cli_errors=60  # 4 s
+  cli_fragments=60  # 3 s
+  cli_hosts=60  # 18 s
+  cli_limits=60  # 5 s
+  cli_lookup=60  # 7 s
+  cli_send_json=60  # 1 s
+  daemon_cli=60  # 4 s
+  daemon_clients=60  # 18 s
+  daemon_unit=60  # 0 s
+  decode_digest=60  # 11 s
+  docs_sessions=170  # 55 s
+  install_consumer=60  # 6 s
+  interop_daemon=110  # 35 s
+  interop_daemon_samba=70  # 22 s
+  interop_dcping_browse=150  # 49 s
+  interop_dcping_ways=140  # 46 s
+  interop_flood=60  # 8 s
+  interop_frames=60  # 10 s
+  interop_lookup=80  # 24 s
+  interop_names=310  # 101 s
+  interop_nmbd=100  # 32 s
+  interop_nmbd_socket=180  # 57 s
+  interop_peers=210  # 69 s
+  interop_send_ports=160  # 53 s
+  json_schema=60  # 7 s
+  layering=270  # 89 s
+  layouts_shared=60  # 0 s
+  local_cli=60  # 3 s
+  local_examples=60  # 1 s
+  man_pages=60  # 11 s
+  remote_examples=60  # 11 s
+  roundtrip_captures=60  # 7 s
+  rules_doc=60  # 0 s
+  senders=60  # 0 s
+  test_auth=60  # 0 s
+  test_browser=60  # 1 s
+  test_capture=200  # 64 s
+  test_check_browser=60  # 1 s
+  test_check_nbds=60  # 0 s
+  test_check_netlogon=60  # 0 s
+  test_check_smb=60  # 1 s
+  test_client=60  # 0 s
+  test_client_daemon=60  # 1 s
+  test_client_limits=60  # 12 s
+  test_client_plan=60  # 0 s
+  test_client_sock=60  # 0 s
+  test_conf=60  # 0 s
+  test_control=60  # 0 s
+  test_ctl_sock=60  # 0 s
+  test_daemon_link=60  # 5 s
+  test_dc_print=60  # 0 s
+  test_dedup=60  # 0 s
+  test_dgram=60  # 0 s
+  test_frame=60  # 0 s
+  test_hostname=60  # 0 s
+  test_ipv4=60  # 0 s
+  test_ipv4_reasm=60  # 0 s
+  test_json_read=60  # 6 s
+  test_layout=60  # 0 s
+  test_link_layer=60  # 0 s
+  test_live_auth=60  # 6 s
+  test_live_cli=60  # 6 s
+  test_local=60  # 2 s
+  test_local_perm=60  # 0 s
+  test_loop=60  # 0 s
+  test_message=60  # 0 s
+  test_message_move=60  # 0 s
+  test_name=60  # 0 s
+  test_name_service=60  # 16 s
+  test_nbds_reasm=60  # 0 s
+  test_nbns=60  # 0 s
+  test_nbns_lookup=60  # 3 s
+  test_nbns_resolve=60  # 1 s
+  test_netlogon=60  # 0 s
+  test_nmbd_src=60  # 0 s
+  test_nmbd_unexpected=60  # 1 s
+  test_outq=60  # 0 s
+  test_pipeline=60  # 0 s
+  test_port_holder=60  # 0 s
+  test_raw_udp=60  # 1 s
+  test_route=60  # 0 s
+  test_rules=60  # 0 s
+  test_server=60  # 2 s
+  test_settable=60  # 0 s
+  test_slots=60  # 0 s
+  test_strbuf=60  # 0 s
+  test_tokens=60  # 0 s
+  test_trans=60  # 0 s
+  test_validate=60  # 0 s
+  tshark_agree=210  # 68 s
+  valgrind_cli=330  # 109 s
+)
