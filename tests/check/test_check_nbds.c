@@ -176,7 +176,7 @@ START_TEST(n06_dgm_length)
     bt_be16(&F, 10, (uint16_t)F.len); /* counts the 14-octet header */
     bt_run(&F);
     BT_HAS("N-06", "nbdgm.length", 10);
-    BT_LACKS("D-01"); /* §9.2.1: the D rules use the octets present */
+    BT_LACKS("D-01"); /* §9.2 item 1: the D rules use the octets present */
     bt_be16(&F, 10, (uint16_t)(F.len - BT_SMB)); /* Impacket: no names */
     bt_run(&F);
     BT_HAS("N-06", "nbdgm.length", 10);
