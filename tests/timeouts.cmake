@@ -40,6 +40,7 @@ set(MS_TIMEOUTS
   local_cli=60  # 3 s
   local_examples=60  # 1 s
   man_pages=60  # 11 s
+  protocol_refs=60  # 0 s
   remote_examples=60  # 11 s
   roundtrip_captures=60  # 7 s
   rules_doc=60  # 0 s
