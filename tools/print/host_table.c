@@ -10,7 +10,7 @@
 #include "escape.h"
 #include "mailslot/net.h"
 
-/* SV_TYPE bits as short words, bit 0 first (MS-RAP 5.1.1, PROTOCOL.md §6). */
+/* SV_TYPE bits as short words, bit 0 first (MS-RAP 2.5.5.2.1, PROTOCOL.md §6.4). */
 static const char *const role_words[32] = {
     "workstation", "server", "sql", "dc", "bdc", "time", "afp", "novell",
     "member", "print", "dialin", "unix", "nt", "wfw", "mfpn", "ntserver",
