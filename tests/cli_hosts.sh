@@ -122,7 +122,9 @@ if [[ -d $shared/captures ]]; then
             continue
         fi
         agree "$cap" >/dev/null && ok || bad "decode and hosts disagree on $f"
-        if command -v tshark >/dev/null; then
+        if ! command -v tshark >/dev/null; then
+            skipped+=("tshark is not installed: host names not compared with tshark's")
+        else
             "$cli" hosts --json -q "$cap" |
                 /usr/bin/python3 -c 'import json,sys; [print(json.loads(l)["name"]) for l in sys.stdin]' |
                 sort -u >"$tmp/ours"
