@@ -114,6 +114,7 @@ tshark_names() {
 }
 
 if [[ -d $shared/captures ]]; then
+    command -v tshark >/dev/null || skipped+=("tshark is not installed: host names not compared with tshark's")
     for f in ppp_solaris-snoop.pcap tsharkdev_vlan.cap ndpi_netbios.pcap \
         ndpi_dos_win98_smb_netbeui.pcap elcab_mantak_nbt.pcap; do
         cap=$shared/captures/$f
@@ -122,9 +123,7 @@ if [[ -d $shared/captures ]]; then
             continue
         fi
         agree "$cap" >/dev/null && ok || bad "decode and hosts disagree on $f"
-        if ! command -v tshark >/dev/null; then
-            skipped+=("tshark is not installed: host names not compared with tshark's")
-        else
+        if command -v tshark >/dev/null; then
             "$cli" hosts --json -q "$cap" |
                 /usr/bin/python3 -c 'import json,sys; [print(json.loads(l)["name"]) for l in sys.stdin]' |
                 sort -u >"$tmp/ours"
