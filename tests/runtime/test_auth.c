@@ -51,6 +51,7 @@ static ms_status parse(const char *text, ms_auth_keyring *k, char *err)
     return ms_auth_keys_parse(text, strlen(text), k, err, 300);
 }
 
+#ifdef MAILSLOT_HAVE_AUTH
 /* A verifier in memory of its own, as the library wants it (caller
  * memory); freed by free_verifier. */
 static ms_auth_verifier *new_verifier(const ms_auth_keyring *keys, uint32_t window_ms,
@@ -79,6 +80,7 @@ static ms_auth_stats counts_of(const ms_auth_verifier *v)
     ck_assert_int_eq(ms_auth_verifier_get_stats(v, &st), MS_OK);
     return st;
 }
+#endif
 
 START_TEST(keyfile_good)
 {
