@@ -8,8 +8,11 @@ set -euo pipefail
 want=${1:-build}
 pkgs=(build-essential cmake pkg-config libpcap-dev libssl-dev check)
 if [ "$want" = test ]; then
-    pkgs+=(tshark python3 python3-scapy python3-impacket samba samba-common-bin iproute2 ethtool clang valgrind cppcheck
-           groff-base man-db jq systemd)
+    # openssl: test_auth's HMAC cross-check; wireshark-common: editcap
+    # (test_capture); man-db: man --warnings; iproute2: ip netns and ss;
+    # cppcheck and shellcheck: scripts/lint.sh.
+    pkgs+=(tshark wireshark-common python3 python3-scapy python3-impacket samba samba-common-bin iproute2
+           ethtool clang valgrind cppcheck shellcheck openssl groff-base man-db jq systemd)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -88,24 +88,39 @@ grep -q "^datagrams $n:" "$tmp/chk" && ok || bad "check --slot counts only the L
     bad "-w wrote other datagrams than those shown"
 [ "$("$cli" decode -q -w - --slot '\MAILSLOT\LANMAN' "$own" | "$cli" decode -q - | wc -l)" -eq "$n" ] && ok ||
     bad "decode -w - | decode -"
-"$cli" decode -q --json "$own" | "$cli" encode -w - | cmp -s - "$own" && bad "encode -w - copied the input?" || ok
+"$cli" decode -q --json "$own" | "$cli" encode -w - >"$tmp/reenc.pcap"
+st="${PIPESTATUS[*]}"
+[ "$st" = "0 0" ] && [ -s "$tmp/reenc.pcap" ] && ! cmp -s "$tmp/reenc.pcap" "$own" && ok ||
+    bad "decode --json | encode -w -: exit statuses $st, or it copied the input"
 [ "$("$cli" decode -q --json "$own" | "$cli" encode -w - | "$cli" decode -q - | wc -l)" -eq "$all" ] && ok ||
     bad "encode -w - | decode -"
 
 # ---- colour only on a terminal
 esc=$'\033['
-"$cli" decode -q "$own" | grep -qF "$esc" && bad "colour in a pipe" || ok
+# The negative checks also require the command's own success and output:
+# a command that failed writes no colour either.
+"$cli" decode -q "$own" >"$tmp/plain"; rc=$?
+[ $rc -eq 0 ] && grep -q 'MAILSLOT' "$tmp/plain" && ! grep -qF "$esc" "$tmp/plain" && ok ||
+    bad "colour in a pipe, or decode failed (exit $rc)"
 "$cli" decode -q --color=always "$own" | grep -qF "$esc" && ok || bad "--color=always"
 "$cli" check --color=always "$src/captures/nmbd-backuplist.pcapng" | grep -qF "${esc}33m" && ok ||
     bad "check --color=always: no yellow 'common' finding"
 "$cli" decode --color=sometimes "$own" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "--color=sometimes"
 TERM=xterm script -qec "$cli decode -q $own" /dev/null | grep -qF "$esc" && ok || bad "no colour on a terminal"
-TERM=xterm NO_COLOR=1 script -qec "$cli decode -q $own" /dev/null | grep -qF "$esc" && bad "colour with NO_COLOR" || ok
+TERM=xterm NO_COLOR=1 script -qec "$cli decode -q $own" /dev/null >"$tmp/nocolor"; rc=$?
+[ $rc -eq 0 ] && grep -q 'MAILSLOT' "$tmp/nocolor" && ! grep -qF "$esc" "$tmp/nocolor" && ok ||
+    bad "colour with NO_COLOR, or decode failed (exit $rc)"
 
 # ---- a larger capture: 15 datagrams x 4000, built with encode
 "$cli" decode -q --json "$own" >"$tmp/one.json"
 for _ in $(seq 4000); do cat "$tmp/one.json"; done | "$cli" encode -w "$tmp/big.pcap" || bad "encode big"
+# Its size: the 24-octet file header once, then 4000 times the records of
+# one copy (encode writes every copy the same way).
+"$cli" encode -w "$tmp/one.pcap" "$tmp/one.json" || bad "encode one"
+one=$(stat -c %s "$tmp/one.pcap")
 big=$(stat -c %s "$tmp/big.pcap")
+[ "$one" -gt 24 ] && [ "$big" -eq $((24 + 4000 * (one - 24))) ] && [ "$big" -gt 400000 ] && ok ||
+    bad "big.pcap is $big octets, want 24 + 4000 x $((one - 24)) (and over the 200000 the next part splits at)"
 
 # ---- the progress line: stderr a terminal, stdout not; after one second
 head -c 200000 "$tmp/big.pcap" >"$tmp/part1"
@@ -116,10 +131,12 @@ EOF
 TERM=xterm script -qec "bash $tmp/slow.sh" /dev/null >"$tmp/tty.out"
 grep -q 'frames/s' "$tmp/tty.out" && ok || bad "no progress line on a terminal: $(tr '\r' '\n' <"$tmp/tty.out" | tail -2)"
 sed -i 's/decode -/decode -q -/' "$tmp/slow.sh"
-TERM=xterm script -qec "bash $tmp/slow.sh" /dev/null >"$tmp/tty.out"
-grep -q 'frames/s' "$tmp/tty.out" && bad "a progress line with -q" || ok
+TERM=xterm script -qec "bash $tmp/slow.sh" /dev/null >"$tmp/tty.out"; rc=$?
+[ $rc -eq 0 ] && ! grep -q 'frames/s' "$tmp/tty.out" && ok || bad "a progress line with -q, or decode failed (exit $rc)"
 { cat "$tmp/part1"; sleep 1.3; cat "$tmp/part2"; } | "$cli" decode - 2>"$tmp/err" >/dev/null
-grep -q 'frames/s' "$tmp/err" && bad "a progress line into a file" || ok
+rc=${PIPESTATUS[1]}
+[ "$rc" -eq 0 ] && grep -q "$((4000 * all)) datagrams" "$tmp/err" && ! grep -q 'frames/s' "$tmp/err" && ok ||
+    bad "a progress line into a file, or decode failed (exit $rc): $(tail -2 "$tmp/err")"
 
 # ---- a closed pipe ends the program quietly
 "$cli" decode "$tmp/big.pcap" 2>"$tmp/err" | head -1 >/dev/null
@@ -136,7 +153,9 @@ rc=$?
 [ "$("$cli" decode -q --data "$tmp/d.pcap" | sed 's/.* octets: //')" = '"hi\"\x01"' ] && ok ||
     bad "decode --data: $("$cli" decode -q --data "$tmp/d.pcap")"
 [ "$("$cli" decode -q --data "$own")" = "$("$cli" decode -q "$own")" ] && ok || bad "--data changed browser lines"
-"$cli" decode -q "$tmp/d.pcap" | grep -q 'octets:' && bad "data shown without --data" || ok
+"$cli" decode -q "$tmp/d.pcap" >"$tmp/nodata"; rc=$?
+[ $rc -eq 0 ] && grep -q 'MAILSLOT\\t' "$tmp/nodata" && ! grep -q 'octets:' "$tmp/nodata" && ok ||
+    bad "data shown without --data, or decode failed (exit $rc): $(cat "$tmp/nodata")"
 
 # listen | head: the reader going away ends listen quietly with status 0
 port=$((20000 + RANDOM % 20000))
@@ -200,7 +219,7 @@ sleep 0.7
 reap INT
 kill "$feeder" 2>/dev/null; wait "$feeder" 2>/dev/null
 [ "$rc" -eq 130 ] && [ ! -e "$tmp/enc.pcap" ] && [ ! -e "$tmp/enc.pcap.partial" ] && ok ||
-    bad "encode -w, SIGINT: exit $rc, files: $(ls "$tmp" | grep enc)"
+    bad "encode -w, SIGINT: exit $rc, files: $(cd "$tmp" && echo enc*)"
 grep -q 'after 15 frames' "$tmp/err" && ok || bad "encode: no count after SIGINT: $(cat "$tmp/err")"
 
 # send --repeat: SIGINT stops it between messages; the -w file goes away
@@ -210,7 +229,7 @@ sleep 0.6
 reap INT
 [ "$rc" -eq 130 ] && [ ! -e "$tmp/send.pcap" ] && [ ! -e "$tmp/send.pcap.partial" ] &&
     grep -qE 'stopped by signal 2 after [0-9]+ of 100 messages' "$tmp/err" && ok ||
-    bad "send --repeat, SIGINT: exit $rc, files: $(ls "$tmp" | grep send), $(tail -1 "$tmp/err")"
+    bad "send --repeat, SIGINT: exit $rc, files: $(cd "$tmp" && echo send*), $(tail -1 "$tmp/err")"
 "$cli" send -q --to 192.0.2.9 --name 'PEER<00>' --slot '\MAILSLOT\t' --data hi --repeat 3 --interval 0 \
     -w - | "$cli" decode -q - | grep -c 'MAILSLOT\\t' | grep -qx 3 && ok || bad "send -w - | decode -"
 

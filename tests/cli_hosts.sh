@@ -114,6 +114,7 @@ tshark_names() {
 }
 
 if [[ -d $shared/captures ]]; then
+    command -v tshark >/dev/null || skipped+=("tshark is not installed: host names not compared with tshark's")
     for f in ppp_solaris-snoop.pcap tsharkdev_vlan.cap ndpi_netbios.pcap \
         ndpi_dos_win98_smb_netbeui.pcap elcab_mantak_nbt.pcap; do
         cap=$shared/captures/$f

@@ -22,6 +22,7 @@ set -u
 make_tmp
 need groff "groff is not installed (Debian: groff-base)"
 need perl
+command -v man >/dev/null || skipped+=("man (man-db) is not installed: no man --warnings checks")
 [[ -x $cli ]] || { echo "FAIL: no mailslot command at $cli"; exit 1; }
 man1=$src/man/mailslot.1
 man3=$src/man/libmailslot.3

@@ -7,7 +7,8 @@
 # re-sent raw by python with a new DGM_ID to pass duplicate suppression), a
 # flipped bit and a stale frame are rejected and counted by --stats; bad
 # key files and options give one-line errors. A build without MAILSLOT_AUTH
-# must refuse --key-file with exit 2.
+# must refuse --key-file with exit 2, and skips the rest (a failure under
+# MAILSLOT_REQUIRE_ALL).
 set -u
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -32,8 +33,8 @@ if ! grep -q '^MAILSLOT_AUTH:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null; then
     expect 2 'MAILSLOT_AUTH=OFF' -- "$cli" send --key-file "$tmp/k" --to 127.0.0.1 --name 'PEER<00>' --slot '\MAILSLOT\x' --data x -w "$tmp/off.pcap"
     [ -e "$tmp/off.pcap" ] && bad "refused send left a pcap" || ok
     expect 2 'MAILSLOT_AUTH=OFF' -- "$cli" listen --key-file "$tmp/k" --port "$base" --timeout 0.2
-    echo "test_live_auth: built without MAILSLOT_AUTH: $passed passed, $failed failed"
-    [ "$failed" -eq 0 ]
+    skipped+=("built without MAILSLOT_AUTH (no OpenSSL >= 3.0 libcrypto): only the refusals tested")
+    finish
     exit
 fi
 

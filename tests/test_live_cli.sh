@@ -81,7 +81,7 @@ if is_root; then
     wait "$lpid" && ok || bad "listen --pcap exit $?: $(cat "$tmp/l4.err")"
     grep -q '\\MAILSLOT\\pcap 7 octets' "$tmp/l4" && ok || bad "listen --pcap: $(cat "$tmp/l4")"
 else
-    echo "test_live_cli: not root: --pcap and --user not tested"
+    skipped+=("not root: --pcap and the privilege drop (--user) not tested")
 fi
 
 finish

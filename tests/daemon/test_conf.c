@@ -167,6 +167,7 @@ START_TEST(load_a_file)
 }
 END_TEST
 
+/* The arguments end with (const char *)NULL: a bare NULL may be a plain 0. */
 static int cli(md_cli *c, const char *a0, ...)
 {
     char *argv[32] = { "mailslotd" };
@@ -187,7 +188,7 @@ START_TEST(options_override_the_file)
                      MS_OK);
     md_cli o;
     md_settings s;
-    ck_assert_int_eq(cli(&o, "-F", NULL), -1);
+    ck_assert_int_eq(cli(&o, "-F", (const char *)NULL), -1);
     md_settings_make(&C, &o, &s);
     ck_assert_uint_eq(s.nnames, 2);
     ck_assert_str_eq(s.workgroup, "FILEWG");
@@ -200,7 +201,7 @@ START_TEST(options_override_the_file)
     /* A list on the command line replaces the file's list. */
     ck_assert_int_eq(cli(&o, "--name", "cli<03>", "-w", "wg2", "-i", "c0", "-i", "c1", "-q", "7",
                          "--rcvbuf", "262144", "--port", "5138", "--name-port", "5137", "-c", "/x.conf",
-                         "--nmbd-socket-dir", "/cli/dir", NULL),
+                         "--nmbd-socket-dir", "/cli/dir", (const char *)NULL),
                      -1);
     md_settings_make(&C, &o, &s);
     ck_assert_uint_eq(s.nnames, 1);
@@ -221,12 +222,12 @@ START_TEST(options_override_the_file)
     ck_assert_str_eq(s.nmbd_dir, "/run/samba/nmbd");
     ck_assert_uint_eq(s.rcvbuf, MD_RCVBUF);
     /* Bad options: exit 2. */
-    ck_assert_int_eq(cli(&o, "--queue", "0", NULL), 2);
-    ck_assert_int_eq(cli(&o, "--port", "70000", NULL), 2);
-    ck_assert_int_eq(cli(&o, "--wins", "x", NULL), 2);
-    ck_assert_int_eq(cli(&o, "--bogus", NULL), 2);
-    ck_assert_int_eq(cli(&o, "--nmbd-socket-dir", "relative", NULL), 2);
-    ck_assert_int_eq(cli(&o, "extra", NULL), 2);
+    ck_assert_int_eq(cli(&o, "--queue", "0", (const char *)NULL), 2);
+    ck_assert_int_eq(cli(&o, "--port", "70000", (const char *)NULL), 2);
+    ck_assert_int_eq(cli(&o, "--wins", "x", (const char *)NULL), 2);
+    ck_assert_int_eq(cli(&o, "--bogus", (const char *)NULL), 2);
+    ck_assert_int_eq(cli(&o, "--nmbd-socket-dir", "relative", (const char *)NULL), 2);
+    ck_assert_int_eq(cli(&o, "extra", (const char *)NULL), 2);
 }
 END_TEST
 

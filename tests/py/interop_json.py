@@ -6,12 +6,12 @@
   interop_json.py show FILE                     one short line per object
 
 KEY is a dotted path as in docs/decode-json.md (browser.command,
-nbdgm.src_name, mailslot.name, ip.dst, ...). When the exact path is absent,
-the last component is looked up anywhere in the object (so a listener that
-flattens or renames the outer objects still matches). VALUE compares as a
-number when both sides are numbers (0x.. allowed), else as a string,
-case-insensitively for names; mailslot.data / payload compare as hex.
-Lines that are not JSON objects are ignored.
+nbdgm.src_name, mailslot.name, ip.dst, ...), matched exactly from the top
+of the object: an object without that path does not match (whatever the
+VALUE, an empty one included), and `values` prints nothing for it. VALUE
+compares as a number when both sides are numbers (0x.. allowed), else as a
+string, case-insensitively for names; mailslot.data / payload compare as
+hex; JSON null matches "null". Lines that are not JSON objects are ignored.
 """
 import json
 import sys
@@ -39,28 +39,13 @@ def load(path):
 MISSING = object()
 
 
-def find_any(obj, key):
-    if isinstance(obj, dict):
-        if key in obj:
-            return obj[key]
-        for v in obj.values():
-            r = find_any(v, key)
-            if r is not MISSING:
-                return r
-    return MISSING
-
-
 def get(obj, path):
+    """The value at the exact dotted path, or MISSING."""
     cur = obj
     for part in path.split("."):
-        if isinstance(cur, dict) and part in cur:
-            cur = cur[part]
-        else:
-            cur = MISSING
-            break
-    if cur is MISSING and "." in path:
-        flat = obj.get(path, MISSING) if isinstance(obj, dict) else MISSING
-        cur = flat if flat is not MISSING else find_any(obj, path.rsplit(".", 1)[1])
+        if not isinstance(cur, dict) or part not in cur:
+            return MISSING
+        cur = cur[part]
     return cur
 
 
@@ -78,8 +63,10 @@ def as_int(v):
 
 
 def equal(have, want, key):
-    if have is MISSING or have is None:
-        return want == ""
+    if have is MISSING:
+        return False
+    if have is None:
+        return want == "null"
     hi, wi = as_int(have), as_int(want)
     if isinstance(have, int) and wi is not None:
         return hi == wi
@@ -125,9 +112,9 @@ def main(argv):
     if cmd == "values":
         key, conds = argv[3], parse_conds(argv[4:])
         for o in objs:
-            if matches(o, conds):
-                v = get(o, key)
-                print("" if v is MISSING else (json.dumps(v) if isinstance(v, (dict, list)) else v))
+            v = get(o, key)
+            if v is not MISSING and matches(o, conds):
+                print(json.dumps(v) if isinstance(v, (dict, list)) else v)
         return 0
     if cmd == "show":
         for o in objs:

@@ -45,7 +45,7 @@ void jo_ipv4(json_out *j, const char *key, uint32_t ip);
  * string literal: JO_UINT(j, "key", v), JO_HEX(j, "key", p, len). */
 void jo_uint_n(json_out *j, const char *key, size_t n, uint64_t v);
 void jo_begin_n(json_out *j, const char *key, size_t n);
-void jo_hex_n(json_out *j, const char *key, size_t n, const uint8_t *p, size_t len);
+void jo_hex_n(json_out *j, const char *key, size_t kn, const uint8_t *p, size_t n);
 #define JO_KEY(lit) ("" lit ""), (sizeof(lit) - 1)
 #define JO_UINT(j, lit, v) jo_uint_n((j), JO_KEY(lit), (v))
 #define JO_HEX(j, lit, p, len) jo_hex_n((j), JO_KEY(lit), (p), (len))
