@@ -74,9 +74,14 @@ const cli_cmd cli_cmd_send = {
     "mailslot send --to TARGET --slot \\MAILSLOT\\NAME [OPTIONS]\n",
     "Write one message to a remote mailslot (NetBIOS datagram, UDP 138).\n",
     send_opts,
-    "Size limits (PROTOCOL.md 5.4): the SMB message within 512 octets (512\n"
-    "minus the DataOffset for the data), and group and broadcast writes at most\n"
-    "424 data octets; a refusal names every limit broken and by how much.\n"
+    "Size limits (PROTOCOL.md 5.4): the SMB message within 512 octets, so at\n"
+    "most 512 minus the DataOffset data octets; the DataOffset is 70 plus the\n"
+    "length L of the whole name (\\MAILSLOT\\ counted), rounded up to a\n"
+    "multiple of 4 in the redirector's shape: 428 data octets for a name of\n"
+    "1 to 4 characters after \\MAILSLOT\\, 4 fewer for every 4 more (412 for\n"
+    "17); 442 - L in the browser's shape (426 for \\MAILSLOT\\BROWSE). Group\n"
+    "and broadcast writes carry at most 424 data octets. A refusal says what\n"
+    "fits and names every limit broken and by how much.\n"
     "Datagrams over 576 octets draw a warning: Samba nmbd drops them. With\n"
     "--key-file the 52-octet trailer counts against these limits.\n"
     "\n"

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# shellcheck disable=SC2015  # "ok" and counters never fail
+# What a new user trips on (issue 16, points 1-10): each point's fix held
+# here, against the built command and the docs that describe it. Local
+# mailslots in a private runtime directory; nothing on the network.
+set -u
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+make_tmp
+export XDG_RUNTIME_DIR="$tmp/run"
+mkdir -m 700 "$XDG_RUNTIME_DIR"
+unset MAILSLOT_DIR
+dir="$XDG_RUNTIME_DIR/mailslot"
+wait_for() { # SOCKET: up to 5 s for it to appear
+    for _ in $(seq 50); do
+        [ -S "$1" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# ---- 1. README's `\\.` row; the direct-write limit the docs give is the tool's
+grep -E '^\| `\\\\\.` \|' "$src/README.md" | grep -qi 'refused' &&
+    bad "README's send table still calls \\\\. refused" || ok
+grep -q '416' "$src/man/mailslot.1" && bad "mailslot(1) still gives 416" || ok
+"$cli" send --help | tr '\n' ' ' | grep -q '428 data octets for a name of 1 to 4 .*(412 for 17)' &&
+    ok || bad "send --help: no 428 / 412 rule"
+grep -q '(412 for 17)' "$src/man/mailslot.1" && ok || bad "mailslot(1): no 412 for 17"
+# the rule against the tool: tails of 1, 4, 5, 17 characters; BROWSE
+limit_of() { # SLOT DATALEN -> the tool's "N data octets fit" (empty when sent)
+    "$cli" send -q -w - --to 192.0.2.9 --name 'PEER<00>' --slot "$1" \
+        --data "$(head -c "$2" /dev/zero | tr '\0' x)" 2>&1 >/dev/null |
+        sed -n 's/.*(\([0-9]*\) data octets fit).*/\1/p'
+}
+for t in a:428 abcd:428 abcde:424 abcdefghijklmnopq:412 BROWSE:426; do
+    slot="\\MAILSLOT\\${t%%:*}" want=${t#*:}
+    got=$(limit_of "$slot" 600)
+    [ "$got" = "$want" ] && [ -z "$(limit_of "$slot" "$want")" ] && ok ||
+        bad "limit for $slot: tool says '$got', the docs $want"
+done
+
+finish
