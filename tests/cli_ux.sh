@@ -40,4 +40,26 @@ for t in a:428 abcd:428 abcde:424 abcdefghijklmnopq:412 BROWSE:426; do
         bad "limit for $slot: tool says '$got', the docs $want"
 done
 
+# ---- 2. send --file to a local mailslot: no CLI cap below the library's
+"$cli" listen '\\.\mailslot\big' --count 1 --timeout 10 >"$tmp/big.out" 2>"$tmp/big.err" &
+lpid=$!
+pids+=("$lpid")
+wait_for "$dir/big.s" && ok || bad "listener socket did not appear"
+head -c 102400 /dev/zero | tr '\0' k >"$tmp/100k"
+expect 0 "" -- "$cli" send --to '\\.' --slot '\MAILSLOT\big' --file "$tmp/100k"
+wait "$lpid" && grep -q ' 102400 octets' "$tmp/big.out" && ok ||
+    bad "100 KiB local message not received: $(head -c 200 "$tmp/big.out")"
+# over the library's limit (its SO_SNDBUF asks 4 MiB): exit 1, one line,
+# the limit named
+"$cli" listen '\\.\mailslot\small' --timeout 10 >/dev/null 2>&1 &
+lpid=$!
+pids+=("$lpid")
+wait_for "$dir/small.s" && ok || bad "listener socket did not appear"
+head -c $((5 << 20)) /dev/zero >"$tmp/5m"
+expect_one_line=1
+expect 1 "standard input is over [0-9]+ octets, the most local mailslot .* takes" -- \
+    sh -c '"$1" send --to "\\\\." --slot "\\MAILSLOT\\small" <"$2"' _ "$cli" "$tmp/5m"
+expect_one_line=0
+kill "$lpid"; wait "$lpid" 2>/dev/null
+
 finish
