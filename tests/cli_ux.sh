@@ -62,4 +62,18 @@ expect 1 "standard input is over [0-9]+ octets, the most local mailslot .* takes
 expect_one_line=0
 kill "$lpid"; wait "$lpid" 2>/dev/null
 
+# ---- 6. two capture files: the filter rule kept, the file named
+own=$src/captures/nmbd-announce.pcap
+own2=$src/captures/nmbd-backuplist.pcapng
+expect_one_line=1
+mergecap_hint="is a file, but operands after FILE are a BPF filter; run once per file, or merge the files with mergecap"
+expect 2 "'.*nmbd-backuplist.pcapng' $mergecap_hint" -- "$cli" check "$own" "$own2"
+expect 2 "operands after -r FILE are a BPF filter; run once per file" -- "$cli" decode -r "$own" "$own2"
+cp "$own" "$tmp/second"
+expect 2 "can't parse filter.*'second' $mergecap_hint" -- sh -c 'cd "$1" && "$2" check "$3" second' _ "$tmp" "$cli" "$own"
+expect 2 "with -i IFACE the operands are a BPF filter" -- "$cli" hosts -i lo "$own"
+expect_one_line=0
+# a filter word that is no file keeps tcpdump's meaning
+expect 0 "" -- "$cli" check -q "$own" udp port 138
+
 finish

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -133,12 +134,21 @@ int dg_take_input(dg_options *o, int argc, char **argv, int optind_now)
         return -1;
     }
     int i = optind_now;
-    if (!o->path && !o->iface && i < argc)
+    bool positional = !o->path && !o->iface && i < argc;
+    if (positional)
         o->path = argv[i++];
-    else if (i < argc && looks_like_capture(argv[i])) {
-        /* "hosts -i eth0 old.pcap": a file where a filter goes. */
-        cli_error(o->sub, "'%s' is a file, but with %s the operands are a BPF filter",
-                  argv[i], o->iface ? "-i IFACE" : "-r FILE");
+    for (int k = i; k < argc; k++) {
+        if (!looks_like_capture(argv[k]))
+            continue;
+        /* "check a.pcap b.pcap", "hosts -i eth0 old.pcap": a file where
+         * a filter goes (tcpdump's rule, kept). */
+        if (o->iface)
+            cli_error(o->sub, "'%s' is a file, but with -i IFACE the operands are a BPF filter",
+                      argv[k]);
+        else
+            cli_error(o->sub, "'%s' is a file, but operands after %s are a BPF filter; run once "
+                              "per file, or merge the files with mergecap", argv[k],
+                      positional ? "FILE" : "-r FILE");
         return -1;
     }
     if (!o->path && !o->iface) {
@@ -222,6 +232,22 @@ static void deliver(void *vrs, const ms_rx_item *it)
         rs->res->shown++;
 }
 
+/* The first word of a filter that names an existing regular file, for
+ * the hint after a filter that does not compile ("check a b"). */
+static const char *filter_names_file(const char *bpf)
+{
+    for (const char *w = bpf; *w; w += strspn(w, " ")) {
+        size_t l = strcspn(w, " ");
+        char path[DG_BPF_MAX];
+        snprintf(path, sizeof path, "%.*s", (int)l, w);
+        struct stat st;
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+            return w;
+        w += l;
+    }
+    return NULL;
+}
+
 /* The capture, or NULL with *status: a bad filter is bad usage. */
 static ms_capture *open_input(const dg_options *o, char *err, size_t errlen, int *status)
 {
@@ -233,6 +259,13 @@ static ms_capture *open_input(const dg_options *o, char *err, size_t errlen, int
     *status = o->iface ? EXIT_SYSTEM : EXIT_INPUT;
     if (cap && o->bpf[0] && ms_capture_set_filter(cap, o->bpf, err, errlen) != MS_OK) {
         ms_capture_close(cap);
+        const char *file = filter_names_file(o->bpf);
+        if (file) {
+            size_t l = strlen(err);
+            snprintf(err + l, errlen - l, " ('%.*s' is a file, but operands after FILE are a BPF "
+                     "filter; run once per file, or merge the files with mergecap)",
+                     (int)strcspn(file, " "), file);
+        }
         *status = EXIT_USAGE;
         return NULL;
     }
