@@ -76,4 +76,11 @@ expect_one_line=0
 # a filter word that is no file keeps tcpdump's meaning
 expect 0 "" -- "$cli" check -q "$own" udp port 138
 
+# ---- 7. a BPF filter that matches nothing says so
+expect 0 "the BPF filter 'host 192.0.2.77' matched none of the 47 frames in .*nmbd-announce.pcap" -- \
+    "$cli" check "$own" host 192.0.2.77
+grep -q 'no UDP datagram' "$tmp/err" && bad "empty filter result still says 'no UDP datagram'" || ok
+expect 0 "no UDP datagram on port 138 among the frames of .* the BPF filter 'udp port 137' matched" -- \
+    "$cli" decode "$own" udp port 137
+
 finish

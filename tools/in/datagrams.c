@@ -394,7 +394,14 @@ void dg_print_capture_summary(const dg_options *o, const dg_result *r)
         size_t l = strlen(ports);
         snprintf(ports + l, sizeof ports - l, ",%u", o->ports[i]);
     }
-    if (s->datagrams == 0)
+    if (s->datagrams == 0 && o->bpf[0] && s->frames > 0 && s->filtered >= s->frames)
+        fprintf(stderr, "mailslot %s: the BPF filter '%s' matched none of the %llu %s in %s\n",
+                o->sub, o->bpf, (unsigned long long)s->frames, s->frames == 1 ? "frame" : "frames",
+                from);
+    else if (s->datagrams == 0 && o->bpf[0])
+        fprintf(stderr, "mailslot %s: no UDP datagram on port %s among the frames of %s the BPF "
+                "filter '%s' matched\n", o->sub, ports, from, o->bpf);
+    else if (s->datagrams == 0)
         fprintf(stderr, "mailslot %s: no UDP datagram on port %s in %s\n", o->sub, ports, from);
     fprintf(stderr,
             "mailslot %s: %llu frames read (link type %s), %llu datagrams decoded;"
