@@ -83,4 +83,22 @@ grep -q 'no UDP datagram' "$tmp/err" && bad "empty filter result still says 'no 
 expect 0 "no UDP datagram on port 138 among the frames of .* the BPF filter 'udp port 137' matched" -- \
     "$cli" decode "$own" udp port 137
 
+# ---- 8. options that do nothing for a local send are refused, one line
+"$cli" listen '\\.\mailslot\opts' --timeout 20 >"$tmp/opts.out" 2>/dev/null &
+lpid=$!
+pids+=("$lpid")
+wait_for "$dir/opts.s" && ok || bad "listener socket did not appear"
+expect_one_line=1
+for o in "--type group" "--name PEER<00>" "--from ME" "--as win9x" "--node-type h" \
+    "--workgroup WG" "-i lo" "--sport 1138" "--port 1138" "--wins 192.0.2.1" \
+    "--hosts /dev/null" "--direct" "--force-size" "--json"; do
+    # shellcheck disable=SC2086  # the option and its value, split
+    expect 2 "a local mailslot \(\\\\\\\\\.\) takes no ${o%% *}: it shapes or routes datagrams" -- \
+        "$cli" send --to '\\.' --slot '\MAILSLOT\opts' --data x $o
+done
+expect_one_line=0
+expect 0 "" -- "$cli" send -q --to '\\.' --slot '\MAILSLOT\opts' --data ok --repeat 2 --interval 0
+kill "$lpid"; wait "$lpid" 2>/dev/null
+[ "$(grep -c '"ok"' "$tmp/opts.out")" = 2 ] && ok || bad "local send with --repeat: $(cat "$tmp/opts.out")"
+
 finish

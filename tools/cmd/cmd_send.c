@@ -35,6 +35,7 @@ typedef struct send_args {
     bool json_in;            /* --json without --slot: frames from NDJSON */
     bool names_given;        /* --from, --name, --type, --as or --node-type */
     bool local;              /* --to '\\.': a local mailslot */
+    const char *net_opt;     /* the first option only datagrams use */
 } send_args;
 
 static int exit_for(ms_status st);
@@ -123,8 +124,9 @@ const cli_cmd cli_cmd_send = {
     "server on this host created (mailslot listen '\\\\.\\mailslot\\NAME'), through\n"
     "a Unix domain socket: as long as the server's max size, else what the\n"
     "kernel takes on a local socket (about 4 MiB), nothing on the network;\n"
-    "no -w, --wait or --key-file. Exit 1 when no server has the name or the\n"
-    "message is over its limit (named).\n",
+    "it takes --data, --hex, --file, --repeat, --interval and -q only (the\n"
+    "options of datagrams are refused, exit 2). Exit 1 when no server has the\n"
+    "name or the message is over its limit (named).\n",
     NULL,
 };
 
@@ -263,10 +265,29 @@ static int take_value(send_args *a, int ch, const char *arg)
     return EXIT_OK;
 }
 
+/* The options that shape or route a datagram: nothing for a local
+ * mailslot. */
+static const char *net_option(int ch)
+{
+    static const struct { int ch; const char *name; } net[] = {
+        { 'f', "--from" },      { 'n', "--name" },      { 'T', "--type" },
+        { 'A', "--as" },        { 'Y', "--node-type" }, { 'W', "--workgroup" },
+        { 'i', "-i" },          { 'S', "--sport" },     { 'P', "--port" },
+        { 'N', "--wins" },      { 'H', "--hosts" },     { 'D', "--direct" },
+        { 'z', "--force-size" }, { 'j', "--json" },
+    };
+    for (size_t i = 0; i < sizeof net / sizeof net[0]; i++)
+        if (net[i].ch == ch)
+            return net[i].name;
+    return NULL;
+}
+
 static int take_option(send_args *a, int ch, const char *arg)
 {
     if (ch == 'T' || ch == 'A' || ch == 'Y')
         a->names_given = true;
+    if (!a->net_opt)
+        a->net_opt = net_option(ch);
     switch (ch) {
     case 't': a->to = arg; break;
     case 's': a->slot = arg; break;
@@ -360,9 +381,14 @@ static int check_args(send_args *a)
                   a->to);
         return EXIT_USAGE;
     }
-    if (local_target(a->to) && (a->out || a->wait_s > 0 || a->key_file)) {
+    if (a->local && (a->out || a->wait_s > 0 || a->key_file)) {
         cli_error("send", "a local mailslot (\\\\.) takes no %s",
                   a->out ? "-w" : a->wait_s > 0 ? "--wait" : "--key-file (file permissions guard it)");
+        return EXIT_USAGE;
+    }
+    if (a->local && a->net_opt) {
+        cli_error("send", "a local mailslot (\\\\.) takes no %s: it shapes or routes datagrams, "
+                          "and a local write is none", a->net_opt);
         return EXIT_USAGE;
     }
     return EXIT_OK;
