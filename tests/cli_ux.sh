@@ -101,4 +101,15 @@ expect 0 "" -- "$cli" send -q --to '\\.' --slot '\MAILSLOT\opts' --data ok --rep
 kill "$lpid"; wait "$lpid" 2>/dev/null
 [ "$(grep -c '"ok"' "$tmp/opts.out")" = 2 ] && ok || bad "local send with --repeat: $(cat "$tmp/opts.out")"
 
+# ---- 9. README's bare `mailslot`: where the built command is, before any example
+first_example=$(grep -n '^    mailslot ' "$src/README.md" | head -1 | cut -d: -f1)
+where=$(grep -n 'the command is$' "$src/README.md" | head -1 | cut -d: -f1)
+[ -n "$where" ] && [ "$where" -lt "$first_example" ] &&
+    sed -n "$where,$((where + 5))p" "$src/README.md" | tr '\n' ' ' |
+    grep -q '`build/tools/mailslot`.*`sudo cmake --install *build`.*export PATH=\$PWD/build/tools' &&
+    ok || bad "README: no word of build/tools/mailslot before its first example (line $first_example)"
+[[ $cli == */tools/mailslot ]] && [ -x "$build/tools/mailslot" ] && ok || bad "the command is not at build/tools/mailslot"
+grep -q '^echo .*the command is build/tools/mailslot' "$src/scripts/demo.sh" && ok ||
+    bad "demo.sh does not say where the command is"
+
 finish
