@@ -74,7 +74,7 @@ expect 3 'truncated' -- "$cli" decode "$tmp/cut.pcap"
 sed 's/"srcport":138,"dstport":138/"srcport":137,"dstport":137/' "$tmp/a.json" >"$tmp/p137.json"
 "$cli" encode -w "$tmp/p137.pcap" "$tmp/p137.json"
 expect 0 'no UDP datagram on port 138' -- "$cli" decode "$tmp/p137.pcap"
-expect 0 '1 datagrams decoded' -- "$cli" decode --port 137 "$tmp/p137.pcap"
+expect 0 '1 datagram decoded' -- "$cli" decode --port 137 "$tmp/p137.pcap"
 expect 0 '' -- "$cli" decode --help
 expect 0 '' -- "$cli" encode --help
 

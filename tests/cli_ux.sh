@@ -112,4 +112,43 @@ where=$(grep -n 'the command is$' "$src/README.md" | head -1 | cut -d: -f1)
 grep -q '^echo .*the command is build/tools/mailslot' "$src/scripts/demo.sh" && ok ||
     bad "demo.sh does not say where the command is"
 
+# ---- 10. small things
+# the summary table's header names its last column
+"$cli" check "$own" >"$tmp/chk" 2>&1
+grep -qE '^rule +level +hits +requirement$' "$tmp/chk" && ok || bad "check header: $(grep hits "$tmp/chk")"
+# one frame, one datagram, one octet: singular
+"$cli" send -q -w "$tmp/one.pcap" --to 192.0.2.9 --name 'PEER<00>' --slot '\MAILSLOT\t' --data x
+expect 0 "1 frame read \(link type EN10MB\), 1 datagram decoded$" -- "$cli" decode "$tmp/one.pcap"
+grep -q ' \\MAILSLOT\\t 1 octet$' "$tmp/out" && ok || bad "decode: '$(cat "$tmp/out")'"
+"$cli" send -q -w "$tmp/ar1.pcap" --force-size --to 192.0.2.255 --name 'WG<1d>' --slot '\MAILSLOT\BROWSE' --hex 02
+"$cli" check "$tmp/ar1.pcap" | grep -q 'AnnouncementRequest is 1 octet (at least 2)' && ok || bad "check: 1 octets"
+# the stderr summary: only the counts that say something
+expect 0 "" -- "$cli" decode "$own"
+[ "$(cat "$tmp/err")" = "mailslot decode: 47 frames read (link type EN10MB), 15 datagrams decoded; skipped: 32 other ports" ] &&
+    ok || bad "decode summary: '$(cat "$tmp/err")'"
+# no trailing blank after an AnnouncementRequest with an empty name
+"$cli" send -q -w "$tmp/ar.pcap" --to 192.0.2.255 --name 'WG<1d>' --slot '\MAILSLOT\BROWSE' --hex 020000
+"$cli" decode -q "$tmp/ar.pcap" >"$tmp/ar.txt"
+grep -q 'AnnouncementRequest$' "$tmp/ar.txt" && ok || bad "AnnouncementRequest line: '$(cat -A "$tmp/ar.txt")'"
+# decode -v lists the problems as --json does
+"$cli" decode -q -v "$tmp/ar1.pcap" >"$tmp/v.txt"
+grep -qx '    problems:' "$tmp/v.txt" &&
+    grep -qx '        B-02 must mailslot.size @168: AnnouncementRequest is 1 octet (at least 2)' "$tmp/v.txt" &&
+    ok || bad "decode -v: no problems: $(tail -3 "$tmp/v.txt")"
+# check --list-rules --json is NDJSON, one object per rule of the text list
+n_text=$("$cli" check --list-rules | wc -l)
+/usr/bin/python3 -c '
+import json, sys
+rows = [json.loads(l) for l in sys.stdin]
+assert rows and all(set(r) == {"id", "level", "field", "text", "source"} for r in rows)
+assert len(rows) == int(sys.argv[1]), (len(rows), sys.argv[1])
+' "$n_text" < <("$cli" check --list-rules --json) && ok || bad "check --list-rules --json is not NDJSON of every rule"
+expect 2 "not both" -- "$cli" check --list-rules --json --markdown
+# encode's errors on standard input say so
+expect 3 '^mailslot encode: standard input, line 1: ' -- sh -c 'echo "{}" | "$1" encode --hex' _ "$cli"
+# "src_name":"A" is A<00>, as send --name A
+echo '{"nbdgm":{"type":16,"src_name":"A","dst_name":"peer","src_ip":"192.0.2.1"},"mailslot":{"name":"\\MAILSLOT\\t","data":"6869"}}' |
+    "$cli" encode -w "$tmp/names.pcap" && "$cli" decode -q "$tmp/names.pcap" | grep -q ' A<00> -> peer<00> ' && ok ||
+    bad "encode: a name without <xx>"
+
 finish

@@ -27,7 +27,7 @@ static const cli_opt check_opts[] = {
     DG_CLI_REASM_OPTS,
     CLI_COLOR_OPT(DG_KEY_COLOR),
     { "quiet", 'q', 'q', NULL, "no per-finding lines, no progress line; only the\nsummary", NULL },
-    { "list-rules", K_LIST, 0, NULL, "print the rule catalogue (--markdown: as\ndocs/RULES.md)", NULL },
+    { "list-rules", K_LIST, 0, NULL, "print the rule catalogue (--markdown: as\ndocs/RULES.md; --json: NDJSON, one object per\nrule: id, level, field, text, source)", NULL },
     { "markdown", K_MARKDOWN, 0, NULL, "with --list-rules: a Markdown table", NULL },
     { NULL, 0, 0, NULL, NULL, NULL },
 };
@@ -37,7 +37,7 @@ const cli_cmd cli_cmd_check = {
     "check every datagram against the protocol's rules",
     "mailslot check [OPTIONS] FILE|- [BPF EXPRESSION]\n"
     "mailslot check [OPTIONS] -r FILE|-i IFACE [BPF EXPRESSION]\n"
-    "mailslot check --list-rules [--markdown]\n",
+    "mailslot check --list-rules [--markdown|--json]\n",
     "Check every NetBIOS datagram (UDP port 138) of a pcap or pcapng capture\n"
     "against the rules of the protocol: each finding names the rule, its level\n"
     "(must: breaks a MUST; common: well-formed but not what Windows or Samba\n"
@@ -133,17 +133,31 @@ static void print_summary(const check_ctx *c, FILE *f)
         if (!c->hits[i])
             continue;
         if (!any)
-            fprintf(f, "%-5s %-6s %8s  %s\n", "rule", "level", "hits", "rule");
+            fprintf(f, "%-5s %-6s %8s  %s\n", "rule", "level", "hits", "requirement");
         any = true;
         fprintf(f, "%-5s %-6s %8llu  %s\n", c->rules[i].id, level_name(c->rules[i].level),
                 (unsigned long long)c->hits[i], c->rules[i].text);
     }
 }
 
-static void list_rules(bool markdown)
+static void list_rules(bool markdown, bool json)
 {
     size_t n;
     const ms_rule *r = ms_rules(&n);
+    if (json) { /* NDJSON, one object per rule */
+        json_out j;
+        jo_init(&j, stdout);
+        for (size_t i = 0; i < n; i++) {
+            jo_begin(&j, NULL);
+            jo_cstr(&j, "id", r[i].id);
+            jo_cstr(&j, "level", level_name(r[i].level));
+            jo_cstr(&j, "field", r[i].field);
+            jo_cstr(&j, "text", r[i].text);
+            jo_cstr(&j, "source", r[i].source);
+            jo_end_line(&j);
+        }
+        return;
+    }
     if (markdown) {
         fputs("| ID | Level | Field | Rule | Source |\n| --- | --- | --- | --- | --- |\n", stdout);
         for (size_t i = 0; i < n; i++) {
@@ -207,9 +221,13 @@ int cmd_check(int argc, char **argv)
         return st;
     if (seen.bad_as)
         return EXIT_USAGE;
+    if (seen.list && seen.markdown && c.json) {
+        cli_error("check", "--list-rules takes --markdown or --json, not both");
+        return EXIT_USAGE;
+    }
     if (seen.list) {
-        list_rules(seen.markdown);
-        return EXIT_OK;
+        list_rules(seen.markdown, c.json);
+        return dg_cli_flush_stdout("check");
     }
     if (seen.markdown) {
         cli_error("check", "--markdown goes with --list-rules");

@@ -520,8 +520,8 @@ static void print_local(FILE *f, bool json, uint64_t frame, const ms_mailslot_ms
         esc_write(f, msg->data, msg->len, ESC_JSON_BARE);
         fputs("\"}\n", f);
     } else {
-        fprintf(f, "%llu local %s %zu octets: \"", (unsigned long long)frame, msg->slot,
-                msg->len);
+        fprintf(f, "%llu local %s %zu octet%s: \"", (unsigned long long)frame, msg->slot,
+                msg->len, msg->len == 1 ? "" : "s");
         esc_write(f, msg->data, msg->len, ESC_TEXT_QUOTED);
         fputs("\"\n", f);
     }

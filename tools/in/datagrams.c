@@ -385,6 +385,11 @@ int dg_run(const dg_options *o, dg_fn fn, void *ctx, dg_result *res)
     return status;
 }
 
+static const char *plural(uint64_t n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
 void dg_print_capture_summary(const dg_options *o, const dg_result *r)
 {
     const ms_capture_stats *s = &r->cs;
@@ -403,21 +408,35 @@ void dg_print_capture_summary(const dg_options *o, const dg_result *r)
                 "filter '%s' matched\n", o->sub, ports, from, o->bpf);
     else if (s->datagrams == 0)
         fprintf(stderr, "mailslot %s: no UDP datagram on port %s in %s\n", o->sub, ports, from);
-    fprintf(stderr,
-            "mailslot %s: %llu frames read (link type %s), %llu datagrams decoded;"
-            " skipped: %llu not IPv4, %llu not UDP, %llu other ports, %llu bad headers,"
-            " %llu cut inside a header, %llu unsupported link type;"
-            " IPv4 fragments: %llu held, %llu dropped",
-            o->sub, (unsigned long long)s->frames, r->linktype, (unsigned long long)s->datagrams,
-            (unsigned long long)s->not_ipv4, (unsigned long long)s->not_udp,
-            (unsigned long long)s->other_port, (unsigned long long)s->bad_header,
-            (unsigned long long)s->truncated_header, (unsigned long long)s->unsupported_link,
-            (unsigned long long)s->fragments, (unsigned long long)s->frag_dropped);
+    /* The counts that say something: the zero ones are left out. */
+    fprintf(stderr, "mailslot %s: %llu %s read (link type %s), %llu %s decoded", o->sub,
+            (unsigned long long)s->frames, plural(s->frames, "frame", "frames"), r->linktype,
+            (unsigned long long)s->datagrams, plural(s->datagrams, "datagram", "datagrams"));
+    const struct { uint64_t n; const char *one, *many; } skipped[] = {
+        { s->not_ipv4, "not IPv4", "not IPv4" },
+        { s->not_udp, "not UDP", "not UDP" },
+        { s->other_port, "other port", "other ports" },
+        { s->bad_header, "bad header", "bad headers" },
+        { s->truncated_header, "cut inside a header", "cut inside a header" },
+        { s->unsupported_link, "unsupported link type", "unsupported link type" },
+    };
+    const char *sep = "; skipped: ";
+    for (size_t i = 0; i < sizeof skipped / sizeof skipped[0]; i++) {
+        if (!skipped[i].n)
+            continue;
+        fprintf(stderr, "%s%llu %s", sep, (unsigned long long)skipped[i].n,
+                plural(skipped[i].n, skipped[i].one, skipped[i].many));
+        sep = ", ";
+    }
+    if (s->fragments || s->frag_dropped)
+        fprintf(stderr, "; IPv4 fragments: %llu held, %llu dropped",
+                (unsigned long long)s->fragments, (unsigned long long)s->frag_dropped);
     if (o->bpf[0])
-        fprintf(stderr, "; %llu frames outside the BPF filter", (unsigned long long)s->filtered);
+        fprintf(stderr, "; %llu %s outside the BPF filter", (unsigned long long)s->filtered,
+                plural(s->filtered, "frame", "frames"));
     if (dg_filter_active(&o->filter))
-        fprintf(stderr, "; %llu datagrams outside --slot/--type/--name",
-                (unsigned long long)r->filtered_out);
+        fprintf(stderr, "; %llu %s outside --slot/--type/--name",
+                (unsigned long long)r->filtered_out, plural(r->filtered_out, "datagram", "datagrams"));
     if (r->interrupted)
         fprintf(stderr, "; stopped by signal %d before the end", (int)cli_stop_signal);
     fputc('\n', stderr);
