@@ -84,7 +84,7 @@ expect 0 "no UDP datagram on port 138 among the frames of .* the BPF filter 'udp
     "$cli" decode "$own" udp port 137
 
 # ---- 8. options that do nothing for a local send are refused, one line
-"$cli" listen '\\.\mailslot\opts' --timeout 20 >"$tmp/opts.out" 2>/dev/null &
+"$cli" listen --data '\\.\mailslot\opts' --timeout 20 >"$tmp/opts.out" 2>/dev/null &
 lpid=$!
 pids+=("$lpid")
 wait_for "$dir/opts.s" && ok || bad "listener socket did not appear"
@@ -150,5 +150,21 @@ expect 3 '^mailslot encode: standard input, line 1: ' -- sh -c 'echo "{}" | "$1"
 echo '{"nbdgm":{"type":16,"src_name":"A","dst_name":"peer","src_ip":"192.0.2.1"},"mailslot":{"name":"\\MAILSLOT\\t","data":"6869"}}' |
     "$cli" encode -w "$tmp/names.pcap" && "$cli" decode -q "$tmp/names.pcap" | grep -q ' A<00> -> peer<00> ' && ok ||
     bad "encode: a name without <xx>"
+
+# ---- 4. one rule for local and network messages: the data only with --data
+"$cli" listen '\\.\mailslot\nodata' --count 1 --timeout 10 >"$tmp/nd.out" 2>/dev/null &
+lpid=$!
+pids+=("$lpid")
+wait_for "$dir/nodata.s" && ok || bad "listener socket did not appear"
+expect 0 "" -- "$cli" send -q --to '\\.' --slot '\MAILSLOT\nodata' --data secret
+wait "$lpid"
+grep -qx '1 local \\MAILSLOT\\nodata 6 octets' "$tmp/nd.out" && ok || bad "local line without --data: '$(cat "$tmp/nd.out")'"
+"$cli" listen --data '\\.\mailslot\withdata' --count 1 --timeout 10 >"$tmp/wd.out" 2>/dev/null &
+lpid=$!
+pids+=("$lpid")
+wait_for "$dir/withdata.s" && ok || bad "listener socket did not appear"
+expect 0 "" -- "$cli" send -q --to '\\.' --slot '\MAILSLOT\withdata' --data secret
+wait "$lpid"
+grep -qx '1 local \\MAILSLOT\\withdata 6 octets: "secret"' "$tmp/wd.out" && ok || bad "local line with --data: '$(cat "$tmp/wd.out")'"
 
 finish
