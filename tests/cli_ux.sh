@@ -167,4 +167,20 @@ expect 0 "" -- "$cli" send -q --to '\\.' --slot '\MAILSLOT\withdata' --data secr
 wait "$lpid"
 grep -qx '1 local \\MAILSLOT\\withdata 6 octets: "secret"' "$tmp/wd.out" && ok || bad "local line with --data: '$(cat "$tmp/wd.out")'"
 
+# ---- 5. check's words and counts agree with the levels: D-07 on a frame
+# with the browser service's (or nmbd's) layout is what that sender sends
+expect 0 "" -- "$cli" check "$own"
+grep -qx 'datagrams 15: clean 15, unusual 0, malformed 0' "$tmp/out" && ok || bad "nmbd's frames: $(grep datagrams "$tmp/out")"
+expect 1 "" -- "$cli" check --strict -q "$own"
+expect 0 "" -- "$cli" check "$tmp/ar.pcap"
+grep -qx 'datagrams 1: clean 1, unusual 0, malformed 0' "$tmp/out" && grep -q '^D-07 ' "$tmp/out" && ok ||
+    bad "windows-browser frame with D-07: $(cat "$tmp/out")"
+# a finding no known sender produces: unusual
+"$cli" send -q -w "$tmp/g425.pcap" --force-size --to 192.0.2.255 --name 'WG<00>' --slot '\MAILSLOT\t' \
+    --data "$(head -c 425 /dev/zero | tr '\0' x)"
+expect 0 "" -- "$cli" check -q "$tmp/g425.pcap"
+grep -qx 'datagrams 1: clean 0, unusual 1, malformed 0' "$tmp/out" && ok || bad "425-octet group write: $(cat "$tmp/out")"
+"$cli" check --help | tr '\n' ' ' | grep -q "unusual ones a 'common' finding that no known sender produces" && ok ||
+    bad "check --help does not define unusual"
+
 finish
