@@ -46,7 +46,7 @@ def git(root, *args):
 
 def frames_in(cli, path):
     p = subprocess.run([cli, "decode", "--stats", path], capture_output=True, text=True)
-    m = re.search(r"(\d+) frames read.*?(\d+) datagrams decoded", p.stderr)
+    m = re.search(r"(\d+) frames? read.*?(\d+) datagrams? decoded", p.stderr)
     return (int(m.group(1)), int(m.group(2))) if m else (0, 0)
 
 

@@ -12,3 +12,6 @@ for f in captures/*.pcap captures/*.pcapng; do
     echo "== $f"
     build/tools/mailslot decode "$f"
 done
+echo "== the command is build/tools/mailslot (not installed): run it by that path,"
+echo "   'sudo cmake --install build' (into /usr/local/bin), or"
+echo "   'export PATH=\$PWD/build/tools:\$PATH' for the README's bare 'mailslot'"

@@ -55,9 +55,9 @@ refused 3 '"time" is not a number of seconds' "$O" -- "$cli" encode -w "$O" "$(J
 refused 3 '"time" is not a number of seconds' "$O" -- "$cli" encode -w "$O" "$(J tb "$GOOD"',"time":99999999999}')"
 # A bad object after good ones: nothing written, not even the good ones.
 printf '%s}\n%s}\n{"payload":"zz"}\n' "$GOOD" "$GOOD" >"$tmp/late.json"
-refused 3 'late.json line 3: "payload" is not a hex string' "$O" -- "$cli" encode -w "$O" "$tmp/late.json"
+refused 3 'late.json, line 3: "payload" is not a hex string' "$O" -- "$cli" encode -w "$O" "$tmp/late.json"
 printf '%s}\n{"payload":"00"\n' "$GOOD" >"$tmp/cut.json"
-refused 3 'cut.json line 2: column' "$O" -- "$cli" encode -w "$O" "$tmp/cut.json"
+refused 3 'cut.json, line 2: column' "$O" -- "$cli" encode -w "$O" "$tmp/cut.json"
 refused 3 'line 1: not a JSON object' "$O" -- "$cli" encode -w "$O" "$(J arr '[1,2]')"
 refused 3 'line 1: "src_name" is missing' "$O" -- "$cli" encode -w "$O" "$(J nosrc '{"nbdgm":{"type":16}}')"
 refused 3 'line 1: column .*unexpected' "$O" -- "$cli" encode -w "$O" "$(J two '{"payload":"00"} {"payload":"00"}')"

@@ -20,7 +20,7 @@ expect 2 'not a port number' -- "$cli" decode --port abc x.pcap
 expect 2 'not a port number' -- "$cli" decode --port 70000 x.pcap
 expect 3 'a.pcap' -- "$cli" decode a.pcap udp port 138
 expect 2 "can't parse filter expression" -- "$cli" decode "$own" 'no such (('
-expect 2 'operands are a BPF filter' -- "$cli" decode -r "$own" "$own"
+expect 2 'operands after -r FILE are a BPF filter' -- "$cli" decode -r "$own" "$own"
 expect 2 'unknown option' -- "$cli" decode --frobnicate x.pcap
 expect 3 "$tmp/missing.pcap" -- "$cli" decode "$tmp/missing.pcap"
 printf 'this is not a capture\n' >"$tmp/text.pcap"
@@ -74,7 +74,7 @@ expect 3 'truncated' -- "$cli" decode "$tmp/cut.pcap"
 sed 's/"srcport":138,"dstport":138/"srcport":137,"dstport":137/' "$tmp/a.json" >"$tmp/p137.json"
 "$cli" encode -w "$tmp/p137.pcap" "$tmp/p137.json"
 expect 0 'no UDP datagram on port 138' -- "$cli" decode "$tmp/p137.pcap"
-expect 0 '1 datagrams decoded' -- "$cli" decode --port 137 "$tmp/p137.pcap"
+expect 0 '1 datagram decoded' -- "$cli" decode --port 137 "$tmp/p137.pcap"
 expect 0 '' -- "$cli" decode --help
 expect 0 '' -- "$cli" encode --help
 

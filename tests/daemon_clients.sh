@@ -108,7 +108,7 @@ expect 1 "listen timed out" -- "$cli" listen --direct --port "$V" --bind 127.0.0
 [ "$(grep -c '"msg": "hello"' "$log")" -eq "$n" ] && ok || bad "--direct said hello"
 
 # 4. a local mailslot takes network writes through the daemon too.
-listen_bg "$tmp/l4" '\\.\mailslot\jobs' --count 2 --timeout 10
+listen_bg "$tmp/l4" '\\.\mailslot\jobs' --data --count 2 --timeout 10
 created 1 '\\\\MAILSLOT\\\\jobs' && ok || bad "local mailslot not registered"
 expect 0 "" -- "$cli" send -q --to '\\.' --slot '\MAILSLOT\jobs' --data by-socket
 peer '\MAILSLOT\JOBS' by-lan

@@ -24,7 +24,7 @@ wait_for() {
 }
 
 # 1. listen locally, three senders, both name forms.
-"$cli" listen '\\.\mailslot\Cli\Test' --count 3 --timeout 10 >"$tmp/l1" 2>"$tmp/l1.err" &
+"$cli" listen --data '\\.\mailslot\Cli\Test' --count 3 --timeout 10 >"$tmp/l1" 2>"$tmp/l1.err" &
 l1=$!
 pids+=("$l1")
 wait_for "$dir/cli%5ctest.s" && ok || bad "listener socket did not appear"
@@ -75,7 +75,7 @@ grep -q '"local":true,"slot":"\\\\MAILSLOT\\\\big","len":65536,' "$tmp/l2" && ok
 
 # 4. local and network on one listener (loopback, high port)
 port=$((30000 + ($$ % 20000)))
-"$cli" listen --net --bind 127.0.0.1 --port "$port" '\\.\mailslot\both' --count 2 \
+"$cli" listen --net --data --bind 127.0.0.1 --port "$port" '\\.\mailslot\both' --count 2 \
     --timeout 10 >"$tmp/l3" 2>"$tmp/l3.err" &
 l3=$!
 pids+=("$l3")
@@ -96,7 +96,7 @@ kill -KILL "$l4"
 wait "$l4" 2>/dev/null
 [ -S "$dir/crash.s" ] && ok || bad "expected a stale socket"
 expect 1 "does not exist" -- "$cli" send --to '\\.' --slot '\MAILSLOT\crash' --data x
-"$cli" listen '\\.\mailslot\crash' --count 1 --timeout 10 >"$tmp/l5" 2>&1 &
+"$cli" listen --data '\\.\mailslot\crash' --count 1 --timeout 10 >"$tmp/l5" 2>&1 &
 l5=$!
 pids+=("$l5")
 sleep 0.3

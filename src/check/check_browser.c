@@ -152,8 +152,8 @@ void ms_check_browser(vctx *v)
     size_t min = min_length(op, &exact);
     bool short_frame = len < min || (exact && len != min);
     if (short_frame)
-        ADD(r, "B-02", "mailslot.size", base, "%s is %zu octets (%s %zu)", ms_browser_opcode_name(op), len,
-            exact ? "must be" : "at least", min);
+        ADD(r, "B-02", "mailslot.size", base, "%s is %zu octet%s (%s %zu)", ms_browser_opcode_name(op),
+            len, len == 1 ? "" : "s", exact ? "must be" : "at least", min);
     if (!m->payload_ok) {
         /* A fixed part that does not fit is B-02's; anything else (more
          * backup names than the decoder holds) is a decoding failure. */

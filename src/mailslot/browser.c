@@ -634,6 +634,8 @@ static void s_domain(ms_strbuf *s, const ms_browser *b)
 
 static void s_name(ms_strbuf *s, const ms_browser *b)
 {
+    if (!b->name.len) /* an empty name: no trailing blank */
+        return;
     ms_sb_putc(s, ' ');
     s_text(s, b->name.p, b->name.len);
 }

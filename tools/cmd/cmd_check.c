@@ -11,6 +11,7 @@
 #include "cli_term.h"
 #include "dg_cli.h"
 #include "json_out.h"
+#include "mailslot/layout.h"
 #include "mailslot/validate.h"
 #include "sender_print.h"
 #include "stats.h"
@@ -27,7 +28,7 @@ static const cli_opt check_opts[] = {
     DG_CLI_REASM_OPTS,
     CLI_COLOR_OPT(DG_KEY_COLOR),
     { "quiet", 'q', 'q', NULL, "no per-finding lines, no progress line; only the\nsummary", NULL },
-    { "list-rules", K_LIST, 0, NULL, "print the rule catalogue (--markdown: as\ndocs/RULES.md)", NULL },
+    { "list-rules", K_LIST, 0, NULL, "print the rule catalogue (--markdown: as\ndocs/RULES.md; --json: NDJSON, one object per\nrule: id, level, field, text, source)", NULL },
     { "markdown", K_MARKDOWN, 0, NULL, "with --list-rules: a Markdown table", NULL },
     { NULL, 0, 0, NULL, NULL, NULL },
 };
@@ -37,12 +38,17 @@ const cli_cmd cli_cmd_check = {
     "check every datagram against the protocol's rules",
     "mailslot check [OPTIONS] FILE|- [BPF EXPRESSION]\n"
     "mailslot check [OPTIONS] -r FILE|-i IFACE [BPF EXPRESSION]\n"
-    "mailslot check --list-rules [--markdown]\n",
+    "mailslot check --list-rules [--markdown|--json]\n",
     "Check every NetBIOS datagram (UDP port 138) of a pcap or pcapng capture\n"
     "against the rules of the protocol: each finding names the rule, its level\n"
-    "(must: breaks a MUST; common: well-formed but not what Windows or Samba\n"
-    "send), the field (as in decode --json) and the byte offset in the UDP\n"
-    "payload. A summary table follows.\n",
+    "(must: breaks a MUST; common: well-formed, but departs from a rule of\n"
+    "the specifications that some real senders break), the field (as in\n"
+    "decode --json) and the byte offset in the UDP payload. A summary follows:\n"
+    "malformed datagrams have a 'must' finding; unusual ones a 'common'\n"
+    "finding that no known sender produces; clean ones none, or only\n"
+    "'common' findings on the fields a known sender's layout fixes, when the\n"
+    "datagram has that layout (D-07: Windows' browser and Samba never pad;\n"
+    "docs/LAYOUTS.md). Then the hits per rule.\n",
     check_opts,
     DG_FILTER_NOTES
     "\n"
@@ -58,6 +64,7 @@ typedef struct check_ctx {
     bool json, quiet, with_stats;
     json_out j;
     uint64_t datagrams, clean, unusual, malformed, dropped;
+    uint64_t as_senders;    /* clean, with findings a known sender's layout has */
     uint64_t *hits; /* per rule, in catalogue order */
     const ms_rule *rules;
     size_t nrules;
@@ -96,6 +103,33 @@ static void print_finding(check_ctx *c, uint64_t frame, const ms_finding *f, con
     }
 }
 
+/* The rules on the fields a sender's layout fixes (docs/LAYOUTS.md: node
+ * type, SMB header, transaction words, padding, priority, class). */
+static bool layout_rule(const ms_rule *r)
+{
+    static const char *const ids[] = { "N-12", "S-03", "S-04", "T-04", "T-06", "T-10",
+                                       "T-12", "T-13", "D-07", "X-03" };
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+        if (!strcmp(r->id, ids[i]))
+            return true;
+    return false;
+}
+
+/* Whether every finding of a datagram without a 'must' one is what a
+ * known sender produces: the datagram has that sender's layout exactly,
+ * and each finding is about a field the layout fixes (D-07 on Windows'
+ * browser frames and Samba's, which never pad). X-04 (--as) is asked
+ * for, so it stays unusual. */
+static bool sender_explains(const ms_report *r, const ms_message *m)
+{
+    if (!m || !m->has_smb || !ms_sender_match(m))
+        return false;
+    for (size_t i = 0; i < r->count; i++)
+        if (!layout_rule(r->items[i].rule))
+            return false;
+    return r->dropped == 0;
+}
+
 static void on_datagram(void *vctx, const dg_item *it)
 {
     check_ctx *c = vctx;
@@ -112,10 +146,12 @@ static void on_datagram(void *vctx, const dg_item *it)
         stats_add(&c->st, it->m);
     if (r->must)
         c->malformed++;
-    else if (r->count)
+    else if (r->count && !sender_explains(r, it->m))
         c->unusual++;
-    else
+    else {
         c->clean++;
+        c->as_senders += r->count > 0;
+    }
     for (size_t i = 0; i < r->count; i++)
         print_finding(c, it->d->frame, &r->items[i], it->m);
 }
@@ -125,6 +161,9 @@ static void print_summary(const check_ctx *c, FILE *f)
     fprintf(f, "datagrams %llu: clean %llu, unusual %llu, malformed %llu\n",
             (unsigned long long)c->datagrams, (unsigned long long)c->clean,
             (unsigned long long)c->unusual, (unsigned long long)c->malformed);
+    if (c->as_senders)
+        fprintf(f, "(%llu of the clean with 'common' findings their sender's layout has: "
+                "docs/LAYOUTS.md)\n", (unsigned long long)c->as_senders);
     if (c->dropped)
         fprintf(f, "(%llu findings beyond %d per datagram were counted but not listed)\n",
                 (unsigned long long)c->dropped, MS_REPORT_MAX);
@@ -133,17 +172,31 @@ static void print_summary(const check_ctx *c, FILE *f)
         if (!c->hits[i])
             continue;
         if (!any)
-            fprintf(f, "%-5s %-6s %8s  %s\n", "rule", "level", "hits", "rule");
+            fprintf(f, "%-5s %-6s %8s  %s\n", "rule", "level", "hits", "requirement");
         any = true;
         fprintf(f, "%-5s %-6s %8llu  %s\n", c->rules[i].id, level_name(c->rules[i].level),
                 (unsigned long long)c->hits[i], c->rules[i].text);
     }
 }
 
-static void list_rules(bool markdown)
+static void list_rules(bool markdown, bool json)
 {
     size_t n;
     const ms_rule *r = ms_rules(&n);
+    if (json) { /* NDJSON, one object per rule */
+        json_out j;
+        jo_init(&j, stdout);
+        for (size_t i = 0; i < n; i++) {
+            jo_begin(&j, NULL);
+            jo_cstr(&j, "id", r[i].id);
+            jo_cstr(&j, "level", level_name(r[i].level));
+            jo_cstr(&j, "field", r[i].field);
+            jo_cstr(&j, "text", r[i].text);
+            jo_cstr(&j, "source", r[i].source);
+            jo_end_line(&j);
+        }
+        return;
+    }
     if (markdown) {
         fputs("| ID | Level | Field | Rule | Source |\n| --- | --- | --- | --- | --- |\n", stdout);
         for (size_t i = 0; i < n; i++) {
@@ -207,9 +260,13 @@ int cmd_check(int argc, char **argv)
         return st;
     if (seen.bad_as)
         return EXIT_USAGE;
+    if (seen.list && seen.markdown && c.json) {
+        cli_error("check", "--list-rules takes --markdown or --json, not both");
+        return EXIT_USAGE;
+    }
     if (seen.list) {
-        list_rules(seen.markdown);
-        return EXIT_OK;
+        list_rules(seen.markdown, c.json);
+        return dg_cli_flush_stdout("check");
     }
     if (seen.markdown) {
         cli_error("check", "--markdown goes with --list-rules");
@@ -255,7 +312,7 @@ int cmd_check(int argc, char **argv)
         return cli_signal_status();
     if (status != EXIT_OK)
         return status;
-    if (c.malformed || (seen.strict && c.unusual))
+    if (c.malformed || (seen.strict && (c.unusual || c.as_senders)))
         return EXIT_NEGATIVE;
     return EXIT_OK;
 }

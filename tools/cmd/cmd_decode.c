@@ -26,7 +26,7 @@ static const cli_opt decode_opts[] = {
     { "write", 'w', 'w', "FILE",
       "also copy the records of the datagrams shown to\nthe pcap FILE ('-' = standard output: then\n"
       "nothing else goes there)", "file" },
-    { "verbose", 'v', 'v', NULL, "add a field tree under each line", NULL },
+    { "verbose", 'v', 'v', NULL, "add a field tree and the check findings\n(problems) under each line", NULL },
     { "data", K_DATA, 0, NULL, "end each line of a write to another mailslot than\nthe browser's or NETLOGON's with its data, quoted", NULL },
     { "json", K_JSON, 0, NULL, "one JSON object per datagram (NDJSON)", NULL },
     { "stats", K_STATS, 0, NULL, "only counts: message types, mailslots, senders,\nopcodes", NULL },
@@ -136,7 +136,7 @@ int cmd_decode(int argc, char **argv)
         dg_cli_buffer_stdout();
     jo_init(&c.j, stdout);
     dg_result res;
-    o->validate = c.json && !c.stats_only && !c.silent;
+    o->validate = (c.json || c.verbose) && !c.stats_only && !c.silent;
     int status = dg_run(o, on_datagram, &c, &res);
     if (status != EXIT_OK && res.cs.frames == 0) {
         /* Nothing was readable: the one error line says why, no summary. */

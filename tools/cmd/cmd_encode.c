@@ -118,6 +118,7 @@ static bool get_framing(const json_doc *d, json_ref root, framing *f, char *err,
 /* One run: where it reads and writes, and what one line needs. */
 typedef struct encoder {
     const char *in_path;
+    const char *in_name;    /* in_path, or "standard input" for "-" */
     bool hex;                   /* --hex; else po */
     pcap_out *po;
     ms_message *m;
@@ -191,7 +192,7 @@ static int encode_object(encoder *e, json_doc *doc, size_t l)
     bool skip = false;
     json_bool(doc, json_get(doc, root, "reassembled"), &skip);
     if (json_type(doc, root) != JSON_OBJECT) {
-        cli_error("encode", "%s line %lu: not a JSON object", e->in_path, e->lineno);
+        cli_error("encode", "%s, line %lu: not a JSON object", e->in_name, e->lineno);
         return EXIT_INPUT;
     }
     if (skip)
@@ -203,7 +204,7 @@ static int encode_object(encoder *e, json_doc *doc, size_t l)
     jf_ctx c = { doc, &e->ar, "" };
     size_t flen = 0;
     if (!frame_of(e, &c, root, &flen) || !put_frame(e, &c, root, flen)) {
-        cli_error("encode", "%s line %lu: %s", e->in_path, e->lineno, c.err);
+        cli_error("encode", "%s, line %lu: %s", e->in_name, e->lineno, c.err);
         return EXIT_INPUT;
     }
     e->written++;
@@ -226,7 +227,7 @@ static int encode_lines(encoder *e, FILE *in)
             continue;
         json_doc *doc = json_parse(line, l, err, sizeof err);
         if (!doc) {
-            cli_error("encode", "%s line %lu: %s", e->in_path, e->lineno, err);
+            cli_error("encode", "%s, line %lu: %s", e->in_name, e->lineno, err);
             status = EXIT_INPUT;
             break;
         }
@@ -242,7 +243,7 @@ static int encode_lines(encoder *e, FILE *in)
         return cli_signal_status();
     }
     if (ferror(in)) {
-        cli_error("encode", "%s: read error", e->in_path);
+        cli_error("encode", "%s: read error", e->in_name);
         return EXIT_INPUT;
     }
     return EXIT_OK;
@@ -270,7 +271,7 @@ static int encode_finish(encoder *e, int status)
 int cmd_encode(int argc, char **argv)
 {
     const char *out_path = NULL;
-    encoder e = { "-", false, NULL, NULL, NULL, { NULL, 0, 0 }, 0, 0 };
+    encoder e = { "-", "standard input", false, NULL, NULL, NULL, { NULL, 0, 0 }, 0, 0 };
     int ch;
     while ((ch = cli_next(&cli_cmd_encode, argc, argv)) > 0) {
         switch (ch) {
@@ -287,6 +288,7 @@ int cmd_encode(int argc, char **argv)
                             "try 'mailslot encode --help'");
         return EXIT_USAGE;
     }
+    e.in_name = strcmp(e.in_path, "-") ? e.in_path : "standard input";
     FILE *in = strcmp(e.in_path, "-") ? fopen(e.in_path, "r") : stdin;
     if (!in) {
         cli_error("encode", "%s: cannot open", e.in_path);

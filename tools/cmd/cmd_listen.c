@@ -39,6 +39,7 @@ typedef struct listen_args {
     long count, dedup, queue, auth_window, replay_cache;
     double timeout_s;
     bool json, stats, have_bind, local_net;
+    bool data;              /* --data: the message on each text line */
     ms_local_access local_acc;
     char **local_names;      /* \\.\mailslot\NAME arguments */
     size_t nlocal;
@@ -60,7 +61,7 @@ static const cli_opt listen_opts[] = {
     { "bind", 'b', 0, "ADDR", "bind this address (a unicast address hears no\nbroadcasts)", NULL },
     { "slot", 's', 0, "NAME", "only this mailslot (repeatable; default: every one)", NULL },
     { "json", 'j', 0, NULL, "NDJSON like decode --json", NULL },
-    { "data", 'X', 0, NULL, "end each line with the message's data, quoted (as\ndecode --data; browser and NETLOGON lines keep\ntheir summary)", NULL },
+    { "data", 'X', 0, NULL, "end each line with the message's data, quoted (as\ndecode --data; browser and NETLOGON lines keep\ntheir summary); local messages too", NULL },
     { "count", 'c', 'c', "N", "stop after N messages", NULL },
     { "timeout", 't', 0, "S", "stop after S seconds", NULL },
     { "pcap", 'P', 0, "IFACE", "receive passively through libpcap (beside nmbd)", "iface" },
@@ -222,7 +223,7 @@ static int take_option(listen_args *a, int ch, const char *arg)
     case 's': return add_to(a->slots, &a->nslots, MAX_SLOTS, arg, "--slot");
     case 'j': a->json = true; break;
     case 'S': a->stats = true; break;
-    case 'X': dp_set_show_data(true); break;
+    case 'X': dp_set_show_data(true); a->data = true; break;
     case 'P': a->pcap_if = arg; break;
     case 'N': a->nmbd.on = true; break;
     case 'M':
@@ -510,7 +511,8 @@ static int output_failed(bool *reader_gone)
 }
 
 /* One local message: no NBDS/SMB to decode, just the data. */
-static void print_local(FILE *f, bool json, uint64_t frame, const ms_mailslot_msg *msg)
+static void print_local(FILE *f, bool json, bool data, uint64_t frame,
+                        const ms_mailslot_msg *msg)
 {
     if (json) {
         fprintf(f, "{\"frame\":%llu,\"time_ns\":%llu,\"local\":true,\"slot\":\"",
@@ -520,10 +522,15 @@ static void print_local(FILE *f, bool json, uint64_t frame, const ms_mailslot_ms
         esc_write(f, msg->data, msg->len, ESC_JSON_BARE);
         fputs("\"}\n", f);
     } else {
-        fprintf(f, "%llu local %s %zu octets: \"", (unsigned long long)frame, msg->slot,
-                msg->len);
-        esc_write(f, msg->data, msg->len, ESC_TEXT_QUOTED);
-        fputs("\"\n", f);
+        /* The data only with --data, as for a network message. */
+        fprintf(f, "%llu local %s %zu octet%s", (unsigned long long)frame, msg->slot, msg->len,
+                msg->len == 1 ? "" : "s");
+        if (data) {
+            fputs(": \"", f);
+            esc_write(f, msg->data, msg->len, ESC_TEXT_QUOTED);
+            fputc('"', f);
+        }
+        fputc('\n', f);
     }
     fflush(f);
 }
@@ -532,7 +539,7 @@ static void print_message(const listen_args *a, listen_run *r, const ms_mailslot
 {
     r->printed++;
     if (!msg->m) {
-        print_local(stdout, a->json, r->printed, msg);
+        print_local(stdout, a->json, a->data, r->printed, msg);
         return;
     }
     ms_udp_datagram d;

@@ -34,6 +34,8 @@ typedef struct send_args {
     bool json, quiet;
     bool json_in;            /* --json without --slot: frames from NDJSON */
     bool names_given;        /* --from, --name, --type, --as or --node-type */
+    bool local;              /* --to '\\.': a local mailslot */
+    const char *net_opt;     /* the first option only datagrams use */
 } send_args;
 
 static int exit_for(ms_status st);
@@ -74,9 +76,14 @@ const cli_cmd cli_cmd_send = {
     "mailslot send --to TARGET --slot \\MAILSLOT\\NAME [OPTIONS]\n",
     "Write one message to a remote mailslot (NetBIOS datagram, UDP 138).\n",
     send_opts,
-    "Size limits (PROTOCOL.md 5.4): the SMB message within 512 octets (512\n"
-    "minus the DataOffset for the data), and group and broadcast writes at most\n"
-    "424 data octets; a refusal names every limit broken and by how much.\n"
+    "Size limits (PROTOCOL.md 5.4): the SMB message within 512 octets, so at\n"
+    "most 512 minus the DataOffset data octets; the DataOffset is 70 plus the\n"
+    "length L of the whole name (\\MAILSLOT\\ counted), rounded up to a\n"
+    "multiple of 4 in the redirector's shape: 428 data octets for a name of\n"
+    "1 to 4 characters after \\MAILSLOT\\, 4 fewer for every 4 more (412 for\n"
+    "17); 442 - L in the browser's shape (426 for \\MAILSLOT\\BROWSE). Group\n"
+    "and broadcast writes carry at most 424 data octets. A refusal says what\n"
+    "fits and names every limit broken and by how much.\n"
     "Datagrams over 576 octets draw a warning: Samba nmbd drops them. With\n"
     "--key-file the 52-octet trailer counts against these limits.\n"
     "\n"
@@ -115,9 +122,11 @@ const cli_cmd cli_cmd_send = {
     "\n"
     "Local mailslots: --to '\\\\.' --slot '\\MAILSLOT\\NAME' writes to a mailslot a\n"
     "server on this host created (mailslot listen '\\\\.\\mailslot\\NAME'), through\n"
-    "a Unix domain socket: up to 65536 octets here (the server's max size\n"
-    "applies), nothing on the network; no -w, --wait or --key-file. Exit 1 when\n"
-    "no server has the name or the message is over its max size.\n",
+    "a Unix domain socket: as long as the server's max size, else what the\n"
+    "kernel takes on a local socket (about 4 MiB), nothing on the network;\n"
+    "it takes --data, --hex, --file, --repeat, --interval and -q only (the\n"
+    "options of datagrams are refused, exit 2). Exit 1 when no server has the\n"
+    "name or the message is over its limit (named).\n",
     NULL,
 };
 
@@ -256,10 +265,29 @@ static int take_value(send_args *a, int ch, const char *arg)
     return EXIT_OK;
 }
 
+/* The options that shape or route a datagram: nothing for a local
+ * mailslot. */
+static const char *net_option(int ch)
+{
+    static const struct { int ch; const char *name; } net[] = {
+        { 'f', "--from" },      { 'n', "--name" },      { 'T', "--type" },
+        { 'A', "--as" },        { 'Y', "--node-type" }, { 'W', "--workgroup" },
+        { 'i', "-i" },          { 'S', "--sport" },     { 'P', "--port" },
+        { 'N', "--wins" },      { 'H', "--hosts" },     { 'D', "--direct" },
+        { 'z', "--force-size" }, { 'j', "--json" },
+    };
+    for (size_t i = 0; i < sizeof net / sizeof net[0]; i++)
+        if (net[i].ch == ch)
+            return net[i].name;
+    return NULL;
+}
+
 static int take_option(send_args *a, int ch, const char *arg)
 {
     if (ch == 'T' || ch == 'A' || ch == 'Y')
         a->names_given = true;
+    if (!a->net_opt)
+        a->net_opt = net_option(ch);
     switch (ch) {
     case 't': a->to = arg; break;
     case 's': a->slot = arg; break;
@@ -328,6 +356,7 @@ static int check_json_args(const send_args *a)
 static int check_args(send_args *a)
 {
     a->json_in = a->json && !a->slot;
+    a->local = a->to && local_target(a->to);
     if (a->json_in)
         return check_json_args(a);
     if (!a->to || !a->slot) {
@@ -352,57 +381,100 @@ static int check_args(send_args *a)
                   a->to);
         return EXIT_USAGE;
     }
-    if (local_target(a->to) && (a->out || a->wait_s > 0 || a->key_file)) {
+    if (a->local && (a->out || a->wait_s > 0 || a->key_file)) {
         cli_error("send", "a local mailslot (\\\\.) takes no %s",
                   a->out ? "-w" : a->wait_s > 0 ? "--wait" : "--key-file (file permissions guard it)");
+        return EXIT_USAGE;
+    }
+    if (a->local && a->net_opt) {
+        cli_error("send", "a local mailslot (\\\\.) takes no %s: it shapes or routes datagrams, "
+                          "and a local write is none", a->net_opt);
         return EXIT_USAGE;
     }
     return EXIT_OK;
 }
 
-static int read_all(FILE *f, uint8_t *out, size_t cap, size_t *len)
+/* Up to cap octets of f into a buffer that grows as it fills: 1 when f
+ * holds more, -1 on a read or memory error. */
+static int read_all(FILE *f, uint8_t **out, size_t cap, size_t *len)
 {
-    size_t n = fread(out, 1, cap, f);
-    if (ferror(f))
-        return -1;
-    if (n == cap && fgetc(f) != EOF)
-        return 1;
+    size_t n = 0, size = 0;
+    uint8_t *buf = NULL;
+    for (;;) {
+        if (n == size) {
+            size_t want = size ? size * 2 : 65536;
+            if (want > cap + 1)
+                want = cap + 1;
+            uint8_t *nb = realloc(buf, want);
+            if (!nb) {
+                free(buf);
+                return -1;
+            }
+            buf = nb;
+            size = want;
+        }
+        size_t got = fread(buf + n, 1, size - n, f);
+        n += got;
+        if (ferror(f)) {
+            free(buf);
+            return -1;
+        }
+        if (n > cap) {
+            free(buf);
+            return 1;
+        }
+        if (got == 0 || feof(f))
+            break;
+    }
+    *out = buf;
     *len = n;
     return 0;
 }
 
-/* The message: --data, --hex, --file or standard input. */
-static int read_message(const send_args *a, uint8_t *data, size_t *len)
+/* A message over cap: a datagram's 64 KiB is a usage error, a local
+ * mailslot's limit (its max size, else the kernel's socket buffer) the
+ * library's refusal, exit 1. */
+static int too_long(const send_args *a, const char *what, size_t cap)
 {
-    if (a->text) {
-        *len = strlen(a->text);
-        if (*len > DATA_MAX) {
-            cli_error("send", "--data is longer than %d octets", DATA_MAX);
-            return EXIT_USAGE;
-        }
-        memcpy(data, a->text, *len);
-        return EXIT_OK;
+    if (!a->local) {
+        cli_error("send", "%s is longer than %zu octets", what, cap);
+        return EXIT_USAGE;
     }
-    if (a->hex) {
-        if (ms_hex_decode(a->hex, strlen(a->hex), " :\n", data, DATA_MAX, len) != MS_OK) {
-            cli_error("send", "--hex: not an even number of hex digits (or over %d octets)",
-                      DATA_MAX);
+    cli_error("send", "%s is over %zu octets, the most local mailslot %s takes (its max size, "
+                      "else what the kernel takes on a local socket)", what, cap, a->slot);
+    return EXIT_NEGATIVE;
+}
+
+/* The message: --data, --hex, --file or standard input, up to cap octets
+ * in a buffer the caller frees. */
+static int read_message(const send_args *a, size_t cap, uint8_t **data, size_t *len)
+{
+    if (a->text || a->hex) {
+        size_t n = a->text ? strlen(a->text) : strlen(a->hex) / 2;
+        if (!(*data = malloc(n ? n : 1)))
+            return EXIT_SYSTEM;
+        if (a->text)
+            memcpy(*data, a->text, (*len = n));
+        else if (ms_hex_decode(a->hex, strlen(a->hex), " :\n", *data, n, len) != MS_OK) {
+            cli_error("send", "--hex: not an even number of hex digits");
             return EXIT_USAGE;
         }
-        return EXIT_OK;
+        return *len > cap ? too_long(a, a->text ? "--data" : "--hex", cap) : EXIT_OK;
     }
     FILE *f = a->file ? fopen(a->file, "rb") : stdin;
     if (!f) {
         cli_error("send", "%s: %s", a->file, strerror(errno));
         return EXIT_SYSTEM;
     }
-    int r = read_all(f, data, DATA_MAX, len);
+    int r = read_all(f, data, cap, len);
     if (a->file)
         fclose(f);
-    if (r != 0) {
-        cli_error("send", "%s: %s", a->file ? a->file : "standard input",
-                  r > 0 ? "longer than 65536 octets" : "read error");
-        return r > 0 ? EXIT_USAGE : EXIT_SYSTEM;
+    const char *what = a->file ? a->file : "standard input";
+    if (r > 0)
+        return too_long(a, what, cap);
+    if (r < 0) {
+        cli_error("send", "%s: read error", what);
+        return EXIT_SYSTEM;
     }
     return EXIT_OK;
 }
@@ -798,24 +870,31 @@ static int send_json_input(ms_client *c, const send_args *a)
 int cmd_send(int argc, char **argv)
 {
     static send_args a;
-    static uint8_t data[DATA_MAX];
+    uint8_t *data = NULL;
     size_t len = 0;
     ms_client *c = NULL;
     int status = parse_args(&a, argc, argv);
     if (status == EXIT_OK)
         status = check_args(&a);
-    if (status == EXIT_OK && !a.json_in)
-        status = read_message(&a, data, &len);
+    /* A local mailslot's limit is known once it is open: read after. */
+    if (status == EXIT_OK && !a.json_in && !a.local)
+        status = read_message(&a, DATA_MAX, &data, &len);
     if (status == EXIT_OK)
         status = open_client(&a, &c);
-    if (status != EXIT_OK)
+    if (status == EXIT_OK && a.local)
+        status = read_message(&a, ms_client_get_info(c)->max_data, &data, &len);
+    if (status != EXIT_OK) {
+        free(data);
+        ms_client_close(c);
         return status == CLI_DONE ? EXIT_OK : status;
+    }
     if (a.json_in)
         status = send_json_input(c, &a);
-    else if (ms_client_is_local(c))
+    else if (a.local)
         status = send_local(c, data, len, a.repeat, a.interval, a.quiet);
     else
         status = send_network(c, &a, data, len);
+    free(data);
     ms_client_close(c);
     return status;
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -133,12 +134,21 @@ int dg_take_input(dg_options *o, int argc, char **argv, int optind_now)
         return -1;
     }
     int i = optind_now;
-    if (!o->path && !o->iface && i < argc)
+    bool positional = !o->path && !o->iface && i < argc;
+    if (positional)
         o->path = argv[i++];
-    else if (i < argc && looks_like_capture(argv[i])) {
-        /* "hosts -i eth0 old.pcap": a file where a filter goes. */
-        cli_error(o->sub, "'%s' is a file, but with %s the operands are a BPF filter",
-                  argv[i], o->iface ? "-i IFACE" : "-r FILE");
+    for (int k = i; k < argc; k++) {
+        if (!looks_like_capture(argv[k]))
+            continue;
+        /* "check a.pcap b.pcap", "hosts -i eth0 old.pcap": a file where
+         * a filter goes (tcpdump's rule, kept). */
+        if (o->iface)
+            cli_error(o->sub, "'%s' is a file, but with -i IFACE the operands are a BPF filter",
+                      argv[k]);
+        else
+            cli_error(o->sub, "'%s' is a file, but operands after %s are a BPF filter; run once "
+                              "per file, or merge the files with mergecap", argv[k],
+                      positional ? "FILE" : "-r FILE");
         return -1;
     }
     if (!o->path && !o->iface) {
@@ -222,6 +232,22 @@ static void deliver(void *vrs, const ms_rx_item *it)
         rs->res->shown++;
 }
 
+/* The first word of a filter that names an existing regular file, for
+ * the hint after a filter that does not compile ("check a b"). */
+static const char *filter_names_file(const char *bpf)
+{
+    for (const char *w = bpf; *w; w += strspn(w, " ")) {
+        size_t l = strcspn(w, " ");
+        char path[DG_BPF_MAX];
+        snprintf(path, sizeof path, "%.*s", (int)l, w);
+        struct stat st;
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+            return w;
+        w += l;
+    }
+    return NULL;
+}
+
 /* The capture, or NULL with *status: a bad filter is bad usage. */
 static ms_capture *open_input(const dg_options *o, char *err, size_t errlen, int *status)
 {
@@ -233,6 +259,13 @@ static ms_capture *open_input(const dg_options *o, char *err, size_t errlen, int
     *status = o->iface ? EXIT_SYSTEM : EXIT_INPUT;
     if (cap && o->bpf[0] && ms_capture_set_filter(cap, o->bpf, err, errlen) != MS_OK) {
         ms_capture_close(cap);
+        const char *file = filter_names_file(o->bpf);
+        if (file) {
+            size_t l = strlen(err);
+            snprintf(err + l, errlen - l, " ('%.*s' is a file, but operands after FILE are a BPF "
+                     "filter; run once per file, or merge the files with mergecap)",
+                     (int)strcspn(file, " "), file);
+        }
         *status = EXIT_USAGE;
         return NULL;
     }
@@ -352,6 +385,11 @@ int dg_run(const dg_options *o, dg_fn fn, void *ctx, dg_result *res)
     return status;
 }
 
+static const char *plural(uint64_t n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
 void dg_print_capture_summary(const dg_options *o, const dg_result *r)
 {
     const ms_capture_stats *s = &r->cs;
@@ -361,23 +399,44 @@ void dg_print_capture_summary(const dg_options *o, const dg_result *r)
         size_t l = strlen(ports);
         snprintf(ports + l, sizeof ports - l, ",%u", o->ports[i]);
     }
-    if (s->datagrams == 0)
+    if (s->datagrams == 0 && o->bpf[0] && s->frames > 0 && s->filtered >= s->frames)
+        fprintf(stderr, "mailslot %s: the BPF filter '%s' matched none of the %llu %s in %s\n",
+                o->sub, o->bpf, (unsigned long long)s->frames, s->frames == 1 ? "frame" : "frames",
+                from);
+    else if (s->datagrams == 0 && o->bpf[0])
+        fprintf(stderr, "mailslot %s: no UDP datagram on port %s among the frames of %s the BPF "
+                "filter '%s' matched\n", o->sub, ports, from, o->bpf);
+    else if (s->datagrams == 0)
         fprintf(stderr, "mailslot %s: no UDP datagram on port %s in %s\n", o->sub, ports, from);
-    fprintf(stderr,
-            "mailslot %s: %llu frames read (link type %s), %llu datagrams decoded;"
-            " skipped: %llu not IPv4, %llu not UDP, %llu other ports, %llu bad headers,"
-            " %llu cut inside a header, %llu unsupported link type;"
-            " IPv4 fragments: %llu held, %llu dropped",
-            o->sub, (unsigned long long)s->frames, r->linktype, (unsigned long long)s->datagrams,
-            (unsigned long long)s->not_ipv4, (unsigned long long)s->not_udp,
-            (unsigned long long)s->other_port, (unsigned long long)s->bad_header,
-            (unsigned long long)s->truncated_header, (unsigned long long)s->unsupported_link,
-            (unsigned long long)s->fragments, (unsigned long long)s->frag_dropped);
+    /* The counts that say something: the zero ones are left out. */
+    fprintf(stderr, "mailslot %s: %llu %s read (link type %s), %llu %s decoded", o->sub,
+            (unsigned long long)s->frames, plural(s->frames, "frame", "frames"), r->linktype,
+            (unsigned long long)s->datagrams, plural(s->datagrams, "datagram", "datagrams"));
+    const struct { uint64_t n; const char *one, *many; } skipped[] = {
+        { s->not_ipv4, "not IPv4", "not IPv4" },
+        { s->not_udp, "not UDP", "not UDP" },
+        { s->other_port, "other port", "other ports" },
+        { s->bad_header, "bad header", "bad headers" },
+        { s->truncated_header, "cut inside a header", "cut inside a header" },
+        { s->unsupported_link, "unsupported link type", "unsupported link type" },
+    };
+    const char *sep = "; skipped: ";
+    for (size_t i = 0; i < sizeof skipped / sizeof skipped[0]; i++) {
+        if (!skipped[i].n)
+            continue;
+        fprintf(stderr, "%s%llu %s", sep, (unsigned long long)skipped[i].n,
+                plural(skipped[i].n, skipped[i].one, skipped[i].many));
+        sep = ", ";
+    }
+    if (s->fragments || s->frag_dropped)
+        fprintf(stderr, "; IPv4 fragments: %llu held, %llu dropped",
+                (unsigned long long)s->fragments, (unsigned long long)s->frag_dropped);
     if (o->bpf[0])
-        fprintf(stderr, "; %llu frames outside the BPF filter", (unsigned long long)s->filtered);
+        fprintf(stderr, "; %llu %s outside the BPF filter", (unsigned long long)s->filtered,
+                plural(s->filtered, "frame", "frames"));
     if (dg_filter_active(&o->filter))
-        fprintf(stderr, "; %llu datagrams outside --slot/--type/--name",
-                (unsigned long long)r->filtered_out);
+        fprintf(stderr, "; %llu %s outside --slot/--type/--name",
+                (unsigned long long)r->filtered_out, plural(r->filtered_out, "datagram", "datagrams"));
     if (r->interrupted)
         fprintf(stderr, "; stopped by signal %d before the end", (int)cli_stop_signal);
     fputc('\n', stderr);

@@ -89,6 +89,14 @@ static bool get_name(jf_ctx *c, json_ref obj, const char *key, const char *raw_k
     }
     size_t tl;
     const char *text = json_str(c->doc, r, &tl);
+    char with_suffix[MS_NB_WIRE_MAX + 8];
+    if (text && !memchr(text, '<', tl) && tl + 4 < sizeof with_suffix) {
+        /* "A" is A<00>, as send --name A reads it. */
+        memcpy(with_suffix, text, tl);
+        memcpy(with_suffix + tl, "<00>", 4);
+        text = with_suffix;
+        tl += 4;
+    }
     if (!text || ms_nb_name_parse(n, text, tl) != MS_OK)
         return fail(c, "\"%s\" is not a NetBIOS name like NAME<1d> or NAME<00>.scope", key);
     return true;

@@ -479,7 +479,8 @@ static void line_mailslot(line_buf *lb, const ms_message *m)
     else if (m->payload_ok && m->kind == MS_PAYLOAD_NETLOGON)
         ms_netlogon_summary(&m->netlogon, what, sizeof what);
     else
-        snprintf(what, sizeof what, "%u octets", m->trans.data_count);
+        snprintf(what, sizeof what, "%u octet%s", m->trans.data_count,
+                 m->trans.data_count == 1 ? "" : "s");
     ln_putc(lb, ' ');
     ln_puts(lb, what);
     if (show_data && m->kind == MS_PAYLOAD_NONE) {
@@ -542,6 +543,14 @@ void dp_line(FILE *f, const dg_item *it, bool verbose, const dp_auth *auth)
             char who[128];
             sender_words(it->m, ", ", who, sizeof who);
             fprintf(f, "    sender: %s (the layout, docs/LAYOUTS.md)\n", who);
+        }
+        const ms_report *r = it->findings; /* as --json's "problems" */
+        if (r && r->count) {
+            fputs("    problems:\n", f);
+            for (size_t i = 0; i < r->count; i++)
+                fprintf(f, "        %s %s %s @%zu: %s\n", r->items[i].rule->id,
+                        r->items[i].rule->level == MS_LEVEL_MUST ? "must" : "common",
+                        r->items[i].field, r->items[i].offset, r->items[i].text);
         }
     }
 }
