@@ -13,9 +13,10 @@ set(MS_TIMEOUTS
   cli_errors=60  # 4 s
   cli_fragments=60  # 3 s
   cli_hosts=60  # 18 s
-  cli_limits=60  # 5 s
+  cli_limits=120  # 5 s plain (ASan: more)
   cli_lookup=60  # 7 s
   cli_send_json=60  # 1 s
+  cli_ux=60  # 1 s
   daemon_cli=60  # 4 s
   daemon_clients=60  # 18 s
   daemon_unit=60  # 0 s
@@ -54,7 +55,7 @@ set(MS_TIMEOUTS
   test_check_smb=60  # 1 s
   test_client=60  # 0 s
   test_client_daemon=60  # 1 s
-  test_client_limits=60  # 12 s
+  test_client_limits=240  # 12 s plain, 63 s ASan
   test_client_plan=60  # 0 s
   test_client_sock=60  # 0 s
   test_conf=60  # 0 s
