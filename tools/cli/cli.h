@@ -29,5 +29,8 @@ void cli_error(const char *sub, const char *fmt, ...)
 
 /* Parse a port number 1..65535; returns -1 when it is not one. */
 int cli_parse_port(const char *s);
+/* Parse --sport: a port, "raw" or "ephemeral" (MS_CLIENT_SPORT_*) into
+ * *out; -1 when it is none of these. */
+int cli_parse_sport(const char *s, int *out);
 
 #endif

@@ -120,11 +120,7 @@ static int take_option(browse_args *a, int key, const char *arg)
                                                          : bad_value("--wins", arg, "an IPv4 address");
     case K_SPORT:
         a->user_sport = true;
-        if (!strcasecmp(arg, "raw"))
-            a->o.sport = MS_CLIENT_SPORT_RAW;
-        else if (!strcasecmp(arg, "ephemeral"))
-            a->o.sport = MS_CLIENT_SPORT_EPHEMERAL;
-        else if ((a->o.sport = cli_parse_port(arg)) < 0)
+        if (cli_parse_sport(arg, &a->o.sport) < 0)
             return bad_value("--sport", arg, "a port, raw or ephemeral");
         return EXIT_OK;
     case K_PORT: return take_port("--port", arg, &a->port);

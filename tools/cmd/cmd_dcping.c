@@ -141,11 +141,7 @@ static int take_option(dcping_args *a, int key, const char *arg)
     case K_HOSTS: a->o.hosts_file = arg; return EXIT_OK;
     case K_SPORT:
         a->user_sport = true;
-        if (!strcasecmp(arg, "raw"))
-            a->o.sport = MS_CLIENT_SPORT_RAW;
-        else if (!strcasecmp(arg, "ephemeral"))
-            a->o.sport = MS_CLIENT_SPORT_EPHEMERAL;
-        else if ((a->o.sport = cli_parse_port(arg)) < 0)
+        if (cli_parse_sport(arg, &a->o.sport) < 0)
             return bad_value("--sport", arg, "a port, raw or ephemeral");
         return EXIT_OK;
     case K_PORT:

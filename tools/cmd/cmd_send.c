@@ -212,11 +212,7 @@ static int take_value(send_args *a, int ch, const char *arg)
         }
         return EXIT_OK;
     case 'S':
-        if (!strcasecmp(arg, "raw"))
-            a->o.sport = MS_CLIENT_SPORT_RAW;
-        else if (!strcasecmp(arg, "ephemeral"))
-            a->o.sport = MS_CLIENT_SPORT_EPHEMERAL;
-        else if ((a->o.sport = cli_parse_port(arg)) < 0)
+        if (cli_parse_sport(arg, &a->o.sport) < 0)
             return bad_value("--sport", arg, "a port, raw or ephemeral");
         return EXIT_OK;
     case 'P':
