@@ -57,7 +57,11 @@ cli_outfile *cli_outfile_open(const char *path, char *err, size_t errlen)
         return f;
     }
     struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+    /* /dev/stdout and the like name a descriptor, whatever it points at
+     * (a regular file when redirected): never a name to rename over. */
+    bool fd_name = !strcmp(path, "/dev/stdout") || !strcmp(path, "/dev/stderr") ||
+                   !strncmp(path, "/dev/fd/", 8) || !strncmp(path, "/proc/", 6);
+    if (stat(path, &st) == 0 && (fd_name || !S_ISREG(st.st_mode))) {
         if (S_ISDIR(st.st_mode)) {
             set_err(err, errlen, path, EISDIR);
             release(f);
