@@ -15,6 +15,7 @@ set(MS_TIMEOUTS
   cli_hosts=60  # 18 s
   cli_limits=120  # 5 s plain (ASan: more)
   cli_lookup=60  # 7 s
+  cli_output_files=60  # 2 s (root: full disk, devices)
   cli_send_json=60  # 1 s
   cli_ux=60  # 1 s
   daemon_cli=60  # 4 s

@@ -48,6 +48,7 @@ struct ms_capture {
     uint32_t ts_scale;           /* to nanoseconds: 1, or 1000 when libpcap
                                   * could only give microseconds */
     pcap_dumper_t *dump;
+    bool dump_borrowed;         /* from ms_capture_dump_fopen: not ours to close */
     struct pcap_pkthdr last_hdr; /* the record behind the last datagram */
     const u_char *last_data;
     uint64_t file_size;          /* 0: unknown */
@@ -382,7 +383,9 @@ void ms_capture_close(ms_capture *c)
 {
     if (!c)
         return;
-    if (c->dump)
+    if (c->dump && c->dump_borrowed)
+        pcap_dump_flush(c->dump);
+    else if (c->dump)
         pcap_dump_close(c->dump);
     if (c->filtering)
         pcap_freecode(&c->prog);
@@ -437,6 +440,21 @@ ms_status ms_capture_dump_open(ms_capture *c, const char *path, char *err, size_
     return MS_OK;
 }
 
+ms_status ms_capture_dump_fopen(ms_capture *c, FILE *f, char *err, size_t errlen)
+{
+    if (c->dump) {
+        set_err(err, errlen, "dump", "a dump file is already open");
+        return MS_ERR_EXISTS;
+    }
+    c->dump = pcap_dump_fopen(c->pcap, f);
+    if (!c->dump) {
+        set_err(err, errlen, "dump", pcap_geterr(c->pcap));
+        return MS_ERR_SYSTEM;
+    }
+    c->dump_borrowed = true;
+    return MS_OK;
+}
+
 ms_status ms_capture_dump_record(ms_capture *c)
 {
     if (!c->dump || !c->last_data)
@@ -450,8 +468,10 @@ ms_status ms_capture_dump_close(ms_capture *c, char *err, size_t errlen)
     if (!c->dump)
         return MS_OK;
     int bad = pcap_dump_flush(c->dump) != 0 || ferror(pcap_dump_file(c->dump));
-    pcap_dump_close(c->dump); /* fclose: an error there is a write error too */
+    if (!c->dump_borrowed && fclose(pcap_dump_file(c->dump)) != 0)
+        bad = 1; /* what pcap_dump_close does, but checked */
     c->dump = NULL;
+    c->dump_borrowed = false;
     if (bad && err && errlen)
         snprintf(err, errlen, "writing the dump file failed");
     return bad ? MS_ERR_SYSTEM : MS_OK;

@@ -540,6 +540,26 @@ START_TEST(dump_records)
     ms_capture_close(c);
     r = read_all(out, NULL, 0);
     ck_assert_uint_eq(r->n, 1);
+
+    /* Into the caller's stream: flushed, never closed (the caller writes
+     * after it and closes it). */
+    FILE *f = fopen(out, "w");
+    ck_assert_ptr_nonnull(f);
+    c = open_ok(three_datagrams());
+    ck_assert_int_eq(ms_capture_dump_fopen(c, f, err, sizeof err), MS_OK);
+    ck_assert_int_eq(ms_capture_dump_fopen(c, f, err, sizeof err), MS_ERR_EXISTS);
+    ck_assert_int_eq(ms_capture_next(c, &d), MS_OK);
+    ck_assert_int_eq(ms_capture_dump_record(c), MS_OK);
+    ck_assert_int_eq(ms_capture_dump_close(c, err, sizeof err), MS_OK);
+    ck_assert_int_eq(ms_capture_dump_fopen(c, f, err, sizeof err), MS_OK);
+    ck_assert_int_eq(ms_capture_next(c, &d), MS_OK);
+    ck_assert_int_eq(ms_capture_dump_record(c), MS_OK);
+    int fd = fileno(f);
+    ms_capture_close(c);
+    ck_assert_int_ne(fcntl(fd, F_GETFD), -1); /* the descriptor is still open */
+    ck_assert_int_eq(fclose(f), 0);
+    r = read_all(out, NULL, 0);
+    ck_assert_int_ge(r->n, 1); /* the second header is in the middle */
 }
 END_TEST
 

@@ -7,7 +7,6 @@
 
 volatile sig_atomic_t cli_stop_signal;
 static ms_capture *volatile wake_capture;
-static const char *output_path;
 
 static void on_stop(int sig)
 {
@@ -46,23 +45,6 @@ void cli_alarm_after(double seconds)
     it.it_value.tv_sec = (time_t)seconds;
     it.it_value.tv_usec = (suseconds_t)((seconds - (double)(time_t)seconds) * 1e6);
     setitimer(ITIMER_REAL, &it, NULL);
-}
-
-void cli_output_begin(const char *path)
-{
-    output_path = path && strcmp(path, "-") ? path : NULL;
-}
-
-void cli_output_done(void)
-{
-    output_path = NULL;
-}
-
-void cli_output_abandon(void)
-{
-    if (output_path)
-        unlink(output_path);
-    output_path = NULL;
 }
 
 int cli_signal_status(void)

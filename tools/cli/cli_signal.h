@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* SIGINT/SIGTERM for the commands that read or write files: the loops stop
- * at the next datagram, the command prints its counters and removes the
- * output file it had not finished. */
+ * at the next datagram, the command prints its counters and drops the
+ * output file it had not finished (cli_outfile_abort). */
 #ifndef MS_TOOLS_CLI_SIGNAL_H
 #define MS_TOOLS_CLI_SIGNAL_H
 
@@ -19,12 +19,6 @@ void cli_signals_install(ms_capture *wake);
 /* Wake the capture given to cli_signals_install after `seconds` (a live
  * capture's --timeout); it then ends as at a signal, but not interrupted. */
 void cli_alarm_after(double seconds);
-
-/* An output file being written; removed by cli_output_abandon. NULL or
- * "-" (standard output) is never removed. */
-void cli_output_begin(const char *path);
-void cli_output_done(void);
-void cli_output_abandon(void);
 
 /* The exit status after a stop by signal: 128 + its number. */
 int cli_signal_status(void);

@@ -204,6 +204,11 @@ static int encode_object(encoder *e, json_doc *doc, size_t l)
     jf_ctx c = { doc, &e->ar, "" };
     size_t flen = 0;
     if (!frame_of(e, &c, root, &flen) || !put_frame(e, &c, root, flen)) {
+        char werr[512];
+        if (e->po && pcap_out_error(e->po, werr, sizeof werr)) {
+            cli_error("encode", "%s", werr); /* the disk, not the line */
+            return EXIT_SYSTEM;
+        }
         cli_error("encode", "%s, line %lu: %s", e->in_name, e->lineno, c.err);
         return EXIT_INPUT;
     }
@@ -295,6 +300,7 @@ int cmd_encode(int argc, char **argv)
         return EXIT_INPUT;
     }
     char err[512];
+    cli_signals_install(NULL); /* before the temporary exists */
     if (out_path && !(e.po = pcap_out_open(out_path, err, sizeof err))) {
         cli_error("encode", "%s", err);
         if (in != stdin)
@@ -308,7 +314,6 @@ int cmd_encode(int argc, char **argv)
         cli_error("encode", "out of memory");
         status = EXIT_SYSTEM;
     } else {
-        cli_signals_install(NULL);
         status = encode_lines(&e, in);
     }
     status = encode_finish(&e, status);

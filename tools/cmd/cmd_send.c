@@ -703,7 +703,8 @@ static ms_status send_one(ms_client *c, const send_args *a, pcap_out *po, const 
     if (pcap_out_write(po, (int64_t)(now / 1000000000ull), (uint32_t)(now % 1000000000ull),
                        in->src_ip, in->dst_ip, in->sport, in->dport, frame,
                        res->payload_len) != 0) {
-        snprintf(err, errlen, "writing %s failed", a->out);
+        if (!pcap_out_error(po, err, errlen))
+            snprintf(err, errlen, "%s: frame too large for UDP", a->out);
         return MS_ERR_SYSTEM;
     }
     return MS_OK;
@@ -757,13 +758,15 @@ static int send_network(ms_client *c, const send_args *a, const uint8_t *data, s
         cli_error("send", "%s", in->note);
     char err[512];
     pcap_out *po = NULL;
+    /* A run that takes time, or one with a temporary to remove: stop it
+     * cleanly. */
+    if (a->repeat > 1 || a->out)
+        cli_signals_install(NULL);
     if (a->out && !(po = pcap_out_open(a->out, err, sizeof err))) {
         cli_error("send", "%s", err);
         return EXIT_SYSTEM;
     }
     long done = 0;
-    if (a->repeat > 1) /* a run that takes time: stop it cleanly */
-        cli_signals_install(NULL);
     int status = !po && a->interval == 0 && a->repeat > 1 ? send_burst(c, a, data, len, &done)
                                                           : send_each(c, a, po, data, len, &done);
     if (status == EXIT_OK && a->wait_s > 0 && !a->quiet && in->sport_mode == MS_SPORT_MODE_DAEMON &&
@@ -842,20 +845,20 @@ static int send_json_input(ms_client *c, const send_args *a)
     send_json_opts so = { f, a->file ? a->file : "standard input", NULL, a->o.force_size,
                           a->quiet };
     int status = EXIT_OK;
+    cli_signals_install(NULL); /* before the temporary exists */
     if (a->out && !(so.po = pcap_out_open(a->out, err, sizeof err))) {
         cli_error("send", "%s", err);
         status = EXIT_SYSTEM;
     }
     if (status == EXIT_OK) {
-        cli_signals_install(NULL);
         status = send_json_frames(c, &so);
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
         if (status == EXIT_OK && cli_stop_signal)
             status = cli_signal_status();
     }
     if (so.po)
         status = close_output(so.po, status);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
     if (a->file)
         fclose(f);
     if (status == EXIT_OK && a->wait_s > 0)

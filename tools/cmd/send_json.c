@@ -165,8 +165,11 @@ static int one_line(sj_run *r, const char *text, size_t n)
                                       (uint32_t)(now % 1000000000u), in->src_ip, in->dst_ip,
                                       in->sport, in->dport, r->frame, len) != 0
                      : ms_client_send_payload(r->c, r->frame, len, r->err, sizeof r->err) != MS_OK) {
-            cli_error("send", "%s line %lu: %s", r->o->in_name, r->line,
-                      r->o->po ? "writing the pcap failed" : r->err);
+            if (r->o->po && pcap_out_error(r->o->po, r->err, sizeof r->err))
+                cli_error("send", "%s", r->err);
+            else
+                cli_error("send", "%s line %lu: %s", r->o->in_name, r->line,
+                          r->o->po ? "frame too large for UDP" : r->err);
             status = EXIT_SYSTEM;
         } else {
             r->sent++;

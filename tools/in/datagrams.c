@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_outfile.h"
 #include "cli_signal.h"
 #include "mailslot/net.h"
 #include "mailslot/pipeline.h"
@@ -210,7 +211,8 @@ typedef struct run_state {
     void *ctx;
     dg_result *res;
     ms_capture *cap;
-    bool dumping, dump_failed;
+    cli_outfile *out;           /* -w */
+    bool dump_failed;
     bool filtering;             /* --slot, --type or --name given */
 } run_state;
 
@@ -225,7 +227,8 @@ static void deliver(void *vrs, const ms_rx_item *it)
     }
     if (!at_eof && rs->o->count && rs->res->shown >= rs->o->count)
         return;
-    if (rs->dumping && it->kind == MS_RX_DATAGRAM && ms_capture_dump_record(rs->cap) != MS_OK)
+    if (rs->out && it->kind == MS_RX_DATAGRAM &&
+        (ms_capture_dump_record(rs->cap) != MS_OK || cli_outfile_failed(rs->out)))
         rs->dump_failed = true;
     rs->fn(rs->ctx, it);
     if (!at_eof)
@@ -312,18 +315,26 @@ static ms_status read_all(const dg_options *o, ms_capture *cap, ms_pipeline *p, 
     return rc;
 }
 
-/* Close the -w file: kept when complete, removed otherwise. */
+/* Close the -w file: renamed into place when complete, its temporary
+ * removed otherwise (a device or FIFO is only closed). */
 static int finish_dump(const dg_options *o, run_state *rs, int status)
 {
-    char err[256];
-    if (ms_capture_dump_close(rs->cap, err, sizeof err) != MS_OK || rs->dump_failed) {
-        cli_error(o->sub, "-w %s: writing failed", o->write_path);
+    char err[512];
+    bool bad = ms_capture_dump_close(rs->cap, err, sizeof err) != MS_OK || rs->dump_failed;
+    if (bad && cli_outfile_error(rs->out, err, sizeof err)) {
+        cli_error(o->sub, "%s", err);
+        status = EXIT_SYSTEM;
+    } else if (bad) {
+        cli_error(o->sub, "%s: writing failed", o->write_path);
         status = EXIT_SYSTEM;
     }
-    if (status == EXIT_SYSTEM || rs->res->interrupted)
-        cli_output_abandon();
-    else
-        cli_output_done();
+    if (status != EXIT_OK || rs->res->interrupted) {
+        cli_outfile_abort(rs->out);
+    } else if (cli_outfile_commit(rs->out, err, sizeof err) != 0) {
+        cli_error(o->sub, "%s", err);
+        status = EXIT_SYSTEM;
+    }
+    rs->out = NULL;
     return status;
 }
 
@@ -343,21 +354,20 @@ int dg_run(const dg_options *o, dg_fn fn, void *ctx, dg_result *res)
         return open_status;
     }
     ms_capture_set_ports(cap, o->ports, o->nports);
-    run_state rs = { o, fn, ctx, res, cap, false, false, dg_filter_active(&o->filter) };
+    run_state rs = { o, fn, ctx, res, cap, NULL, false, dg_filter_active(&o->filter) };
     if (o->write_path) {
-        if (ms_capture_dump_open(cap, o->write_path, err, sizeof err) != MS_OK) {
+        if (!(rs.out = cli_outfile_open(o->write_path, err, sizeof err)) ||
+            ms_capture_dump_fopen(cap, cli_outfile_stream(rs.out), err, sizeof err) != MS_OK) {
             cli_error(o->sub, "-w %s", err);
             ms_capture_close(cap);
+            cli_outfile_abort(rs.out);
             return EXIT_SYSTEM;
         }
-        cli_output_begin(o->write_path);
-        rs.dumping = true;
     }
     ms_pipeline *p = open_pipeline(o, &rs);
     if (!p) {
         ms_capture_close(cap);
-        if (rs.dumping)
-            cli_output_abandon();
+        cli_outfile_abort(rs.out);
         return EXIT_SYSTEM;
     }
     cli_signals_install(cap);
@@ -377,7 +387,7 @@ int dg_run(const dg_options *o, dg_fn fn, void *ctx, dg_result *res)
     res->cs.size = sizeof res->cs;
     ms_capture_get_stats(cap, &res->cs);
     snprintf(res->linktype, sizeof res->linktype, "%s", ms_capture_linktype_name(cap));
-    if (rs.dumping)
+    if (rs.out)
         status = finish_dump(o, &rs, status);
     cli_signals_install(NULL);
     ms_pipeline_free(p);

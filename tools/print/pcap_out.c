@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "pcap_out.h"
 
+#include "cli_outfile.h"
+
 #include <pcap/pcap.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -11,10 +13,8 @@
 
 struct pcap_out {
     pcap_t *dead;
-    pcap_dumper_t *dump;
-    char *path;
-    char *tmp;
-    bool to_stdout; /* "-": no temporary file, no rename */
+    pcap_dumper_t *dump; /* over out's stream, which out closes */
+    cli_outfile *out;
     uint16_t next_id;
     uint8_t frame[14 + 65535];
 };
@@ -23,34 +23,22 @@ pcap_out *pcap_out_open(const char *path, char *err, size_t errlen)
 {
     pcap_out *o = calloc(1, sizeof *o);
     if (!o) {
-        snprintf(err, errlen, "out of memory");
+        snprintf(err, errlen, "%s: out of memory", path);
         return NULL;
     }
-    size_t n = strlen(path);
-    o->path = strdup(path);
-    o->tmp = malloc(n + sizeof ".partial");
-    if (!o->path || !o->tmp) {
-        snprintf(err, errlen, "out of memory");
-        pcap_out_abort(o);
-        return NULL;
-    }
-    /* A file is written beside its name and renamed when complete, so no
-     * half-written capture is ever left under the name asked for. */
-    o->to_stdout = strcmp(path, "-") == 0;
-    memcpy(o->tmp, path, n);
-    if (o->to_stdout)
-        o->tmp[n] = '\0';
-    else
-        memcpy(o->tmp + n, ".partial", sizeof ".partial");
     o->dead = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 65535,
                                                    PCAP_TSTAMP_PRECISION_NANO);
     if (!o->dead) {
-        snprintf(err, errlen, "cannot start a pcap writer");
+        snprintf(err, errlen, "%s: cannot start a pcap writer", path);
         pcap_out_abort(o);
         return NULL;
     }
-    o->dump = pcap_dump_open(o->dead, o->tmp);
-    if (!o->dump) {
+    if (!(o->out = cli_outfile_open(path, err, errlen))) {
+        pcap_out_abort(o);
+        return NULL;
+    }
+    o->dump = pcap_dump_fopen(o->dead, cli_outfile_stream(o->out));
+    if (!o->dump || cli_outfile_failed(o->out)) {
         snprintf(err, errlen, "%s: %s", path, pcap_geterr(o->dead));
         pcap_out_abort(o);
         return NULL;
@@ -136,28 +124,21 @@ int pcap_out_write(pcap_out *o, int64_t sec, uint32_t nsec, uint32_t ip_src,
     h.ts.tv_usec = (suseconds_t)nsec; /* nanoseconds in a NANO-precision dump */
     h.caplen = h.len = (bpf_u_int32)(14 + n);
     pcap_dump((u_char *)o->dump, &h, o->frame);
-    return 0;
+    return cli_outfile_failed(o->out) ? -1 : 0;
 }
 
+int pcap_out_error(const pcap_out *o, char *err, size_t errlen)
+{
+    return cli_outfile_error(o->out, err, errlen);
+}
+
+/* pcap_dump_close would only fclose the stream: the writer does that,
+ * checked, so the dumper is dropped without it. */
 int pcap_out_commit(pcap_out *o, char *err, size_t errlen)
 {
-    int rc = 0;
-    if (pcap_dump_flush(o->dump) != 0) {
-        snprintf(err, errlen, "%s: write failed", o->path);
-        rc = -1;
-    }
-    pcap_dump_close(o->dump);
-    o->dump = NULL;
-    if (rc == 0 && !o->to_stdout && rename(o->tmp, o->path) != 0) {
-        snprintf(err, errlen, "%s: cannot rename the finished file", o->path);
-        rc = -1;
-    }
-    if (rc != 0 && !o->to_stdout)
-        remove(o->tmp);
-    pcap_close(o->dead);
-    free(o->path);
-    free(o->tmp);
-    free(o);
+    int rc = cli_outfile_commit(o->out, err, errlen);
+    o->out = NULL;
+    pcap_out_abort(o);
     return rc;
 }
 
@@ -165,14 +146,8 @@ void pcap_out_abort(pcap_out *o)
 {
     if (!o)
         return;
-    if (o->dump) {
-        pcap_dump_close(o->dump);
-        if (!o->to_stdout)
-            remove(o->tmp);
-    }
+    cli_outfile_abort(o->out);
     if (o->dead)
         pcap_close(o->dead);
-    free(o->path);
-    free(o->tmp);
     free(o);
 }

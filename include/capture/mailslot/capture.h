@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "mailslot/types.h"
 
@@ -188,6 +189,10 @@ MS_EXTERN ms_status ms_capture_set_filter(ms_capture *c, const char *expr, char 
  * no dump file is open or no datagram was read yet; dump_close:
  * MS_ERR_SYSTEM when writing failed, err says so. */
 MS_EXTERN ms_status ms_capture_dump_open(ms_capture *c, const char *path, char *err, size_t errlen);
+/* The same into a stream the caller opened and keeps (an output file
+ * written safely by the caller): dump_close and ms_capture_close flush it
+ * but never close it. */
+MS_EXTERN ms_status ms_capture_dump_fopen(ms_capture *c, FILE *f, char *err, size_t errlen);
 MS_EXTERN ms_status ms_capture_dump_record(ms_capture *c);
 MS_EXTERN ms_status ms_capture_dump_close(ms_capture *c, char *err, size_t errlen);
 
