@@ -9,11 +9,11 @@ canned packets (RFC 1002 §4.2.13, §4.2.14, §4.2.18):
 
   LABPEER<00>  noise (garbage, another transaction ID), then two positive
                answers: 127.0.0.1 (unique, B node) from the first socket,
-               10.1.2.3 (unique, H node) from the second
-  MSLAB<1e>    one answer, three group entries (10.0.0.1-3)
+               192.0.2.123 (unique, H node) from the second
+  MSLAB<1e>    one answer, three group entries (192.0.2.21-23)
   BIG<1c>      one answer, 30 group entries
   GHOST<00>    a negative answer (NAM_ERR)
-  MIXED<00>    a negative answer (RFS_ERR), then a positive one (10.9.9.9)
+  MIXED<00>    a negative answer (RFS_ERR), then a positive one (192.0.2.99)
   a node status request for "*": a name table of five names
   anything else: nothing
 
@@ -105,17 +105,17 @@ def replies(trn, raw, qtype):
         return []
     key = text_of(raw)
     if key == "LABPEER<00>":
-        return [(0, b"\x12\x34\x85"), (0, answer(trn ^ 0x5555, raw, entries=[(0, ip("10.9.9.9"))])),
+        return [(0, b"\x12\x34\x85"), (0, answer(trn ^ 0x5555, raw, entries=[(0, ip("192.0.2.99"))])),
                 (0, answer(trn, raw, entries=[(0, ip("127.0.0.1"))])),
-                (1, answer(trn, raw, entries=[(ONT_H, ip("10.1.2.3"))]))]
+                (1, answer(trn, raw, entries=[(ONT_H, ip("192.0.2.123"))]))]
     if key == "MSLAB<1e>":
-        return [(0, answer(trn, raw, entries=[(G, ip(f"10.0.0.{i}")) for i in (1, 2, 3)]))]
+        return [(0, answer(trn, raw, entries=[(G, ip(f"192.0.2.2{i}")) for i in (1, 2, 3)]))]
     if key == "BIG<1c>":
         return [(0, answer(trn, raw, entries=[(G, ip(f"10.0.1.{i}")) for i in range(1, 31)]))]
     if key == "GHOST<00>":
         return [(0, answer(trn, raw, rcode=3))]
     if key == "MIXED<00>":
-        return [(0, answer(trn, raw, rcode=5)), (1, answer(trn, raw, entries=[(0, ip("10.9.9.9"))]))]
+        return [(0, answer(trn, raw, rcode=5)), (1, answer(trn, raw, entries=[(0, ip("192.0.2.99"))]))]
     return []
 
 
